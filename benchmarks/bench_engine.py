@@ -1,0 +1,162 @@
+"""Engine benchmarks: the contenders side by side in one process, with ratios.
+
+    python benchmarks/bench_engine.py            # everything
+    python benchmarks/bench_engine.py --quick    # fewer repeats, no cold-compile run
+
+1. One path: the six race optimizers × 1000 steps on Rosenbrock — the engine against a
+   pure-Python loop and a NumPy loop (and torch.optim / JAX when installed).
+2. Batched: 65,536 starts × 6 optimizers × 500 steps, final points only — the engine on all
+   cores against NumPy vectorised over the starts (and torch when installed).
+3. Start-up: a fresh process from ``import engine`` to its first race, with a warm Numba
+   cache and with an empty one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numba
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _contenders import LR, SIX, numpy_paths, python_path
+
+import engine
+
+START = (-1.5, 2.0)
+
+
+def best_of(fn: Callable[[], object], repeats: int) -> float:
+    """The fastest of several runs: the least disturbed by the rest of the machine."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def engine_race(steps: int, starts=START, final_only: bool = False):
+    return engine.race("rosenbrock", [(o, {"lr": LR[o]}) for o in SIX], start=starts,
+                       steps=steps, final_only=final_only)
+
+
+def torch_paths(opt: str, steps: int, starts: np.ndarray):
+    import torch
+
+    p = torch.tensor(np.asarray(starts, dtype=np.float64).T.copy(), requires_grad=True)
+    kinds = {"sgd": lambda: torch.optim.SGD([p], lr=LR[opt]),
+             "momentum": lambda: torch.optim.SGD([p], lr=LR[opt], momentum=0.9),
+             "nesterov": lambda: torch.optim.SGD([p], lr=LR[opt], momentum=0.9, nesterov=True),
+             "adagrad": lambda: torch.optim.Adagrad([p], lr=LR[opt], eps=1e-8),
+             "rmsprop": lambda: torch.optim.RMSprop([p], lr=LR[opt], alpha=0.9, eps=1e-8),
+             "adam": lambda: torch.optim.Adam([p], lr=LR[opt])}
+    optim = kinds[opt]()
+    for _ in range(steps):
+        optim.zero_grad()
+        x, y = p[0], p[1]
+        ((1 - x) ** 2 + 100 * (y - x * x) ** 2).sum().backward()
+        optim.step()
+    return p.detach().numpy().T
+
+
+def table(title: str, unit: str, rows: list[tuple[str, float]], reference: str) -> None:
+    base = dict(rows)[reference]
+    print(f"\n{title}")
+    print(f"  {'contender':<34}{unit:>18}{'× engine':>12}")
+    for name, value in rows:
+        print(f"  {name:<34}{value:>18.4g}{value / base:>12.1f}")
+
+
+def one_path(repeats: int) -> None:
+    steps = 1000
+    engine_race(steps)  # compile (or load from cache) outside the timing
+    rows = []
+    t_engine = best_of(lambda: engine_race(steps), repeats)
+    rows.append(("engine.race (end to end)", t_engine / (6 * steps) * 1e9))
+    long = 20 * steps
+    t_long = best_of(lambda: engine_race(long + steps), max(2, repeats // 5))
+    rows.append(("engine kernel (marginal per step)", (t_long - t_engine) / (6 * long) * 1e9))
+    t_py = best_of(lambda: [python_path(o, steps) for o in SIX], max(1, repeats // 10))
+    rows.append(("pure Python loop", t_py / (6 * steps) * 1e9))
+    t_np = best_of(lambda: [numpy_paths(o, steps, np.array([START])) for o in SIX],
+                   max(1, repeats // 10))
+    rows.append(("NumPy loop", t_np / (6 * steps) * 1e9))
+    try:
+        import torch  # noqa: F401
+
+        t_torch = best_of(lambda: [torch_paths(o, steps, np.array([START])) for o in SIX], 1)
+        rows.append(("torch.optim (float64)", t_torch / (6 * steps) * 1e9))
+    except ImportError:
+        print("  (torch not installed: skipped)")
+    table("One path: 6 optimizers × 1000 steps on Rosenbrock", "ns / opt-step", rows,
+          "engine.race (end to end)")
+    race = engine_race(steps)
+    for i, opt in enumerate(SIX):
+        ref = python_path(opt, steps)
+        assert np.allclose(race.final_positions[i, 0], ref, rtol=1e-9, atol=1e-12), opt
+
+
+def batched(repeats: int) -> None:
+    n, steps = 65_536, 500
+    rng = np.random.default_rng(0)
+    starts = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
+    engine_race(steps, starts[:1024], final_only=True)
+    t_engine = best_of(lambda: engine_race(steps, starts, final_only=True), repeats)
+    work = n * 6 * steps
+    rows = [("engine (final points, all cores)", work / t_engine)]
+    sub = 8192
+    t_np = best_of(lambda: [numpy_paths(o, steps, starts[:sub]) for o in SIX], 1)
+    rows.append(("NumPy vectorised over starts", sub * 6 * steps / t_np))
+    try:
+        import torch  # noqa: F401
+
+        t_torch = best_of(lambda: [torch_paths(o, steps, starts[:sub]) for o in SIX], 1)
+        rows.append(("torch.optim over starts", sub * 6 * steps / t_torch))
+    except ImportError:
+        print("  (torch not installed: skipped)")
+    print(f"\nBatched: {n:,} starts × 6 optimizers × {steps} steps "
+          f"(engine {t_engine:.3f} s; others timed on {sub:,} starts)")
+    print(f"  {'contender':<34}{'point-steps / s':>18}{'engine ×':>12}")
+    for name, rate in rows:
+        print(f"  {name:<34}{rate:>18.3e}{rows[0][1] / rate:>12.1f}")
+
+
+def startup() -> None:
+    code = ("import time; t=time.perf_counter(); import engine; "
+            "engine.race('rosenbrock', ['sgd', 'adam'], (-1.5, 2), 100); "
+            "print(time.perf_counter()-t)")
+    print("\nStart-up: fresh process, import engine → first race returned")
+    env = dict(os.environ)
+    warm = float(subprocess.check_output([sys.executable, "-c", code], env=env, text=True))
+    print(f"  warm Numba cache: {warm:6.2f} s")
+    with tempfile.TemporaryDirectory() as cache:
+        env["NUMBA_CACHE_DIR"] = cache
+        cold = float(subprocess.check_output([sys.executable, "-c", code], env=env, text=True))
+    print(f"  empty Numba cache: {cold:6.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, skip cold start")
+    args = parser.parse_args()
+    repeats = 5 if args.quick else 20
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min), "
+          f"Numba threads {numba.config.NUMBA_NUM_THREADS}")
+    one_path(repeats)
+    batched(3 if args.quick else 5)
+    if not args.quick:
+        startup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Descent Lab's engine: optimizers racing over loss surfaces, compiled with Numba.
+
+A notebook needs only this module::
+
+    import engine
+    r = engine.race("rosenbrock", ["sgd", ("adam", {"lr": 0.05})], start=(-1.5, 2), steps=1000)
+    r.positions        # (optimizers, starts, steps + 1, 2)
+    engine.surfaces()  # the catalogue; engine.optimizers(), engine.schedules()
+    engine.grid("rosenbrock", 101)  # for contour and 3-D plots
+"""
+
+from __future__ import annotations
+
+from engine import _numba_cache
+
+_numba_cache.configure()
+
+from engine.errors import EngineError
+from engine.expressions import CompiledExpression, compile_expression
+from engine.grid import Grid, grid
+from engine.objective import Objective, objective
+from engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
+from engine.race import GradientOptions, RaceResult, RaceSession, Run, Segment, make_run, race
+from engine.schedules import SCHEDULES, Schedule, get_schedule
+from engine.surfaces import SURFACES, Surface, get_surface
+
+
+def surfaces() -> list[Surface]:
+    """The surface catalogue, in display order."""
+    return list(SURFACES.values())
+
+
+def optimizers() -> list[Optimizer]:
+    """The optimizer catalogue, in display order."""
+    return list(OPTIMIZERS.values())
+
+
+def schedules() -> list[Schedule]:
+    """The learning-rate schedules any optimizer can use."""
+    return list(SCHEDULES.values())
+
+
+def expression(text: str) -> CompiledExpression:
+    """A surface from text such as ``"sin(x)*cos(y) + 0.1*(x**2 + y**2)"``."""
+    return compile_expression(text)
+
+
+__all__ = [
+    "CompiledExpression", "EngineError", "GradientOptions", "Grid", "Objective", "Optimizer",
+    "RaceResult", "RaceSession", "Run", "Schedule", "Segment", "Surface", "expression",
+    "get_optimizer", "get_schedule", "get_surface", "grid", "make_run", "objective",
+    "optimizers", "race", "schedules", "surfaces",
+]

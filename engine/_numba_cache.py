@@ -1,0 +1,42 @@
+"""Point Numba's on-disk cache at a folder named after the engine's source code.
+
+Numba keys a cached function on its own file only. Kernels here call functions from other
+files (the race kernel inlines the optimizers and calls the surfaces), so editing one file
+could leave another file's cached machine code silently stale. Naming the cache folder by a
+hash of every engine source makes any change start from a clean cache. An explicit
+``NUMBA_CACHE_DIR`` (as the Docker image sets) is always respected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ENGINE_DIR = Path(__file__).resolve().parent
+
+
+def source_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(ENGINE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(ENGINE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def configure() -> None:
+    """Set NUMBA_CACHE_DIR before Numba is imported, unless the user chose one."""
+    if "NUMBA_CACHE_DIR" in os.environ or "numba" in sys.modules:
+        return
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "descentlab"
+    target = base / f"numba-{source_hash()}"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    for old in base.glob("numba-*"):
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(target)

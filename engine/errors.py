@@ -1,0 +1,22 @@
+"""The one exception the engine raises for bad input.
+
+Callers (the server, the CLI, a notebook) need to know *which* input was wrong, so the
+error carries the dotted path of the offending field and, for expressions, the column.
+"""
+
+from __future__ import annotations
+
+
+class EngineError(ValueError):
+    """Bad input to the engine, with a message a student can act on."""
+
+    def __init__(self, message: str, *, field: str | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.column = column
+
+    def at(self, prefix: str) -> EngineError:
+        """The same error, its field path placed under ``prefix`` (e.g. ``optimizers.2``)."""
+        field = prefix if self.field is None else f"{prefix}.{self.field}"
+        return EngineError(self.message, field=field, column=self.column)

@@ -1,0 +1,261 @@
+"""The optimizer catalogue: everything a user or a UI needs to know about each optimizer.
+
+Defaults are chosen for the two-dimensional lab (a view box a few units wide, a thousand
+steps), not copied from torch: Adam at torch's lr = 1e-3 would barely move on the screen.
+Each entry says where it departs from ``torch.optim``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import EngineError
+from engine.optimizers import kernels as K
+
+
+@dataclass(frozen=True)
+class HyperParam:
+    """A hyperparameter with the range a slider may offer (``log`` for a log-scale slider)."""
+
+    name: str
+    default: float
+    low: float
+    high: float
+    meaning: str
+    log: bool = False
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "default": self.default, "min": self.low,
+                "max": self.high, "meaning": self.meaning, "log": self.log}
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """A per-coordinate state variable, as recorded for the inspector."""
+
+    name: str
+    symbol: str
+    meaning: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "symbol": self.symbol, "meaning": self.meaning}
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One optimizer: its kernel code, hyperparameters, state and equations."""
+
+    id: str
+    code: int
+    name: str
+    summary: str
+    hyperparameters: tuple[HyperParam, ...]
+    state: tuple[StateVar, ...]
+    scalar_state: tuple[float, ...]
+    equations: tuple[str, ...]
+    notes: str
+    gradient_at: str = "x"
+    needs_hessian: bool = False
+
+    def resolve(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+        """Defaults overlaid with ``overrides``, each checked against its range."""
+        overrides = dict(overrides or {})
+        known = {p.name for p in self.hyperparameters}
+        for name in overrides:
+            if name not in known:
+                raise EngineError(
+                    f"optimizer '{self.id}' has no hyperparameter '{name}'"
+                    f" (it has: {', '.join(p.name for p in self.hyperparameters)})",
+                    field=f"hyperparameters.{name}")
+        values = {}
+        for p in self.hyperparameters:
+            raw = overrides.get(p.name, p.default)
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                raise EngineError(f"hyperparameter '{p.name}' must be a number, got {raw!r}",
+                                  field=f"hyperparameters.{p.name}") from None
+            if not np.isfinite(value) or not p.low <= value <= p.high:
+                raise EngineError(
+                    f"{p.name} of {self.name} must lie in [{p.low:g}, {p.high:g}], got {value:g}",
+                    field=f"hyperparameters.{p.name}")
+            values[p.name] = value
+        return values
+
+    def kernel_vector(self, values: Mapping[str, float]) -> np.ndarray:
+        """The kernel's ``h``: hyperparameters other than lr, in order, plus derived constants."""
+        h = [values[p.name] for p in self.hyperparameters if p.name != "lr"]
+        if self.code == K.NADAM:
+            h.append(0.96 ** values["momentum_decay"])
+        return np.array(h, dtype=np.float64)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "summary": self.summary,
+            "hyperparameters": [p.to_dict() for p in self.hyperparameters],
+            "state": [s.to_dict() for s in self.state], "equations": list(self.equations),
+            "notes": self.notes, "gradient_at": self.gradient_at,
+            "needs_hessian": self.needs_hessian,
+        }
+
+
+def _lr(default: float, high: float = 10.0) -> HyperParam:
+    return HyperParam("lr", default, 1e-6, high, "learning rate ε: the size of each step", log=True)
+
+
+def _momentum(symbol: str = "μ") -> HyperParam:
+    return HyperParam("momentum", 0.9, 0.0, 0.999,
+                      f"momentum {symbol}: the fraction of the velocity kept each step")
+
+
+def _decay() -> HyperParam:
+    return HyperParam("decay", 0.9, 0.0, 0.9999,
+                      "decay ρ of the leaky average of squared gradients")
+
+
+def _eps(default: float = 1e-8) -> HyperParam:
+    return HyperParam("eps", default, 1e-12, 1.0,
+                      "ε added to the denominator so that it is never zero", log=True)
+
+
+def _betas() -> tuple[HyperParam, HyperParam]:
+    return (HyperParam("beta1", 0.9, 0.0, 0.9999, "β₁: decay of the first moment (momentum)"),
+            HyperParam("beta2", 0.999, 0.0, 0.99999,
+                       "β₂: decay of the second moment (squared gradients)"))
+
+
+_V = StateVar("v", "v", "velocity: the decaying sum of past steps")
+_S = StateVar("s", "s", "accumulated squared gradients, per coordinate")
+_M = StateVar("m", "m", "first moment: leaky average of gradients")
+_V2 = StateVar("v", "v", "second moment: leaky average of squared gradients")
+
+_ADAM_NOTE = ("bias correction as in the lectures: m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); "
+              "identical to torch.optim.Adam up to rounding.")
+
+OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
+    Optimizer(
+        "sgd", K.SGD, "SGD", "Step straight down the gradient.",
+        (_lr(0.01),), (), (), (r"x_{t} = x_{t-1} - \varepsilon\, g_t",),
+        "Same as torch.optim.SGD without momentum."),
+    Optimizer(
+        "momentum", K.MOMENTUM, "Momentum",
+        "A heavy ball with friction: velocity accumulates consistent gradients.",
+        (_lr(0.01), _momentum()), (_V,), (),
+        (r"v_t = \mu v_{t-1} - \varepsilon g_t", r"x_t = x_{t-1} + v_t"),
+        "Lecture form v ← μv − εg. torch keeps b ← μb + g and steps −εb: the same path for "
+        "a constant learning rate; under a schedule the lecture form keeps the velocity's "
+        "magnitude when ε changes."),
+    Optimizer(
+        "nesterov", K.NESTEROV, "Nesterov",
+        "Momentum that looks ahead: the gradient is taken where the velocity is about to "
+        "carry the point.",
+        (_lr(0.01), _momentum()), (_V,), (),
+        (r"\tilde x = x_{t-1} + \mu v_{t-1}", r"g_t = \nabla f(\tilde x)",
+         r"v_t = \mu v_{t-1} - \varepsilon g_t", r"x_t = x_{t-1} + v_t"),
+        "Goodfellow et al., algorithm 8.3. The displayed point is x; the gradient is taken at "
+        "the look-ahead x + μv, which is exactly the point torch.optim.SGD(nesterov=True) "
+        "stores as its parameter.",
+        gradient_at="x + momentum·v"),
+    Optimizer(
+        "adagrad", K.ADAGRAD, "AdaGrad",
+        "Per-coordinate steps divided by the root of all past squared gradients: they only "
+        "ever shrink.",
+        (_lr(0.5), _eps()), (_S,), (),
+        (r"s_t = s_{t-1} + g_t^2", r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{s_t} + \delta} g_t"),
+        "ε after the square root, as torch.optim.Adagrad (torch's default ε is 1e-10)."),
+    Optimizer(
+        "rmsprop", K.RMSPROP, "RMSProp",
+        "AdaGrad with a leaky average, so old gradients are forgotten and steps stay alive.",
+        (_lr(0.01), _decay(), _eps()), (_S,), (),
+        (r"s_t = \rho s_{t-1} + (1-\rho) g_t^2",
+         r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{s_t} + \delta} g_t"),
+        "ε after the square root as in torch.optim.RMSprop (its decay is called alpha, "
+        "default 0.99; the lectures use 0.9)."),
+    Optimizer(
+        "adam", K.ADAM, "Adam",
+        "Momentum on the gradient and RMSProp scaling, both bias-corrected.",
+        (_lr(0.05), *_betas(), _eps()), (_M, _V2), (1.0, 1.0),
+        (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t", r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+         r"\hat m_t = \frac{m_t}{1-\beta_1^t}", r"\hat v_t = \frac{v_t}{1-\beta_2^t}",
+         r"x_t = x_{t-1} - \frac{\varepsilon\, \hat m_t}{\sqrt{\hat v_t} + \delta}"),
+        _ADAM_NOTE),
+    Optimizer(
+        "adamax", K.ADAMAX, "AdaMax",
+        "Adam with the infinity norm: divides by the largest recent gradient magnitude.",
+        (_lr(0.05), *_betas(), _eps()),
+        (_M, StateVar("u", "u", "exponentially weighted infinity norm of the gradients")),
+        (1.0,),
+        (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+         r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \delta)",
+         r"x_t = x_{t-1} - \frac{\varepsilon}{1-\beta_1^t} \frac{m_t}{u_t}"),
+        "Kingma & Ba, algorithm 2; δ inside the max as torch.optim.Adamax (the paper has no δ)."),
+    Optimizer(
+        "nadam", K.NADAM, "Nadam",
+        "Adam with Nesterov momentum: the step uses the momentum it is about to have.",
+        (_lr(0.05), *_betas(), _eps(),
+         HyperParam("momentum_decay", 0.004, 0.0, 0.1,
+                    "ψ: how fast the momentum schedule μ_t warms up to β₁")),
+        (_M, _V2), (1.0, 1.0, 1.0),
+        (r"\mu_t = \beta_1\left(1 - \tfrac12 \, 0.96^{t\psi}\right)",
+         r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t", r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+         r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{v_t/(1-\beta_2^t)} + \delta}"
+         r"\left(\frac{(1-\mu_t) g_t}{1-\prod_{i\le t}\mu_i}"
+         r" + \frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}\right)"),
+        "Dozat (2016) with the momentum schedule, identical to torch.optim.NAdam."),
+    Optimizer(
+        "amsgrad", K.AMSGRAD, "AMSGrad",
+        "Adam that never lets its denominator shrink: it divides by the running maximum of v.",
+        (_lr(0.05), *_betas(), _eps()),
+        (_M, _V2, StateVar("v_max", "v^{max}", "running maximum of v")), (1.0, 1.0),
+        (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t", r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+         r"v^{max}_t = \max(v^{max}_{t-1}, v_t)",
+         r"x_t = x_{t-1} - \frac{\varepsilon\, m_t/(1-\beta_1^t)}"
+         r"{\sqrt{v^{max}_t/(1-\beta_2^t)} + \delta}"),
+        "Reddi et al. (2018); bias-corrected like Adam, as torch.optim.Adam(amsgrad=True)."),
+    Optimizer(
+        "adadelta", K.ADADELTA, "AdaDelta",
+        "No learning rate needed: the step's size comes from the leaky average of past steps.",
+        (_lr(1.0), _decay(), _eps(1e-6)),
+        (StateVar("s", "s", "leaky average of squared gradients"),
+         StateVar("delta", "\\Delta", "leaky average of squared steps")), (),
+        (r"s_t = \rho s_{t-1} + (1-\rho) g_t^2",
+         r"g'_t = \frac{\sqrt{\Delta_{t-1} + \delta}}{\sqrt{s_t + \delta}} g_t",
+         r"\Delta_t = \rho \Delta_{t-1} + (1-\rho) g'^2_t", r"x_t = x_{t-1} - \varepsilon g'_t"),
+        "Zeiler (2012); δ inside the roots as in the paper and torch.optim.Adadelta; lr scales "
+        "the step but not the accumulated Δ, as torch."),
+    Optimizer(
+        "rmsprop_nesterov", K.RMSPROP_NESTEROV, "RMSProp + Nesterov",
+        "RMSProp scaling with Nesterov momentum (Goodfellow et al., algorithm 8.6).",
+        (_lr(0.01), _decay(), _momentum("α"), _eps()),
+        (StateVar("s", "r", "leaky average of squared gradients"), _V), (),
+        (r"\tilde x = x_{t-1} + \alpha v_{t-1}", r"g_t = \nabla f(\tilde x)",
+         r"r_t = \rho r_{t-1} + (1-\rho) g_t^2",
+         r"v_t = \alpha v_{t-1} - \frac{\varepsilon}{\sqrt{r_t} + \delta} g_t",
+         r"x_t = x_{t-1} + v_t"),
+        "Not in torch.optim. δ after the square root (the book puts it inside).",
+        gradient_at="x + momentum·v"),
+    Optimizer(
+        "newton", K.NEWTON, "Newton (damped)",
+        "Jumps to the critical point of the local quadratic model — a saddle as readily as a "
+        "minimum.",
+        (_lr(1.0, high=2.0),
+         HyperParam("damping", 0.0, 0.0, 100.0,
+                    "λ added to the Hessian's diagonal; large λ turns Newton into small "
+                    "gradient steps")), (), (),
+        (r"x_t = x_{t-1} - \varepsilon\, (H + \lambda I)^{-1} g_t",),
+        "Uses the exact Hessian of the surface. Where H + λI is singular the step is "
+        "infinite and the run is flagged as diverged.",
+        needs_hessian=True),
+)}
+
+
+def get_optimizer(optimizer_id: str) -> Optimizer:
+    """Look up an optimizer by id, with an error that lists the choices."""
+    try:
+        return OPTIMIZERS[optimizer_id]
+    except KeyError:
+        raise EngineError(f"unknown optimizer '{optimizer_id}'; choose one of: "
+                          f"{', '.join(OPTIMIZERS)}", field="id") from None

@@ -1,0 +1,142 @@
+"""Learning-rate schedules: plain functions from the step index k = 0, 1, … to a learning rate.
+
+Each schedule is a multiplier on the optimizer's own lr, so one schedule can be shared by
+optimizers whose base learning rates differ by orders of magnitude. The race evaluates the
+whole schedule once into an array; the kernels never see the schedule itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import EngineError
+
+
+def constant(k: np.ndarray, lr: float) -> np.ndarray:
+    return np.full(np.shape(k), lr, dtype=np.float64)
+
+
+def step_decay(k: np.ndarray, lr: float, step_size: float, gamma: float) -> np.ndarray:
+    """ε_k = ε₀ γ^⌊k / step_size⌋: the staircase of classic training recipes."""
+    return lr * gamma ** np.floor(np.asarray(k) / step_size)
+
+
+def exponential(k: np.ndarray, lr: float, gamma: float) -> np.ndarray:
+    return lr * gamma ** np.asarray(k, dtype=np.float64)
+
+
+def linear(k: np.ndarray, lr: float, tau: float, end_factor: float) -> np.ndarray:
+    """ε_k = (1 − k/τ) ε₀ + (k/τ) ε_τ until step τ, then ε_τ = end_factor·ε₀ (the lectures')."""
+    frac = np.minimum(np.asarray(k, dtype=np.float64) / tau, 1.0)
+    return (1.0 - frac) * lr + frac * end_factor * lr
+
+
+def cosine_restarts(k: np.ndarray, lr: float, period: float, period_mult: float,
+                    min_factor: float) -> np.ndarray:
+    """SGDR (Loshchilov & Hutter): cosine from ε₀ to η_min, restarting after T₀, T₀·T_mult, …"""
+    k = np.asarray(k, dtype=np.float64)
+    if period_mult == 1.0:
+        cycle_pos = np.mod(k, period)
+        cycle_len = np.full_like(k, period)
+    else:
+        # Cycle i starts at T₀(T_mult^i − 1)/(T_mult − 1): invert that for the cycle index.
+        i = np.floor(np.log(k * (period_mult - 1.0) / period + 1.0) / np.log(period_mult))
+        start = period * (period_mult**i - 1.0) / (period_mult - 1.0)
+        cycle_len = period * period_mult**i
+        cycle_pos = k - start
+        # Guard the rounding at a cycle boundary: position must lie in [0, length).
+        wrapped = cycle_pos >= cycle_len
+        cycle_pos = np.where(wrapped, cycle_pos - cycle_len, cycle_pos)
+        cycle_len = np.where(wrapped, cycle_len * period_mult, cycle_len)
+    eta_min = min_factor * lr
+    return eta_min + 0.5 * (lr - eta_min) * (1.0 + np.cos(np.pi * cycle_pos / cycle_len))
+
+
+@dataclass(frozen=True)
+class ScheduleParam:
+    name: str
+    default: float
+    low: float
+    high: float
+    meaning: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "default": self.default, "min": self.low,
+                "max": self.high, "meaning": self.meaning}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A named schedule with its parameters, as the catalogue shows it."""
+
+    id: str
+    name: str
+    latex: str
+    params: tuple[ScheduleParam, ...]
+    function: Callable[..., np.ndarray]
+    note: str
+
+    def resolve(self, overrides: Mapping[str, float] | None) -> dict[str, float]:
+        overrides = dict(overrides or {})
+        known = {p.name for p in self.params}
+        for name in overrides:
+            if name not in known:
+                raise EngineError(
+                    f"schedule '{self.id}' has no parameter '{name}'"
+                    f" (it has: {', '.join(sorted(known)) or 'none'})", field=name)
+        values = {}
+        for p in self.params:
+            value = float(overrides.get(p.name, p.default))
+            if not np.isfinite(value) or not p.low <= value <= p.high:
+                raise EngineError(f"{p.name} of the {self.name} schedule must lie in "
+                                  f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
+            values[p.name] = value
+        return values
+
+    def values(self, lr: float, steps: int, params: Mapping[str, float]) -> np.ndarray:
+        """The learning rate of steps 1..steps (index k = 0..steps−1)."""
+        return self.function(np.arange(steps, dtype=np.float64), lr, **params)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "latex": self.latex, "note": self.note,
+                "params": [p.to_dict() for p in self.params]}
+
+
+SCHEDULES: dict[str, Schedule] = {s.id: s for s in (
+    Schedule("constant", "Constant", r"\varepsilon_k = \varepsilon_0", (), constant,
+             "The same step size throughout."),
+    Schedule("step", "Step decay", r"\varepsilon_k = \varepsilon_0\,\gamma^{\lfloor k/s \rfloor}",
+             (ScheduleParam("step_size", 100, 1, 1e6, "steps between drops (s)"),
+              ScheduleParam("gamma", 0.5, 0.0, 1.0, "factor applied at each drop (γ)")),
+             step_decay, "Drops the rate by γ every s steps."),
+    Schedule("exponential", "Exponential decay", r"\varepsilon_k = \varepsilon_0\,\gamma^{k}",
+             (ScheduleParam("gamma", 0.995, 0.0, 1.0, "factor applied every step (γ)"),),
+             exponential, "Shrinks the rate smoothly by γ every step."),
+    Schedule("linear", "Linear decay",
+             r"\varepsilon_k = (1-\tfrac{k}{\tau})\varepsilon_0 + \tfrac{k}{\tau}\varepsilon_\tau",
+             (ScheduleParam("tau", 500, 1, 1e6, "step τ at which the decay ends"),
+              ScheduleParam("end_factor", 0.01, 0.0, 10.0,
+                            "ε_τ as a fraction of ε₀ (the lectures suggest about 1%)")),
+             linear, "Decays linearly to ε_τ over τ steps, then stays there "
+                     "(Goodfellow et al., §8.3.1)."),
+    Schedule("cosine_restarts", "Cosine with warm restarts (SGDR)",
+             r"\varepsilon_k = \eta_{min} + \tfrac12(\varepsilon_0-\eta_{min})"
+             r"\left(1+\cos\frac{\pi T_{cur}}{T_i}\right)",
+             (ScheduleParam("period", 200, 1, 1e6, "length T₀ of the first cycle"),
+              ScheduleParam("period_mult", 1.0, 1.0, 10.0, "T_mult: each cycle is this much "
+                            "longer than the one before"),
+              ScheduleParam("min_factor", 0.0, 0.0, 1.0, "η_min as a fraction of ε₀")),
+             cosine_restarts, "Loshchilov & Hutter (2017): each restart jumps the rate back "
+                              "up, which can kick the point out of a basin."),
+)}
+
+
+def get_schedule(schedule_id: str) -> Schedule:
+    try:
+        return SCHEDULES[schedule_id]
+    except KeyError:
+        raise EngineError(f"unknown schedule '{schedule_id}'; choose one of: "
+                          f"{', '.join(SCHEDULES)}", field="kind") from None

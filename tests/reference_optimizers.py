@@ -1,0 +1,245 @@
+"""Plain-Python reference optimizers, learning-rate schedules and gradient processing.
+
+Written from the formulas (the lectures, the papers, torch.optim's documented update rules)
+with floats and tuples only — no numpy in the update math and no engine import — so that
+agreeing with the compiled engine to rounding means the engine implements the formulas,
+not merely that two copies of the same code agree. Where the engine saves work (running
+products instead of powers, hoisted constants) this module deliberately does not: each
+quantity is computed the way the formula reads.
+
+An optimizer step is a pure function ``step(opt_id, hp, x, state, g, t, lr, hess)`` from the
+point and state after t−1 steps to those after t steps, so a test can feed it the engine's
+recorded state at any step and compare one step at a time where a path is chaotic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+Vec = tuple[float, float]
+State = dict[str, Vec]
+ValueGrad = Callable[[Vec], tuple[float, Vec]]
+Hessian = Callable[[Vec], tuple[float, float, float]]
+
+# State variables of each optimizer, named as in the engine's catalogue.
+STATE_NAMES: dict[str, tuple[str, ...]] = {
+    "sgd": (),
+    "momentum": ("v",),
+    "nesterov": ("v",),
+    "adagrad": ("s",),
+    "rmsprop": ("s",),
+    "adam": ("m", "v"),
+    "adamax": ("m", "u"),
+    "nadam": ("m", "v"),
+    "amsgrad": ("m", "v", "v_max"),
+    "adadelta": ("s", "delta"),
+    "rmsprop_nesterov": ("s", "v"),
+    "newton": (),
+}
+
+
+def initial_state(opt_id: str) -> State:
+    """Every state variable starts at zero."""
+    return {name: (0.0, 0.0) for name in STATE_NAMES[opt_id]}
+
+
+def gradient_point(opt_id: str, hp: Mapping[str, float], x: Vec, state: State) -> Vec:
+    """Where the gradient is taken: the look-ahead x + μv for the Nesterov family, else x."""
+    if opt_id == "nesterov" or opt_id == "rmsprop_nesterov":
+        mu = hp["momentum"]
+        v = state["v"]
+        return (x[0] + mu * v[0], x[1] + mu * v[1])
+    return x
+
+
+def _sgd(hp, x, state, g, t, lr):
+    return tuple(x[i] - lr * g[i] for i in range(2)), {}
+
+
+def _momentum(hp, x, state, g, t, lr):
+    """Goodfellow et al. 8.2/8.3: v ← μv − εg; x ← x + v (g at the look-ahead for 8.3)."""
+    mu = hp["momentum"]
+    v = tuple(mu * state["v"][i] - lr * g[i] for i in range(2))
+    return tuple(x[i] + v[i] for i in range(2)), {"v": v}
+
+
+def _adagrad(hp, x, state, g, t, lr):
+    s = tuple(state["s"][i] + g[i] ** 2 for i in range(2))
+    return (tuple(x[i] - lr / (math.sqrt(s[i]) + hp["eps"]) * g[i] for i in range(2)),
+            {"s": s})
+
+
+def _rmsprop(hp, x, state, g, t, lr):
+    rho = hp["decay"]
+    s = tuple(rho * state["s"][i] + (1.0 - rho) * g[i] ** 2 for i in range(2))
+    return (tuple(x[i] - lr / (math.sqrt(s[i]) + hp["eps"]) * g[i] for i in range(2)),
+            {"s": s})
+
+
+def _moments(hp, state, g):
+    b1, b2 = hp["beta1"], hp["beta2"]
+    m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
+    v = tuple(b2 * state["v"][i] + (1.0 - b2) * g[i] ** 2 for i in range(2))
+    return m, v
+
+
+def _adam(hp, x, state, g, t, lr):
+    """Kingma & Ba, algorithm 1: bias-corrected moments, ε after the square root."""
+    m, v = _moments(hp, state, g)
+    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
+    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    return (tuple(x[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(2)),
+            {"m": m, "v": v})
+
+
+def _adamax(hp, x, state, g, t, lr):
+    """Kingma & Ba, algorithm 2, in torch's form: ε inside the max."""
+    b1, b2 = hp["beta1"], hp["beta2"]
+    m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
+    u = tuple(max(b2 * state["u"][i], abs(g[i]) + hp["eps"]) for i in range(2))
+    return (tuple(x[i] - lr / (1.0 - b1 ** t) * m[i] / u[i] for i in range(2)),
+            {"m": m, "u": u})
+
+
+def nadam_mu(hp: Mapping[str, float], t: int) -> float:
+    """Dozat's momentum schedule μ_t = β₁(1 − ½·0.96^{tψ})."""
+    return hp["beta1"] * (1.0 - 0.5 * 0.96 ** (t * hp["momentum_decay"]))
+
+
+def _nadam(hp, x, state, g, t, lr):
+    """Dozat (2016) as torch.optim.NAdam: the gradient term weighted by 1 − μ_t over
+    1 − Π_{i≤t} μ_i, the momentum term by μ_{t+1} over 1 − Π_{i≤t+1} μ_i."""
+    m, v = _moments(hp, state, g)
+    prod = 1.0
+    for i in range(1, t + 1):
+        prod *= nadam_mu(hp, i)
+    mu, mu_next = nadam_mu(hp, t), nadam_mu(hp, t + 1)
+    new_x = []
+    for i in range(2):
+        denom = math.sqrt(v[i] / (1.0 - hp["beta2"] ** t)) + hp["eps"]
+        direction = (1.0 - mu) * g[i] / (1.0 - prod) + mu_next * m[i] / (1.0 - prod * mu_next)
+        new_x.append(x[i] - lr / denom * direction)
+    return tuple(new_x), {"m": m, "v": v}
+
+
+def _amsgrad(hp, x, state, g, t, lr):
+    """Reddi et al. in torch's form: running maximum of the raw v, then bias correction."""
+    m, v = _moments(hp, state, g)
+    v_max = tuple(max(state["v_max"][i], v[i]) for i in range(2))
+    new_x = tuple(
+        x[i] - lr * (m[i] / (1.0 - hp["beta1"] ** t))
+        / (math.sqrt(v_max[i] / (1.0 - hp["beta2"] ** t)) + hp["eps"])
+        for i in range(2))
+    return new_x, {"m": m, "v": v, "v_max": v_max}
+
+
+def _adadelta(hp, x, state, g, t, lr):
+    """Zeiler (2012) as torch: lr scales the step but Δ accumulates the unscaled step."""
+    rho, eps = hp["decay"], hp["eps"]
+    s = tuple(rho * state["s"][i] + (1.0 - rho) * g[i] ** 2 for i in range(2))
+    step = tuple(math.sqrt(state["delta"][i] + eps) / math.sqrt(s[i] + eps) * g[i]
+                 for i in range(2))
+    delta = tuple(rho * state["delta"][i] + (1.0 - rho) * step[i] ** 2 for i in range(2))
+    return tuple(x[i] - lr * step[i] for i in range(2)), {"s": s, "delta": delta}
+
+
+def _rmsprop_nesterov(hp, x, state, g, t, lr):
+    """Goodfellow et al., algorithm 8.6, with ε after the square root (g at x + αv)."""
+    rho, alpha = hp["decay"], hp["momentum"]
+    r = tuple(rho * state["s"][i] + (1.0 - rho) * g[i] ** 2 for i in range(2))
+    v = tuple(alpha * state["v"][i] - lr / (math.sqrt(r[i]) + hp["eps"]) * g[i]
+              for i in range(2))
+    return tuple(x[i] + v[i] for i in range(2)), {"s": r, "v": v}
+
+
+def _newton(hp, x, g, hess, lr):
+    """x ← x − ε(H + λI)⁻¹g, solving the 2×2 system by its explicit inverse."""
+    lam = hp["damping"]
+    a, b, c = hess[0] + lam, hess[1], hess[2] + lam
+    det = a * c - b * b
+    inv_g = ((c * g[0] - b * g[1]) / det, (a * g[1] - b * g[0]) / det)
+    return (x[0] - lr * inv_g[0], x[1] - lr * inv_g[1])
+
+
+_RULES = {
+    "sgd": _sgd, "momentum": _momentum, "nesterov": _momentum, "adagrad": _adagrad,
+    "rmsprop": _rmsprop, "adam": _adam, "adamax": _adamax, "nadam": _nadam,
+    "amsgrad": _amsgrad, "adadelta": _adadelta, "rmsprop_nesterov": _rmsprop_nesterov,
+}
+
+
+def step(opt_id: str, hp: Mapping[str, float], x: Vec, state: State, g: Vec, t: int,
+         lr: float, hess: tuple[float, float, float] | None = None) -> tuple[Vec, State]:
+    """Step t (1-based) of optimizer ``opt_id``: the new point and the new state.
+
+    ``g`` is the gradient the step uses (already noised and clipped, and for the Nesterov
+    family taken at :func:`gradient_point`); Newton also needs the Hessian at x.
+    """
+    if opt_id == "newton":
+        return _newton(hp, x, g, hess, lr), {}
+    return _RULES[opt_id](hp, x, state, g, t, lr)
+
+
+# --- learning-rate schedules: the rate of step k + 1, for k = 0, 1, … ---
+
+def schedule_lr(kind: str, lr: float, k: int, params: Mapping[str, float]) -> float:
+    """The learning rate of step k + 1 under schedule ``kind`` (k counts from zero)."""
+    if kind == "constant":
+        return lr
+    if kind == "step":
+        return lr * params["gamma"] ** math.floor(k / params["step_size"])
+    if kind == "exponential":
+        return lr * params["gamma"] ** k
+    if kind == "linear":
+        tau, end = params["tau"], params["end_factor"] * lr
+        return (1.0 - k / tau) * lr + k / tau * end if k < tau else end
+    if kind == "cosine_restarts":
+        # Walk the cycles T₀, T₀·T_mult, T₀·T_mult², … until the one containing k.
+        start, length = 0.0, params["period"]
+        while k >= start + length:
+            start += length
+            length *= params["period_mult"]
+        eta_min = params["min_factor"] * lr
+        return eta_min + 0.5 * (lr - eta_min) * (1.0 + math.cos(math.pi * (k - start) / length))
+    raise ValueError(f"no reference for schedule {kind!r}")
+
+
+# --- gradient processing: noise first, then clipping ---
+
+def process_gradient(g: Vec, noise: Vec = (0.0, 0.0), clip_norm: float | None = None,
+                     clip_value: float | None = None) -> Vec:
+    """Add ``noise`` (already scaled by σ), then clip by the point's norm or by value."""
+    g = (g[0] + noise[0], g[1] + noise[1])
+    if clip_norm is not None:
+        norm = math.hypot(g[0], g[1])
+        if norm > clip_norm:
+            g = (g[0] * clip_norm / norm, g[1] * clip_norm / norm)
+    if clip_value is not None:
+        g = tuple(min(max(gi, -clip_value), clip_value) for gi in g)
+    return g
+
+
+def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad: ValueGrad,
+        *, hessian: Hessian | None = None, schedule: tuple[str, Mapping[str, float]] = (
+            "constant", {}), noise: Callable[[int], Vec] | None = None,
+        clip_norm: float | None = None, clip_value: float | None = None) -> dict[str, list]:
+    """A whole path from ``start``: lists indexed like the engine's records.
+
+    ``noise(t)`` gives the (already scaled) noise added to step t's gradient. Returns
+    ``positions`` (steps + 1 points), ``grads`` (the gradient each step used, entry 0 the
+    raw gradient at the start), ``lrs`` (one per step) and ``states`` (steps + 1 dicts).
+    """
+    x = (float(start[0]), float(start[1]))
+    state = initial_state(opt_id)
+    out = {"positions": [x], "grads": [value_grad(x)[1]], "lrs": [], "states": [state]}
+    for t in range(1, steps + 1):
+        lr = schedule_lr(schedule[0], hp["lr"], t - 1, schedule[1])
+        raw = value_grad(gradient_point(opt_id, hp, x, state))[1]
+        g = process_gradient(raw, noise(t) if noise else (0.0, 0.0), clip_norm, clip_value)
+        x, state = step(opt_id, hp, x, state, g, t, lr, hessian(x) if hessian else None)
+        out["positions"].append(x)
+        out["grads"].append(g)
+        out["lrs"].append(lr)
+        out["states"].append(state)
+    return out

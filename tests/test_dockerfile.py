@@ -1,0 +1,121 @@
+"""Static checks of the Dockerfile, .dockerignore and CI scripts.
+
+The image itself is built and smoke-tested by .ci/docker-smoke.sh; these
+tests catch drift (a new package the image does not copy, a CMD that no
+longer matches the console script) without needing a Docker engine.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def instructions() -> list[tuple[str, str]]:
+    """The Dockerfile as (INSTRUCTION, arguments), continuation lines joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    result = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keyword, _, args = line.partition(" ")
+            result.append((keyword.upper(), " ".join(args.split())))
+    return result
+
+
+def stages() -> list[list[tuple[str, str]]]:
+    """The instructions of each build stage, each list starting with its FROM."""
+    result: list[list[tuple[str, str]]] = []
+    for keyword, args in instructions():
+        if keyword == "FROM":
+            result.append([])
+        if result:
+            result[-1].append((keyword, args))
+    return result
+
+
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_base_image_is_an_argument():
+    first = instructions()[0]
+    assert first[0] == "ARG" and first[1].startswith("BASE")
+    froms = [stage[0][1] for stage in stages()]
+    assert len(froms) == 2, "expected a builder stage and a runtime stage"
+    assert all(f.split()[0] == "${BASE}" for f in froms)
+
+
+def test_builder_copies_every_package():
+    builder = stages()[0]
+    copied = {
+        source.rstrip("/") for kw, args in builder if kw == "COPY" for source in args.split()[:-1]
+    }
+    include = pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
+    for package in {pattern.rstrip("*").rstrip(".") for pattern in include}:
+        assert package in copied, f"the image does not copy package {package}/"
+    assert {"pyproject.toml", "README.md"} <= copied
+
+
+def test_runtime_runs_unprivileged_with_a_warm_numba_cache():
+    runtime = stages()[1]
+    keywords = [kw for kw, _ in runtime]
+    assert ("USER", "10001:10001") in runtime
+    env = " ".join(args for kw, args in runtime if kw == "ENV")
+    assert "NUMBA_CACHE_DIR=" in env
+    warmup = [i for i, (kw, args) in enumerate(runtime) if kw == "RUN" and "warmup" in args]
+    assert warmup, "the runtime stage does not warm the Numba cache"
+    assert keywords.index("USER") < warmup[0], "warm the cache as the serving user"
+    assert ("EXPOSE", "8000") in runtime
+
+
+def test_cmd_and_healthcheck_use_the_console_script_module():
+    runtime = dict(stages()[1])
+    module = pyproject()["project"]["scripts"]["descentlab"].split(":")[0]
+    cmd = json.loads(runtime["CMD"])
+    assert cmd[:4] == ["python", "-m", module, "serve"]
+    assert cmd[cmd.index("--port") + 1] == "8000"
+    health = runtime["HEALTHCHECK"]
+    probe = json.loads(health[health.index("CMD") + len("CMD") :])
+    assert probe[0] == "python" and "/healthz" in probe[-1]
+
+
+def test_dockerignore_keeps_caches_out():
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    for pattern in ("**/__pycache__", "**/*.nbi", "**/*.nbc"):
+        assert pattern in lines
+
+
+@pytest.mark.parametrize("script", ["run", "docker-smoke.sh", "build-base.sh"])
+def test_ci_scripts_parse(script):
+    subprocess.run(["bash", "-n", str(ROOT / ".ci" / script)], check=True)
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = ROOT / "README.md"
+    if not readme.exists():
+        pytest.skip("no README.md yet")
+    commands = {
+        line.strip().removeprefix("$ ")
+        for line in readme.read_text().splitlines()
+        if line.strip().removeprefix("$ ").startswith("python -m pytest")
+    }
+    if not commands:
+        pytest.skip("the README names no pytest command")
+    ci_lines = {line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()}
+    assert commands <= ci_lines, "keep .ci/run's test line identical to the README's"
+
+
+@pytest.mark.skipif(shutil.which("hadolint") is None, reason="hadolint is not installed")
+def test_hadolint_is_clean():
+    result = subprocess.run(
+        ["hadolint", str(DOCKERFILE)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,272 @@
+"""Every optimizer, schedule and gradient option against the plain-Python reference.
+
+The engine's compiled kernels must compute what the formulas in the catalogue say. Two
+comparisons, both to 1e-12 relative:
+
+* one step at a time: the engine's recorded point and state after t steps are fed to one
+  reference step, whose result must be the engine's point and state after t + 1 steps.
+  This holds on every surface, chaotic or not, because rounding cannot accumulate;
+* the whole path from the start, on the convex quadratics (bowl, rotated ravine), where
+  nothing amplifies the rounding, so two correct implementations stay together.
+
+The reference is given the engine's exact gradient, so only the optimizers are compared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import reference_optimizers as ref
+
+import engine
+from engine.noise import gaussian
+
+STEPS = 200
+RTOL = 1e-12
+
+# Surfaces with a start where every setting below stays inside the view for 200 steps.
+SURFACES = {
+    "bowl": ({}, (1.5, -1.0)),
+    "ravine": ({"kappa": 10.0, "theta": 30.0}, (2.0, 1.0)),
+    "rosenbrock": ({}, (-1.2, 1.0)),
+    "himmelblau": ({}, (0.5, -1.0)),
+    "beale": ({}, (1.0, 1.5)),
+}
+QUADRATICS = ("bowl", "ravine")
+
+# Two settings per optimizer: the defaults where they are stable on every surface above
+# (the adaptive methods), and a second one that changes every hyperparameter.
+SETTINGS = {
+    "sgd": ({"lr": 0.001}, {"lr": 0.0003}),
+    "momentum": ({"lr": 0.0005, "momentum": 0.9}, {"lr": 0.001, "momentum": 0.5}),
+    "nesterov": ({"lr": 0.0005, "momentum": 0.9}, {"lr": 0.001, "momentum": 0.6}),
+    "adagrad": ({}, {"lr": 0.1, "eps": 1e-3}),
+    "rmsprop": ({}, {"lr": 0.003, "decay": 0.99, "eps": 1e-4}),
+    "adam": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+    "adamax": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+    "nadam": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6,
+                   "momentum_decay": 0.05}),
+    "amsgrad": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+    "adadelta": ({}, {"lr": 0.5, "decay": 0.95, "eps": 1e-4}),
+    "rmsprop_nesterov": ({"lr": 0.001}, {"lr": 0.003, "decay": 0.99, "momentum": 0.5,
+                                         "eps": 1e-4}),
+    "newton": ({}, {"lr": 0.5, "damping": 2.0}),
+}
+
+
+def optimizer_ids() -> list[str]:
+    return [o.id for o in engine.optimizers()]
+
+
+def value_grad_of(obj):
+    """The engine's exact value and gradient at one point, as plain floats."""
+    def value_grad(p):
+        f, g = obj.value_grad(np.array([p], dtype=np.float64))
+        return float(f[0]), (float(g[0, 0]), float(g[0, 1]))
+    return value_grad
+
+
+def hessian_of(obj):
+    def hessian(p):
+        return tuple(float(h) for h in obj.hessian(np.array([p], dtype=np.float64))[0])
+    return hessian
+
+
+def rel_err(reference, got, before) -> float:
+    """|reference − got| relative to the magnitudes the update combined (|before| + |got|),
+    so a coordinate passing through zero is judged by the size of its step."""
+    scale = np.abs(np.asarray(before)) + np.abs(np.asarray(got))
+    diff = np.abs(np.asarray(reference) - np.asarray(got))
+    return float(np.max(np.where(diff == 0.0, 0.0, diff / np.maximum(scale, 1e-300))))
+
+
+def check_each_step(r, opt_id, obj, *, o=0, p=0, noise_std=0.0, seed=0, clip_norm=None,
+                    clip_value=None):
+    """Feed the engine's recorded point and state after every step t to one reference step
+    and demand the engine's step t + 1: the gradient it used, its point and its state."""
+    hp = r.runs[o].hyperparameters
+    value_grad, hessian = value_grad_of(obj), hessian_of(obj)
+    positions, grads, lrs = r.positions[o, p], r.grad[o, p], r.lr[o]
+    states = r.state[o]
+    assert set(states) == set(ref.STATE_NAMES[opt_id])
+    worst = {"grad": (0.0, 0), "x": (0.0, 0)}
+    for t in range(r.steps):
+        x = tuple(positions[t])
+        state = {name: tuple(states[name][p, t]) for name in states}
+        raw = value_grad(ref.gradient_point(opt_id, hp, x, state))[1]
+        noise = tuple(noise_std * gaussian(seed, p, t + 1, c) for c in range(2))
+        g = ref.process_gradient(raw, noise, clip_norm, clip_value)
+        new_x, new_state = ref.step(opt_id, hp, x, state, g, t + 1, float(lrs[t]),
+                                    hessian(x))
+        for key, err in (("grad", rel_err(g, grads[t + 1], raw)),
+                         ("x", rel_err(new_x, positions[t + 1], x))):
+            worst[key] = max(worst[key], (err, t + 1))
+        for name in states:
+            err = rel_err(new_state[name], states[name][p, t + 1], state[name])
+            worst[name] = max(worst.get(name, (0.0, 0)), (err, t + 1))
+    bad = {k: v for k, v in worst.items() if v[0] > RTOL}
+    assert not bad, f"{opt_id}: (relative error, step) beyond {RTOL}: {bad}"
+
+
+def check_whole_path(r, opt_id, obj, start, *, schedule=("constant", {})):
+    """The reference run from the start on its own matches the engine's path and state,
+    each relative to the largest magnitude that quantity takes along the path."""
+    hp = r.runs[0].hyperparameters
+    out = ref.run(opt_id, hp, start, r.steps, value_grad_of(obj), hessian=hessian_of(obj),
+                  schedule=schedule)
+    np.testing.assert_allclose(r.lr[0], out["lrs"], rtol=RTOL, atol=0.0)
+    for name, got, want in (
+            ("positions", r.positions[0, 0], np.array(out["positions"])),
+            ("grad", r.grad[0, 0], np.array(out["grads"])),
+            *((name, r.state[0][name][0], np.array([s[name] for s in out["states"]]))
+              for name in ref.STATE_NAMES[opt_id])):
+        scale = np.max(np.abs(want))
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * scale,
+                                   err_msg=f"{opt_id}: {name}")
+
+
+def test_every_optimizer_has_a_reference():
+    """A new optimizer in the catalogue must come with a reference and settings here."""
+    assert set(optimizer_ids()) == set(ref.STATE_NAMES) == set(SETTINGS)
+
+
+@pytest.mark.parametrize("setting", [0, 1])
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("opt_id", optimizer_ids())
+def test_matches_reference(opt_id, surface, setting):
+    """200 steps: each step from the engine's own state, and on the quadratics the whole
+    path, agree with the reference to 1e-12 relative; the run never leaves the view."""
+    params, start = SURFACES[surface]
+    r = engine.race(surface, [(opt_id, SETTINGS[opt_id][setting])], start, STEPS,
+                    params=params, record_state=True)
+    assert r.diverged_at[0, 0] == -1, "pick a setting that stays on the surface"
+    assert np.ptp(r.positions[0, 0], axis=0).max() > 1e-3, "the path barely moved"
+    obj = engine.objective(surface, params)
+    check_each_step(r, opt_id, obj)
+    if surface in QUADRATICS:
+        check_whole_path(r, opt_id, obj, start)
+
+
+SCHEDULES = {
+    "constant": {},
+    "step": {"step_size": 40, "gamma": 0.5},
+    "exponential": {"gamma": 0.99},
+    "linear": {"tau": 120, "end_factor": 0.05},
+    "cosine_restarts": {"period": 30, "period_mult": 2.0, "min_factor": 0.1},
+}
+
+
+@pytest.mark.parametrize("opt_id", ["momentum", "adam", "adadelta"])
+@pytest.mark.parametrize("kind", list(SCHEDULES))
+def test_schedules_drive_the_learning_rate(kind, opt_id):
+    """Each schedule's rates are the reference's, and the optimizer uses the rate of each
+    step (momentum folds ε into its velocity, Adam into its step, AdaDelta only into x)."""
+    params, start = SURFACES["ravine"]
+    hp = {"lr": 0.05} if opt_id == "momentum" else {}
+    spec = {"id": opt_id, "hyperparameters": hp, "schedule": {"kind": kind, **SCHEDULES[kind]}}
+    r = engine.race("ravine", [spec], start, STEPS, params=params, record_state=True)
+    assert r.diverged_at[0, 0] == -1
+    if kind != "constant":
+        assert np.ptp(r.lr[0]) > 0.0
+    obj = engine.objective("ravine", params)
+    check_each_step(r, opt_id, obj)
+    check_whole_path(r, opt_id, obj, start, schedule=(kind, SCHEDULES[kind]))
+
+
+CLIPS = {"clip_norm": 5.0, "clip_value": 2.0}
+
+
+@pytest.mark.parametrize("opt_id", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("clip", list(CLIPS))
+def test_clipping(clip, opt_id):
+    """On Rosenbrock's steep wall the gradient is clipped, by the point's norm (direction
+    kept) or per coordinate; every step agrees with the reference's clipped gradient."""
+    limit = CLIPS[clip]
+    hp = {"lr": 0.002} if opt_id in ("sgd", "momentum", "nesterov") else {}
+    r = engine.race("rosenbrock", [(opt_id, hp)], (-1.5, 2.0), STEPS, record_state=True,
+                    **{clip: limit})
+    used = r.grad[0, 0, 1:]
+    if clip == "clip_norm":
+        norms = np.hypot(used[:, 0], used[:, 1])
+        assert norms.max() == pytest.approx(limit, rel=1e-14)
+        assert np.count_nonzero(np.isclose(norms, limit, rtol=1e-14)) > 5
+    else:
+        assert np.abs(used).max() == limit
+    check_each_step(r, opt_id, engine.objective("rosenbrock"), **{clip: limit})
+
+
+@pytest.mark.parametrize("opt_id", ["sgd", "nesterov", "adam", "newton"])
+def test_noise_is_the_seeded_draw_then_clipped(opt_id):
+    """Each point's gradient gets σ·gaussian(seed, point, step, coordinate) — for the
+    Nesterov family at the look-ahead point — and is clipped after the noise is added."""
+    starts = [(-1.2, 1.0), (0.5, 0.5), (1.3, 1.6)]
+    sigma, seed, clip = 3.0, 11, 4.0
+    hp = {"lr": 0.0005} if opt_id in ("sgd", "nesterov") else {}
+    if opt_id == "newton":
+        hp = {"damping": 50.0}
+    r = engine.race("rosenbrock", [(opt_id, hp)], starts, 60, record_state=True,
+                    noise_std=sigma, seed=seed, clip_norm=clip)
+    assert (r.diverged_at == -1).all()
+    obj = engine.objective("rosenbrock")
+    for p in range(len(starts)):
+        check_each_step(r, opt_id, obj, p=p, noise_std=sigma, seed=seed, clip_norm=clip)
+
+
+def test_noise_is_deterministic_and_changes_the_path():
+    """The same seed repeats the path bit for bit; noise moves it; another seed moves it
+    differently; and every optimizer of a race sees the same draws."""
+    def run(**kw):
+        return engine.race("himmelblau", [("sgd", {"lr": 0.01}), ("adam", {})],
+                           [(0.5, -1.0), (1.0, 1.0)], 100, **kw)
+
+    quiet = run()
+    first, again = run(noise_std=0.5, seed=3), run(noise_std=0.5, seed=3)
+    other = run(noise_std=0.5, seed=4)
+    assert first.positions.tobytes() == again.positions.tobytes()
+    assert first.grad.tobytes() == again.grad.tobytes()
+    assert np.abs(first.positions - quiet.positions).max() > 1e-2
+    assert np.abs(first.positions - other.positions).max() > 1e-2
+    # SGD uses the raw gradient at x plus the noise, so the noise is recoverable exactly.
+    _, g = engine.objective("himmelblau").value_grad(first.positions[0, :, :-1].reshape(-1, 2))
+    noise = (first.grad[0, :, 1:] - g.reshape(2, 100, 2)) / 0.5
+    draws = np.array([[[gaussian(3, p, t, c) for c in range(2)] for t in range(1, 101)]
+                      for p in range(2)])
+    np.testing.assert_allclose(noise, draws, rtol=0, atol=1e-12)
+
+
+def test_noise_is_keyed_by_the_global_point_index():
+    """Points beyond the kernel's first chunk of 512 draw their own noise, not a repeat of
+    the first chunk's: the key is the point's index in the race."""
+    n, sigma, seed = 520, 0.25, 5
+    starts = np.column_stack([np.linspace(-1.0, 1.0, n), np.full(n, 0.5)])
+    r = engine.race("bowl", [("sgd", {"lr": 0.1})], starts, 3, noise_std=sigma, seed=seed)
+    _, g = engine.objective("bowl").value_grad(r.positions[0, :, :-1].reshape(-1, 2))
+    noise = (r.grad[0, :, 1:] - g.reshape(n, 3, 2)) / sigma
+    for p in (0, 1, 511, 512, 519):
+        want = [[gaussian(seed, p, t, c) for c in range(2)] for t in (1, 2, 3)]
+        np.testing.assert_allclose(noise[p], want, rtol=0, atol=1e-12, err_msg=f"point {p}")
+    assert not np.allclose(noise[512], noise[0])
+
+
+def test_nesterov_gradient_is_taken_at_the_look_ahead():
+    """The recorded gradient of Nesterov's step t is ∇f(x_{t−1} + μ v_{t−1}), not ∇f(x)."""
+    r = engine.race("rosenbrock", [("nesterov", {"lr": 0.0005, "momentum": 0.9})],
+                    (-1.2, 1.0), 30, record_state=True)
+    x, v = r.positions[0, 0, :-1], r.state[0]["v"][0, :-1]
+    _, at_look = engine.objective("rosenbrock").value_grad(x + 0.9 * v)
+    _, at_x = engine.objective("rosenbrock").value_grad(x)
+    np.testing.assert_allclose(r.grad[0, 0, 1:], at_look, rtol=1e-13)
+    assert np.abs(at_look - at_x)[5:].min() > 0.0
+
+
+def test_first_nadam_step_by_hand():
+    """A first Nadam step from rest moves by lr·(1 + μ₂(1−β₁)/(1−μ₁μ₂))·g/(|g|+ε):
+    (1−μ₁)g/(1−μ₁) is the whole gradient, m₁ = (1−β₁)g and v̂₁ = g². Worked out by hand,
+    so a shared misreading of the schedule by engine and reference would show here."""
+    hp = {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 0.004}
+    r = engine.race("bowl", [("nadam", hp)], (1.0, -2.0), 1)
+    mu1, mu2 = 0.9 * (1 - 0.5 * 0.96**0.004), 0.9 * (1 - 0.5 * 0.96**0.008)
+    coeff = 1.0 + mu2 * 0.1 / (1.0 - mu1 * mu2)
+    g = np.array([1.0, -2.0])
+    want = np.array([1.0, -2.0]) - 0.05 * coeff * g / (np.abs(g) + 1e-8)
+    np.testing.assert_allclose(r.positions[0, 0, 1], want, rtol=1e-14)

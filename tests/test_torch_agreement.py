@@ -1,0 +1,123 @@
+"""The engine agrees with torch.optim wherever the catalogue says it does.
+
+torch is the implementation students will meet next, so its update rules are the outside
+reference: in float64, with a constant learning rate and the engine's own gradient handed
+to torch as ``p.grad``, each shared optimizer follows the engine's path, and torch's state
+buffers equal the engine's recorded state, to 1e-10 relative over 100 steps. The two
+implementations order their floating-point operations differently, so they agree to
+rounding, not bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import engine
+
+torch = pytest.importorskip("torch")
+
+STEPS = 100
+RTOL = 1e-10
+
+SURFACES = {
+    "rosenbrock": ({}, (-1.2, 1.0)),
+    "ravine": ({"kappa": 10.0, "theta": 30.0}, (2.0, 1.0)),
+}
+
+
+@pytest.fixture(autouse=True)
+def float64_scalars():
+    """torch keeps some optimizer scalars (NAdam's μ-product, the step count) in the default
+    dtype: left at float32, μ-product alone moves NAdam's path by 1e-9 within 100 steps."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
+
+
+def _sgd(hp, **kw):
+    return lambda p: torch.optim.SGD([p], lr=hp["lr"], foreach=False, **kw)
+
+
+# engine id -> (hyperparameters, torch optimizer factory, {engine state: torch buffer}).
+CASES = {
+    "sgd": ({"lr": 0.001}, lambda hp: _sgd(hp), {}),
+    "momentum": ({"lr": 0.0005, "momentum": 0.9},
+                 lambda hp: _sgd(hp, momentum=hp["momentum"]), {"v": "momentum_buffer"}),
+    "nesterov": ({"lr": 0.0005, "momentum": 0.9},
+                 lambda hp: _sgd(hp, momentum=hp["momentum"], nesterov=True),
+                 {"v": "momentum_buffer"}),
+    "adagrad": ({"lr": 0.3, "eps": 1e-10},
+                lambda hp: lambda p: torch.optim.Adagrad(
+                    [p], lr=hp["lr"], eps=hp["eps"], lr_decay=0.0,
+                    initial_accumulator_value=0.0, foreach=False), {"s": "sum"}),
+    "rmsprop": ({"lr": 0.01, "decay": 0.99, "eps": 1e-8},
+                lambda hp: lambda p: torch.optim.RMSprop(
+                    [p], lr=hp["lr"], alpha=hp["decay"], eps=hp["eps"], foreach=False),
+                {"s": "square_avg"}),
+    "adam": ({"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+             lambda hp: lambda p: torch.optim.Adam(
+                 [p], lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"],
+                 foreach=False), {"m": "exp_avg", "v": "exp_avg_sq"}),
+    "adamax": ({"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+               lambda hp: lambda p: torch.optim.Adamax(
+                   [p], lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"],
+                   foreach=False), {"m": "exp_avg", "u": "exp_inf"}),
+    "nadam": ({"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 0.004},
+              lambda hp: lambda p: torch.optim.NAdam(
+                  [p], lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"],
+                  momentum_decay=hp["momentum_decay"], foreach=False),
+              {"m": "exp_avg", "v": "exp_avg_sq"}),
+    "amsgrad": ({"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                lambda hp: lambda p: torch.optim.Adam(
+                    [p], lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"],
+                    amsgrad=True, foreach=False),
+                {"m": "exp_avg", "v": "exp_avg_sq", "v_max": "max_exp_avg_sq"}),
+    "adadelta": ({"lr": 1.0, "decay": 0.9, "eps": 1e-6},
+                 lambda hp: lambda p: torch.optim.Adadelta(
+                     [p], lr=hp["lr"], rho=hp["decay"], eps=hp["eps"], foreach=False),
+                 {"s": "square_avg", "delta": "acc_delta"}),
+}
+
+
+def torch_path(opt_id, hp, obj, start, buffers):
+    """Run torch's optimizer from ``start``, the gradient at its parameter supplied by the
+    engine's objective; return the parameter and the named state buffers at every step."""
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = CASES[opt_id][1](hp)(p)
+    path, state = [p.detach().numpy().copy()], {name: [np.zeros(2)] for name in buffers}
+    for _ in range(STEPS):
+        _, g = obj.value_grad(p.detach().numpy()[None, :])
+        p.grad = torch.from_numpy(g[0].copy())
+        opt.step()
+        path.append(p.detach().numpy().copy())
+        for name, key in buffers.items():
+            state[name].append(opt.state[p][key].detach().numpy().copy())
+    return np.array(path), {name: np.array(v) for name, v in state.items()}
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("opt_id", list(CASES))
+def test_engine_follows_torch(opt_id, surface):
+    """Positions and state agree to 1e-10 relative to their largest magnitude on the path.
+
+    torch's SGD keeps the buffer b ← μb + g and steps −εb, the lecture form keeps
+    v = −εb; its Nesterov parameter is the engine's look-ahead point x + μv."""
+    hp, _, buffers = CASES[opt_id]
+    params, start = SURFACES[surface]
+    obj = engine.objective(surface, params)
+    r = engine.race(surface, [(opt_id, hp)], start, STEPS, params=params, record_state=True)
+    assert r.diverged_at[0, 0] == -1
+    ours = r.positions[0, 0]
+    state = {name: r.state[0][name][0] for name in buffers}
+    if opt_id in ("momentum", "nesterov"):
+        state["v"] = -state["v"] / hp["lr"]
+    if opt_id == "nesterov":
+        ours = ours + hp["momentum"] * r.state[0]["v"][0]
+    theirs, their_state = torch_path(opt_id, hp, obj, start, buffers)
+    for name, got, want in (("positions", ours, theirs),
+                            *((n, state[n], their_state[n]) for n in buffers)):
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * np.abs(want).max(),
+                                   err_msg=f"{opt_id} on {surface}: {name}")
+    assert np.abs(theirs[-1] - theirs[0]).max() > 1e-2, "the path barely moved"
