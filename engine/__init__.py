@@ -5,7 +5,7 @@ A notebook needs only this module::
     import engine
     r = engine.race("rosenbrock", ["sgd", ("adam", {"lr": 0.05})], start=(-1.5, 2), steps=1000)
     r.positions        # (optimizers, starts, steps + 1, 2)
-    engine.surfaces()  # the catalogue; engine.optimizers(), engine.schedules()
+    engine.surfaces()  # catalogues: engine.optimizers(), engine.schedules(), engine.scenarios()
     engine.grid("rosenbrock", 101)  # for contour and 3-D plots
 """
 
@@ -20,7 +20,9 @@ from engine.expressions import CompiledExpression, compile_expression
 from engine.grid import Grid, grid
 from engine.objective import Objective, objective
 from engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
+from engine.outcome import Outcome, outcomes
 from engine.race import GradientOptions, RaceResult, RaceSession, Run, Segment, make_run, race
+from engine.scenarios import SCENARIOS, Scenario, get_scenario
 from engine.schedules import SCHEDULES, Schedule, get_schedule
 from engine.surfaces import SURFACES, Surface, get_surface
 
@@ -40,6 +42,11 @@ def schedules() -> list[Schedule]:
     return list(SCHEDULES.values())
 
 
+def scenarios() -> list[Scenario]:
+    """The lecture scenarios: each a race set up to make one idea visible."""
+    return list(SCENARIOS.values())
+
+
 def expression(text: str) -> CompiledExpression:
     """A surface from text such as ``"sin(x)*cos(y) + 0.1*(x**2 + y**2)"``."""
     return compile_expression(text)
@@ -47,7 +54,8 @@ def expression(text: str) -> CompiledExpression:
 
 __all__ = [
     "CompiledExpression", "EngineError", "GradientOptions", "Grid", "Objective", "Optimizer",
-    "RaceResult", "RaceSession", "Run", "Schedule", "Segment", "Surface", "expression",
-    "get_optimizer", "get_schedule", "get_surface", "grid", "make_run", "objective",
-    "optimizers", "race", "schedules", "surfaces",
+    "Outcome", "RaceResult", "RaceSession", "Run", "Scenario", "Schedule", "Segment",
+    "Surface", "expression", "get_optimizer", "get_scenario", "get_schedule", "get_surface",
+    "grid", "make_run", "objective", "optimizers", "outcomes", "race", "scenarios",
+    "schedules", "surfaces",
 ]

@@ -1,8 +1,10 @@
 """How each run of a race ended, in words a leaderboard can show.
 
-A run that "converged" by the gradient test may have stopped at a saddle or a local
-minimum; naming the known critical point it ended beside is what turns a number into the
-lecture's point ("Newton walked to the saddle").
+The kernel's ``converged_at`` is the first step where the loss reached f* or the gradient
+vanished. A vanishing gradient away from the global minimum is not success: such a run is
+reported as *stalled*, beside the known critical point it stopped at (a saddle, a local
+minimum) or on flat ground — the lecture's point, in one word ("Newton walked to the
+saddle"). Where f* is unknown (a typed expression) a vanishing gradient counts as converged.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from engine.race import RaceResult
 from engine.surfaces import CriticalPoint
 
-Status = Literal["converged", "diverged", "unfinished"]
+Status = Literal["converged", "stalled", "diverged", "unfinished"]
 NEAR_FRACTION = 0.01
 
 
@@ -55,14 +57,17 @@ def outcomes(result: RaceResult) -> list[list[Outcome]]:
         row = []
         for p in range(result.starts.shape[0]):
             div, conv = int(result.diverged_at[o, p]), int(result.converged_at[o, p])
+            point = result.final_positions[o, p]
+            loss = float(result.final_loss[o, p])
+            near = _nearest(point, known, radius)
+            at_best = obj.f_star is None or abs(loss - obj.f_star) <= result.tol or (
+                near is not None and near.kind == "global_min")
             if div >= 0:
                 status, step = "diverged", div
             elif conv >= 0:
-                status, step = "converged", conv
+                status, step = ("converged" if at_best else "stalled"), conv
             else:
                 status, step = "unfinished", None
-            point = result.final_positions[o, p]
-            row.append(Outcome(status, step, (float(point[0]), float(point[1])),
-                               float(result.final_loss[o, p]), _nearest(point, known, radius)))
+            row.append(Outcome(status, step, (float(point[0]), float(point[1])), loss, near))
         table.append(row)
     return table

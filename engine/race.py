@@ -149,6 +149,7 @@ class RaceResult:
     runs: list[Run]
     starts: np.ndarray
     steps: int
+    tol: float
     lr: np.ndarray
     final_positions: np.ndarray
     final_loss: np.ndarray
@@ -182,7 +183,7 @@ class RaceSession:
                 f"recording every step of {len(runs)} optimizers × {starts.shape[0]} starts × "
                 f"{steps} steps would not fit in memory; use final_only", field="steps")
         self.objective, self.runs, self.starts, self.steps = obj, runs, starts, steps
-        self.record, self.record_state = record, record_state
+        self.record, self.record_state = record, record_state and record
         self.tol, self.gtol = float(tol), float(gtol)
         self.bound = float(bound) if bound is not None else obj.bound
         self.t = 0
@@ -200,6 +201,7 @@ class RaceSession:
         conv0 = self._converged(f0, g0) & ~bad
         self.conv = [np.where(conv0, 0, -1).astype(np.int64) for _ in runs]
         self.div = [np.where(bad, 0, -1).astype(np.int64) for _ in runs]
+        self.first_frame = self._frame()
 
     def _converged(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
         near = np.linalg.norm(g, axis=1) <= self.gtol
@@ -211,8 +213,8 @@ class RaceSession:
     def done(self) -> bool:
         return self.t >= self.steps
 
-    def initial_frame(self) -> dict[str, np.ndarray]:
-        """Frame 0 of every run: (O, P, …) arrays of position, loss, gradient and state."""
+    def _frame(self) -> dict[str, np.ndarray]:
+        """The current frame of every run: (O, P, …) arrays of position, loss, gradient, state."""
         return {
             "positions": np.stack(self.x), "loss": np.stack(self.f),
             "grad_norm": np.linalg.norm(np.stack(self.g), axis=-1), "grad": np.stack(self.g),
@@ -263,12 +265,13 @@ class RaceSession:
         """The race so far; pass the segments to keep the per-frame records."""
         result = RaceResult(
             objective=self.objective, runs=self.runs, starts=self.starts, steps=self.t,
+            tol=self.tol,
             lr=self.lrs[:, :self.t], final_positions=np.stack(self.x),
             final_loss=np.stack(self.f), converged_at=np.stack(self.conv),
             diverged_at=np.stack(self.div))
         segments = list(segments)
+        first = self.first_frame
         if self.record:
-            first = self.initial_frame()
             for key in ("positions", "loss", "grad_norm", "grad"):
                 parts = [first[key][:, :, None]] + [getattr(s, key) for s in segments]
                 setattr(result, key, np.concatenate(parts, axis=2))

@@ -1,0 +1,282 @@
+"""The lecture scenarios: each one a race set up to make one idea visible.
+
+A scenario is data — a surface, a start, the contestants and their settings, the question
+to put to the class and what to notice — so the page, the API and the CLI show the same
+thing and nothing about it lives in page code. Each also states what must happen
+(``expect``), and the test suite runs every scenario to hold it to its word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import EngineError
+from engine.outcome import Outcome, outcomes
+from engine.race import RaceResult
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a run must show at the end: its status, where it ended, or that it beat another."""
+
+    label: str
+    status: str | None = None
+    near: str | None = None
+    lower_loss_than: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def holds(self, by_label: Mapping[str, Outcome]) -> bool:
+        mine = by_label[self.label]
+        return ((self.status is None or mine.status == self.status)
+                and (self.near is None or (mine.near is not None and mine.near.kind == self.near))
+                and (self.lower_loss_than is None
+                     or mine.loss < by_label[self.lower_loss_than].loss))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    topic: str
+    surface: str
+    start: tuple[float, float]
+    steps: int
+    optimizers: tuple[Mapping[str, Any], ...]
+    question: str
+    notice: str
+    expect: tuple[Expect, ...]
+    params: Mapping[str, float] = field(default_factory=dict)
+    gradient: Mapping[str, Any] = field(default_factory=dict)
+    focus: str | None = None
+
+    def race_request(self) -> dict:
+        """The race as a request body (the API's shape), ready to post or to load in the page."""
+        return {"surface": {"id": self.surface, "params": dict(self.params)},
+                "start": list(self.start), "steps": self.steps,
+                "optimizers": [dict(o) for o in self.optimizers],
+                "gradient": dict(self.gradient)}
+
+    def race_kwargs(self) -> dict:
+        """The race as keyword arguments of ``engine.race``."""
+        return {"surface": self.surface, "params": dict(self.params), "start": self.start,
+                "steps": self.steps, "optimizers": [dict(o) for o in self.optimizers],
+                **dict(self.gradient)}
+
+    def unmet(self, result: RaceResult) -> list[Expect]:
+        """The expectations this scenario's race did not meet (first start point)."""
+        by_label = {run.label: row[0] for run, row in zip(result.runs, outcomes(result),
+                                                          strict=True)}
+        return [e for e in self.expect if not e.holds(by_label)]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "topic": self.topic,
+                "question": self.question, "notice": self.notice,
+                "focus": self.focus or self.optimizers[0]["label"],
+                "expect": [e.to_dict() for e in self.expect], "request": self.race_request()}
+
+
+def _run(optimizer: str, label: str, **settings: Any) -> dict:
+    """One contestant; hyperparameters go by name, the rest (schedule, clipping) as is."""
+    extra = {k: settings.pop(k) for k in ("schedule", "clip_norm", "clip_value", "noise_std")
+             if k in settings}
+    return {"id": optimizer, "label": label, "hyperparameters": settings, **extra}
+
+
+SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
+    Scenario(
+        "ravine_zigzag", "SGD zig-zags down the ravine", "ill-conditioning",
+        "ravine", (-2.5, 1.2), 200,
+        (_run("sgd", "SGD lr 0.09", lr=0.09), _run("sgd", "SGD lr 0.05", lr=0.05),
+         _run("momentum", "Momentum", lr=0.02, momentum=0.8)),
+        "The valley is 20 times steeper across than along. What path will plain gradient "
+        "descent take to the bottom?",
+        "With a large learning rate SGD bounces from wall to wall while it crawls along the "
+        "floor; a smaller one stops bouncing but crawls even slower. Momentum averages the "
+        "bounces away and keeps the progress along the valley.",
+        (Expect("SGD lr 0.09", status="converged"), Expect("Momentum", status="converged")),
+        params={"kappa": 20}, focus="SGD lr 0.09"),
+    Scenario(
+        "momentum_overshoots", "Momentum overshoots", "momentum",
+        "ravine", (-2.5, 1.2), 300,
+        (_run("sgd", "SGD", lr=0.02), _run("momentum", "Momentum 0.9", lr=0.02, momentum=0.9)),
+        "The ball with friction keeps 90% of its velocity each step. Does it stop at the "
+        "bottom?",
+        "Momentum arrives much sooner, but it rolls past the minimum and swings back a few "
+        "times before it settles; SGD never overshoots, and never gets there in time.",
+        (Expect("Momentum 0.9", status="converged"), Expect("SGD", status="unfinished")),
+        params={"kappa": 20}, focus="Momentum 0.9"),
+    Scenario(
+        "nesterov_brakes", "Nesterov brakes earlier", "Nesterov momentum",
+        "ravine", (-2.5, 1.2), 300,
+        (_run("momentum", "Momentum", lr=0.02, momentum=0.9),
+         _run("nesterov", "Nesterov", lr=0.02, momentum=0.9)),
+        "Same learning rate, same momentum. Nesterov measures the gradient where the "
+        "velocity is about to take it. What difference will that make?",
+        "Looking ahead, Nesterov feels the far wall before it hits it and brakes: it "
+        "overshoots less and settles sooner than classical momentum.",
+        (Expect("Nesterov", status="converged"), Expect("Momentum", status="converged")),
+        params={"kappa": 20}, focus="Nesterov"),
+    Scenario(
+        "adagrad_dies", "AdaGrad's step dies out; RMSProp keeps going", "adaptive learning rates",
+        "rosenbrock", (-1.5, 2.5), 2000,
+        (_run("adagrad", "AdaGrad", lr=0.5), _run("rmsprop", "RMSProp", lr=0.01)),
+        "AdaGrad divides by the root of every squared gradient it has ever seen. What "
+        "happens to its steps on a long journey?",
+        "AdaGrad's accumulator only grows, so its steps shrink until it stalls halfway along "
+        "the valley. RMSProp forgets old gradients (a leaky average) and keeps moving.",
+        (Expect("AdaGrad", status="unfinished"), Expect("RMSProp", lower_loss_than="AdaGrad")),
+        focus="AdaGrad"),
+    Scenario(
+        "adam_bias_correction", "Adam's first step and its bias correction", "Adam",
+        "plateau", (4.0, 2.5), 300,
+        (_run("adam", "Adam", lr=0.05), _run("rmsprop", "RMSProp", lr=0.05),
+         _run("sgd", "SGD", lr=0.05)),
+        "The gradient here is about 0.0001. All three have lr = 0.05. How long is each "
+        "one's first step?",
+        "Adam's first step is lr in each coordinate, whatever the gradient's size: bias "
+        "correction divides m and v by 1 − βᵗ, which undoes their start at zero. RMSProp has "
+        "no correction, so its first step is 1/√(1 − ρ) ≈ 3 times lr; SGD barely moves.",
+        (Expect("Adam", status="converged"), Expect("SGD", status="unfinished")),
+        focus="Adam"),
+    Scenario(
+        "rotation_hurts_adaptive", "Rotating the ravine removes the adaptive advantage",
+        "adaptive learning rates",
+        "ravine", (-2.5, 1.2), 300,
+        (_run("sgd", "SGD", lr=0.035), _run("adagrad", "AdaGrad", lr=0.5),
+         _run("rmsprop", "RMSProp", lr=0.05), _run("adam", "Adam", lr=0.1)),
+        "The valley lies at 45° to the axes. Will the per-coordinate step sizes of AdaGrad, "
+        "RMSProp and Adam still help?",
+        "They rescale x and y separately, which helps only when the valley lies along an "
+        "axis. Set θ to 0 and they reach the bottom in under 130 steps; at 45° none of them "
+        "gets there in 300.",
+        (Expect("AdaGrad", status="unfinished"), Expect("Adam", status="unfinished")),
+        params={"kappa": 50, "theta": 45}, focus="Adam"),
+    Scenario(
+        "saddle_noise_escapes", "At a saddle, gradient descent stalls and noise escapes",
+        "saddle points",
+        "double_well", (1.5, 0.0), 800,
+        (_run("sgd", "Gradient descent", lr=0.01),
+         _run("sgd", "SGD with noise", lr=0.01, noise_std=0.05),
+         _run("momentum", "Momentum", lr=0.01, momentum=0.9)),
+        "We start exactly on the ridge between two valleys. Where does each one end up?",
+        "On the ridge the gradient never points off it, so gradient descent — with or "
+        "without momentum — walks into the saddle and stays. A little gradient noise, as "
+        "mini-batches give, tips the point off the ridge into a valley.",
+        (Expect("Gradient descent", status="stalled", near="saddle"),
+         Expect("Momentum", status="stalled", near="saddle"),
+         Expect("SGD with noise", near="global_min")),
+        focus="SGD with noise"),
+    Scenario(
+        "newton_saddle", "Newton walks to the saddle", "second-order methods",
+        "double_well", (1.0, 0.3), 200,
+        (_run("sgd", "Gradient descent", lr=0.05), _run("newton", "Newton", lr=1.0)),
+        "Newton's method jumps to the bottom of its local quadratic model. What if that "
+        "model has no bottom?",
+        "Along y the surface curves down here, so the quadratic model's critical point is a "
+        "saddle — and Newton jumps to it in three steps. Gradient descent goes downhill and "
+        "finds a minimum. Damping (λ) pulls Newton back towards gradient descent.",
+        (Expect("Newton", status="stalled", near="saddle"),
+         Expect("Gradient descent", status="converged")),
+        focus="Newton"),
+    Scenario(
+        "cliff_clipping", "At the cliff, clipping saves the run", "exploding gradients",
+        "cliff", (3.5, 1.0), 600,
+        (_run("sgd", "SGD", lr=0.1), _run("sgd", "SGD, clipped at 1", lr=0.1, clip_norm=1.0)),
+        "The terrace ends in a cliff where the gradient is 300. What does one step of "
+        "gradient descent do there?",
+        "The step is lr × 300 ≈ 30 units: SGD is hurled out of view onto flat ground and "
+        "never returns. Clipping the gradient's norm keeps the direction but caps the step, "
+        "and the same descent walks down the cliff to the minimum.",
+        (Expect("SGD", status="stalled"), Expect("SGD, clipped at 1", status="converged")),
+        focus="SGD"),
+    Scenario(
+        "warm_restarts", "Warm restarts jump out of a basin", "learning-rate schedules",
+        "rastrigin", (4.2, 3.8), 1000,
+        (_run("sgd", "SGD, small lr", lr=0.002),
+         _run("sgd", "SGDR", lr=0.05, schedule={"kind": "cosine_restarts", "period": 100})),
+        "A small constant step stops in the nearest dimple. Can a schedule that keeps "
+        "jumping the learning rate back up do better?",
+        "Every restart throws the point across a few dimples; as the cosine decays it "
+        "settles again, each time in a lower basin than the small-step run.",
+        (Expect("SGDR", lower_loss_than="SGD, small lr"),),
+        focus="SGDR"),
+    Scenario(
+        "lr_too_high", "A learning rate too high diverges", "learning rate",
+        "bowl", (1.5, 1.0), 200,
+        (_run("sgd", "lr 0.19", lr=0.19), _run("sgd", "lr 0.21", lr=0.21)),
+        "The bowl's curvature is 10. Gradient descent is stable while lr × curvature < 2. "
+        "What happens at 0.19 and at 0.21?",
+        "Each step multiplies the distance to the bottom by (1 − lr × curvature): −0.9 "
+        "oscillates and shrinks, −1.1 oscillates and grows until the run leaves the plot.",
+        (Expect("lr 0.19", status="converged"), Expect("lr 0.21", status="diverged")),
+        params={"curvature": 10}, focus="lr 0.21"),
+    Scenario(
+        "plateau_crossing", "Crossing a plateau", "plateaus",
+        "plateau", (4.0, 2.5), 1000,
+        (_run("sgd", "SGD", lr=0.1), _run("momentum", "Momentum", lr=0.1, momentum=0.9),
+         _run("rmsprop", "RMSProp", lr=0.01), _run("adam", "Adam", lr=0.05)),
+        "Far from the basin the loss is almost flat. Which optimizers notice the slope?",
+        "SGD and momentum step in proportion to the tiny gradient and stay put. RMSProp and "
+        "Adam divide by the gradient's own size, so they take full-sized steps across.",
+        (Expect("SGD", status="unfinished"), Expect("Adam", status="converged")),
+        focus="Adam"),
+    Scenario(
+        "local_vs_global", "Local slopes mislead", "local and global structure",
+        "deceptive", (0.8, 0.4), 800,
+        (_run("sgd", "SGD", lr=0.1), _run("momentum", "Momentum", lr=0.1, momentum=0.9),
+         _run("adam", "Adam", lr=0.1)),
+        "The deepest point is only 1.6 away from the start. Which minimum will they find?",
+        "Downhill from here points to a broad, shallow basin, and every method follows it: "
+        "the local slope says nothing about where the global minimum is.",
+        (Expect("SGD", status="stalled", near="local_min"),
+         Expect("Adam", status="stalled", near="local_min")),
+        focus="SGD"),
+    Scenario(
+        "noise_needs_decay", "Noisy gradients need a decaying learning rate",
+        "mini-batch SGD",
+        "ravine", (-2.5, 1.2), 600,
+        (_run("sgd", "constant lr", lr=0.05, noise_std=2.0),
+         _run("sgd", "linear decay", lr=0.05, noise_std=2.0,
+              schedule={"kind": "linear", "tau": 400, "end_factor": 0.01})),
+        "Mini-batch gradients are noisy. With a constant learning rate, does SGD ever settle?",
+        "With a constant rate the noise keeps kicking the point around the minimum. Decaying "
+        "the rate (here linearly to 1% over 400 steps) averages the noise out and the path "
+        "settles — why the lectures decay ε in SGD.",
+        (Expect("linear decay", lower_loss_than="constant lr"),),
+        params={"kappa": 10}, focus="linear decay"),
+    Scenario(
+        "batch_size_noise", "Smaller batches, noisier steps", "mini-batch SGD",
+        "ravine", (-2.5, 1.2), 400,
+        (_run("sgd", "large batch (σ = 0.2)", lr=0.05, noise_std=0.2),
+         _run("sgd", "small batch (σ = 2)", lr=0.05, noise_std=2.0)),
+        "Gradient noise shrinks like 1/√(batch size). How does a small batch change the "
+        "path?",
+        "Both head for the minimum at the same average speed, but the small-batch path "
+        "jitters, and ends in a wider cloud around the bottom.",
+        (Expect("large batch (σ = 0.2)", lower_loss_than="small batch (σ = 2)"),),
+        params={"kappa": 10}, gradient={"seed": 1}),
+    Scenario(
+        "rosenbrock_race", "The classic race on Rosenbrock's banana", "overview",
+        "rosenbrock", (-1.5, 2.5), 2000,
+        (_run("sgd", "SGD", lr=0.001), _run("momentum", "Momentum", lr=0.001, momentum=0.9),
+         _run("nesterov", "Nesterov", lr=0.001, momentum=0.9),
+         _run("adagrad", "AdaGrad", lr=0.5), _run("rmsprop", "RMSProp", lr=0.01),
+         _run("adam", "Adam", lr=0.05)),
+        "Six optimizers, one curved valley. Who reaches (1, 1) first?",
+        "Finding the valley takes a few steps; following its flat, curved floor is the hard "
+        "part. Momentum and Adam keep their speed along it, SGD crawls, AdaGrad's steps die.",
+        (Expect("Adam", status="converged"), Expect("Momentum", lower_loss_than="SGD")),
+        focus="Adam"),
+)}
+
+
+def get_scenario(scenario_id: str) -> Scenario:
+    try:
+        return SCENARIOS[scenario_id]
+    except KeyError:
+        raise EngineError(f"unknown scenario '{scenario_id}'; choose one of: "
+                          f"{', '.join(SCENARIOS)}", field="id") from None
