@@ -24,10 +24,11 @@ WORKDIR /src
 
 # Dependencies first, read from pyproject.toml, so that this layer stays
 # cached while only the project's own code changes.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt
 
+COPY README.md ./
 COPY engine/ engine/
 COPY server/ server/
 COPY frontend/ frontend/

@@ -135,4 +135,20 @@ if not isinstance(body, dict):
 print(f"POST /api/v1/races: 200, JSON object with keys {sorted(body)}")
 EOF
 echo "The race took $((SECONDS - start)) s."
+
+# Numba writes to its cache only when it compiles, so a race served from the
+# cache warmed at build time leaves the container's copy of it unchanged.
+numba_cache=$(docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$image" |
+  sed -n 's/^NUMBA_CACHE_DIR=//p')
+if [[ -z $numba_cache ]]; then
+  echo "The image sets no NUMBA_CACHE_DIR." >&2
+  exit 1
+fi
+compiled=$(docker diff "$container" | grep " $numba_cache/" || true)
+if [[ -n $compiled ]]; then
+  echo "The race compiled Numba code: the cache warmed at build time was not used." >&2
+  head -n 20 <<<"$compiled" >&2
+  exit 1
+fi
+echo "The race ran from the warm Numba cache in $numba_cache."
 echo "Docker smoke test passed."

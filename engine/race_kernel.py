@@ -113,6 +113,10 @@ def advance(surf_code, sp, ops, consts,
     steps = lrs.size
     n_chunks = (n_points + CHUNK - 1) // CHUNK
     uses_lookahead = opt_code == K.NESTEROV or opt_code == K.RMSPROP_NESTEROV
+    # Every chunk starts from the same scalar state and evolves it identically; chunk 0
+    # reports it back. Reading ``sc`` itself inside the loop would race with that write.
+    sc_start = sc.copy()
+    sc_end = sc.copy()
     for chunk in prange(n_chunks):
         lo = chunk * CHUNK
         n = min(CHUNK, n_points - lo)
@@ -126,7 +130,7 @@ def advance(surf_code, sp, ops, consts,
                 gc[c, i] = g[lo + i, c]
                 for j in range(k):
                     state[j, c * n + i] = S[j, lo + i, c]
-        sc_local = sc.copy()
+        sc_local = sc_start.copy()
         conv = conv_at[lo:lo + n].copy()
         div = div_at[lo:lo + n].copy()
         x_prev = np.empty_like(xc)
@@ -191,4 +195,5 @@ def advance(surf_code, sp, ops, consts,
         conv_at[lo:lo + n] = conv
         div_at[lo:lo + n] = div
         if chunk == 0:
-            sc[:] = sc_local
+            sc_end[:] = sc_local
+    sc[:] = sc_end

