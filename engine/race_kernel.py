@@ -138,53 +138,72 @@ def advance(surf_code, sp, ops, consts,
         g_prev = np.empty_like(gc)
         state_prev = np.empty_like(state)
         gu = np.empty_like(gc)
-        x_look = np.empty_like(xc)
-        f_look = np.empty_like(fc)
-        hess = np.empty((3, n))
+        # One evaluation per step, at x and (Nesterov family) at its look-ahead x + μv, in
+        # one batch: a single call site keeps the inlined surface dispatch compiled once.
+        m = 2 * n if uses_lookahead else n
+        ev = np.empty((2, m))
+        fe = np.empty(m)
+        ge = np.empty((2, m))
+        hess = np.empty((3, m))
+        look = np.empty(2 * n)
         x_flat = xc.reshape(2 * n)
-        g_flat = gc.reshape(2 * n)
         gu_flat = gu.reshape(2 * n)
+        g_flat = gc.reshape(2 * n)
         x_prev_flat = x_prev.reshape(2 * n)
         g_prev_flat = g_prev.reshape(2 * n)
-        x_look_flat = x_look.reshape(2 * n)
         state_flat = state.reshape(k * 2 * n)
         state_prev_flat = state_prev.reshape(k * 2 * n)
-        for s in range(steps):
+        # Iteration s = -1 only evaluates the carry, to prepare the first step's gradient.
+        for s in range(-1, steps):
             t = t0 + s + 1
-            lr = lrs[s]
+            if s >= 0:
+                copy_flat(x_prev_flat, x_flat)
+                copy_flat(f_prev, fc)
+                copy_flat(g_prev_flat, g_flat)
+                if record_state:
+                    copy_flat(state_prev_flat, state_flat)
+                if opt_code == K.NEWTON:
+                    K.newton_update(xc, gu, hess, lrs[s], h[0])
+                else:
+                    K.update(opt_code, x_flat, gu_flat, state, sc_local, t, lrs[s], h)
+            for c in range(2):
+                for i in range(n):
+                    ev[c, i] = xc[c, i]
             if uses_lookahead:
-                K.lookahead(opt_code, x_flat, state, h, x_look_flat)
-                value_grad_batch(surf_code, sp, ops, consts, x_look, f_look, gu)
-            else:
-                copy_flat(gu_flat, g_flat)
-            process_gradient(gu, lo, t, clip_kind, clip_value, noise_std, seed)
-            copy_flat(x_prev_flat, x_flat)
-            copy_flat(f_prev, fc)
-            copy_flat(g_prev_flat, g_flat)
-            if record_state:
-                copy_flat(state_prev_flat, state_flat)
+                K.lookahead(opt_code, x_flat, state, h, look)
+                for c in range(2):
+                    for i in range(n):
+                        ev[c, n + i] = look[c * n + i]
+            value_grad_batch(surf_code, sp, ops, consts, ev, fe, ge)
             if opt_code == K.NEWTON:
-                hessian_batch(surf_code, sp, ops, consts, xc, hess)
-                K.newton_update(xc, gu, hess, lr, h[0])
-            else:
-                K.update(opt_code, x_flat, gu_flat, state, sc_local, t, lr, h)
-            value_grad_batch(surf_code, sp, ops, consts, xc, fc, gc)
-            judge(t, xc, fc, gc, x_prev, f_prev, g_prev, gu, conv, div,
-                  fstar, use_fstar, tol, gtol, bound)
-            if record_state:
-                restore_frozen_state(state, state_prev, div, n)
-                for i in range(n):
-                    for j in range(k):
+                hessian_batch(surf_code, sp, ops, consts, ev, hess)
+            for i in range(n):
+                fc[i] = fe[i]
+                gc[0, i] = ge[0, i]
+                gc[1, i] = ge[1, i]
+            if s >= 0:
+                judge(t, xc, fc, gc, x_prev, f_prev, g_prev, gu, conv, div,
+                      fstar, use_fstar, tol, gtol, bound)
+                if record_state:
+                    restore_frozen_state(state, state_prev, div, n)
+                    for i in range(n):
+                        for j in range(k):
+                            for c in range(2):
+                                rec_state[lo + i, s, j, c] = state[j, c * n + i]
+                if record:
+                    for i in range(n):
+                        p = lo + i
+                        rec_f[p, s] = fc[i]
+                        rec_gnorm[p, s] = math.sqrt(gc[0, i] * gc[0, i] + gc[1, i] * gc[1, i])
                         for c in range(2):
-                            rec_state[lo + i, s, j, c] = state[j, c * n + i]
-            if record:
+                            rec_x[p, s, c] = xc[c, i]
+                            rec_grad[p, s, c] = gu[c, i]
+            # The gradient step t + 1 will use: at the look-ahead point, or at x.
+            offset = n if uses_lookahead else 0
+            for c in range(2):
                 for i in range(n):
-                    p = lo + i
-                    rec_f[p, s] = fc[i]
-                    rec_gnorm[p, s] = math.sqrt(gc[0, i] * gc[0, i] + gc[1, i] * gc[1, i])
-                    for c in range(2):
-                        rec_x[p, s, c] = xc[c, i]
-                        rec_grad[p, s, c] = gu[c, i]
+                    gu[c, i] = ge[c, offset + i]
+            process_gradient(gu, lo, t + 1, clip_kind, clip_value, noise_std, seed)
         for i in range(n):
             for c in range(2):
                 x[lo + i, c] = xc[c, i]

@@ -4,9 +4,11 @@ The branch on ``code`` sits outside each loop over points so that every loop bod
 inlined formula that LLVM can vectorise; a plain per-point dispatch would defeat SIMD.
 Points are columns: ``xy`` and ``g`` are (2, n), ``h`` is (3, n), all C-contiguous, so each
 loop reads unit-stride rows (measured here on Rosenbrock: 1.6 ns per point for (n, 2) rows
-indexed ``xy[i, 0]``, 0.4 through flat views with stride 2, 0.18 for columns). Both
-functions are inlined into the race kernel at Numba's IR level: a call that LLVM leaves as
-a call pays atomic reference counting on every array argument (~60 ns a step).
+indexed ``xy[i, 0]``, 0.4 through flat views with stride 2, 0.18 for columns).
+``value_grad_batch`` is inlined into its callers at Numba's IR level: called, it increments
+and decrements the reference count of each array argument on entry and exit, atomically —
+70 ns a call, measured, more than a whole step of one path. ``hessian_batch`` serves only
+Newton's method and stays a call, which halves the race kernel's compile time.
 Code 0 is a user expression, evaluated by the expression machine from ``ops``/``consts``.
 Codes are part of the engine's contract with cached kernels: append new ones, never renumber.
 """
@@ -19,6 +21,7 @@ from engine.expressions.vm import expr_hessian_batch, expr_value_grad_batch
 from engine.surfaces import formulas as F
 
 JIT = F.JIT
+INLINE = {**JIT, "inline": "always"}
 
 EXPRESSION = 0
 BOWL = 1
@@ -45,7 +48,7 @@ STYBLINSKI_TANG = 21
 EASOM = 22
 
 
-@njit(**JIT)
+@njit(**INLINE)
 def value_grad_batch(code, p, ops, consts, xy, f, g):
     """f[i], g[:, i] = value and gradient at the point xy[:, i], for every column i."""
     n = xy.shape[1]
