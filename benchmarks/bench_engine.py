@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _contenders import LR, SIX, numpy_paths, python_path
+from _contenders import BATCH_LR, LR, SIX, numpy_paths, python_path
 
 import engine
 
@@ -45,21 +45,22 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
     return min(times)
 
 
-def engine_race(steps: int, starts=START, final_only: bool = False):
-    return engine.race("rosenbrock", [(o, {"lr": LR[o]}) for o in SIX], start=starts,
+def engine_race(steps: int, starts=START, final_only: bool = False, lrs=LR):
+    return engine.race("rosenbrock", [(o, {"lr": lrs[o]}) for o in SIX], start=starts,
                        steps=steps, final_only=final_only)
 
 
-def torch_paths(opt: str, steps: int, starts: np.ndarray):
+def torch_paths(opt: str, steps: int, starts: np.ndarray, lrs=LR):
     import torch
 
     p = torch.tensor(np.asarray(starts, dtype=np.float64).T.copy(), requires_grad=True)
-    kinds = {"sgd": lambda: torch.optim.SGD([p], lr=LR[opt]),
-             "momentum": lambda: torch.optim.SGD([p], lr=LR[opt], momentum=0.9),
-             "nesterov": lambda: torch.optim.SGD([p], lr=LR[opt], momentum=0.9, nesterov=True),
-             "adagrad": lambda: torch.optim.Adagrad([p], lr=LR[opt], eps=1e-8),
-             "rmsprop": lambda: torch.optim.RMSprop([p], lr=LR[opt], alpha=0.9, eps=1e-8),
-             "adam": lambda: torch.optim.Adam([p], lr=LR[opt])}
+    lr = lrs[opt]
+    kinds = {"sgd": lambda: torch.optim.SGD([p], lr=lr),
+             "momentum": lambda: torch.optim.SGD([p], lr=lr, momentum=0.9),
+             "nesterov": lambda: torch.optim.SGD([p], lr=lr, momentum=0.9, nesterov=True),
+             "adagrad": lambda: torch.optim.Adagrad([p], lr=lr, eps=1e-8),
+             "rmsprop": lambda: torch.optim.RMSprop([p], lr=lr, alpha=0.9, eps=1e-8),
+             "adam": lambda: torch.optim.Adam([p], lr=lr)}
     optim = kinds[opt]()
     for _ in range(steps):
         optim.zero_grad()
@@ -88,7 +89,7 @@ def one_path(repeats: int) -> None:
     rows.append(("engine kernel (marginal per step)", (t_long - t_engine) / (6 * long) * 1e9))
     t_py = best_of(lambda: [python_path(o, steps) for o in SIX], max(1, repeats // 10))
     rows.append(("pure Python loop", t_py / (6 * steps) * 1e9))
-    t_np = best_of(lambda: [numpy_paths(o, steps, np.array([START])) for o in SIX],
+    t_np = best_of(lambda: [numpy_paths(o, steps, np.array([START]), LR[o]) for o in SIX],
                    max(1, repeats // 10))
     rows.append(("NumPy loop", t_np / (6 * steps) * 1e9))
     try:
@@ -110,22 +111,26 @@ def batched(repeats: int) -> None:
     n, steps = 65_536, 500
     rng = np.random.default_rng(0)
     starts = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
-    engine_race(steps, starts[:1024], final_only=True)
-    t_engine = best_of(lambda: engine_race(steps, starts, final_only=True), repeats)
+    engine_race(steps, starts[:1024], final_only=True, lrs=BATCH_LR)
+    t_engine = best_of(lambda: engine_race(steps, starts, final_only=True, lrs=BATCH_LR),
+                       repeats)
+    diverged = (engine_race(steps, starts, final_only=True, lrs=BATCH_LR).diverged_at >= 0)
     work = n * 6 * steps
     rows = [("engine (final points, all cores)", work / t_engine)]
     sub = 8192
-    t_np = best_of(lambda: [numpy_paths(o, steps, starts[:sub]) for o in SIX], 1)
+    t_np = best_of(lambda: [numpy_paths(o, steps, starts[:sub], BATCH_LR[o]) for o in SIX], 1)
     rows.append(("NumPy vectorised over starts", sub * 6 * steps / t_np))
     try:
         import torch  # noqa: F401
 
-        t_torch = best_of(lambda: [torch_paths(o, steps, starts[:sub]) for o in SIX], 1)
+        t_torch = best_of(lambda: [torch_paths(o, steps, starts[:sub], BATCH_LR) for o in SIX],
+                          1)
         rows.append(("torch.optim over starts", sub * 6 * steps / t_torch))
     except ImportError:
         print("  (torch not installed: skipped)")
     print(f"\nBatched: {n:,} starts × 6 optimizers × {steps} steps "
-          f"(engine {t_engine:.3f} s; others timed on {sub:,} starts)")
+          f"(engine {t_engine:.3f} s, {diverged.mean():.1%} of runs diverged; "
+          f"others timed on {sub:,} starts)")
     print(f"  {'contender':<34}{'point-steps / s':>18}{'engine ×':>12}")
     for name, rate in rows:
         print(f"  {name:<34}{rate:>18.3e}{rows[0][1] / rate:>12.1f}")

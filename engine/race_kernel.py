@@ -64,24 +64,40 @@ def copy_flat(dst, src):
 @njit(**INLINE)
 def judge(t, xc, fc, gc, x_prev, f_prev, g_prev, gu, conv, div,
           fstar, use_fstar, tol, gtol, bound):
-    """Mark new divergences and convergences at step t, and freeze every diverged point."""
+    """Mark new divergences and convergences at step t, and freeze every diverged point.
+
+    A first pass only counts healthy points, which vectorises; the per-point repair runs
+    only in chunks that hold a diverged point.
+    """
     n = fc.size
+    healthy = 0
+    for i in range(n):
+        healthy += ((abs(xc[0, i]) <= bound) & (abs(xc[1, i]) <= bound) & (abs(fc[i]) < np.inf)
+                    & (abs(gc[0, i]) < np.inf) & (abs(gc[1, i]) < np.inf) & (div[i] < 0))
+    if healthy < n:
+        for i in range(n):
+            if div[i] < 0 and _is_bad(xc[0, i], xc[1, i], fc[i], gc[0, i], gc[1, i], bound):
+                div[i] = t
+            if div[i] >= 0:
+                xc[0, i] = x_prev[0, i]
+                xc[1, i] = x_prev[1, i]
+                fc[i] = f_prev[i]
+                gc[0, i] = g_prev[0, i]
+                gc[1, i] = g_prev[1, i]
+                gu[0, i] = 0.0
+                gu[1, i] = 0.0
     gtol2 = gtol * gtol
     for i in range(n):
-        ok = ((abs(xc[0, i]) <= bound) & (abs(xc[1, i]) <= bound) & (abs(fc[i]) < np.inf)
-              & (abs(gc[0, i]) < np.inf) & (abs(gc[1, i]) < np.inf))
-        div[i] = t if (div[i] < 0) & (not ok) else div[i]
-        frozen = div[i] >= 0
-        xc[0, i] = x_prev[0, i] if frozen else xc[0, i]
-        xc[1, i] = x_prev[1, i] if frozen else xc[1, i]
-        fc[i] = f_prev[i] if frozen else fc[i]
-        gc[0, i] = g_prev[0, i] if frozen else gc[0, i]
-        gc[1, i] = g_prev[1, i] if frozen else gc[1, i]
-        gu[0, i] = 0.0 if frozen else gu[0, i]
-        gu[1, i] = 0.0 if frozen else gu[1, i]
         near = ((gc[0, i] * gc[0, i] + gc[1, i] * gc[1, i] <= gtol2)
                 | (use_fstar & (abs(fc[i] - fstar) <= tol)))
-        conv[i] = t if (conv[i] < 0) & near & (not frozen) else conv[i]
+        conv[i] = t if (conv[i] < 0) & near & (div[i] < 0) else conv[i]
+
+
+@njit(**INLINE)
+def _is_bad(x0, x1, f, g0, g1, bound):
+    finite = (math.isfinite(x0) and math.isfinite(x1) and math.isfinite(f)
+              and math.isfinite(g0) and math.isfinite(g1))
+    return not finite or abs(x0) > bound or abs(x1) > bound
 
 
 @njit(**INLINE)
