@@ -102,7 +102,7 @@ def _adamax(hp, x, state, g, t, lr):
             {"m": m, "u": u})
 
 
-def nadam_mu(hp: Mapping[str, float], t: int) -> float:
+def _nadam_mu(hp: Mapping[str, float], t: int) -> float:
     """Dozat's momentum schedule μ_t = β₁(1 − ½·0.96^{tψ})."""
     return hp["beta1"] * (1.0 - 0.5 * 0.96 ** (t * hp["momentum_decay"]))
 
@@ -113,8 +113,8 @@ def _nadam(hp, x, state, g, t, lr):
     m, v = _moments(hp, state, g)
     prod = 1.0
     for i in range(1, t + 1):
-        prod *= nadam_mu(hp, i)
-    mu, mu_next = nadam_mu(hp, t), nadam_mu(hp, t + 1)
+        prod *= _nadam_mu(hp, i)
+    mu, mu_next = _nadam_mu(hp, t), _nadam_mu(hp, t + 1)
     new_x = []
     for i in range(2):
         denom = math.sqrt(v[i] / (1.0 - hp["beta2"] ** t)) + hp["eps"]
@@ -220,10 +220,14 @@ def process_gradient(g: Vec, noise: Vec = (0.0, 0.0), clip_norm: float | None = 
     return g
 
 
+CONSTANT = ("constant", {})
+
+
 def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad: ValueGrad,
-        *, hessian: Hessian | None = None, schedule: tuple[str, Mapping[str, float]] = (
-            "constant", {}), noise: Callable[[int], Vec] | None = None,
-        clip_norm: float | None = None, clip_value: float | None = None) -> dict[str, list]:
+        *, hessian: Hessian | None = None,
+        schedule: tuple[str, Mapping[str, float]] = CONSTANT,
+        noise: Callable[[int], Vec] | None = None, clip_norm: float | None = None,
+        clip_value: float | None = None) -> dict[str, list]:
     """A whole path from ``start``: lists indexed like the engine's records.
 
     ``noise(t)`` gives the (already scaled) noise added to step t's gradient. Returns
