@@ -39,9 +39,14 @@ RUN pip install --no-cache-dir --no-deps .
 # ---------------------------------------------------------------------------
 FROM ${BASE}
 
+# Every server setting is a DESCENTLAB_* variable (see server/settings.py):
+# `docker run -e DESCENTLAB_MAX_STEPS=50000 -e DESCENTLAB_PORT=9000 ...`.
+# The frontend ships inside the installed package, next to server/.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    NUMBA_CACHE_DIR=/opt/numba-cache
+    NUMBA_CACHE_DIR=/opt/numba-cache \
+    DESCENTLAB_HOST=0.0.0.0 \
+    DESCENTLAB_PORT=8000
 
 RUN groupadd --gid 10001 descent \
     && useradd --uid 10001 --gid descent --no-create-home \
@@ -61,6 +66,6 @@ RUN python -m server.cli warmup
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['DESCENTLAB_PORT'], timeout=3)"]
 
-CMD ["python", "-m", "server.cli", "serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["python", "-m", "server.cli", "serve"]

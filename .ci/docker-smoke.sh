@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the real Docker image and check that it serves: start a container,
-# wait for /healthz, run the image's own HEALTHCHECK, and POST one race.
+# wait for /healthz, run the image's own HEALTHCHECK, fetch the page, POST
+# one race and check that it ran from the Numba cache warmed at build time.
 #
 # Usage: bash .ci/docker-smoke.sh
 # Needs root, curl, debootstrap and Debian's docker.io. If no Docker engine
@@ -108,6 +109,14 @@ mapfile -t healthcheck < <(docker image inspect \
   --format '{{range slice .Config.Healthcheck.Test 1}}{{println .}}{{end}}' "$image")
 docker exec "$container" "${healthcheck[@]}"
 echo "The image's HEALTHCHECK passes."
+
+# The web page: the frontend ships outside the Python packages.
+page_type=$(curl -fsS --max-time 10 -o /dev/null -w '%{content_type}' "$base_url/")
+if [[ $page_type != text/html* ]]; then
+  echo "GET / answered $page_type, not an HTML page." >&2
+  exit 1
+fi
+echo "GET / serves the web page."
 
 uid=$(docker exec "$container" id -u)
 if [[ $uid != 10001 ]]; then
