@@ -6,6 +6,11 @@ error carries the dotted path of the offending field and, for expressions, the c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class EngineError(ValueError):
     """Bad input to the engine, with a message a student can act on."""
@@ -20,3 +25,12 @@ class EngineError(ValueError):
         """The same error, its field path placed under ``prefix`` (e.g. ``optimizers.2``)."""
         field = prefix if self.field is None else f"{prefix}.{self.field}"
         return EngineError(self.message, field=field, column=self.column)
+
+
+def lookup(table: Mapping[str, T], key: str, kind: str, field: str = "id") -> T:
+    """``table[key]``, or an error that names every valid key: a typo is fixed at a glance."""
+    try:
+        return table[key]
+    except (KeyError, TypeError):
+        raise EngineError(f"unknown {kind} '{key}'; choose one of: {', '.join(table)}",
+                          field=field) from None

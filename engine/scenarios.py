@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import EngineError
+from engine.errors import lookup
 from engine.outcome import Outcome, outcomes
 from engine.race import RaceResult
 
@@ -275,8 +275,4 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
 
 
 def get_scenario(scenario_id: str) -> Scenario:
-    try:
-        return SCENARIOS[scenario_id]
-    except KeyError:
-        raise EngineError(f"unknown scenario '{scenario_id}'; choose one of: "
-                          f"{', '.join(SCENARIOS)}", field="id") from None
+    return lookup(SCENARIOS, scenario_id, "scenario")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError
+from engine.errors import lookup
+from engine.params import Param, resolve
 
 
 def constant(k: np.ndarray, lr: float) -> np.ndarray:
@@ -56,45 +57,18 @@ def cosine_restarts(k: np.ndarray, lr: float, period: float, period_mult: float,
 
 
 @dataclass(frozen=True)
-class ScheduleParam:
-    name: str
-    default: float
-    low: float
-    high: float
-    meaning: str
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "default": self.default, "min": self.low,
-                "max": self.high, "meaning": self.meaning}
-
-
-@dataclass(frozen=True)
 class Schedule:
     """A named schedule with its parameters, as the catalogue shows it."""
 
     id: str
     name: str
     latex: str
-    params: tuple[ScheduleParam, ...]
+    params: tuple[Param, ...]
     function: Callable[..., np.ndarray]
     note: str
 
     def resolve(self, overrides: Mapping[str, float] | None) -> dict[str, float]:
-        overrides = dict(overrides or {})
-        known = {p.name for p in self.params}
-        for name in overrides:
-            if name not in known:
-                raise EngineError(
-                    f"schedule '{self.id}' has no parameter '{name}'"
-                    f" (it has: {', '.join(sorted(known)) or 'none'})", field=name)
-        values = {}
-        for p in self.params:
-            value = float(overrides.get(p.name, p.default))
-            if not np.isfinite(value) or not p.low <= value <= p.high:
-                raise EngineError(f"{p.name} of the {self.name} schedule must lie in "
-                                  f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
-            values[p.name] = value
-        return values
+        return resolve(self.params, overrides, f"the {self.name} schedule")
 
     def values(self, lr: float, steps: int, params: Mapping[str, float]) -> np.ndarray:
         """The learning rate of steps 1..steps (index k = 0..steps−1)."""
@@ -109,34 +83,30 @@ SCHEDULES: dict[str, Schedule] = {s.id: s for s in (
     Schedule("constant", "Constant", r"\varepsilon_k = \varepsilon_0", (), constant,
              "The same step size throughout."),
     Schedule("step", "Step decay", r"\varepsilon_k = \varepsilon_0\,\gamma^{\lfloor k/s \rfloor}",
-             (ScheduleParam("step_size", 100, 1, 1e6, "steps between drops (s)"),
-              ScheduleParam("gamma", 0.5, 0.0, 1.0, "factor applied at each drop (γ)")),
+             (Param("step_size", 100, 1, 1e6, "steps between drops (s)"),
+              Param("gamma", 0.5, 0.0, 1.0, "factor applied at each drop (γ)")),
              step_decay, "Drops the rate by γ every s steps."),
     Schedule("exponential", "Exponential decay", r"\varepsilon_k = \varepsilon_0\,\gamma^{k}",
-             (ScheduleParam("gamma", 0.995, 0.0, 1.0, "factor applied every step (γ)"),),
+             (Param("gamma", 0.995, 0.0, 1.0, "factor applied every step (γ)"),),
              exponential, "Shrinks the rate smoothly by γ every step."),
     Schedule("linear", "Linear decay",
              r"\varepsilon_k = (1-\tfrac{k}{\tau})\varepsilon_0 + \tfrac{k}{\tau}\varepsilon_\tau",
-             (ScheduleParam("tau", 500, 1, 1e6, "step τ at which the decay ends"),
-              ScheduleParam("end_factor", 0.01, 0.0, 10.0,
+             (Param("tau", 500, 1, 1e6, "step τ at which the decay ends"),
+              Param("end_factor", 0.01, 0.0, 10.0,
                             "ε_τ as a fraction of ε₀ (the lectures suggest about 1%)")),
              linear, "Decays linearly to ε_τ over τ steps, then stays there "
                      "(Goodfellow et al., §8.3.1)."),
     Schedule("cosine_restarts", "Cosine with warm restarts (SGDR)",
              r"\varepsilon_k = \eta_{min} + \tfrac12(\varepsilon_0-\eta_{min})"
              r"\left(1+\cos\frac{\pi T_{cur}}{T_i}\right)",
-             (ScheduleParam("period", 200, 1, 1e6, "length T₀ of the first cycle"),
-              ScheduleParam("period_mult", 1.0, 1.0, 10.0, "T_mult: each cycle is this much "
+             (Param("period", 200, 1, 1e6, "length T₀ of the first cycle"),
+              Param("period_mult", 1.0, 1.0, 10.0, "T_mult: each cycle is this much "
                             "longer than the one before"),
-              ScheduleParam("min_factor", 0.0, 0.0, 1.0, "η_min as a fraction of ε₀")),
+              Param("min_factor", 0.0, 0.0, 1.0, "η_min as a fraction of ε₀")),
              cosine_restarts, "Loshchilov & Hutter (2017): each restart jumps the rate back "
                               "up, which can kick the point out of a basin."),
 )}
 
 
 def get_schedule(schedule_id: str) -> Schedule:
-    try:
-        return SCHEDULES[schedule_id]
-    except KeyError:
-        raise EngineError(f"unknown schedule '{schedule_id}'; choose one of: "
-                          f"{', '.join(SCHEDULES)}", field="kind") from None
+    return lookup(SCHEDULES, schedule_id, "schedule", field="kind")

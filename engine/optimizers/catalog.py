@@ -12,24 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError
+from engine.errors import EngineError, lookup
 from engine.optimizers import kernels as K
-
-
-@dataclass(frozen=True)
-class HyperParam:
-    """A hyperparameter with the range a slider may offer (``log`` for a log-scale slider)."""
-
-    name: str
-    default: float
-    low: float
-    high: float
-    meaning: str
-    log: bool = False
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "default": self.default, "min": self.low,
-                "max": self.high, "meaning": self.meaning, "log": self.log}
+from engine.params import Param, resolve
 
 
 @dataclass(frozen=True)
@@ -52,7 +37,7 @@ class Optimizer:
     code: int
     name: str
     summary: str
-    hyperparameters: tuple[HyperParam, ...]
+    hyperparameters: tuple[Param, ...]
     state: tuple[StateVar, ...]
     scalar_state: tuple[float, ...]
     equations: tuple[str, ...]
@@ -62,28 +47,10 @@ class Optimizer:
 
     def resolve(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """Defaults overlaid with ``overrides``, each checked against its range."""
-        overrides = dict(overrides or {})
-        known = {p.name for p in self.hyperparameters}
-        for name in overrides:
-            if name not in known:
-                raise EngineError(
-                    f"optimizer '{self.id}' has no hyperparameter '{name}'"
-                    f" (it has: {', '.join(p.name for p in self.hyperparameters)})",
-                    field=f"hyperparameters.{name}")
-        values = {}
-        for p in self.hyperparameters:
-            raw = overrides.get(p.name, p.default)
-            try:
-                value = float(raw)
-            except (TypeError, ValueError):
-                raise EngineError(f"hyperparameter '{p.name}' must be a number, got {raw!r}",
-                                  field=f"hyperparameters.{p.name}") from None
-            if not np.isfinite(value) or not p.low <= value <= p.high:
-                raise EngineError(
-                    f"{p.name} of {self.name} must lie in [{p.low:g}, {p.high:g}], got {value:g}",
-                    field=f"hyperparameters.{p.name}")
-            values[p.name] = value
-        return values
+        try:
+            return resolve(self.hyperparameters, overrides, self.name, "hyperparameter")
+        except EngineError as err:
+            raise err.at("hyperparameters") from None
 
     def kernel_vector(self, values: Mapping[str, float]) -> np.ndarray:
         """The kernel's ``h``: hyperparameters other than lr, in order, plus derived constants."""
@@ -102,28 +69,28 @@ class Optimizer:
         }
 
 
-def _lr(default: float, high: float = 10.0) -> HyperParam:
-    return HyperParam("lr", default, 1e-6, high, "learning rate ε: the size of each step", log=True)
+def _lr(default: float, high: float = 10.0) -> Param:
+    return Param("lr", default, 1e-6, high, "learning rate ε: the size of each step", log=True)
 
 
-def _momentum(symbol: str = "μ") -> HyperParam:
-    return HyperParam("momentum", 0.9, 0.0, 0.999,
+def _momentum(symbol: str = "μ") -> Param:
+    return Param("momentum", 0.9, 0.0, 0.999,
                       f"momentum {symbol}: the fraction of the velocity kept each step")
 
 
-def _decay() -> HyperParam:
-    return HyperParam("decay", 0.9, 0.0, 0.9999,
+def _decay() -> Param:
+    return Param("decay", 0.9, 0.0, 0.9999,
                       "decay ρ of the leaky average of squared gradients")
 
 
-def _eps(default: float = 1e-8) -> HyperParam:
-    return HyperParam("eps", default, 1e-12, 1.0,
+def _eps(default: float = 1e-8) -> Param:
+    return Param("eps", default, 1e-12, 1.0,
                       "ε added to the denominator so that it is never zero", log=True)
 
 
-def _betas() -> tuple[HyperParam, HyperParam]:
-    return (HyperParam("beta1", 0.9, 0.0, 0.9999, "β₁: decay of the first moment (momentum)"),
-            HyperParam("beta2", 0.999, 0.0, 0.99999,
+def _betas() -> tuple[Param, Param]:
+    return (Param("beta1", 0.9, 0.0, 0.9999, "β₁: decay of the first moment (momentum)"),
+            Param("beta2", 0.999, 0.0, 0.99999,
                        "β₂: decay of the second moment (squared gradients)"))
 
 
@@ -196,7 +163,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "nadam", K.NADAM, "Nadam",
         "Adam with Nesterov momentum: the step uses the momentum it is about to have.",
         (_lr(0.05), *_betas(), _eps(),
-         HyperParam("momentum_decay", 0.004, 0.0, 0.1,
+         Param("momentum_decay", 0.004, 0.0, 0.1,
                     "ψ: how fast the momentum schedule μ_t warms up to β₁")),
         (_M, _V2), (1.0, 1.0, 1.0),
         (r"\mu_t = \beta_1\left(1 - \tfrac12 \, 0.96^{t\psi}\right)",
@@ -242,7 +209,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "Jumps to the critical point of the local quadratic model — a saddle as readily as a "
         "minimum.",
         (_lr(1.0, high=2.0),
-         HyperParam("damping", 0.0, 0.0, 100.0,
+         Param("damping", 0.0, 0.0, 100.0,
                     "λ added to the Hessian's diagonal; large λ turns Newton into small "
                     "gradient steps")), (), (),
         (r"x_t = x_{t-1} - \varepsilon\, (H + \lambda I)^{-1} g_t",),
@@ -254,8 +221,4 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
 
 def get_optimizer(optimizer_id: str) -> Optimizer:
     """Look up an optimizer by id, with an error that lists the choices."""
-    try:
-        return OPTIMIZERS[optimizer_id]
-    except KeyError:
-        raise EngineError(f"unknown optimizer '{optimizer_id}'; choose one of: "
-                          f"{', '.join(OPTIMIZERS)}", field="id") from None
+    return lookup(OPTIMIZERS, optimizer_id, "optimizer")

@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.errors import EngineError
+from engine.errors import lookup
+from engine.params import Param
 from engine.surfaces import dispatch as D
 from engine.surfaces import formulas as F
-from engine.surfaces.spec import CriticalPoint, Param, PointKind, Surface
+from engine.surfaces.spec import CriticalPoint, PointKind, Surface
 
 CriticalPoints = Callable[[np.ndarray], tuple[CriticalPoint, ...]]
 Formula = Callable[[float, float, np.ndarray], tuple[float, ...]]
@@ -504,8 +505,4 @@ SURFACES: dict[str, Surface] = {s.id: s for s in _surfaces()}
 
 def get_surface(surface_id: str) -> Surface:
     """The catalogue entry for ``surface_id``; the error lists every valid id."""
-    try:
-        return SURFACES[surface_id]
-    except (KeyError, TypeError):
-        raise EngineError(f"unknown surface '{surface_id}'; choose one of: "
-                          + ", ".join(SURFACES), field="id") from None
+    return lookup(SURFACES, surface_id, "surface")

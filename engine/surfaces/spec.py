@@ -13,23 +13,9 @@ from typing import Literal
 import numpy as np
 
 from engine.errors import EngineError
+from engine.params import Param, resolve
 
 PointKind = Literal["global_min", "local_min", "saddle", "local_max"]
-
-
-@dataclass(frozen=True)
-class Param:
-    """A tunable constant of a surface, with the range a slider may offer."""
-
-    name: str
-    default: float
-    low: float
-    high: float
-    meaning: str
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "default": self.default, "min": self.low,
-                "max": self.high, "meaning": self.meaning}
 
 
 @dataclass(frozen=True)
@@ -69,23 +55,11 @@ class Surface:
 
     def param_vector(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
         """Defaults overlaid with ``overrides``, checked against each parameter's range."""
-        overrides = dict(overrides or {})
-        names = {p.name for p in self.params}
-        for name in overrides:
-            if name not in names:
-                known = ", ".join(sorted(names)) or "none"
-                raise EngineError(
-                    f"surface '{self.id}' has no parameter '{name}' (it has: {known})",
-                    field=f"params.{name}")
-        values = []
-        for p in self.params:
-            value = float(overrides.get(p.name, p.default))
-            if not np.isfinite(value) or not p.low <= value <= p.high:
-                raise EngineError(
-                    f"parameter '{p.name}' of '{self.id}' must lie in [{p.low}, {p.high}],"
-                    f" got {value}", field=f"params.{p.name}")
-            values.append(value)
-        return np.array(values, dtype=np.float64)
+        try:
+            values = resolve(self.params, overrides, f"surface '{self.id}'")
+        except EngineError as err:
+            raise err.at("params") from None
+        return np.array(list(values.values()), dtype=np.float64)
 
     def minima(self, pvec: np.ndarray) -> tuple[CriticalPoint, ...]:
         return tuple(c for c in self.critical_points(pvec) if c.kind.endswith("_min"))

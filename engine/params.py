@@ -1,0 +1,58 @@
+"""Tunable numbers — surface parameters, hyperparameters, schedule settings — and their checks.
+
+All three catalogues describe a number the same way (a default, the range a slider may
+offer, a one-line meaning), and all three must refuse an unknown name or an out-of-range
+value with a message that names it; this module is that one description and that one check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import EngineError
+
+
+@dataclass(frozen=True)
+class Param:
+    """A tunable number with its range (``log`` asks a UI for a log-scale slider)."""
+
+    name: str
+    default: float
+    low: float
+    high: float
+    meaning: str
+    log: bool = False
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "default": self.default, "min": self.low,
+                "max": self.high, "meaning": self.meaning, "log": self.log}
+
+
+def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, owner: str,
+            noun: str = "parameter") -> dict[str, float]:
+    """Defaults overlaid with ``overrides``, each checked; errors name the field by its name.
+
+    ``owner`` completes the message ("adam has no hyperparameter 'lr2'").
+    """
+    overrides = dict(overrides or {})
+    known = [p.name for p in params]
+    for name in overrides:
+        if name not in known:
+            raise EngineError(f"{owner} has no {noun} '{name}' (it has: "
+                              f"{', '.join(known) or 'none'})", field=str(name))
+    values = {}
+    for p in params:
+        raw = overrides.get(p.name, p.default)
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise EngineError(f"{noun} '{p.name}' of {owner} must be a number, got {raw!r}",
+                              field=p.name) from None
+        if not np.isfinite(value) or not p.low <= value <= p.high:
+            raise EngineError(f"{noun} '{p.name}' of {owner} must lie in "
+                              f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
+        values[p.name] = value
+    return values
