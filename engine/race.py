@@ -205,7 +205,7 @@ class RaceSession:
         self.first_frame = self._frame()
 
     def _converged(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
-        near = np.linalg.norm(g, axis=1) <= self.gtol
+        near = np.hypot(g[:, 0], g[:, 1]) <= self.gtol
         if self.objective.f_star is not None:
             near |= np.abs(f - self.objective.f_star) <= self.tol
         return near
@@ -218,7 +218,8 @@ class RaceSession:
         """The current frame of every run: (O, P, …) arrays of position, loss, gradient, state."""
         return {
             "positions": np.stack(self.x), "loss": np.stack(self.f),
-            "grad_norm": np.linalg.norm(np.stack(self.g), axis=-1), "grad": np.stack(self.g),
+            "grad_norm": np.hypot(*np.moveaxis(np.stack(self.g), -1, 0)),
+            "grad": np.stack(self.g),
             "state": [np.moveaxis(S, 0, 1).copy() for S in self.S],
         }
 

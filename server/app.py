@@ -1,0 +1,116 @@
+"""``create_app``: the FastAPI application, its middleware and its start-up.
+
+Start-up warms the engine (in a thread) before the server accepts a connection and
+serialises the catalogues once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+import anyio.to_thread
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+
+from server import errors, streaming, translate
+from server.caching import CachedBody, LruCache
+from server.gate import Gate
+from server.jsonio import check_finite, dumps
+from server.middleware import BodyLimit, SecurityHeaders
+from server.routers import catalog, grid, health, races, site
+from server.schemas import Limits
+from server.settings import Settings
+from server.state import LabState
+from server.warmup import warm_up
+
+log = logging.getLogger("descentlab")
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """Optimizers racing over 2-D loss surfaces.
+
+Start with **POST /api/v1/races** ("Try it out" has examples), then look at the catalogues
+(GET /api/v1/surfaces, /optimizers, /schedules) for ids, parameters and their ranges.
+
+* Errors always look like `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`:
+  `loc` points at the offending field (`["body", "optimizers", 1, "hyperparameters",
+  "lr"]`), expression errors add a 1-based `column`, and limit errors name the
+  `setting` that raises them. Malformed JSON is a 422 of type `json_invalid`; send
+  `Content-Type: application/json`.
+* 413: the body is over DESCENTLAB_MAX_BODY_BYTES. 503 + Retry-After: every computing
+  slot stayed busy for DESCENTLAB_QUEUE_TIMEOUT seconds.
+* Numbers are never NaN or Infinity: a value that is not finite is `null`.
+* The same request always gives the same bytes; GET responses carry an ETag and answer
+  `If-None-Match` with 304.
+* Streams (`/races/stream`, `/races/stream/sse`) send `meta`, then `frame` events every
+  `frame_steps` steps (the first starts at frame 0, so their arrays concatenate into the
+  full race), then `summary` — or `error` if the race fails midway. An EventSource
+  reconnects when a stream ends: close it on `summary`.
+"""
+
+
+def _version() -> str:
+    try:
+        return version("descentlab")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _catalogue_bodies(settings: Settings) -> dict[str, CachedBody]:
+    limits = Limits.model_validate(settings.model_dump(include=set(Limits.model_fields)))
+    documents = {**translate.catalogues(), "limits": limits.model_dump()}
+    return {name: CachedBody.of(dumps(check_finite(doc))) for name, doc in documents.items()}
+
+
+def _lifespan(state: LabState):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        s = state.settings
+        warmth = await anyio.to_thread.run_sync(warm_up)
+        catalogues = await anyio.to_thread.run_sync(_catalogue_bodies, s)
+        state.start(warmth, Gate(s.max_concurrent_heavy, s.queue_timeout, s.retry_after),
+                    catalogues)
+        log.info("Descent Lab ready at http://%s:%d (engine warm in %.2f s, %d computing "
+                 "slots)", s.host, s.port, warmth.seconds, s.max_concurrent_heavy)
+        yield
+
+    return lifespan
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: every response gets the security headers, even a 413."""
+    stack = [Middleware(SecurityHeaders),
+             Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        stack.append(Middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                                allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
+                                expose_headers=["ETag", "Retry-After"]))
+    if settings.gzip_level:
+        stack.append(Middleware(GZipMiddleware, minimum_size=1024,
+                                compresslevel=settings.gzip_level,
+                                exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES,
+                                                       streaming.NDJSON)))
+    return stack
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; ``settings`` default to the environment (``DESCENTLAB_*``)."""
+    settings = settings or Settings()
+    state = LabState(settings, LruCache(settings.grid_cache_entries))
+    app = FastAPI(title="Descent Lab", version=_version(), description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, lifespan=_lifespan(state),
+                  middleware=_middleware(settings))
+    app.state.lab = state
+    errors.install(app)
+    for router in (catalog.router, grid.router, races.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(health.router)
+    app.include_router(site.router)
+    index, files = site.frontend(settings.frontend_dir)
+    app.add_api_route("/", index, include_in_schema=False)
+    app.mount("/static", files, name="static")
+    return app

@@ -1,0 +1,94 @@
+"""Bodies that are computed once and then served many times: catalogues, grids, Plotly.
+
+Each carries a strong ETag (a hash of its bytes) so browsers revalidate with
+``If-None-Match`` and get a bodiless 304, and a gzip copy made once at a high level, so a
+projector laptop fetching a 300 × 300 grid or the 4.6 MB plotly.min.js pays for the
+compression only the first time. The gzip copy has its own ETag, as HTTP asks of a
+different representation; either one answers a revalidation.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+GZIP_LEVEL = 6
+MIN_GZIP_BYTES = 1024
+
+
+def etag_of(body: bytes) -> str:
+    """A strong validator: the same bytes always get the same ETag (SHA-1: the fastest
+    hash here, and a validator needs no collision resistance against attackers)."""
+    return '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest() + '"'
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    if not if_none_match:
+        return False
+    core = tag.strip('"')
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip().removeprefix("W/").strip('"')
+        if candidate == "*" or candidate.removesuffix("-gzip") == core:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class CachedBody:
+    """One representation ready to serve, with its validator and compressed copy."""
+
+    body: bytes
+    media_type: str
+    cache_control: str
+    etag: str
+    gzipped: bytes | None
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str = "application/json",
+           cache_control: str = "public, max-age=300") -> CachedBody:
+        packed = gzip.compress(body, GZIP_LEVEL, mtime=0) if len(body) >= MIN_GZIP_BYTES \
+            else None
+        return cls(body, media_type, cache_control, etag_of(body),
+                   packed if packed is not None and len(packed) < len(body) else None)
+
+    def response(self, request: Request) -> Response:
+        """200 with the best encoding the client accepts, or 304 if it already has it."""
+        wants_gzip = self.gzipped is not None and \
+            "gzip" in request.headers.get("accept-encoding", "")
+        tag = self.etag[:-1] + '-gzip"' if wants_gzip else self.etag
+        headers = {"ETag": tag, "Cache-Control": self.cache_control, "Vary": "Accept-Encoding"}
+        if _matches(request.headers.get("if-none-match"), self.etag):
+            return Response(status_code=304, headers=headers)
+        if wants_gzip:
+            assert self.gzipped is not None
+            headers["Content-Encoding"] = "gzip"
+            return Response(self.gzipped, headers=headers, media_type=self.media_type)
+        return Response(self.body, headers=headers, media_type=self.media_type)
+
+
+class LruCache:
+    """The most recently used ``size`` bodies (grids), keyed by their normalised query."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[Hashable, CachedBody] = OrderedDict()
+
+    def get(self, key: Hashable) -> CachedBody | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, value: CachedBody) -> None:
+        if self.size == 0:
+            return
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)

@@ -1,0 +1,278 @@
+"""The ``descentlab`` command: serve the lab, race from a terminal, or warm the engine.
+
+    descentlab serve --port 8000
+    descentlab race --surface rosenbrock --optimizer sgd:lr=0.001 --optimizer adam:lr=0.05 \\
+        --steps 1000 --start=-1.5,2 --format html --output race.html
+    descentlab warmup
+
+``race`` builds the same request the API takes and writes the same JSON the API returns
+(or CSV, or a standalone HTML animation for slides). The server's limits do not apply:
+the machine is the user's own. Bad arguments end with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from pydantic import ValidationError
+
+import engine
+from server.settings import Settings
+
+DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
+POINT_OPTIONS = ("--start", "--view")
+FORMATS = ("json", "csv", "html")
+GRID_RESOLUTION = 401
+
+
+class UsageError(Exception):
+    """A bad combination of arguments that argparse itself cannot see."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake costs one line (not the usage block) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"descentlab: error: {message} (see: {self.prog} --help)\n")
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+
+
+def _numbers(count: int, what: str) -> Callable[[str], list[float]]:
+    def parse(text: str) -> list[float]:
+        parts = text.split(",")
+        if len(parts) != count:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {what}")
+        return [_number(part) for part in parts]
+    return parse
+
+
+def _assignments(text: str) -> dict[str, float]:
+    """``lr=0.05,beta1=0.8`` → {"lr": 0.05, "beta1": 0.8}."""
+    values = {}
+    for part in filter(None, text.split(",")):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise argparse.ArgumentTypeError(f"'{part}' is not NAME=NUMBER")
+        values[name.strip()] = _number(value)
+    return values
+
+
+def _param(text: str) -> tuple[str, float]:
+    values = _assignments(text)
+    if len(values) != 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=NUMBER")
+    return next(iter(values.items()))
+
+
+def _optimizer(text: str) -> dict:
+    """``adam`` or ``adam:lr=0.05,beta1=0.8``; with settings, the text is its label too, so
+    that two Adams with different rates can be told apart in a legend."""
+    name, _, settings = text.partition(":")
+    spec = {"id": name.strip(), "hyperparameters": _assignments(settings)}
+    if settings:
+        spec["label"] = f"{name.strip()} {settings}"
+    return spec
+
+
+def _schedule(text: str) -> dict:
+    """``cosine_restarts:period=200``."""
+    kind, _, settings = text.partition(":")
+    return {"kind": kind.strip(), **_assignments(settings)}
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="descentlab", description="Optimizers racing over loss surfaces.")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="serve the web page and the API",
+        description="Serve the lab. The engine is compiled before the first connection is "
+                    "accepted; other settings come from DESCENTLAB_* variables.")
+    serve.add_argument("--host", help="address to bind (DESCENTLAB_HOST; default 127.0.0.1; "
+                                      "0.0.0.0 for every interface)")
+    serve.add_argument("--port", type=int, help="port (DESCENTLAB_PORT; default 8000)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes, each with its own engine (default 1)")
+    serve.add_argument("--log-level", choices=("critical", "error", "warning", "info",
+                                               "debug"), help="DESCENTLAB_LOG_LEVEL")
+    serve.set_defaults(run=run_serve)
+
+    race = commands.add_parser(
+        "race", help="run a race and write JSON, CSV or an HTML animation",
+        description="Run a race locally and write what POST /api/v1/races returns, a CSV "
+                    "or an HTML animation.")
+    where = race.add_mutually_exclusive_group()
+    where.add_argument("--surface", default="rosenbrock",
+                       help="a catalogue surface id (default rosenbrock)")
+    where.add_argument("--expression", help="a formula in x and y, e.g. 'x**2 + 10*y**2'")
+    race.add_argument("--param", type=_param, action="append", default=[],
+                      metavar="NAME=VALUE", help="a surface parameter (repeatable)")
+    race.add_argument("--view", type=_numbers(4, "XMIN,XMAX,YMIN,YMAX"),
+                      metavar="XMIN,XMAX,YMIN,YMAX", help="the box shown")
+    race.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
+                      help="a contestant, e.g. adam:lr=0.05,beta1=0.8 (repeatable; default "
+                           + ", ".join(DEFAULT_OPTIMIZERS) + ")")
+    race.add_argument("--steps", type=int, default=500, help="steps per run (default 500)")
+    race.add_argument("--start", type=_numbers(2, "X,Y"), metavar="X,Y",
+                      help="start point (default: the surface's suggested start)")
+    race.add_argument("--schedule", type=_schedule, metavar="KIND[:P=V,…]",
+                      help="learning-rate schedule for every optimizer, e.g. "
+                           "cosine_restarts:period=200")
+    race.add_argument("--clip-norm", type=_number, help="clip each gradient to this norm")
+    race.add_argument("--clip-value", type=_number, help="clamp each gradient component")
+    race.add_argument("--noise", type=_number, default=0.0,
+                      help="std of Gaussian noise added to each gradient component")
+    race.add_argument("--seed", type=int, default=0, help="seed of that noise")
+    race.add_argument("--state", action="store_true",
+                      help="record optimizer state and derived values (JSON only)")
+    race.add_argument("--format", choices=FORMATS,
+                      help="default: from --output's extension, else json")
+    race.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    race.add_argument("--frames", type=int, default=120,
+                      help="animation frames in HTML (default 120)")
+    race.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    race.set_defaults(run=run_race)
+
+    warmup = commands.add_parser(
+        "warmup", help="compile the engine into Numba's cache and exit",
+        description="Compile every kernel (used when building the Docker image).")
+    warmup.set_defaults(run=run_warmup)
+    return parser
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(f"descentlab: {message}", file=sys.stderr, flush=True)
+
+
+def run_warmup(args: argparse.Namespace) -> None:
+    from server.warmup import warm_up
+
+    _say(args, "compiling the engine…")
+    warmth = warm_up()
+    _say(args, f"engine warm in {warmth.seconds:.1f} s")
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    for field in ("host", "port", "log_level"):
+        if getattr(args, field) is not None:
+            os.environ[Settings.env_name(field)] = str(getattr(args, field))
+    settings = Settings()
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["descentlab"] = {"handlers": ["default"],
+                                           "level": settings.log_level.upper()}
+    uvicorn.run("server.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=args.workers, log_level=settings.log_level,
+                access_log=settings.access_log, log_config=log_config)
+
+
+def _race_request(args: argparse.Namespace):
+    from server.schemas import RaceRequest
+
+    surface: dict = {"expression": args.expression} if args.expression else \
+        {"id": args.surface}
+    if args.param:
+        surface["params"] = dict(args.param)
+    if args.view:
+        surface["view"] = args.view
+    optimizers = args.optimizer or [{"id": name} for name in DEFAULT_OPTIMIZERS]
+    if args.schedule:
+        optimizers = [{**o, "schedule": args.schedule} for o in optimizers]
+    data = {"surface": surface, "steps": args.steps, "optimizers": optimizers,
+            "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
+                         "noise_std": args.noise, "seed": args.seed},
+            "record": {"state": args.state}}
+    if args.start:
+        data["start"] = args.start
+    return RaceRequest.model_validate(data)
+
+
+def run_race(args: argparse.Namespace) -> None:
+    from server import export, translate
+    from server.jsonio import dumps
+
+    fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output and
+                          args.output.suffix.lstrip(".").lower() in FORMATS else "json")
+    if args.frames < 1:
+        raise UsageError("--frames must be at least 1")
+    request = _race_request(args)
+    limit = Settings().max_expression_length
+    session = translate.open_session(request, limit)
+    started = time.perf_counter()
+    runs = len(session.runs)
+    _say(args, f"racing {runs} optimizer{'s' if runs > 1 else ''} × {request.steps} steps…")
+    document = translate.race_document(session)
+    _say(args, f"raced in {time.perf_counter() - started:.2f} s; writing {fmt}…")
+    if fmt == "json":
+        data = dumps(document)
+    elif fmt == "csv":
+        data = export.to_csv(document).encode()
+    else:
+        grid = translate.grid_document(request.surface, GRID_RESOLUTION, limit)
+        data = export.to_html(document, grid, args.frames).encode()
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        args.output.write_bytes(data)
+        _say(args, f"wrote {args.output} ({len(data) / 1e6:.1f} MB)")
+
+
+def _glue_negative_values(argv: list[str]) -> list[str]:
+    """``--start -1.5,2`` → ``--start=-1.5,2``: argparse would read -1.5,2 as an option."""
+    glued: list[str] = []
+    for token in argv:
+        if glued and glued[-1] in POINT_OPTIONS and re.match(r"-\.?\d", token):
+            glued[-1] = f"{glued[-1]}={token}"
+        else:
+            glued.append(token)
+    return glued
+
+
+def _where(loc: tuple | list) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``descentlab`` and ``python -m server.cli``."""
+    parser = build_parser()
+    args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
+    if not hasattr(args, "run"):
+        parser.error("choose a command: serve, race or warmup")
+    try:
+        args.run(args)
+    except engine.EngineError as err:
+        where = f"{err.field}: " if err.field else ""
+        parser.exit(2, f"descentlab: error: {where}{err.message}\n")
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = f"{_where(first['loc'])}: " if first["loc"] else ""
+        parser.exit(2, f"descentlab: error: {where}{first['msg']}\n")
+    except UsageError as err:
+        parser.exit(2, f"descentlab: error: {err}\n")
+    except OSError as err:
+        parser.exit(1, f"descentlab: error: {err}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "descentlab: interrupted\n")
+
+
+if __name__ == "__main__":
+    main()

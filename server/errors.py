@@ -1,0 +1,126 @@
+"""Every error the API sends has one shape: ``{"detail": [{"loc", "msg", "type", …}]}``.
+
+It is FastAPI's validation-error shape, kept for engine errors, limits, 404s, 413s and
+503s too, so that a client (and the UI, which shows a message beside the offending field)
+parses one format. The engine's errors carry a dotted field path relative to the request;
+``located`` turns it into a ``loc`` under the part of the HTTP request it came from.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+import engine
+from server.jsonio import dumps
+from server.settings import Settings
+
+log = logging.getLogger("descentlab")
+
+Loc = Sequence[str | int]
+
+
+class ApiError(Exception):
+    """An error response: its status, its detail items and any extra headers."""
+
+    def __init__(self, status: int, items: list[dict[str, Any]],
+                 headers: dict[str, str] | None = None):
+        super().__init__(items[0]["msg"] if items else str(status))
+        self.status, self.items, self.headers = status, items, headers or {}
+
+
+def item(loc: Loc, msg: str, kind: str, **extra: Any) -> dict[str, Any]:
+    """One detail entry; ``extra`` keys (column, limit, setting) appear only when set."""
+    entry: dict[str, Any] = {"loc": list(loc), "msg": msg, "type": kind}
+    entry.update({key: value for key, value in extra.items() if value is not None})
+    return entry
+
+
+def limit_error(loc: Loc, msg: str, *, limit: int, setting: str,
+                column: int | None = None) -> ApiError:
+    return ApiError(422, [item(loc, msg, "limit_exceeded", limit=limit, setting=setting,
+                               column=column)])
+
+
+def too_large(size: int | None, limit: int, loc: Loc = ("body",)) -> dict[str, Any]:
+    """The 413 item; ``size`` is None when the body came without a length."""
+    setting = Settings.env_name("max_body_bytes")
+    said = f"{size} bytes" if size is not None else f"more than {limit} bytes"
+    return item(loc, f"the request is {said}; the limit is {limit} ({setting})",
+                "body_too_large", limit=limit, setting=setting)
+
+
+def not_found(loc: Loc, msg: str) -> ApiError:
+    return ApiError(404, [item(loc, msg, "not_found")])
+
+
+def field_loc(root: Loc, field: str | None) -> list[str | int]:
+    """``optimizers.1.hyperparameters.lr`` under ``("body",)`` → body/optimizers/1/…"""
+    parts = field.split(".") if field else []
+    return [*root, *(int(part) if part.isdigit() else part for part in parts)]
+
+
+@contextmanager
+def located(*root: str | int) -> Iterator[None]:
+    """Report engine errors raised inside as 422s placed under ``root`` (e.g. "body")."""
+    try:
+        yield
+    except engine.EngineError as err:
+        raise ApiError(422, [item(field_loc(root, err.field), err.message, "value_error",
+                                  column=err.column)]) from None
+
+
+def validation_items(errors: Sequence[Any], prefix: Loc = ()) -> list[dict[str, Any]]:
+    """Pydantic's errors without the echoed input, which may hold NaN or megabytes."""
+    items = []
+    for error in errors:
+        msg = str(error.get("msg", "invalid value"))
+        if error.get("type") == "json_invalid" and "error" in (error.get("ctx") or {}):
+            msg = f"{msg}: {error['ctx']['error']}"
+        items.append(item([*prefix, *error.get("loc", ())], msg,
+                          str(error.get("type", "value_error"))))
+    return items
+
+
+def json_error(status: int, items: list[dict[str, Any]],
+               headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps({"detail": items}), status_code=status, headers=headers,
+                    media_type="application/json")
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return json_error(exc.status, exc.items, exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return json_error(422, validation_items(exc.errors()))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors: no such route, method not allowed."""
+    assert isinstance(exc, HTTPException)
+    kind = "not_found" if exc.status_code == 404 else "http_error"
+    return json_error(exc.status_code, [item([], str(exc.detail), kind)], exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error in %s %s", request.method, request.url.path)
+    return json_error(500, [item([], "internal error; the server log has the details",
+                                 "internal_error")])
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the shape above."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

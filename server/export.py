@@ -1,0 +1,158 @@
+"""A race document (the API's JSON) as CSV for a spreadsheet or as a standalone animation.
+
+The HTML is one offline file for a slide deck: Plotly.js inlined, the surface in bands,
+one animated marker and trail per run, play/pause and a slider. Plotly animates by
+replaying whole frames, so the file grows with frames × trail length; trails are thinned to
+``MAX_TRAIL_POINTS``.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import math
+import struct
+import zlib
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sequential, unlabel_rgb
+
+MAX_TRAIL_POINTS = 600
+BANDS = 24
+COLORS = ("#e6194b", "#f58231", "#ffe119", "#f032e6", "#3cb44b", "#000000", "#9a6324",
+          "#fabed4", "#bfef45", "#800000", "#808000", "#dcbeff")  # none blue: the surface is
+CSV_COLUMNS = ("run", "label", "optimizer", "start_index", "step", "x", "y", "loss",
+               "grad_norm", "lr", "grad_x", "grad_y")
+
+
+def _floats(values: Any) -> np.ndarray:
+    """Document arrays (numpy, or lists with None for non-finite values) as floats."""
+    return np.array(values, dtype=np.float64) if not isinstance(values, np.ndarray) \
+        else values
+
+
+def _cell(value: float) -> str:
+    return repr(float(value)) if math.isfinite(value) else ""
+
+
+def to_csv(document: dict) -> str:
+    """One row per run and frame; an empty cell where a value is not finite."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for i, run in enumerate(document["runs"]):
+        path, grad = _floats(run["path"]), _floats(run["grad"])
+        loss, norm, lr = _floats(run["loss"]), _floats(run["grad_norm"]), _floats(run["lr"])
+        for t in range(path.shape[0]):
+            writer.writerow([i, run["label"], run["optimizer"], run["start_index"], t,
+                             *(_cell(v) for v in (path[t, 0], path[t, 1], loss[t], norm[t],
+                                                  lr[t], grad[t, 0], grad[t, 1]))])
+    return out.getvalue()
+
+
+def _legend(run: dict) -> str:
+    status, step = run["status"], run["diverged_at"] or run["converged_at"]
+    return f"{run['label']} — {status}" + (f" at step {step}" if step is not None else "")
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    """An RGB image (rows top to bottom) as PNG bytes: the smallest encoder that works."""
+    height, width, _ = rgb.shape
+    raw = b"".join(b"\x00" + row.tobytes() for row in rgb.astype(np.uint8))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + tag + data
+                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def surface_image(grid: dict, log_scale: bool) -> str:
+    """The surface as banded colours (one band per contour level), as a data: URI.
+
+    Plotly.js 4 loses contour and heatmap traces during a fast animation (they vanish
+    unless every frame redraws them, which is too slow), so the surface is a still image.
+    """
+    z = _floats(grid["z"])
+    finite = np.isfinite(z)
+    low = z[finite].min() if finite.any() else 0.0
+    if log_scale:
+        z = np.log10(1.0 + z - low)
+        low = 0.0
+    high = np.nanmax(np.where(finite, z, np.nan)) if finite.any() else 1.0
+    level = np.floor((z - low) / max(high - low, 1e-300) * BANDS)
+    level = np.clip(np.where(finite, level, BANDS - 1), 0, BANDS - 1) / (BANDS - 1)
+    stops = np.array([unlabel_rgb(c) for c in sequential.Blues], dtype=np.float64)
+    where = np.linspace(0.0, 1.0, len(stops))
+    rgb = np.stack([np.interp(level, where, stops[:, c]) for c in range(3)], axis=-1)
+    encoded = base64.b64encode(_png(np.round(rgb[::-1]))).decode()
+    return f"data:image/png;base64,{encoded}"
+
+
+def to_html(document: dict, grid: dict, max_frames: int = 120) -> str:
+    """A standalone animated figure of the race over the surface's contours."""
+    surface = document["surface"]
+    x0, x1 = surface["view"]["x"]
+    y0, y1 = surface["view"]["y"]
+    steps = document["steps"]
+    frame_steps = np.unique(np.linspace(0, steps, min(max_frames, steps) + 1).round()
+                            .astype(int))
+    stride = max(1, math.ceil((steps + 1) / MAX_TRAIL_POINTS))
+    paths = [_floats(run["path"]) for run in document["runs"]]
+
+    fig = go.Figure()
+    for c in surface["critical_points"]:
+        fig.add_trace(go.Scatter(x=[c["point"][0]], y=[c["point"][1]], mode="markers",
+                                 marker={"symbol": "x", "size": 10, "color": "black"},
+                                 name=c["kind"].replace("_", " "), showlegend=False))
+    first = len(fig.data)
+    for i, (run, path) in enumerate(zip(document["runs"], paths, strict=True)):
+        color = COLORS[i % len(COLORS)]
+        fig.add_trace(go.Scatter(x=path[:1, 0], y=path[:1, 1], mode="lines", name=_legend(run),
+                                 line={"color": color, "width": 2}, legendgroup=str(i)))
+        fig.add_trace(go.Scatter(x=path[:1, 0], y=path[:1, 1], mode="markers",
+                                 marker={"color": color, "size": 11,
+                                         "line": {"color": "white", "width": 1}},
+                                 legendgroup=str(i), showlegend=False, hoverinfo="skip"))
+
+    def frame(t: int) -> list[go.Scatter]:
+        # Plotly.js hides traces a frame leaves out (plotly.js#4596): keep them visible.
+        traces = [go.Scatter(visible=True) for _ in range(first)]
+        for path in paths:
+            kept = np.vstack([path[:t + 1:stride], path[t:t + 1]])
+            traces += [go.Scatter(x=kept[:, 0], y=kept[:, 1]),
+                       go.Scatter(x=path[t:t + 1, 0], y=path[t:t + 1, 1])]
+        return traces
+
+    fig.frames = [go.Frame(data=frame(int(t)), traces=list(range(len(fig.data))), name=str(t))
+                  for t in frame_steps]
+    play = {"frame": {"duration": 50, "redraw": False}, "fromcurrent": True,
+            "transition": {"duration": 0}}
+    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
+    fig.update_layout(
+        title=f"{surface['name']}: {steps} steps", template="plotly_white",
+        images=[{"source": surface_image(grid, surface["log_contours"]), "xref": "x",
+                 "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
+                 "sizing": "stretch", "layer": "below"}],
+        xaxis={"range": [x0, x1], "title": "x", "showgrid": False, "zeroline": False},
+        yaxis={"range": [y0, y1], "title": "y", "scaleanchor": "x", "scaleratio": 1,
+               "showgrid": False, "zeroline": False},
+        margin={"t": 70},
+        updatemenus=[{"type": "buttons", "direction": "left", "x": 1, "y": 1.12,
+                      "xanchor": "right", "showactive": False,
+                      "buttons": [{"label": "▶ Play", "method": "animate",
+                                   "args": [None, play]},
+                                  {"label": "❚❚ Pause", "method": "animate",
+                                   "args": [[None], pause]}]}],
+        sliders=[{"currentvalue": {"prefix": "step ", "font": {"color": "#333"}},
+                  "pad": {"t": 40}, "font": {"color": "rgba(0,0,0,0)"},
+                  "steps": [{"label": str(t), "method": "animate",
+                             "args": [[str(t)], pause]}
+                            for t in frame_steps]}])
+    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False,
+                       config={"displaylogo": False, "responsive": True})

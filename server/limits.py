@@ -1,0 +1,54 @@
+"""The server's limits on one request, checked before any engine work.
+
+The models in ``schemas`` check types; these checks depend on the settings an admin chose,
+so they live here and each message names the variable that raises the limit.
+"""
+
+from __future__ import annotations
+
+from server.errors import ApiError, Loc, limit_error
+from server.schemas import RaceRequest
+from server.settings import Settings
+
+
+def _over(loc: Loc, what: str, value: int, limit: int, setting: str,
+          column: int | None = None) -> ApiError:
+    env = Settings.env_name(setting)
+    return limit_error(loc, f"{what} is {value}; the limit is {limit} ({env})", limit=limit,
+                       setting=env, column=column)
+
+
+def check_expression(loc: Loc, text: str, settings: Settings) -> None:
+    """Long formulas are refused before parsing; the column points past the limit."""
+    limit = settings.max_expression_length
+    if len(text) > limit:
+        raise _over(loc, "the expression's length", len(text), limit,
+                    "max_expression_length", column=limit + 1)
+
+
+def check_race(request: RaceRequest, settings: Settings, root: Loc = ("body",)) -> None:
+    """Raise a 422 naming the first limit ``request`` exceeds."""
+    starts = len(request.starts) if request.starts is not None else 1
+    checks = (
+        (("steps",), "steps", request.steps, settings.max_steps, "max_steps"),
+        (("optimizers",), "the number of optimizers", len(request.optimizers),
+         settings.max_optimizers, "max_optimizers"),
+        (("starts",), "the number of starts", starts, settings.max_starts, "max_starts"),
+    )
+    for loc, what, value, limit, setting in checks:
+        if value > limit:
+            raise _over([*root, *loc], what, value, limit, setting)
+    if request.surface.expression is not None:
+        check_expression([*root, "surface", "expression"], request.surface.expression,
+                         settings)
+    work = len(request.optimizers) * request.steps * starts
+    if work > settings.compute_budget:
+        raise _over([*root], f"optimizers × steps × starts ({len(request.optimizers)} × "
+                             f"{request.steps} × {starts})", work, settings.compute_budget,
+                    "compute_budget")
+
+
+def check_resolution(loc: Loc, resolution: int, settings: Settings) -> None:
+    if resolution > settings.max_grid_resolution:
+        raise _over(loc, "resolution", resolution, settings.max_grid_resolution,
+                    "max_grid_resolution")

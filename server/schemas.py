@@ -1,0 +1,421 @@
+"""The API's request and response models: what ``/docs`` shows and what clients may send.
+
+Requests are strict (no strings for numbers, no unknown keys, no NaN or Infinity) so that a
+typo fails loudly instead of silently running the default. Responses are built as plain
+dicts by ``server.translate`` and serialised with orjson; the models below document them and
+let the schema tests check that the two agree.
+
+Numbers in responses are ``null`` where the engine produced no finite value (the start of a
+formula that is infinite there, or a squared gradient that overflowed): JSON has no NaN.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Number = float | None
+Point = Annotated[list[float], Field(min_length=2, max_length=2, examples=[[-1.5, 2.0]])]
+View = Annotated[list[float], Field(
+    min_length=4, max_length=4, description="the box shown: xmin, xmax, ymin, ymax",
+    examples=[[-3.0, 3.0, -3.0, 3.0]])]
+Pair = list[Number]
+
+
+class Strict(BaseModel):
+    """Requests: exact JSON types, finite numbers, no unknown keys."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class SurfaceSpec(Strict):
+    """A catalogue surface (``id`` and optional ``params``) or a typed ``expression``."""
+
+    id: str | None = Field(None, max_length=64, description="a catalogue id: GET /surfaces",
+                           examples=["rosenbrock"])
+    params: dict[str, float] | None = Field(
+        None, description="overrides of the surface's parameters", examples=[{"b": 100}])
+    expression: str | None = Field(
+        None, description="a formula in x and y, e.g. `x**2 + 10*y**2` (at most "
+                          "DESCENTLAB_MAX_EXPRESSION_LENGTH characters)")
+    view: View | None = Field(None, description="the box shown; also sets the divergence "
+                                                "bound (ten times its extent)")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SurfaceSpec:
+        if (self.id is None) == (self.expression is None):
+            raise ValueError("give a surface either an 'id' or an 'expression'")
+        if self.expression is not None and self.params is not None:
+            raise ValueError("'params' belong to catalogue surfaces, not to expressions")
+        return self
+
+
+class ScheduleSpec(BaseModel):
+    """A learning-rate schedule: ``kind`` plus its parameters (GET /schedules)."""
+
+    model_config = ConfigDict(strict=True, extra="allow", allow_inf_nan=False,
+                              json_schema_extra={"examples": [
+                                  {"kind": "cosine_restarts", "period": 200}]})
+    __pydantic_extra__: dict[str, float] = Field(init=False)
+
+    kind: str = Field("constant", max_length=64)
+
+
+class OptimizerSpec(Strict):
+    """One contestant. Gradient options given here override the race's ``gradient``."""
+
+    id: str = Field(max_length=64, description="an optimizer id: GET /optimizers",
+                    examples=["adam"])
+    label: str | None = Field(None, max_length=80, description="legend text (default: name)")
+    hyperparameters: dict[str, float] = Field(
+        default_factory=dict, description="overrides of the defaults listed by "
+                                          "GET /optimizers", examples=[{"lr": 0.05}])
+    schedule: ScheduleSpec | None = None
+    clip_norm: float | None = Field(
+        None, gt=0, description="absent: the race's value; null: no clipping by norm")
+    clip_value: float | None = Field(
+        None, gt=0, description="absent: the race's value; null: no clipping by value")
+    noise_std: float | None = Field(None, ge=0, le=1e6,
+                                    description="absent or null: the race's value")
+    seed: int | None = Field(None, ge=0, lt=2**63,
+                             description="absent or null: the race's value")
+
+
+class GradientSpec(Strict):
+    """How every optimizer's gradient is processed: seeded noise, then clipping."""
+
+    clip_norm: float | None = Field(None, gt=0, description="rescale gradients longer "
+                                                            "than this")
+    clip_value: float | None = Field(None, gt=0, description="clamp each component to "
+                                                             "±this")
+    noise_std: float = Field(0.0, ge=0, le=1e6, description="std of Gaussian noise added "
+                                                            "to each component")
+    seed: int = Field(0, ge=0, lt=2**63, description="seed of that noise")
+
+
+class RecordSpec(Strict):
+    """What to send back besides each run's outcome."""
+
+    path: bool = Field(True, description="every frame (path, loss, gradient, lr); false "
+                                         "returns only outcomes. Streams always send frames")
+    state: bool = Field(False, description="the optimizer state and the inspector's derived "
+                                           "values (bias-corrected moments, effective lr)")
+
+
+class RaceRequest(Strict):
+    """Optimizers racing over one surface from one or more start points."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "surface": {"id": "rosenbrock", "params": {"b": 100}},
+        "start": [-1.5, 2.0], "steps": 1000,
+        "optimizers": [
+            {"id": "sgd", "hyperparameters": {"lr": 0.001}},
+            {"id": "adam", "label": "Adam fast", "hyperparameters": {"lr": 0.05},
+             "schedule": {"kind": "cosine_restarts", "period": 200}}],
+        "gradient": {"clip_norm": None, "noise_std": 0.0, "seed": 0},
+        "record": {"state": True}}]})
+
+    surface: SurfaceSpec
+    start: Point | None = Field(None, description="where every optimizer starts (default: "
+                                                  "the surface's first suggested start)")
+    starts: list[Point] | None = Field(
+        None, min_length=1, description="several start points instead of `start` (at most "
+                                        "DESCENTLAB_MAX_STARTS); runs are listed per "
+                                        "optimizer, then per start")
+    steps: int = Field(500, ge=1, description="steps per run (at most DESCENTLAB_MAX_STEPS; "
+                                              "optimizers × steps × starts at most "
+                                              "DESCENTLAB_COMPUTE_BUDGET)")
+    optimizers: list[OptimizerSpec] = Field(
+        min_length=1, description="at most DESCENTLAB_MAX_OPTIMIZERS")
+    gradient: GradientSpec = Field(default_factory=GradientSpec)
+    record: RecordSpec = Field(default_factory=RecordSpec)
+    frame_steps: int | None = Field(
+        None, ge=1, description="streams only: steps per frame line (default "
+                                "DESCENTLAB_STREAM_FRAME_STEPS; raised so that a stream has "
+                                "at most DESCENTLAB_STREAM_MAX_FRAMES lines)")
+
+    @model_validator(mode="after")
+    def _one_start_field(self) -> RaceRequest:
+        if self.start is not None and self.starts is not None:
+            raise ValueError("give 'start' or 'starts', not both")
+        return self
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+class RangeEntry(BaseModel):
+    """A tunable number with the range a slider may offer."""
+
+    name: str
+    default: float
+    min: float
+    max: float
+    meaning: str
+
+
+class HyperparameterEntry(RangeEntry):
+    log: bool = Field(description="a log-scale slider suits it")
+
+
+class StateEntry(BaseModel):
+    name: str
+    symbol: str
+    meaning: str
+
+
+class CriticalPointEntry(BaseModel):
+    point: Pair
+    value: Number
+    kind: Literal["global_min", "local_min", "saddle", "local_max"]
+
+
+class ViewEntry(BaseModel):
+    x: Pair = Field(description="xmin, xmax")
+    y: Pair = Field(description="ymin, ymax")
+
+
+class SurfaceEntry(BaseModel):
+    id: str
+    name: str
+    latex: str
+    formula: str
+    tags: list[str]
+    params: list[RangeEntry]
+    view: ViewEntry
+    starts: list[Pair]
+    note: str
+    critical_points: list[CriticalPointEntry]
+    log_contours: bool
+    references: list[str]
+
+
+class OptimizerEntry(BaseModel):
+    id: str
+    name: str
+    summary: str
+    hyperparameters: list[HyperparameterEntry]
+    state: list[StateEntry]
+    equations: list[str]
+    notes: str
+    gradient_at: str
+    needs_hessian: bool
+
+
+class ScheduleEntry(BaseModel):
+    id: str
+    name: str
+    latex: str
+    note: str
+    params: list[RangeEntry]
+
+
+class ExpectEntry(BaseModel):
+    """What a scenario promises about one run, by its label."""
+
+    label: str
+    status: str | None = None
+    near: str | None = None
+    lower_loss_than: str | None = None
+
+
+class ScenarioEntry(BaseModel):
+    """A lecture scenario: post ``request`` to /races (or a stream) to run it."""
+
+    id: str
+    title: str
+    topic: str
+    question: str = Field(description="to put to the class before running")
+    notice: str = Field(description="what to point out afterwards")
+    focus: str = Field(description="the label of the run to follow")
+    expect: list[ExpectEntry]
+    request: RaceRequest
+
+
+class Limits(BaseModel):
+    """The limits in force, so that a UI can size its sliders."""
+
+    max_steps: int
+    max_optimizers: int
+    max_starts: int
+    max_expression_length: int
+    max_body_bytes: int
+    max_grid_resolution: int
+    compute_budget: int
+    stream_frame_steps: int
+    stream_max_frames: int
+
+
+# --------------------------------------------------------------------------- results
+
+
+class ExpressionInfo(BaseModel):
+    text: str = Field(description="as typed")
+    plain: str = Field(description="normalised")
+    latex: str
+
+
+class SurfaceInfo(BaseModel):
+    """The surface a race or grid was computed on, with its parameters resolved."""
+
+    id: str | None = Field(description="null for an expression")
+    name: str
+    expression: ExpressionInfo | None
+    params: dict[str, float]
+    view: ViewEntry
+    critical_points: list[CriticalPointEntry]
+    f_star: Number = Field(description="the global minimum value, when known")
+    log_contours: bool
+
+
+class GridResponse(BaseModel):
+    """Loss values on a regular grid: ``z[j][i]`` is the loss at ``(x[i], y[j])``."""
+
+    surface: SurfaceInfo
+    resolution: int
+    x: list[float]
+    y: list[float]
+    z: list[list[Number]]
+    z_range: Pair = Field(description="smallest and largest finite z")
+
+
+class GradientInfo(BaseModel):
+    clip_norm: Number
+    clip_value: Number
+    noise_std: float
+    seed: int
+
+
+class RunInfo(BaseModel):
+    """One contestant, resolved: defaults filled in and checked."""
+
+    optimizer: str
+    label: str
+    start_index: int = Field(description="index into the race's `starts`")
+    hyperparameters: dict[str, float]
+    schedule: dict[str, str | float] = Field(description="`kind` and its parameters")
+    gradient: GradientInfo
+
+
+class FinalInfo(BaseModel):
+    point: Pair
+    loss: Number
+    near: CriticalPointEntry | None = Field(description="the known critical point it ended "
+                                                        "beside, if any")
+
+
+class OutcomeInfo(BaseModel):
+    """converged: reached f* (or, without a known f*, a vanishing gradient); stalled: the
+    gradient vanished elsewhere (a saddle, a local minimum, flat ground: see final.near)."""
+
+    status: Literal["converged", "stalled", "diverged", "unfinished"]
+    converged_at: int | None = Field(description="first step that met the tolerance")
+    diverged_at: int | None = Field(description="step at which it left the bound or "
+                                                "overflowed; it stays frozen after it")
+    final: FinalInfo
+
+
+class Frames(BaseModel):
+    """Per-frame arrays. Frame t is the state after t steps; ``lr[t]`` is the rate step t
+    used (null at frame 0); ``grad[t]`` the processed gradient step t used (frame 0: the
+    raw gradient at the start)."""
+
+    path: list[Pair] | None = None
+    loss: list[Number] | None = None
+    grad_norm: list[Number] | None = None
+    lr: list[Number] | None = None
+    grad: list[Pair] | None = None
+    state: dict[str, list[Pair]] | None = Field(
+        None, description="the optimizer's state vectors (GET /optimizers), when recorded")
+    derived: dict[str, list[Pair] | list[Number]] | None = Field(
+        None, description="bias-corrected moments, bias corrections and effective lr, when "
+                          "state is recorded")
+
+
+class RunResult(RunInfo, OutcomeInfo, Frames):
+    """A run: its settings, its outcome and (unless ``record.path`` is false) its frames."""
+
+
+class RaceResponse(BaseModel):
+    surface: SurfaceInfo
+    steps: int
+    starts: list[Pair]
+    record: RecordSpec
+    runs: list[RunResult]
+
+
+class StreamMeta(BaseModel):
+    """First line of a stream."""
+
+    type: Literal["meta"]
+    surface: SurfaceInfo
+    steps: int
+    starts: list[Pair]
+    frame_steps: int = Field(description="steps per frame line, after the frame-count cap")
+    frames: int = Field(description="number of frame lines that will follow")
+    record: RecordSpec
+    runs: list[RunInfo]
+
+
+class FrameRun(Frames):
+    converged_at: int | None
+    diverged_at: int | None
+
+
+class StreamFrame(BaseModel):
+    """Frames ``first`` … ``last`` of every run (the first line starts at frame 0)."""
+
+    type: Literal["frame"]
+    first: int
+    last: int
+    runs: list[FrameRun]
+
+
+class StreamSummary(BaseModel):
+    """Last line of a stream that ran to the end."""
+
+    type: Literal["summary"]
+    steps: int
+    runs: list[OutcomeInfo]
+
+
+class ErrorItem(BaseModel):
+    """One problem, placed like FastAPI's validation errors so a UI can show it by its field."""
+
+    loc: list[str | int] = Field(description="where: ['body', 'optimizers', 1, "
+                                             "'hyperparameters', 'lr']")
+    msg: str
+    type: str = Field(description="value_error, limit_exceeded, json_invalid, not_found, …")
+    column: int | None = Field(None, description="1-based column in an expression")
+    limit: int | None = Field(None, description="the limit exceeded")
+    setting: str | None = Field(None, description="the variable that sets it")
+
+
+class ErrorResponse(BaseModel):
+    detail: list[ErrorItem]
+
+
+class StreamError(BaseModel):
+    """Last line of a stream that failed midway."""
+
+    type: Literal["error"]
+    detail: list[ErrorItem]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    """The server only accepts connections once warm, so an answer means ready."""
+
+    status: Literal["ready"]
+    heavy_slots: int = Field(description="computations allowed at once")
+    heavy_busy: int = Field(description="computations running now")
+    warmup_seconds: float
+
+

@@ -1,0 +1,68 @@
+"""Every knob of the server in one place, read from ``DESCENTLAB_*`` environment variables.
+
+The limits exist because the server is shared: a classroom of laptops, or the open
+internet behind an admin's reverse proxy. Each one is named in the 422 that enforces it, so
+whoever hits a limit learns which variable raises it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "DESCENTLAB_"
+REPO_FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
+
+class Settings(BaseSettings):
+    """Server configuration; ``Settings()`` reads the environment, keyword arguments win."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    host: str = Field("127.0.0.1", description="address `descentlab serve` binds")
+    port: int = Field(8000, ge=0, le=65535, description="port `descentlab serve` binds")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    access_log: bool = True
+
+    max_steps: int = Field(20_000, ge=1, le=10_000_000)
+    max_optimizers: int = Field(12, ge=1)
+    max_starts: int = Field(64, ge=1)
+    max_expression_length: int = Field(500, ge=1)
+    max_body_bytes: int = Field(65_536, ge=1024)
+    max_grid_resolution: int = Field(301, ge=2, le=1001)
+    compute_budget: int = Field(
+        240_000, ge=1, description="largest optimizers × steps × starts of one race")
+
+    max_concurrent_heavy: int = Field(
+        4, ge=1, description="races and grids computed at once; more wait in a queue")
+    queue_timeout: float = Field(
+        2.0, ge=0, description="seconds a request waits for a free slot before a 503")
+    retry_after: int = Field(1, ge=1, description="the Retry-After of that 503, in seconds")
+
+    stream_frame_steps: int = Field(10, ge=1, description="steps per frame line by default")
+    stream_max_frames: int = Field(
+        500, ge=1, description="most frame lines in one stream; frames grow to fit")
+
+    grid_cache_entries: int = Field(32, ge=0)
+    gzip_level: int = Field(
+        1, ge=0, le=9, description="zlib level for computed responses: 1 is fastest, 0 "
+                                   "turns it off (e.g. when the reverse proxy compresses)")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated origins; empty turns CORS off")
+    frontend_dir: Path = REPO_FRONTEND
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Admins write ``DESCENTLAB_CORS_ORIGINS=https://a.edu,https://b.edu``."""
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @staticmethod
+    def env_name(field: str) -> str:
+        """The environment variable behind a field, as error messages quote it."""
+        return f"{ENV_PREFIX}{field.upper()}"

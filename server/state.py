@@ -1,0 +1,40 @@
+"""What one app instance holds between requests, typed, instead of loose ``app.state`` keys.
+
+The gate and the catalogues are made at start-up, inside the server's event loop and after
+the engine is warm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from server.caching import CachedBody, LruCache
+from server.gate import Gate
+from server.settings import Settings
+from server.warmup import Warmth
+
+
+@dataclass
+class LabState:
+    settings: Settings
+    grids: LruCache
+    assets: dict[str, CachedBody] = field(default_factory=dict)
+    catalogues: dict[str, CachedBody] = field(default_factory=dict)
+    warmth: Warmth | None = None
+    _gate: Gate | None = None
+
+    @property
+    def gate(self) -> Gate:
+        if self._gate is None:
+            raise RuntimeError("the app has not started: run it under a server (or a "
+                               "TestClient used as a context manager)")
+        return self._gate
+
+    def start(self, warmth: Warmth, gate: Gate, catalogues: dict[str, CachedBody]) -> None:
+        self.warmth, self._gate, self.catalogues = warmth, gate, catalogues
+
+
+def lab(request: Request) -> LabState:
+    return request.app.state.lab

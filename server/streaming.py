@@ -1,0 +1,87 @@
+"""A race as a stream of events: NDJSON lines for any HTTP client, SSE for EventSource.
+
+Events: one ``meta``, then ``frame`` events (every k steps, in order), then a ``summary``;
+an ``error`` replaces the rest if computing fails midway. The race is advanced one segment
+per frame, each segment in a worker thread under the gate, so a client that disconnects
+stops the computation at the next segment boundary: Starlette cancels the response when
+the client goes away, and the cancellation lands between segments.
+
+Neither format is compressed (GZip would hold lines back) and both ask reverse proxies
+not to buffer (``X-Accel-Buffering: no``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from server.errors import item
+from server.gate import Gate
+from server.jsonio import dumps
+from server.translate import RaceStream
+
+NDJSON = "application/x-ndjson"
+SSE = "text/event-stream"
+HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+log = logging.getLogger("descentlab")
+
+Encode = Callable[[str, bytes], bytes]
+
+
+def ndjson_line(kind: str, data: bytes) -> bytes:
+    return data + b"\n"
+
+
+def sse_event(kind: str, data: bytes) -> bytes:
+    return b"event: " + kind.encode() + b"\ndata: " + data + b"\n\n"
+
+
+async def events(stream: RaceStream, meta: bytes, gate: Gate,
+                 encode: Encode) -> AsyncIterator[bytes]:
+    """Encoded events of ``stream``; its meta event was computed when it was opened."""
+    finished = False
+    try:
+        yield encode("meta", meta)
+        try:
+            while not stream.done:
+                frame = await gate.run(lambda: dumps(stream.next_frame()), queue=False)
+                yield encode("frame", frame)
+            yield encode("summary", await gate.run(lambda: dumps(stream.summary()),
+                                                   queue=False))
+        except Exception:
+            log.exception("a race stream failed at step %d", stream.session.t)
+            error = {"type": "error", "detail": [item(
+                [], f"the race failed at step {stream.session.t}; the server log has the "
+                    "details", "internal_error")]}
+            yield encode("error", dumps(error))
+        finished = True
+    finally:
+        if finished:
+            gate.counters.streams_finished += 1
+        else:
+            gate.counters.streams_cancelled += 1
+            log.info("race stream stopped by its client at step %d of %d",
+                     stream.session.t, stream.session.steps)
+
+
+class EventStreamResponse(StreamingResponse):
+    """A StreamingResponse that always closes its generator, so its ``finally`` runs at
+    once when the client leaves instead of whenever the generator is collected."""
+
+    body_iterator: AsyncIterator[bytes]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.body_iterator.aclose()  # type: ignore[attr-defined]
+
+
+def response(stream: RaceStream, meta: bytes, gate: Gate, media_type: str) -> StreamingResponse:
+    encode = sse_event if media_type == SSE else ndjson_line
+    return EventStreamResponse(events(stream, meta, gate, encode), media_type=media_type,
+                               headers=HEADERS)
