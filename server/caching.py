@@ -1,15 +1,14 @@
 """Bodies that are computed once and then served many times: catalogues, grids, Plotly.
 
 Each carries a strong ETag (a hash of its bytes) so browsers revalidate with
-``If-None-Match`` and get a bodiless 304, and a gzip copy made once at a high level, so a
-projector laptop fetching a 300 × 300 grid or the 4.6 MB plotly.min.js pays for the
-compression only the first time. The gzip copy has its own ETag, as HTTP asks of a
-different representation; either one answers a revalidation.
+``If-None-Match`` and get a bodiless 304, and compressed copies made once at a high level,
+so a projector laptop fetching a 300 × 300 grid or the 4.6 MB plotly.min.js pays for the
+compression only the first time. Each copy has its own ETag, as HTTP asks of a different
+representation; any of them answers a revalidation.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -18,8 +17,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-GZIP_LEVEL = 6
-MIN_GZIP_BYTES = 1024
+from server import encoding
 
 
 def etag_of(body: bytes) -> str:
@@ -34,41 +32,46 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
     core = tag.strip('"')
     for candidate in if_none_match.split(","):
         candidate = candidate.strip().removeprefix("W/").strip('"')
-        if candidate == "*" or candidate.removesuffix("-gzip") == core:
+        for suffix in encoding.SUFFIXES:
+            candidate = candidate.removesuffix(suffix)
+        if candidate == "*" or candidate == core:
             return True
     return False
 
 
 @dataclass(frozen=True)
 class CachedBody:
-    """One representation ready to serve, with its validator and compressed copy."""
+    """One representation ready to serve, with its validator and compressed copies."""
 
     body: bytes
     media_type: str
     cache_control: str
     etag: str
-    gzipped: bytes | None
+    encoded: dict[str, bytes]
 
     @classmethod
     def of(cls, body: bytes, media_type: str = "application/json",
            cache_control: str = "public, max-age=300") -> CachedBody:
-        packed = gzip.compress(body, GZIP_LEVEL, mtime=0) if len(body) >= MIN_GZIP_BYTES \
-            else None
-        return cls(body, media_type, cache_control, etag_of(body),
-                   packed if packed is not None and len(packed) < len(body) else None)
+        encoded = {}
+        if len(body) >= encoding.MIN_BYTES:
+            for name in ("zstd", "gzip"):
+                packed = encoding.compress(body, name, fast=False)
+                if len(packed) < len(body):
+                    encoded[name] = packed
+        return cls(body, media_type, cache_control, etag_of(body), encoded)
 
     def response(self, request: Request) -> Response:
         """200 with the best encoding the client accepts, or 304 if it already has it."""
-        wants_gzip = self.gzipped is not None and \
-            "gzip" in request.headers.get("accept-encoding", "")
-        tag = self.etag[:-1] + '-gzip"' if wants_gzip else self.etag
-        headers = {"ETag": tag, "Cache-Control": self.cache_control, "Vary": "Accept-Encoding"}
+        chosen = encoding.preferred(request.headers.get("accept-encoding", ""))
+        if chosen not in self.encoded:
+            chosen = None
+        headers = {"ETag": encoding.tagged(self.etag, chosen),
+                   "Cache-Control": self.cache_control, "Vary": "Accept-Encoding"}
         if _matches(request.headers.get("if-none-match"), self.etag):
             return Response(status_code=304, headers=headers)
-        if wants_gzip:
-            assert self.gzipped is not None
-            headers["Content-Encoding"] = "gzip"
-            return Response(self.gzipped, headers=headers, media_type=self.media_type)
+        if chosen is not None:
+            headers["Content-Encoding"] = chosen
+            return Response(self.encoded[chosen], headers=headers, media_type=self.media_type)
         return Response(self.body, headers=headers, media_type=self.media_type)
 
 

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
 
     grid_cache_entries: int = Field(32, ge=0)
     gzip_level: int = Field(
-        1, ge=0, le=9, description="zlib level for computed responses: 1 is fastest, 0 "
-                                   "turns it off (e.g. when the reverse proxy compresses)")
+        1, ge=0, le=9, description="zlib level of other computed responses; races use zstd "
+                                   "or gzip at their fastest; 0 turns compression of "
+                                   "computed responses off (e.g. when the proxy compresses)")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="comma-separated origins; empty turns CORS off")
     frontend_dir: Path = REPO_FRONTEND

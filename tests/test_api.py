@@ -124,6 +124,23 @@ def test_gzip_when_asked_and_large(client):
     assert "content-encoding" not in small.headers
 
 
+@pytest.mark.parametrize("path", ["/surfaces", "/races"])
+def test_zstd_is_preferred_and_each_encoding_has_its_own_etag(client, path):
+    def fetch(accept: str) -> httpx.Response:
+        if path == "/races":
+            return client.post(f"{API}{path}", json=ROSENBROCK, headers={"Accept-Encoding": accept})
+        return client.get(f"{API}{path}", headers={"Accept-Encoding": accept})
+
+    plain, zipped, packed = fetch("identity"), fetch("gzip"), fetch("gzip, deflate, br, zstd")
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert packed.headers["content-encoding"] == "zstd"
+    assert packed.content == zipped.content == plain.content  # httpx decodes both
+    tags = {r.headers["etag"] for r in (plain, zipped, packed)}
+    assert len(tags) == 3 and all("Accept-Encoding" in r.headers["vary"]
+                                  for r in (plain, zipped, packed))
+
+
 # --------------------------------------------------------------------------- grids
 
 

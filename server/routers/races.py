@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import RootModel, ValidationError
 
-from server import streaming, translate
+from server import encoding, streaming, translate
 from server.caching import etag_of
 from server.errors import ApiError, Loc, located, too_large
 from server.jsonio import dumps
@@ -79,9 +79,18 @@ EXAMPLES = {
 RaceBody = Annotated[RaceRequest, Body(openapi_examples=EXAMPLES)]
 
 
-def _race_bytes(race: RaceRequest, max_expression_length: int) -> tuple[bytes, str]:
+def _race_response(race: RaceRequest, max_expression_length: int,
+                   content_encoding: str | None) -> Response:
+    """Run, serialise and compress in a worker thread: the event loop only sends bytes."""
     body = dumps(translate.race_document(translate.open_session(race, max_expression_length)))
-    return body, etag_of(body)
+    etag = etag_of(body)
+    headers = {"ETag": encoding.tagged(etag, content_encoding), "Vary": "Accept-Encoding"}
+    if content_encoding is not None and len(body) >= encoding.MIN_BYTES:
+        body = encoding.compress(body, content_encoding, fast=True)
+        headers["Content-Encoding"] = content_encoding
+    else:
+        headers["ETag"] = etag
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.post("/races", response_model=RaceResponse,
@@ -89,9 +98,11 @@ def _race_bytes(race: RaceRequest, max_expression_length: int) -> tuple[bytes, s
 async def post_race(request: Request, race: RaceBody) -> Response:
     state = lab(request)
     check_race(race, state.settings)
+    chosen = (encoding.preferred(request.headers.get("accept-encoding", ""))
+              if state.settings.gzip_level else None)
     with located("body"):
-        body, etag = await state.gate.run(_race_bytes, race, state.settings.max_expression_length)
-    return Response(body, media_type="application/json", headers={"ETag": etag})
+        return await state.gate.run(_race_response, race, state.settings.max_expression_length,
+                                    chosen)
 
 
 async def _stream(request: Request, race: RaceRequest, root: Loc, media_type: str) -> Response:
