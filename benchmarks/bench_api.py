@@ -5,9 +5,11 @@
 
 1. Ready: from starting `descentlab serve` to the first 200 from /healthz (warm Numba cache).
 2. One client, ~200 races of six optimizers × 1000 steps on Rosenbrock (sgd, momentum,
-   nesterov, adagrad, rmsprop, adam): p50 and p99, with gzip (what browsers ask for) and
-   without.
+   nesterov, adagrad, rmsprop, adam): p50 and p99, with zstd (what browsers ask for), gzip,
+   and without compression.
 3. 32 concurrent clients posting that race for --duration seconds: errors, p50, p99, req/s.
+   With Debian's ``wrk`` installed it generates the load (a C client that leaves the two
+   cores to the server); otherwise asyncio httpx clients in this process do.
 4. /healthz latency while a heavy computation runs (a state-recording stream of twelve
    optimizers × 20,000 steps, about a second or more of work).
 
@@ -19,11 +21,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -132,6 +138,32 @@ async def many_clients(url: str, clients: int, seconds: float,
     return times, errors
 
 
+def wrk_clients(url: str, clients: int, seconds: float,
+                encoding: str) -> tuple[float, float, float, int]:
+    """p50 ms, p99 ms, requests/s and errors of ``wrk`` posting the race."""
+    script = f"wrk.method = 'POST'\nwrk.body = {json.dumps(json.dumps(RACE))}\n" \
+             "wrk.headers['Content-Type'] = 'application/json'\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
+             "-s", lua.name, "-H", f"Accept-Encoding: {encoding}", f"{url}/api/v1/races"],
+            capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+
+    def millis(percent: str) -> float:
+        value, unit = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                        out)
+    errors = (int(bad.group(1)) if bad else 0) + (
+        sum(int(n) for n in sockets.groups()) if sockets else 0)
+    return millis("50"), millis("99"), rate, errors
+
+
 def healthz_during_heavy_work(url: str) -> tuple[list[float], float]:
     """Poll /healthz while a long stream is computed; return latencies and its duration."""
     done = threading.Event()
@@ -180,19 +212,25 @@ def main() -> None:
 
     with Server() as server:
         row("ready: serve → first 200 /healthz", server.ready_seconds, "s", "ready_s")
-        for encoding in ("gzip", "identity"):
+        for encoding in ("zstd", "gzip", "identity"):
             times = [t * 1e3 for t in one_client(server.url, args.requests, encoding)]
             row(f"race, 1 client, {encoding}: p50", percentile(times, 50), "ms", "race_p50_ms")
             row(f"race, 1 client, {encoding}: p99", percentile(times, 99), "ms", "race_p99_ms")
-        for encoding in ("gzip", "identity"):
-            times, errors = asyncio.run(many_clients(server.url, args.clients, args.duration,
-                                                     encoding))
-            ms = [t * 1e3 for t in times]
-            label = f"race, {args.clients} clients, {encoding}"
+        use_wrk = shutil.which("wrk") is not None
+        for encoding in ("zstd", "gzip", "identity"):
+            label = f"race, {args.clients} clients ({'wrk' if use_wrk else 'httpx'}), {encoding}"
+            if use_wrk:
+                p50, p99, rate, errors = wrk_clients(server.url, args.clients, args.duration,
+                                                     encoding)
+            else:
+                times, errors = asyncio.run(many_clients(server.url, args.clients,
+                                                         args.duration, encoding))
+                ms = [t * 1e3 for t in times]
+                p50, p99, rate = percentile(ms, 50), percentile(ms, 99), len(times) / args.duration
             row(f"{label}: errors", errors, "")
-            row(f"{label}: p50", percentile(ms, 50), "ms")
-            row(f"{label}: p99", percentile(ms, 99), "ms", "load_p99_ms")
-            row(f"{label}: throughput", len(times) / args.duration, "req/s")
+            row(f"{label}: p50", p50, "ms")
+            row(f"{label}: p99", p99, "ms", "load_p99_ms")
+            row(f"{label}: throughput", rate, "req/s")
         latencies, heavy_seconds = healthz_during_heavy_work(server.url)
         ms = [t * 1e3 for t in latencies]
         row("heavy stream (12 × 20,000 steps, state)", heavy_seconds, "s")
