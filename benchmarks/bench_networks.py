@@ -1,0 +1,270 @@
+"""Network-race benchmarks: the contenders side by side in one process, with ratios.
+
+    python benchmarks/bench_networks.py            # everything
+    python benchmarks/bench_networks.py --quick    # fewer repeats, no cold-compile run
+
+1. One training step of a 2-16-16-1 tanh MLP on 256 points (moons): full-batch loss and
+   gradient plus an Adam step — the engine (inside a recorded race, and as a bare compiled
+   loop) against NumPy and torch (and JAX when installed), all float64 on one thread,
+   all from the same initial weights; the losses after the timed steps are compared.
+2. End to end: a 6-optimizer × 500-step full-batch race on that net, then the 41 × 41 loss
+   grid on the PCA plane of the paths (and on a random filter-normalised plane).
+3. Start-up: a fresh process from ``import engine.networks`` to its first race and grid,
+   with a warm Numba cache and with an empty one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# Numba itself is imported only through the engine, which first points Numba's cache at
+# its own folder (engine._numba_cache).
+from engine import networks as nn
+from engine.networks import mlp
+from engine.networks.threads import THREADS
+from engine.networks.workspace import Workspace
+from engine.optimizers import kernels as K
+
+ARCH = nn.Architecture((16, 16), "tanh")
+DATA = nn.make_dataset("moons", n=256, noise=0.1, seed=0)
+LR, B1, B2, EPS = 0.01, 0.9, 0.999, 1e-8
+SIX = [("sgd", {"lr": 0.5}), ("momentum", {"lr": 0.1}), ("nesterov", {"lr": 0.1}),
+       ("adagrad", {"lr": 0.1}), ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.01})]
+
+
+def best_of(fn: Callable[[], object], repeats: int) -> float:
+    """The fastest of several runs: the least disturbed by the rest of the machine."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def table(title: str, unit: str, rows: list[tuple[str, float]], reference: str) -> None:
+    base = dict(rows)[reference]
+    print(f"\n{title}")
+    print(f"  {'contender':<40}{unit:>14}{'× engine':>12}")
+    for name, value in rows:
+        print(f"  {name:<40}{value:>14.4g}{value / base:>12.1f}")
+
+
+def _bare_adam(theta, lay, X, y, idx, A, D, T, G, yb, lb, grad, S, sc, h, lr, steps):
+    """The engine's two pieces and nothing else: full-batch loss and gradient, Adam step."""
+    loss = 0.0
+    for t in range(1, steps + 1):
+        loss = mlp.loss_and_gradient(theta, lay, 0, X, y, idx, y.size, A, D, T, G, yb, lb,
+                                     grad)[0]
+        K.update(K.ADAM, theta, grad, S, sc, t, lr, h)
+    return loss
+
+
+@cache
+def bare_kernel():
+    from numba import njit
+
+    return njit(cache=True, nogil=True, error_model="numpy")(_bare_adam)
+
+
+def engine_bare(steps: int) -> float:
+    theta = ARCH.init_weights(0)
+    return bare_kernel()(theta, ARCH.layout(), DATA.columns, DATA.y, np.arange(DATA.n),
+                      *Workspace.create(ARCH, DATA.n).arrays, np.zeros(theta.size),
+                      np.zeros((2, theta.size)), np.ones(2), np.array([B1, B2, EPS]), LR,
+                      steps)
+
+
+def engine_race(steps: int) -> float:
+    """The loss before the last step, as the other contenders report it."""
+    return float(nn.network_race(DATA, ARCH, [("adam", {"lr": LR})], steps=steps).loss[0, -2])
+
+
+def numpy_adam(steps: int) -> float:
+    """Matrix-at-a-time NumPy: the usual way to write it without a framework."""
+    layers = [(W.copy(), b.copy()) for W, b in ARCH.unflatten(ARCH.init_weights(0))]
+    X, y, n = DATA.X.T, DATA.y, DATA.n
+    m = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
+    v = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
+    loss = 0.0
+    for t in range(1, steps + 1):
+        acts = [X]
+        for k, (W, b) in enumerate(layers):
+            z = W @ acts[-1] + b[:, None]
+            acts.append(np.tanh(z) if k < len(layers) - 1 else z)
+        z = acts[-1][0]
+        loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+        d = ((1.0 / (1.0 + np.exp(-z))) - y)[None, :] / n
+        grads = [None] * len(layers)
+        for k in range(len(layers) - 1, -1, -1):
+            grads[k] = (d @ acts[k].T, d.sum(axis=1))
+            if k:
+                d = (layers[k][0].T @ d) * (1.0 - acts[k] ** 2)
+        c1, c2 = 1.0 - B1**t, 1.0 - B2**t
+        for k, ((W, b), (gW, gb)) in enumerate(zip(layers, grads, strict=True)):
+            for p, g, mm, vv in ((W, gW, m[k][0], v[k][0]), (b, gb, m[k][1], v[k][1])):
+                mm *= B1
+                mm += (1.0 - B1) * g
+                vv *= B2
+                vv += (1.0 - B2) * g * g
+                p -= LR * (mm / c1) / (np.sqrt(vv / c2) + EPS)
+    return loss
+
+
+def torch_adam(steps: int) -> float:
+    import torch
+
+    torch.set_num_threads(1)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(),
+                                torch.nn.Linear(16, 16), torch.nn.Tanh(),
+                                torch.nn.Linear(16, 1)).double()
+    with torch.no_grad():
+        for layer, (W, b) in zip(model[::2], ARCH.unflatten(ARCH.init_weights(0)),
+                                 strict=True):
+            layer.weight.copy_(torch.from_numpy(W))
+            layer.bias.copy_(torch.from_numpy(b))
+    X, y = torch.from_numpy(DATA.X), torch.from_numpy(DATA.y)
+    optim = torch.optim.Adam(model.parameters(), lr=LR, betas=(B1, B2), eps=EPS)
+    lossf = torch.nn.BCEWithLogitsLoss()
+    loss = 0.0
+    for _ in range(steps):
+        optim.zero_grad()
+        out = lossf(model(X)[:, 0], y)
+        out.backward()
+        optim.step()
+        loss = out.item()
+    return loss
+
+
+def jax_adam(steps: int) -> float:
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    params = [(jnp.asarray(W), jnp.asarray(b)) for W, b in ARCH.unflatten(ARCH.init_weights(0))]
+    X, y = jnp.asarray(DATA.X.T), jnp.asarray(DATA.y)
+
+    def loss_fn(ps):
+        a = X
+        for k, (W, b) in enumerate(ps):
+            a = W @ a + b[:, None]
+            a = jnp.tanh(a) if k < len(ps) - 1 else a
+        return jnp.mean(jnp.logaddexp(0.0, a[0]) - y * a[0])
+
+    @jax.jit
+    def step(ps, m, v, t):
+        loss, g = jax.value_and_grad(loss_fn)(ps)
+        m = jax.tree_util.tree_map(lambda a, b: B1 * a + (1 - B1) * b, m, g)
+        v = jax.tree_util.tree_map(lambda a, b: B2 * a + (1 - B2) * b * b, v, g)
+        ps = jax.tree_util.tree_map(
+            lambda p, a, b: p - LR * (a / (1 - B1**t)) / (jnp.sqrt(b / (1 - B2**t)) + EPS),
+            ps, m, v)
+        return ps, m, v, loss
+
+    zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
+    m, v, loss = zeros, zeros, 0.0
+    for t in range(1, steps + 1):
+        params, m, v, loss = step(params, m, v, float(t))
+    return float(loss)
+
+
+def one_step(repeats: int) -> None:
+    steps = 500
+    rows, losses = [], {}
+    engine_bare(10)
+    nn.network_race(DATA, ARCH, [("adam", {"lr": LR})], steps=10)
+    t = best_of(lambda: engine_bare(steps), repeats)
+    rows.append(("engine: loss_and_gradient + Adam (bare)", t / steps * 1e6))
+    losses["engine"] = engine_bare(steps)
+    long = 4 * steps
+    t_short = best_of(lambda: engine_race(steps), repeats)
+    t_long = best_of(lambda: engine_race(long + steps), max(2, repeats // 3))
+    rows.append(("engine: network_race step (recorded)", (t_long - t_short) / long * 1e6))
+    t = best_of(lambda: numpy_adam(steps), max(1, repeats // 4))
+    rows.append(("NumPy (matrices, np.tanh)", t / steps * 1e6))
+    losses["NumPy"] = numpy_adam(steps)
+    for name, fn in (("torch 2 (float64, 1 thread)", torch_adam), ("JAX (jit, float64)", jax_adam)):
+        try:
+            fn(5)
+        except ImportError:
+            print(f"  ({name.split()[0]} not installed: skipped)")
+            continue
+        t = best_of(lambda fn=fn: fn(steps), max(1, repeats // 4))
+        rows.append((name, t / steps * 1e6))
+        losses[name.split()[0]] = fn(steps)
+    table(f"One full-batch gradient + Adam step: 2-16-16-1 tanh, {DATA.n} points (target ≤ 60 µs)",
+          "µs / step", rows, "engine: loss_and_gradient + Adam (bare)")
+    spread = max(losses.values()) - min(losses.values())
+    print(f"  loss after {steps} steps: " + ", ".join(f"{k} {v:.12f}" for k, v in losses.items())
+          + f"  (spread {spread:.1e})")
+
+
+def end_to_end(repeats: int) -> None:
+    def race():
+        return nn.network_race(DATA, ARCH, SIX, steps=500)
+
+    r = race()
+    nn.landscape(r, "pca", 41)
+    nn.landscape(r, "random", 41)
+    t_race = best_of(race, repeats)
+    t_pca = best_of(lambda: nn.landscape(r, "pca", 41), repeats)
+    t_rand = best_of(lambda: nn.landscape(r, "random", 41), repeats)
+    t_all = best_of(lambda: nn.landscape(race(), "pca", 41), repeats)
+    print(f"\nEnd to end: 6 optimizers × 500 full-batch steps + 41 × 41 landscape "
+          f"(target ≤ 1 s; {THREADS} threads)")
+    print(f"  race (6 runs in parallel threads)   {t_race * 1e3:8.1f} ms")
+    print(f"  PCA plane + 41×41 grid              {t_pca * 1e3:8.1f} ms")
+    print(f"  random plane + 41×41 grid           {t_rand * 1e3:8.1f} ms")
+    print(f"  race + PCA grid, end to end         {t_all * 1e3:8.1f} ms")
+    print("  final loss / accuracy: " + ", ".join(
+        f"{label} {r.loss[i, -1]:.3g}/{r.accuracy[i, -1]:.3f}"
+        for i, label in enumerate(r.labels)))
+
+
+def startup() -> None:
+    code = ("import time; t=time.perf_counter(); from engine import networks as nn; "
+            "r = nn.network_race('moons', None, ['sgd', 'adam'], steps=50); "
+            "nn.landscape(r, 'pca', 21); nn.decision_boundary(r); "
+            "print(time.perf_counter()-t)")
+    root = str(Path(__file__).resolve().parents[1])
+    print("\nStart-up: fresh process, import → first race, landscape and boundary")
+    env = {**os.environ, "PYTHONPATH": root}
+    warm = float(subprocess.check_output([sys.executable, "-c", code], env=env, text=True,
+                                         cwd=root))
+    print(f"  warm Numba cache: {warm:6.2f} s")
+    with tempfile.TemporaryDirectory() as cache:
+        env["NUMBA_CACHE_DIR"] = cache
+        cold = float(subprocess.check_output([sys.executable, "-c", code], env=env,
+                                             text=True, cwd=root))
+    print(f"  empty Numba cache: {cold:6.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, skip cold start")
+    args = parser.parse_args()
+    repeats = 5 if args.quick else 15
+    print(f"machine: {os.cpu_count()} cores, load average "
+          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())} (1, 5, 15 min), "
+          f"threads {THREADS}")
+    one_step(repeats)
+    end_to_end(3 if args.quick else 7)
+    if not args.quick:
+        startup()
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""A small multilayer perceptron: its shape, its activation, its flat weight vector.
+
+The weights live in ONE float64 vector so that every optimizer kernel of
+``engine.optimizers.kernels`` applies to a network unchanged. Layer by layer it holds the
+weight matrix W (out × in, row-major) and then the bias b (out): row j of W is the "filter"
+of hidden unit j, the piece that filter normalisation (Li et al., 2018) rescales.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from engine.errors import EngineError, lookup
+
+# Activation codes the compiled kernels dispatch on: append, never renumber.
+TANH = 0
+RELU = 1
+SIGMOID = 2
+
+MAX_HIDDEN_LAYERS = 4
+MAX_WIDTH = 32
+INPUTS = 2
+OUTPUTS = 1
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A hidden-layer nonlinearity, with the initialisation the lectures pair it with."""
+
+    id: str
+    code: int
+    name: str
+    formula: str
+    derivative: str
+    init: str
+    note: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "formula": self.formula,
+                "derivative": self.derivative, "init": self.init, "note": self.note}
+
+
+ACTIVATIONS: dict[str, Activation] = {a.id: a for a in (
+    Activation("tanh", TANH, "tanh", r"\tanh z", r"1 - \tanh^2 z", "xavier",
+               "Zero-centred and smooth; saturates for |z| ≳ 3, where its gradient vanishes."),
+    Activation("relu", RELU, "ReLU", r"\max(0, z)", r"[z > 0]", "he",
+               "Does not saturate for z > 0; a unit whose input stays negative is dead "
+               "(zero gradient). The derivative at the kink z = 0 is taken as 0, as torch."),
+    Activation("sigmoid", SIGMOID, "sigmoid", r"\sigma(z) = 1/(1 + e^{-z})",
+               r"\sigma(z)(1 - \sigma(z))", "xavier",
+               "Not zero-centred and its derivative is at most 1/4: gradients shrink layer "
+               "by layer, the vanishing-gradient problem of deep sigmoid nets."),
+)}
+
+
+@dataclass(frozen=True)
+class Init:
+    """A weight initialisation scheme; biases always start at zero."""
+
+    id: str
+    name: str
+    formula: str
+    note: str
+
+    def draw(self, rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+        if self.id == "xavier":
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            return rng.uniform(-limit, limit, size=(fan_out, fan_in))
+        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "formula": self.formula, "note": self.note}
+
+
+INITS: dict[str, Init] = {i.id: i for i in (
+    Init("xavier", "Xavier/Glorot (uniform)",
+         r"W_{jk} \sim U\left(-\sqrt{6/(n_{in}+n_{out})},\ \sqrt{6/(n_{in}+n_{out})}\right)",
+         "Glorot & Bengio (2010): keeps the variance of activations and of gradients "
+         "roughly constant through tanh (and sigmoid) layers."),
+    Init("he", "He/Kaiming (normal)", r"W_{jk} \sim \mathcal N(0,\ 2/n_{in})",
+         "He et al. (2015): the factor 2 makes up for ReLU zeroing half of its inputs."),
+)}
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """2 inputs → hidden layers → 1 logit, read through a sigmoid (binary cross-entropy).
+
+    ``init="auto"`` takes the activation's own scheme (Xavier for tanh and sigmoid, He for
+    ReLU) for the hidden layers; the output layer, a logistic unit, always uses Xavier.
+    """
+
+    hidden: tuple[int, ...] = (16, 16)
+    activation: str = "tanh"
+    init: str = "auto"
+
+    def __post_init__(self) -> None:
+        try:
+            hidden = tuple(int(w) for w in self.hidden)
+        except (TypeError, ValueError):
+            raise EngineError("hidden must be a list of layer widths", field="hidden") from None
+        object.__setattr__(self, "hidden", hidden)
+        if len(hidden) > MAX_HIDDEN_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in hidden):
+            raise EngineError(f"hidden takes at most {MAX_HIDDEN_LAYERS} layers of 1 to "
+                              f"{MAX_WIDTH} units, got {list(hidden)}", field="hidden")
+        lookup(ACTIVATIONS, self.activation, "activation", field="activation")
+        if self.init != "auto":
+            lookup(INITS, self.init, "initialisation", field="init")
+
+    @classmethod
+    def from_spec(cls, spec: Architecture | Mapping) -> Architecture:
+        """An Architecture, or a mapping such as ``{"hidden": [16, 16], "activation": "relu"}``."""
+        if isinstance(spec, Architecture):
+            return spec
+        if not isinstance(spec, Mapping):
+            raise EngineError("an architecture is Architecture(...) or a mapping",
+                              field="architecture")
+        unknown = set(spec) - {"hidden", "activation", "init"}
+        if unknown:
+            raise EngineError(f"unknown architecture field(s): {', '.join(sorted(unknown))}",
+                              field="architecture")
+        return cls(tuple(spec.get("hidden", (16, 16))), str(spec.get("activation", "tanh")),
+                   str(spec.get("init", "auto")))
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (INPUTS, *self.hidden, OUTPUTS)
+
+    @property
+    def activation_code(self) -> int:
+        return ACTIVATIONS[self.activation].code
+
+    @property
+    def hidden_init(self) -> Init:
+        return INITS[ACTIVATIONS[self.activation].init if self.init == "auto" else self.init]
+
+    @property
+    def n_params(self) -> int:
+        s = self.sizes
+        return sum(s[i] * s[i + 1] + s[i + 1] for i in range(len(s) - 1))
+
+    @property
+    def units(self) -> int:
+        """Rows of the kernels' activation buffer: every layer's units, inputs included."""
+        return sum(self.sizes)
+
+    def layout(self) -> np.ndarray:
+        """One row per layer: (n_in, n_out, W offset, b offset, first input row, first output
+        row), the offsets into the weight vector and the rows into the activation buffer."""
+        rows, offset, row = [], 0, 0
+        s = self.sizes
+        for n_in, n_out in pairwise(s):
+            rows.append((n_in, n_out, offset, offset + n_in * n_out, row, row + n_in))
+            offset += n_in * n_out + n_out
+            row += n_in
+        return np.array(rows, dtype=np.int64)
+
+    def filters(self) -> list[tuple[int, int, int]]:
+        """(start, length, layer) of every row of every W: one incoming-weight filter per unit."""
+        return [(int(w0) + j * int(n_in), int(n_in), layer)
+                for layer, (n_in, n_out, w0, _b0, _ri, _ro) in enumerate(self.layout())
+                for j in range(int(n_out))]
+
+    def bias_mask(self) -> np.ndarray:
+        """True at the biases of the weight vector."""
+        mask = np.zeros(self.n_params, dtype=bool)
+        for _n_in, n_out, _w0, b0, _ri, _ro in self.layout():
+            mask[b0:b0 + n_out] = True
+        return mask
+
+    def init_weights(self, seed: int = 0) -> np.ndarray:
+        """Seeded initial weights: hidden layers by ``hidden_init``, the output by Xavier."""
+        rng = np.random.default_rng(int(seed))
+        s = self.sizes
+        parts = []
+        for layer, (n_in, n_out) in enumerate(pairwise(s)):
+            scheme = INITS["xavier"] if layer == len(s) - 2 else self.hidden_init
+            parts += [scheme.draw(rng, n_in, n_out).ravel(), np.zeros(n_out)]
+        return np.concatenate(parts)
+
+    def unflatten(self, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(W, b) of each layer as views into ``weights``, for reading in a notebook."""
+        w = np.asarray(weights)
+        if w.shape != (self.n_params,):
+            raise EngineError(f"expected {self.n_params} weights, got shape {w.shape}",
+                              field="weights")
+        return [(w[w0:b0].reshape(n_out, n_in), w[b0:b0 + n_out])
+                for n_in, n_out, w0, b0, _ri, _ro in self.layout()]
+
+    def to_dict(self) -> dict:
+        return {"hidden": list(self.hidden), "activation": self.activation,
+                "init": self.init, "hidden_init": self.hidden_init.id,
+                "sizes": list(self.sizes), "n_params": self.n_params}

@@ -1,0 +1,73 @@
+"""What a network predicts over the input plane: the class-1 probability on a grid, whose
+0.5 contour is the decision boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import EngineError
+from engine.networks.architecture import Architecture
+from engine.networks.mlp import probabilities
+from engine.networks.race import NetworkRaceResult
+
+MAX_RESOLUTION = 401
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """``probability[j, i]`` = P(class 1) at the input (x[i], y[j])."""
+
+    x: np.ndarray
+    y: np.ndarray
+    probability: np.ndarray
+
+    def to_dict(self) -> dict:
+        return {"x": self.x.tolist(), "y": self.y.tolist(),
+                "probability": self.probability.tolist()}
+
+
+def class_probability(arch: Architecture, weights: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """σ(network(x)) at each row of ``points`` (m, 2)."""
+    pts = np.ascontiguousarray(np.asarray(points, dtype=np.float64).T)
+    if pts.ndim != 2 or pts.shape[0] != 2:
+        raise EngineError(f"points must have shape (m, 2), not {np.shape(points)}",
+                          field="points")
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    if w.shape != (arch.n_params,):
+        raise EngineError(f"expected {arch.n_params} weights, got shape {w.shape}",
+                          field="weights")
+    out = np.empty(pts.shape[1])
+    probabilities(w, arch.layout(), arch.activation_code, pts,
+                  np.empty((arch.units, pts.shape[1])), out)
+    return out
+
+
+def _view(view: Sequence[float]) -> tuple[float, float, float, float]:
+    try:
+        x0, x1, y0, y1 = (float(v) for v in view)
+    except (TypeError, ValueError):
+        raise EngineError("view must be four numbers: xmin, xmax, ymin, ymax",
+                          field="view") from None
+    if not np.all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:
+        raise EngineError("view must satisfy xmin < xmax and ymin < ymax, all finite",
+                          field="view")
+    return x0, x1, y0, y1
+
+
+def decision_boundary(result: NetworkRaceResult, run: int | str = 0, frame: int = -1,
+                      resolution: int = 101,
+                      view: Sequence[float] | None = None) -> Boundary:
+    """P(class 1) over the dataset's view box (or ``view``) for one run's weights at a frame."""
+    if not 2 <= int(resolution) <= MAX_RESOLUTION:
+        raise EngineError(f"resolution must be between 2 and {MAX_RESOLUTION}, got "
+                          f"{resolution}", field="resolution")
+    x0, x1, y0, y1 = result.dataset.view if view is None else _view(view)
+    xs = np.linspace(x0, x1, int(resolution))
+    ys = np.linspace(y0, y1, int(resolution))
+    mesh = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    weights = result.weights[result.run_index(run), result.frame_index(frame)]
+    p = class_probability(result.architecture, weights, mesh)
+    return Boundary(xs, ys, p.reshape(ys.size, xs.size))

@@ -1,0 +1,58 @@
+"""What a UI or an API needs to offer network races: every choice with its allowed range."""
+
+from __future__ import annotations
+
+from engine.networks.architecture import (
+    ACTIVATIONS,
+    INITS,
+    MAX_HIDDEN_LAYERS,
+    MAX_WIDTH,
+    Architecture,
+)
+from engine.networks.landscapes import MAX_RESOLUTION as LANDSCAPE_RESOLUTION
+from engine.networks.race import MAX_STEPS
+from engine.networks.toy_data import DATASETS, MAX_POINTS
+from engine.networks.two_param import TWO_PARAM_NETS
+
+# Learning rates that train the default 2-16-16-1 net on the default moons to 100 % in 500
+# full-batch steps, tanh and ReLU alike (the catalogue's defaults are tuned for the 2-D lab:
+# SGD at 0.01 barely moves a network). On spirals they separate the optimizers.
+SUGGESTED_LR = {"sgd": 0.5, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1,
+                "rmsprop": 0.01, "adam": 0.01, "adamax": 0.02, "nadam": 0.01, "amsgrad": 0.01,
+                "adadelta": 1.0, "rmsprop_nesterov": 0.002}
+
+
+def catalogue() -> dict:
+    """Datasets, activations, initialisations, architecture limits, race and landscape
+    options, and the two-parameter networks, as plain JSON-ready data."""
+    return {
+        "datasets": [d.to_dict() for d in DATASETS.values()],
+        "activations": [a.to_dict() for a in ACTIVATIONS.values()],
+        "inits": [i.to_dict() for i in INITS.values()],
+        "architecture": {
+            "default": Architecture().to_dict(), "inputs": 2, "outputs": 1,
+            "max_hidden_layers": MAX_HIDDEN_LAYERS, "width": {"min": 1, "max": MAX_WIDTH},
+            "output": "one logit through a sigmoid; loss: mean binary cross-entropy",
+        },
+        "race": {
+            "steps": {"min": 1, "max": MAX_STEPS, "default": 500},
+            "batch_size": {"min": 1, "max": MAX_POINTS, "default": None,
+                           "meaning": "points per mini-batch; null or ≥ n means full batch"},
+            "seed": "draws the mini-batches and the gradient noise",
+            "init_seed": "draws the initial weights",
+            "gradient": ["clip_norm (over the whole weight vector)", "clip_value",
+                         "noise_std"],
+            "optimizers": "every optimizer of engine.optimizers() except Newton",
+            "suggested_lr": dict(SUGGESTED_LR),
+        },
+        "landscape": {
+            "planes": {
+                "pca": "centred at the shared initialisation; top two principal directions "
+                       "of all non-diverged paths",
+                "random": "two filter-normalised Gaussian directions (Li et al., 2018) "
+                          "centred at a run's final weights (default: lowest final loss)",
+            },
+            "resolution": {"min": 2, "max": LANDSCAPE_RESOLUTION, "default": 41},
+        },
+        "two_param_nets": [n.to_dict() for n in TWO_PARAM_NETS.values()],
+    }

@@ -1,0 +1,279 @@
+"""Network races: optimizers training the same small network from the same initialisation.
+
+``network_race(...)`` is the notebook API; ``network_session(...)`` returns the same race
+unstarted, to be advanced a segment at a time (a stream). Each optimizer keeps its own
+hyperparameters, schedule and gradient options (``engine.make_run`` resolves them exactly
+as for the 2-D race); all of them share the dataset, the initial weights, the mini-batch
+sequence and the gradient-noise draws, so the race compares optimizers and not luck. Runs
+are independent and go to threads; every number is reproducible byte for byte from the
+seeds, however the race is cut into segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import EngineError
+from engine.networks.architecture import Architecture
+from engine.networks.mlp import loss_and_gradient
+from engine.networks.threads import run_all
+from engine.networks.toy_data import Dataset, dataset_from_spec
+from engine.networks.train_kernel import train
+from engine.networks.workspace import Workspace
+from engine.race import GradientOptions, Run, RunLike, make_run
+
+MAX_STEPS = 100_000
+MAX_RECORDED_VALUES = 25_000_000
+
+
+@dataclass
+class NetworkRaceResult:
+    """Everything a network race produced; index t of a per-frame array is the frame after
+    t steps (0 = the shared initialisation).
+
+    ``weights`` (O, T+1, P) every run's flat weight vector; ``loss``/``accuracy``
+    (O, T+1) on the full training set; ``grad_norm`` (O, T+1) the norm of the full-batch
+    gradient at those weights; ``grad`` (O, T+1, P) the gradient step t actually used
+    (mini-batch, at the look-ahead point for the Nesterov family, noised and clipped; index
+    0 holds the full-batch gradient at the initialisation); ``lr`` (O, T) the learning rate
+    of each step; ``diverged_at`` (O,) the step that went non-finite, or −1.
+    """
+
+    dataset: Dataset
+    architecture: Architecture
+    runs: list[Run]
+    steps: int
+    batch_size: int | None
+    seed: int
+    init_seed: int
+    init: np.ndarray
+    weights: np.ndarray
+    loss: np.ndarray
+    accuracy: np.ndarray
+    grad_norm: np.ndarray
+    grad: np.ndarray
+    lr: np.ndarray
+    diverged_at: np.ndarray
+
+    @property
+    def labels(self) -> list[str]:
+        return [r.label for r in self.runs]
+
+    def run_index(self, run: int | str) -> int:
+        """A run by position or by label."""
+        if isinstance(run, str):
+            if run not in self.labels:
+                raise EngineError(f"no run labelled '{run}' (runs: {', '.join(self.labels)})",
+                                  field="run")
+            return self.labels.index(run)
+        if not -len(self.runs) <= int(run) < len(self.runs):
+            raise EngineError(f"run must be below {len(self.runs)}, got {run}", field="run")
+        return int(run) % len(self.runs)
+
+    def frame_index(self, frame: int) -> int:
+        if not -(self.steps + 1) <= int(frame) <= self.steps:
+            raise EngineError(f"frame must lie in [0, {self.steps}], got {frame}",
+                              field="frame")
+        return int(frame) % (self.steps + 1)
+
+    def to_dict(self, include_weights: bool = False) -> dict:
+        """Per-frame curves as lists; the weights (the bulk) only on request."""
+        out = {
+            "dataset": self.dataset.to_dict(), "architecture": self.architecture.to_dict(),
+            "runs": [r.to_dict() for r in self.runs], "steps": self.steps,
+            "batch_size": self.batch_size, "seed": self.seed, "init_seed": self.init_seed,
+            "loss": self.loss.tolist(), "accuracy": self.accuracy.tolist(),
+            "grad_norm": self.grad_norm.tolist(), "lr": self.lr.tolist(),
+            "diverged_at": self.diverged_at.tolist(),
+        }
+        if include_weights:
+            out["weights"] = self.weights.tolist()
+        return out
+
+
+def _batch(batch_size: int | None, n: int) -> int | None:
+    """None (full batch) or a batch size in [1, n); n or more also means full batch."""
+    if batch_size is None:
+        return None
+    b = int(batch_size)
+    if b < 1:
+        raise EngineError(f"batch_size must be at least 1, got {batch_size}",
+                          field="batch_size")
+    return None if b >= n else b
+
+
+def _evaluate(arch: Architecture, data: Dataset,
+              weights: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Full-batch loss, accuracy and gradient: the first frame every run starts from."""
+    grad = np.zeros(arch.n_params)
+    loss, correct = loss_and_gradient(weights, arch.layout(), arch.activation_code,
+                                      data.columns, data.y, np.arange(data.n), data.n,
+                                      *Workspace.create(arch, data.n).arrays, grad)
+    return loss, correct / data.n, grad
+
+
+def _batch(batch_size: int | None, n: int) -> int | None:
+    """None (full batch) or a batch size in [1, n); n or more also means full batch."""
+    if batch_size is None:
+        return None
+    b = int(batch_size)
+    if b < 1:
+        raise EngineError(f"batch_size must be at least 1, got {batch_size}",
+                          field="batch_size")
+    return None if b >= n else b
+
+
+def _resolve_runs(optimizers: Sequence[RunLike], defaults: GradientOptions) -> list[Run]:
+    if not optimizers:
+        raise EngineError("a race needs at least one optimizer", field="optimizers")
+    runs = []
+    for i, spec in enumerate(optimizers):
+        try:
+            run = make_run(spec, defaults)
+        except EngineError as err:
+            raise err.at(f"optimizers.{i}") from None
+        if run.optimizer.needs_hessian:
+            raise EngineError(f"{run.optimizer.name} needs the exact Hessian, which network "
+                              "races do not compute", field=f"optimizers.{i}")
+        runs.append(run)
+    return runs
+
+
+@dataclass
+class _Carry:
+    """Everything the training kernel needs to continue one run where it stopped."""
+
+    theta: np.ndarray
+    state: np.ndarray
+    scalars: np.ndarray
+    loss_accuracy: np.ndarray
+    g_full: np.ndarray
+    diverged_at: np.ndarray
+    perm: np.ndarray
+    perm_epoch: np.ndarray
+
+
+class NetworkRaceSession:
+    """A network race advanced a segment at a time, as a stream needs: the records of all
+    ``steps`` are allocated up front and filled as the runs advance; any cut into segments
+    gives the same bytes as one call (the carry holds the whole state of each run)."""
+
+    def __init__(self, data: Dataset, arch: Architecture, runs: list[Run], steps: int,
+                 batch: int | None, seed: int, init_seed: int):
+        if not 1 <= steps <= MAX_STEPS:
+            raise EngineError(f"steps must be between 1 and {MAX_STEPS:,}, got {steps}",
+                              field="steps")
+        if len(runs) * (steps + 1) * arch.n_params * 2 > MAX_RECORDED_VALUES:
+            raise EngineError(f"recording the weights of {len(runs)} runs × {steps} steps × "
+                              f"{arch.n_params} parameters would not fit in memory",
+                              field="steps")
+        self.data, self.arch, self.runs, self.steps = data, arch, runs, steps
+        self.batch, self.seed, self.init_seed = batch, seed, init_seed
+        self.t = 0
+        n_runs, n_params = len(runs), arch.n_params
+        init = self.init = arch.init_weights(init_seed)
+        f0, acc0, g0 = _evaluate(arch, data, init)
+        self.weights = np.empty((n_runs, steps + 1, n_params))
+        self.grad = np.empty((n_runs, steps + 1, n_params))
+        self.loss, self.accuracy, self.grad_norm = (np.empty((n_runs, steps + 1))
+                                                    for _ in range(3))
+        self.weights[:, 0], self.grad[:, 0] = init, g0
+        self.loss[:, 0], self.accuracy[:, 0] = f0, acc0
+        self.grad_norm[:, 0] = np.linalg.norm(g0)
+        self.lr = np.stack([r.learning_rates(steps) for r in runs])
+        # A start that is already non-finite is frozen from frame 0, as the 2-D race does.
+        start = -1 if np.isfinite(f0) and np.all(np.isfinite(g0)) else 0
+        self.carry = [
+            _Carry(init.copy(), np.zeros((len(r.optimizer.state), n_params)),
+                   np.array(r.optimizer.scalar_state, dtype=np.float64),
+                   np.array([f0, acc0]), g0.copy(), np.array([start]),
+                   np.zeros(data.n, dtype=np.int64), np.array([-1]))
+            for r in runs]
+
+    @property
+    def done(self) -> bool:
+        return self.t >= self.steps
+
+    def advance(self, k: int) -> tuple[int, int]:
+        """Run up to k more steps of every run; returns the new frames' range [t0 + 1, t]."""
+        k = min(int(k), self.steps - self.t)
+        if k <= 0:
+            raise EngineError("the race has already run all its steps")
+        t0 = self.t
+        frames = slice(t0 + 1, t0 + k + 1)
+        data, arch = self.data, self.arch
+
+        def task(o: int):
+            run, c = self.runs[o], self.carry[o]
+            clip_kind, clip_at = run.gradient.clip
+
+            def call() -> None:
+                train(c.theta, c.state, c.scalars, c.loss_accuracy, c.g_full, c.diverged_at,
+                      c.perm, c.perm_epoch,
+                      run.optimizer.code, run.optimizer.kernel_vector(run.hyperparameters),
+                      self.lr[o, t0:t0 + k], t0, arch.layout(), arch.activation_code,
+                      data.columns, data.y, self.batch or data.n, self.seed,
+                      clip_kind, clip_at, run.gradient.noise_std, run.gradient.seed,
+                      *Workspace.create(arch, data.n).arrays,
+                      self.weights[o, frames], self.loss[o, frames],
+                      self.accuracy[o, frames], self.grad_norm[o, frames],
+                      self.grad[o, frames])
+            return call
+
+        run_all([task(o) for o in range(len(self.runs))])
+        self.t = t0 + k
+        return t0 + 1, self.t
+
+    def result(self) -> NetworkRaceResult:
+        """The race so far (frames 0 … t), as arrays that share the session's records."""
+        end = self.t + 1
+        return NetworkRaceResult(
+            self.data, self.arch, self.runs, self.t, self.batch, self.seed, self.init_seed,
+            self.init, self.weights[:, :end],
+            self.loss[:, :end], self.accuracy[:, :end], self.grad_norm[:, :end],
+            self.grad[:, :end], self.lr[:, :self.t],
+            np.array([c.diverged_at[0] for c in self.carry], dtype=np.int64))
+
+
+def network_session(dataset: Dataset | str | Mapping = "moons",
+                    architecture: Architecture | Mapping | None = None,
+                    optimizers: Sequence[RunLike] = ("sgd", "adam"), steps: int = 500, *,
+                    batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
+                    clip_norm: float | None = None, clip_value: float | None = None,
+                    noise_std: float = 0.0) -> NetworkRaceSession:
+    """A race ready to advance segment by segment; arguments as :func:`network_race`."""
+    data = dataset_from_spec(dataset)
+    arch = Architecture.from_spec(architecture if architecture is not None else Architecture())
+    if not 0 <= int(seed) < 2**63 or not 0 <= int(init_seed) < 2**63:
+        raise EngineError("seeds must be non-negative integers below 2**63", field="seed")
+    defaults = GradientOptions(clip_norm, clip_value, float(noise_std), int(seed)).check()
+    return NetworkRaceSession(data, arch, _resolve_runs(optimizers, defaults), int(steps),
+                              _batch(batch_size, data.n), int(seed), int(init_seed))
+
+
+def network_race(dataset: Dataset | str | Mapping = "moons",
+                 architecture: Architecture | Mapping | None = None,
+                 optimizers: Sequence[RunLike] = ("sgd", "adam"), steps: int = 500, *,
+                 batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
+                 clip_norm: float | None = None, clip_value: float | None = None,
+                 noise_std: float = 0.0) -> NetworkRaceResult:
+    """Train one network with several optimizers from the same initialisation.
+
+    >>> r = network_race("moons", Architecture((16, 16)), ["sgd", ("adam", {"lr": 0.01})],
+    ...                  steps=300, batch_size=32, seed=1)
+    >>> r.weights.shape        # (optimizers, steps + 1, parameters)
+    (2, 301, 337)
+
+    ``batch_size``: None for full batch; ``seed`` draws the mini-batches and, unless a run
+    overrides it, the gradient noise; ``init_seed`` draws the initial weights;
+    ``clip_norm`` clips over the whole weight vector. Gradient options given here apply to
+    every optimizer unless its mapping overrides them, as in ``engine.race``.
+    """
+    session = network_session(dataset, architecture, optimizers, steps,
+                              batch_size=batch_size, seed=seed, init_seed=init_seed,
+                              clip_norm=clip_norm, clip_value=clip_value, noise_std=noise_std)
+    session.advance(session.steps)
+    return session.result()

@@ -1,0 +1,138 @@
+"""The compiled training loop of one optimizer on one network: T steps, every frame recorded.
+
+Each step: the gradient the optimizer uses (full batch, or the step's mini-batch; for the
+Nesterov family at the look-ahead point), seeded noise and clipping over the whole vector,
+the optimizer's own update rule from ``engine.optimizers.kernels`` applied to the flat
+weight vector, then the full-batch loss, accuracy and gradient at the new weights for the
+record. A full-batch run without look-ahead reuses that gradient for its next step, as the
+2-D race does.
+
+Divergence: a step that makes the loss, a weight or the full-batch gradient non-finite is
+undone (weights, optimizer state and running products), ``div_at`` is set to the step and
+the run stays frozen at its last finite frame, recorded with a zero gradient, as in
+``engine.race_kernel``.
+
+The carry (``theta, S, sc, fa, g_full, div_at, perm, perm_epoch``) holds everything a later
+call needs, so a run can be advanced a segment at a time with the same result.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from engine.networks.batches import batch_for_step
+from engine.networks.mlp import loss_and_gradient
+from engine.noise import gaussian
+from engine.optimizers import kernels as K
+from engine.race_kernel import CLIP_NORM, CLIP_VALUE
+
+JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+
+@njit(**JIT)
+def process_gradient(g, t, clip_kind, clip_value, noise_std, seed):
+    """Add seeded Gaussian noise to every coordinate, then clip by the whole vector's norm
+    (or each coordinate by value). Noise is keyed by (seed, step, coordinate)."""
+    if noise_std > 0.0:
+        for i in range(g.size):
+            g[i] += noise_std * gaussian(seed, 0, t, i)
+    if clip_kind == CLIP_NORM:
+        total = 0.0
+        for i in range(g.size):
+            total += g[i] * g[i]
+        norm = math.sqrt(total)
+        scale = clip_value / norm if norm > clip_value else 1.0
+        for i in range(g.size):
+            g[i] *= scale
+    elif clip_kind == CLIP_VALUE:
+        for i in range(g.size):
+            g[i] = min(max(g[i], -clip_value), clip_value)
+
+
+@njit(**JIT)
+def all_finite(x):
+    """True when every entry is finite; a count rather than an early exit, so it vectorises."""
+    finite = 0
+    for i in range(x.size):
+        finite += abs(x[i]) < np.inf
+    return finite == x.size
+
+
+@njit(**JIT)
+def norm(x):
+    total = 0.0
+    for i in range(x.size):
+        total += x[i] * x[i]
+    return math.sqrt(total)
+
+
+@njit(**JIT)
+def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
+          opt_code, h, lrs, t0,
+          lay, act, X, y, batch, batch_seed,
+          clip_kind, clip_value, noise_std, noise_seed,
+          A, D, T, G, yb, lb,
+          rec_w, rec_f, rec_acc, rec_gnorm, rec_grad):
+    """Run ``lrs.size`` steps (numbered t0 + 1, …) of optimizer ``opt_code``.
+
+    Carry, updated in place: theta (P,) weights, S (k, P) optimizer state, sc scalar state,
+    fa = [full-batch loss, accuracy] and g_full (P,) full-batch gradient at theta, div_at[0]
+    (−1 or the step that diverged), perm/perm_epoch the current epoch's shuffle.
+    ``batch`` ≥ n means full batch. Records (steps, …): weights, loss, accuracy, full-batch
+    gradient norm after each step, and the processed gradient each step used.
+    """
+    n = y.size
+    p = theta.size
+    full = batch >= n
+    nb = n if full else batch
+    lookahead = opt_code == K.NESTEROV or opt_code == K.RMSPROP_NESTEROV
+    all_points = np.arange(n)
+    idx = np.zeros(nb, dtype=np.int64)
+    g_use = np.zeros(p)
+    at = np.zeros(p)
+    theta_prev = np.zeros(p)
+    g_prev = np.zeros(p)
+    S_prev = np.zeros_like(S)
+    sc_prev = np.zeros_like(sc)
+    for s in range(lrs.size):
+        t = t0 + s + 1
+        if div_at[0] < 0:
+            if full and not lookahead:
+                g_use[:] = g_full
+            else:
+                if lookahead:
+                    K.lookahead(opt_code, theta, S, h, at)
+                else:
+                    at[:] = theta
+                if full:
+                    idx[:] = all_points
+                else:
+                    batch_for_step(batch_seed, t, batch, perm, perm_epoch, idx)
+                loss_and_gradient(at, lay, act, X, y, idx, nb, A, D, T, G, yb, lb, g_use)
+            process_gradient(g_use, t, clip_kind, clip_value, noise_std, noise_seed)
+            theta_prev[:] = theta
+            g_prev[:] = g_full
+            S_prev[:] = S
+            sc_prev[:] = sc
+            K.update(opt_code, theta, g_use, S, sc, t, lrs[s], h)
+            f, correct = loss_and_gradient(theta, lay, act, X, y, all_points, n,
+                                           A, D, T, G, yb, lb, g_full)
+            if math.isfinite(f) and all_finite(theta) and all_finite(g_full):
+                fa[0] = f
+                fa[1] = correct / n
+            else:
+                div_at[0] = t
+                theta[:] = theta_prev
+                g_full[:] = g_prev
+                S[:] = S_prev
+                sc[:] = sc_prev
+        if div_at[0] >= 0:
+            g_use[:] = 0.0
+        rec_w[s, :] = theta
+        rec_f[s] = fa[0]
+        rec_acc[s] = fa[1]
+        rec_gnorm[s] = norm(g_full)
+        rec_grad[s, :] = g_use
