@@ -1,0 +1,150 @@
+/**
+ * Everything the page asks the server, and nothing from anywhere else.
+ *
+ * Requests on one `channel` supersede each other: starting one aborts the previous, so
+ * dragging a slider never lets an old race land after a newer one. Errors arrive as
+ * `ApiError` with the server's `detail` items (`loc`, `msg`, `column`…), which the page
+ * shows beside the control that caused them.
+ */
+
+const BASE = 'api/v1';
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status (0: the server could not be reached)
+   * @param {{loc: (string|number)[], msg: string, type: string, column?: number}[]} detail
+   */
+  constructor(status, detail) {
+    super(detail.map((d) => d.msg).join('; '));
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+const controllers = new Map();
+
+/** A fresh AbortSignal for `channel`, aborting the request that channel had in flight. */
+export function supersede(channel) {
+  controllers.get(channel)?.abort();
+  const controller = new AbortController();
+  controllers.set(channel, controller);
+  return controller.signal;
+}
+
+/** Whether an error only says that a newer request replaced this one. */
+export function isAbort(error) {
+  return error?.name === 'AbortError';
+}
+
+async function failure(response) {
+  let detail;
+  try {
+    detail = (await response.json()).detail;
+  } catch {
+    detail = null;
+  }
+  if (!Array.isArray(detail)) {
+    detail = [{ loc: [], msg: `the server answered ${response.status} ${response.statusText}`,
+      type: 'http_error' }];
+  }
+  return new ApiError(response.status, detail);
+}
+
+/**
+ * fetch, retried while the server says it is busy (503 + Retry-After: every computing slot
+ * was taken, e.g. by a whole classroom pressing play at once).
+ */
+async function request(url, init = {}, tries = 3) {
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw new ApiError(0, [{ loc: [], msg: 'the Descent Lab server cannot be reached — is it '
+      + 'still running?', type: 'network' }]);
+  }
+  if (response.status === 503 && tries > 1) {
+    const wait = Number(response.headers.get('Retry-After') || 1) * 1000;
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, wait);
+      init.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new DOMException('superseded', 'AbortError'));
+      });
+    });
+    return request(url, init, tries - 1);
+  }
+  if (!response.ok) throw await failure(response);
+  return response;
+}
+
+/** GET a JSON document of the API. */
+export async function getJSON(path, signal) {
+  return (await request(`${BASE}/${path}`, { signal })).json();
+}
+
+/** The four catalogues and the limits, fetched together at start-up. */
+export async function catalogues() {
+  const names = ['surfaces', 'optimizers', 'schedules', 'scenarios', 'limits'];
+  const docs = await Promise.all(names.map((n) => getJSON(n)));
+  return Object.fromEntries(names.map((n, i) => [n, docs[i]]));
+}
+
+/**
+ * The loss on a grid for a surface spec (`{id, params, view}` or `{expression, view}`).
+ * An expression is checked and typeset by the server on the way.
+ */
+export async function grid(spec, resolution, signal) {
+  const query = new URLSearchParams({ resolution: String(resolution) });
+  if (spec.view) spec.view.forEach((v) => query.append('view', String(v)));
+  let path;
+  if (spec.expression !== undefined) {
+    query.set('expression', spec.expression);
+    path = 'expressions/grid';
+  } else {
+    if (spec.params && Object.keys(spec.params).length) {
+      query.set('params', JSON.stringify(spec.params));
+    }
+    path = `surfaces/${encodeURIComponent(spec.id)}/grid`;
+  }
+  return getJSON(`${path}?${query}`, signal);
+}
+
+const JSON_POST = (body, signal) => ({ method: 'POST', signal, body: JSON.stringify(body),
+  headers: { 'Content-Type': 'application/json' } });
+
+/** POST a race and get the whole document back (used for the JSON export). */
+export async function race(body, signal) {
+  return (await request(`${BASE}/races`, JSON_POST(body, signal))).json();
+}
+
+/**
+ * POST a race to the NDJSON stream and hand each event to its handler as it arrives:
+ * `meta`, then `frame`s, then `summary`. An `error` line (a failure midway) is thrown.
+ * @param {Object} body
+ * @param {{meta: Function, frame: Function, summary: Function}} on
+ * @param {AbortSignal} signal
+ */
+export async function streamRace(body, on, signal) {
+  const response = await request(`${BASE}/races/stream`, JSON_POST(body, signal));
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const handle = (line) => {
+    if (!line.trim()) return;
+    const event = JSON.parse(line);
+    if (event.type === 'error') throw new ApiError(500, event.detail);
+    on[event.type]?.(event);
+  };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      handle(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+    }
+  }
+  handle(buffer + decoder.decode());
+}

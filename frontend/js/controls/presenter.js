@@ -1,0 +1,62 @@
+/**
+ * Presenter mode: larger type, thicker lines and bigger markers for the back of a lecture
+ * hall, with the panels the lecturer chose hidden so the plots get the room.
+ */
+
+import { h } from '../dom.js';
+
+export const PANELS = [['surface', 'Surface'], ['roster', 'Optimizers'],
+  ['gradient', 'Race settings'], ['scenario', 'Scenario card'], ['inspector', 'Inspector'],
+  ['leaderboard', 'Leaderboard'], ['loss', 'Loss chart']];
+
+/**
+ * @param {HTMLElement} root
+ * @param {{store: Object}} ctx
+ * @returns {{update: (state: Object) => void}}
+ */
+export function presenterControl(root, { store }) {
+  const toggle = h('button', { type: 'button', class: 'small toggle', id: 'presenter-toggle',
+    'aria-pressed': 'false', title: 'large type and chosen panels hidden (P)',
+    onclick: (event) => store.update({ presenter: !store.state.presenter }, { event }) },
+  'Presenter');
+  const boxes = PANELS.map(([key, label]) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', dataset: { panel: key }, onchange: (event) => {
+      const hidden = PANELS.map(([k]) => k).filter((k) => (k === key ? event.target.checked
+        : store.state.hidden.includes(k)));
+      store.update({ hidden }, { event });
+    } }), label));
+  const menu = h('details', { class: 'menu' }, h('summary', { title: 'what presenter mode hides',
+    'aria-label': 'choose what presenter mode hides' }, '▾'),
+  h('div', { class: 'menu-body' }, h('p', { class: 'muted' }, 'Hide in presenter mode:'),
+    ...boxes));
+  root.append(toggle, menu);
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'p' || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target instanceof Element && event.target.closest('input, textarea, select')) return;
+    store.update({ presenter: !store.state.presenter }, { event });
+  });
+  return {
+    update(state) {
+      toggle.setAttribute('aria-pressed', String(state.presenter));
+      document.body.classList.toggle('presenter', state.presenter);
+      for (const [key] of PANELS) {
+        const hide = state.presenter && state.hidden.includes(key);
+        document.body.classList.toggle(`hide-${key}`, hide);
+      }
+      const left = ['surface', 'roster', 'gradient'];
+      const right = ['scenario', 'inspector', 'leaderboard'];
+      const gone = (keys) => state.presenter && keys.every((k) => state.hidden.includes(k));
+      document.body.classList.toggle('hide-left', gone(left));
+      document.body.classList.toggle('hide-right', gone(right));
+      document.body.classList.toggle('hide-lower', gone(['loss']));
+      // the leaderboard needs width for its labels: beside the lesson, not under the plots
+      const board = document.getElementById('leaderboard');
+      const home = document.getElementById(state.presenter ? 'right' : 'lower');
+      if (board.parentElement !== home) home.append(board);
+      boxes.forEach((b) => {
+        const input = b.querySelector('input');
+        input.checked = state.hidden.includes(input.dataset.panel);
+      });
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The contestants: one card per run with its switch, colour, optimizer, label and
+ * hyperparameters (ranges, log scales and meanings from the optimizer catalogue), its
+ * learning-rate schedule and its own gradient options. Clicking a card puts that run in
+ * the inspector.
+ */
+
+import { h } from '../dom.js';
+import { COLORS, swatch } from '../palette.js';
+import { registerSlot } from '../errors.js';
+import { numericField, optionalField } from './numeric.js';
+import { newRun } from '../state.js';
+import { fullHyperparameters, fullSchedule } from '../request.js';
+
+/** The symbol of a hyperparameter, read from its catalogue meaning ("momentum μ: …" → μ). */
+function symbolOf(meaning) {
+  const head = meaning.split(':')[0];
+  const match = head.match(/([α-ωΑ-Ωε][₀-₉]?)\s*$/u);
+  return match ? match[1] : '';
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{catalogues: Object, store: Object}} ctx
+ * @returns {{update: (state: Object) => void}}
+ */
+export function rosterControl(root, { catalogues, store }) {
+  const list = h('div', { class: 'runs', role: 'list' });
+  const add = h('select', { class: 'add-run', 'aria-label': 'add an optimizer' },
+    h('option', { value: '' }, '+ Add an optimizer…'),
+    ...catalogues.optimizers.map((o) => h('option', { value: o.id }, o.name)));
+  root.append(h('h2', {}, 'Optimizers', h('span', { class: 'muted count' })), list, add);
+
+  const setRuns = (runs, event, dragging = false, extra = {}) => store.update({ runs,
+    ...extra }, { event, drag: dragging });
+  const patchRun = (i, patch, event, dragging) => setRuns(store.state.runs.map((r, k) => (
+    k === i ? { ...r, ...patch } : r)), event, dragging);
+
+  add.addEventListener('change', (event) => {
+    const optimizer = catalogues.optimizers.find((o) => o.id === add.value);
+    add.value = '';
+    if (!optimizer) return;
+    const runs = store.state.runs;
+    const used = new Set(runs.map((r) => r.color));
+    const color = COLORS.findIndex((_, i) => !used.has(i));
+    const run = newRun(optimizer.id, color < 0 ? runs.length : color,
+      fullHyperparameters(optimizer));
+    setRuns([...runs, run], event, false, { selected: runs.length });
+  });
+
+  let fields = [];
+  let shape = '';
+
+  function card(run, i) {
+    const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
+    const f = { hp: {}, name: null };
+    const on = h('input', { type: 'checkbox', checked: run.on, 'aria-label': 'race this run',
+      onchange: (event) => patchRun(i, { on: on.checked }, event) });
+    const colorButton = h('button', { type: 'button', class: 'swatch-btn',
+      title: `colour: ${COLORS[run.color % COLORS.length].name} — click for another`,
+      'aria-label': 'change colour',
+      onclick: (event) => patchRun(i, { color: (run.color + 1) % COLORS.length }, event) },
+    swatch(run.color, i, 18));
+    const which = h('select', { class: 'which', 'aria-label': 'optimizer',
+      onchange: (event) => {
+        const next = catalogues.optimizers.find((o) => o.id === which.value);
+        patchRun(i, { id: next.id, hp: fullHyperparameters(next), label: '' }, event);
+      } }, ...catalogues.optimizers.map((o) => h('option', { value: o.id,
+      selected: o.id === run.id }, o.name)));
+    const name = h('input', { type: 'text', class: 'label-input', value: run.label,
+      placeholder: optimizer.name, 'aria-label': 'label', maxlength: 80,
+      title: `${optimizer.name} — click to rename`,
+      onchange: (event) => patchRun(i, { label: name.value.trim() }, event),
+      onkeydown: (event) => event.stopPropagation() });
+    f.name = name;
+    const remove = h('button', { type: 'button', class: 'icon', title: 'remove this run',
+      'aria-label': 'remove this run', onclick: (event) => {
+        event.stopPropagation();
+        const runs = store.state.runs.filter((_, k) => k !== i);
+        const selected = Math.min(store.state.selected - (store.state.selected > i ? 1 : 0),
+          runs.length - 1);
+        setRuns(runs, event, false, { selected: Math.max(selected, 0) });
+      } }, '×');
+    const hpField = (p) => {
+      const symbol = symbolOf(p.meaning);
+      const field = numericField({ label: symbol ? `${p.name} ${symbol}` : p.name,
+        title: p.meaning, min: p.min, max: p.max, log: p.log, value: run.hp[p.name] ?? p.default,
+        errorKey: `runs.${i}.hp.${p.name}`,
+        change: (value, event, dragging) => patchRun(i, {
+          hp: { ...store.state.runs[i].hp, [p.name]: value } }, event, dragging) });
+      field.el.dataset.hp = p.name;
+      f.hp[p.name] = field;
+      return field.el;
+    };
+    const [first, ...others] = optimizer.hyperparameters;
+    const schedule = h('select', { 'aria-label': 'learning-rate schedule',
+      onchange: (event) => patchRun(i, { schedule: schedule.value === 'constant' ? null
+        : fullSchedule(catalogues, { kind: schedule.value }) }, event) },
+    ...catalogues.schedules.map((s) => h('option', { value: s.id,
+      selected: (run.schedule?.kind ?? 'constant') === s.id }, s.name)));
+    const scheduleEntry = catalogues.schedules.find((s) => s.id === (run.schedule?.kind
+      ?? 'constant'));
+    f.schedule = {};
+    const scheduleParams = scheduleEntry.params.map((p) => {
+      const field = numericField({ label: p.name, title: p.meaning, min: p.min, max: p.max,
+        value: run.schedule?.[p.name] ?? p.default, errorKey: `runs.${i}.schedule.${p.name}`,
+        integer: Number.isInteger(p.default) && p.max >= 1000,
+        change: (value, event, dragging) => patchRun(i, { schedule: {
+          ...store.state.runs[i].schedule, [p.name]: value } }, event, dragging) });
+      f.schedule[p.name] = field;
+      return field.el;
+    });
+    const scheduleError = h('div', { class: 'field-error' });
+    registerSlot(`runs.${i}.schedule`, scheduleError);
+    f.clip = optionalField({ label: 'clip', title: 'this run only: rescale gradients '
+      + 'longer than this (off: the race’s setting)', min: 0.01, max: 1000, log: true,
+      value: run.clipNorm, fallback: 1, errorKey: `runs.${i}.clip_norm`,
+      change: (value, event, dragging) => patchRun(i, { clipNorm: value }, event, dragging) });
+    f.noise = optionalField({ label: 'noise σ', title: 'this run only: std of the Gaussian '
+      + 'noise added to each gradient component (off: the race’s setting)', min: 0, max: 10,
+      value: run.noise, fallback: 0.1, errorKey: `runs.${i}.noise_std`,
+      change: (value, event, dragging) => patchRun(i, { noise: value }, event, dragging) });
+    const runError = h('div', { class: 'field-error' });
+    registerSlot(`runs.${i}`, runError);
+    const more = h('details', { class: 'more' },
+      h('summary', {}, 'More: ', [...others.map((p) => p.name), 'schedule'].join(', '),
+        run.schedule ? ` (${scheduleEntry.name})` : ''),
+      h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'optimizer'),
+        which),
+      ...others.map(hpField),
+      h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'schedule'),
+        schedule),
+      ...scheduleParams, scheduleError, f.clip.el, f.noise.el);
+    more.open = Boolean(run.schedule || run.clipNorm !== null || run.noise !== null);
+    const el = h('div', { class: 'run', role: 'listitem', dataset: { index: String(i) },
+      title: optimizer.summary,
+      onclick: (event) => {
+        if (event.target.closest('input, select, button, summary')) return;
+        store.update({ selected: i }, { event });
+      } },
+    h('div', { class: 'run-head' }, on, colorButton, name,
+      h('button', { type: 'button', class: 'icon inspect', title: 'inspect this run',
+        'aria-label': 'inspect this run',
+        onclick: (event) => store.update({ selected: i }, { event }) }, '⌕'),
+      remove),
+    first ? hpField(first) : null, more, runError);
+    fields.push(f);
+    return el;
+  }
+
+  return {
+    update(state) {
+      const structure = JSON.stringify(state.runs.map((r) => [r.id, r.on, r.color,
+        r.schedule?.kind ?? null, r.label]));
+      if (structure !== shape) {
+        shape = structure;
+        fields = [];
+        list.replaceChildren(...state.runs.map((run, i) => card(run, i)));
+      }
+      state.runs.forEach((run, i) => {
+        const f = fields[i];
+        for (const [name, field] of Object.entries(f.hp)) field.set(run.hp[name]);
+        for (const [name, field] of Object.entries(f.schedule)) {
+          if (run.schedule) field.set(run.schedule[name]);
+        }
+        if (document.activeElement !== f.name) f.name.value = run.label;
+        f.clip.set(run.clipNorm);
+        f.noise.set(run.noise);
+      });
+      [...list.children].forEach((el, i) => el.classList.toggle('selected', i === state.selected));
+      root.querySelector('.count').textContent = ` ${state.runs.filter((r) => r.on).length} racing`;
+      add.disabled = state.runs.length >= catalogues.limits.max_optimizers;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The surface: picker, formula, parameters (sliders from the catalogue's ranges), the
+ * catalogue's teaching note, the start point (with the catalogue's suggested starts), and
+ * a box to type one's own formula in x and y.
+ */
+
+import { h } from '../dom.js';
+import { pair } from '../format.js';
+import { typeset } from '../tex.js';
+import { registerSlot } from '../errors.js';
+import { numericField } from './numeric.js';
+import { surfaceEntry, defaultStart, EXPRESSION_VIEW } from '../request.js';
+
+const GROUPS = [['teaching', 'For teaching'], ['benchmark', 'Benchmarks']];
+const FORMULA = '__formula__';
+
+/**
+ * @param {HTMLElement} root
+ * @param {{catalogues: Object, store: Object}} ctx
+ * @returns {{update: (state: Object, grid: ?Object) => void}}
+ */
+export function surfaceControl(root, { catalogues, store }) {
+  const select = h('select', { id: 'surface-select', 'aria-label': 'surface' },
+    ...GROUPS.map(([tag, name]) => h('optgroup', { label: name },
+      ...catalogues.surfaces.filter((s) => s.tags[0] === tag)
+        .map((s) => h('option', { value: s.id }, s.name)))),
+    h('optgroup', { label: 'Your own' }, h('option', { value: FORMULA }, 'A formula you type…')));
+  const formula = h('div', { class: 'formula', 'aria-label': 'formula' });
+  const chips = h('div', { class: 'chips' });
+  const params = h('div', { class: 'params' });
+  const note = h('p', { class: 'note' });
+  const startText = h('span', { class: 'start-text' });
+  const starts = h('span', { class: 'starts' });
+  const startError = h('div', { class: 'field-error' });
+  registerSlot('start', startError);
+
+  const expression = h('input', { id: 'expression', type: 'text', spellcheck: false,
+    autocomplete: 'off', placeholder: 'e.g. x**2 + 10*y**2', 'aria-label': 'formula in x and y' });
+  const expressionError = h('div', { class: 'field-error', id: 'expression-error' });
+  registerSlot('surface.expression', expressionError);
+  const viewBoxes = [0, 1, 2, 3].map((i) => h('input', { type: 'number', step: 'any',
+    class: 'num', 'aria-label': ['x from', 'x to', 'y from', 'y to'][i] }));
+  const viewError = h('div', { class: 'field-error' });
+  registerSlot('surface.view', viewError);
+
+  const applyExpression = (event) => {
+    const text = expression.value.trim();
+    if (!text) return;
+    // the box inputs belong to formulas: coming from a catalogue surface, start from the default
+    const view = store.state.expression ? viewBoxes.map((b) => Number(b.value)) : EXPRESSION_VIEW;
+    const patch = { expression: text, scenario: '', start: null, params: {} };
+    patch.view = view.every(Number.isFinite) && view.some((v, i) => v !== EXPRESSION_VIEW[i])
+      ? view : null;
+    store.update(patch, { event });
+  };
+  expression.addEventListener('keydown', (event) => {
+    event.stopPropagation();
+    if (event.key === 'Enter') applyExpression(event);
+  });
+  expression.addEventListener('change', applyExpression);
+  viewBoxes.forEach((b) => b.addEventListener('change', (event) => {
+    if (store.state.expression) applyExpression(event);
+  }));
+
+  select.addEventListener('change', (event) => {
+    if (select.value === FORMULA) {
+      expression.focus();
+      return;
+    }
+    store.update({ surface: select.value, expression: '', params: {}, view: null, start: null,
+      scenario: '' }, { event });
+  });
+
+  root.append(
+    h('h2', {}, 'Surface'),
+    select, formula, chips, params, note,
+    h('div', { class: 'start-row' }, h('span', { class: 'muted' }, 'Start '), startText, starts),
+    startError,
+    h('p', { class: 'hint' }, 'Click or drag on the contour plot to move the start.'),
+    h('div', { class: 'expression-box' },
+      h('label', { for: 'expression', class: 'field-label' }, 'f(x, y) ='),
+      expression,
+      h('button', { type: 'button', class: 'small', onclick: applyExpression }, 'Plot')),
+    expressionError,
+    h('div', { class: 'view-box' }, h('span', { class: 'muted' }, 'box x'), viewBoxes[0], '…',
+      viewBoxes[1], h('span', { class: 'muted' }, 'y'), viewBoxes[2], '…', viewBoxes[3]),
+    viewError,
+  );
+
+  let built = null;
+  let fields = {};
+  return {
+    update(state, grid) {
+      const entry = surfaceEntry(state, catalogues);
+      select.value = entry ? entry.id : FORMULA;
+      if (document.activeElement !== expression) expression.value = state.expression;
+      const view = state.view ?? (entry ? [...entry.view.x, ...entry.view.y] : EXPRESSION_VIEW);
+      viewBoxes.forEach((b, i) => {
+        if (document.activeElement !== b) b.value = String(view[i]);
+      });
+      root.classList.toggle('formula-mode', !entry);
+      const key = entry ? entry.id : `formula:${grid?.surface.expression?.text ?? ''}`;
+      if (key !== built) {
+        built = key;
+        const latex = entry ? entry.latex : grid?.surface.expression?.latex;
+        formula.innerHTML = latex ? `<span class="muted">f =</span> ${typeset(latex)}` : '';
+        chips.replaceChildren(...(entry ? entry.tags : ['your formula'])
+          .map((t) => h('span', { class: 'chip' }, t)),
+        ...(entry?.log_contours ? [h('span', { class: 'chip accent',
+          title: 'contours and 3-D heights are drawn on a log scale' }, 'log contours')] : []));
+        note.textContent = entry ? entry.note : 'Your formula, differentiated exactly by the '
+          + 'server. Click the plot to choose where the race starts.';
+        fields = {};
+        params.replaceChildren(...(entry ? entry.params.map((p) => {
+          const field = numericField({ label: p.name, title: p.meaning, min: p.min, max: p.max,
+            value: state.params[p.name] ?? p.default, errorKey: `surface.params.${p.name}`,
+            change: (value, event) => store.update({
+              params: { ...store.state.params, [p.name]: value } }, { event, drag: true }),
+          });
+          fields[p.name] = field;
+          return field.el;
+        }) : []));
+        starts.replaceChildren(...(entry ? entry.starts.map((s, i) => h('button', {
+          type: 'button', class: 'small start-choice', title: `start at ${pair(...s, 3)}`,
+          onclick: (event) => store.update({ start: s }, { event }),
+        }, String(i + 1))) : []));
+      }
+      for (const p of entry?.params ?? []) fields[p.name].set(state.params[p.name] ?? p.default);
+      const start = state.start ?? defaultStart(state, catalogues);
+      startText.textContent = pair(start[0], start[1], 3);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * A tiny element builder, so that controls are built in code (the Content-Security-Policy
+ * forbids inline handlers, and string templates would need escaping everywhere).
+ */
+
+/**
+ * Create an element.
+ * @param {string} tag
+ * @param {Object<string, *>} [props] `class`, `text`, `html` (trusted markup from our own
+ *   renderers only), `dataset`, `style`, `on*` listeners, any other key becomes an attribute
+ *   (`true` → present, `false`/`null`/`undefined` → absent).
+ * @param {...(Node|string|null|false)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
+    else if (key === 'html') el.innerHTML = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key === 'style') Object.assign(el.style, value);
+    else if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), value);
+    } else if (key in el && typeof value !== 'string') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Escape text for the HTML our renderers build as strings. */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({
+    '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
+  })[c]);
+}
+
+/**
+ * Call `fn` at once, then at most once per `ms` with the latest arguments (the last call is
+ * never lost), so a dragged slider re-runs the race as it moves, lightly, and ends on the
+ * value it was released at.
+ */
+export function throttle(fn, ms) {
+  let timer = null;
+  let waiting = null;
+  const fire = (args) => {
+    fn(...args);
+    timer = setTimeout(() => {
+      timer = null;
+      if (waiting) {
+        const next = waiting;
+        waiting = null;
+        fire(next);
+      }
+    }, ms);
+  };
+  return (...args) => {
+    if (timer === null) fire(args);
+    else waiting = args;
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Numbers as people read them: a few significant digits, powers of ten written as
+ * superscripts (10⁻⁸, not 1e-8), a true minus sign, and "—" where the API sent null
+ * (a value that was not finite).
+ */
+
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶',
+  7: '⁷', 8: '⁸', 9: '⁹' };
+
+/** Digits as Unicode superscripts ("-12" → "⁻¹²"). */
+function superscript(text) {
+  return String(text).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c]);
+}
+
+/**
+ * @param {number|null} value
+ * @param {number} [digits] significant digits
+ * @returns {string}
+ */
+export function num(value, digits = 4) {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  let text;
+  if (abs >= 1e-3 && abs < 1e5) {
+    text = String(Number(value.toPrecision(digits)));
+  } else {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+    const m = String(Number(mantissa));
+    const power = `10${superscript(Number(exponent))}`;
+    text = m === '1' ? power : m === '-1' ? `-${power}` : `${m}×${power}`;
+  }
+  return text.replace(/^-/, '−');
+}
+
+/** A 2-vector as "(a, b)". */
+export function pair(x, y, digits = 4) {
+  return `(${num(x, digits)}, ${num(y, digits)})`;
+}
+
+/** A number as an <input> shows it: plain JS notation, rounded to what a slider can set. */
+export function inputValue(value) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '';
+  return String(Number(value.toPrecision(6)));
+}

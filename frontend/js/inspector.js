@@ -1,0 +1,201 @@
+/**
+ * The state inspector: for the selected run at the current frame, the update equations from
+ * the optimizer catalogue with this step's numbers put in place of their symbols (g, m, v,
+ * m̂, v̂, ε, β…), the bias corrections and per-coordinate effective step sizes the API
+ * derived, and arrows on the contour for the gradient, the step and the velocity.
+ *
+ * Frame t shows step t: the move from x_{t−1} to x_t, the gradient it used (measured at the
+ * look-ahead point for the Nesterov methods) and the state it left behind. Frame 0 shows
+ * the raw gradient at the start.
+ */
+
+import { h } from './dom.js';
+import { num, pair } from './format.js';
+import { colorOf, swatch } from './palette.js';
+import { parse, plain, render as renderTex, splitEquation, typeset } from './tex.js';
+
+/** Which hyperparameter each Greek letter of the catalogue's equations stands for. */
+const HYPER_SYMBOLS = { δ: 'eps', μ: 'momentum', α: 'momentum', ρ: 'decay', β_1: 'beta1',
+  β_2: 'beta2', λ: 'damping', ψ: 'momentum_decay' };
+/** How the API's derived values are named on the page. */
+const DERIVED = {
+  m_hat: ['m̂', 'bias-corrected first moment'],
+  v_hat: ['v̂', 'bias-corrected second moment'],
+  bias_correction1: ['1/(1 − β₁ᵗ)', 'bias correction of m'],
+  bias_correction2: ['1/(1 − β₂ᵗ)', 'bias correction of v'],
+  effective_lr: ['effective step', 'per coordinate: what multiplies the gradient'],
+};
+const DERIVED_SYMBOLS = { m_hat: 'hat(m)_t', v_hat: 'hat(v)_t' };
+
+const at2 = (a, t) => [a[2 * t], a[2 * t + 1]];
+
+/** Parsed trees and typeset HTML by LaTeX source: the inspector redraws every frame. */
+const trees = new Map();
+function cached(latex) {
+  if (!trees.has(latex)) {
+    const tree = parse(latex);
+    trees.set(latex, { tree, html: typeset(latex), plain: plain(tree) });
+  }
+  return trees.get(latex);
+}
+
+/** The point where step t measured its gradient, when that is not x_{t−1}. */
+function lookahead(run, optimizer, t) {
+  const match = optimizer.gradient_at.match(/^x \+ (\w+)·(\w+)$/);
+  if (!match || t < 1) return null;
+  const [, hyper, stateName] = match;
+  const k = run.info.hyperparameters[hyper];
+  const v = run.state[stateName];
+  if (k === undefined || !v) return null;
+  const [x, y] = at2(run.path, t - 1);
+  return [x + k * v[2 * (t - 1)], y + k * v[2 * (t - 1) + 1]];
+}
+
+/**
+ * Arrows for the contour (data units): −g (direction only), the step (to scale), and the
+ * momentum the optimizer carries (velocity v to scale, or −m̂ as a direction).
+ */
+export function arrowsAt(race, runIndex, t, catalogues, styles) {
+  const run = race?.runs[runIndex];
+  if (!run || t > race.available) return [];
+  const optimizer = catalogues.optimizers.find((o) => o.id === run.info.optimizer);
+  const color = colorOf(styles[runIndex].color);
+  const arrows = [];
+  const g = at2(run.grad, t);
+  const look = lookahead(run, optimizer, t);
+  const from = t >= 1 ? at2(run.path, t - 1) : at2(run.path, 0);
+  if (g.every(Number.isFinite)) {
+    arrows.push({ from, lookahead: look, vector: [-g[0], -g[1]], mode: 'direction',
+      label: '−g', color: '#1b2430' });
+  }
+  if (t >= 1) {
+    const x = at2(run.path, t);
+    const step = [x[0] - from[0], x[1] - from[1]];
+    if (step.every(Number.isFinite)) {
+      arrows.push({ from, vector: step, mode: 'true', label: 'step', color });
+    }
+    const velocity = optimizer.state.find((s) => s.meaning.startsWith('velocity'));
+    if (velocity && run.state[velocity.name]) {
+      arrows.push({ from: x, vector: at2(run.state[velocity.name], t), mode: 'true',
+        label: 'v', color: '#5a4a9a', dash: [5, 4] });
+    } else if (run.derived.m_hat) {
+      const m = at2(run.derived.m_hat.values, t);
+      arrows.push({ from: x, vector: [-m[0], -m[1]], mode: 'direction', label: '−m̂',
+        color: '#5a4a9a', dash: [5, 4] });
+    }
+  }
+  return arrows.filter((a) => a.vector.every(Number.isFinite));
+}
+
+/** The numbers of step t by the symbol each has in the catalogue's equations. */
+function valuesAt(run, optimizer, t) {
+  const values = { t, x_t: at2(run.path, t), 'x_t-1': at2(run.path, t - 1),
+    g_t: at2(run.grad, t), ε: run.lr[t] };
+  const look = lookahead(run, optimizer, t);
+  if (look) values['tilde(x)'] = look;
+  for (const [symbol, name] of Object.entries(HYPER_SYMBOLS)) {
+    if (name in run.info.hyperparameters) values[symbol] = run.info.hyperparameters[name];
+  }
+  for (const s of optimizer.state) {
+    const base = cached(s.symbol).plain;
+    if (!run.state[s.name]) continue;
+    values[`${base}_t`] = at2(run.state[s.name], t);
+    values[`${base}_t-1`] = at2(run.state[s.name], t - 1);
+  }
+  for (const [name, key] of Object.entries(DERIVED_SYMBOLS)) {
+    if (run.derived[name]) values[key] = at2(run.derived[name].values, t);
+  }
+  return values;
+}
+
+function valueHtml(v) {
+  const text = Array.isArray(v) ? pair(v[0], v[1], 3) : num(v, 4);
+  return `<span class="tx-val">${text}</span>`;
+}
+
+/** One equation typeset, and under it the same right-hand side with this step's numbers. */
+function equation(latex, values) {
+  const { tree, html } = cached(latex);
+  const line = h('div', { class: 'eq' });
+  line.innerHTML = html;
+  if (!values) return line;
+  const parts = splitEquation(tree);
+  if (!parts) return line;
+  const options = {};
+  options.resolve = (node) => {
+    const key = plain(node);
+    if (key in values) return valueHtml(values[key]);
+    if (node.t === 'script' && node.sup) {
+      const bare = plain({ ...node, sup: null });
+      if (bare in values) {
+        return `${valueHtml(values[bare])}<sup>${renderTex(node.sup, options)}</sup>`;
+      }
+    }
+    return null;
+  };
+  const rhs = renderTex(parts.rhs, options);
+  if (!rhs.includes('tx-val')) return line;
+  const lhs = values[plain(parts.lhs.items.length === 1 ? parts.lhs.items[0] : parts.lhs)];
+  const sub = h('div', { class: 'eq-num' });
+  sub.innerHTML = `<span class="tx"><span class="tx-op">=</span>${rhs}${lhs !== undefined
+    ? `<span class="tx-op">=</span><wbr>${valueHtml(lhs)}` : ''}</span>`;
+  return h('div', { class: 'eq-pair' }, line, sub);
+}
+
+function row(name, value, title = '') {
+  return h('div', { class: 'num-row', title }, h('dt', {}, name), h('dd', {}, value));
+}
+
+/**
+ * @param {HTMLElement} el
+ * @param {?Object} race  @param {number} runIndex  @param {number} t
+ * @param {Object} catalogues  @param {{color: number, position: number}[]} styles
+ */
+export function render(el, race, runIndex, t, catalogues, styles) {
+  const run = race?.runs[runIndex];
+  if (!run || t > race.available) {
+    el.replaceChildren(h('h2', {}, 'Inspector'), h('p', { class: 'muted' },
+      'Choose a run (⌕ in its card) to see its update with the numbers of each step.'));
+    return;
+  }
+  const optimizer = catalogues.optimizers.find((o) => o.id === run.info.optimizer);
+  const values = t >= 1 ? valuesAt(run, optimizer, t) : null;
+  const g = at2(run.grad, t);
+  const numbers = [
+    row('g', pair(g[0], g[1]), t >= 1 ? 'the gradient step t used' : 'the gradient at the start'),
+    row('‖g‖', num(run.gradNorm[t])),
+  ];
+  if (t >= 1) {
+    const a = at2(run.path, t - 1);
+    const b = at2(run.path, t);
+    numbers.push(row('ε', num(run.lr[t]), 'the learning rate of this step (after the schedule)'),
+      row('step', pair(b[0] - a[0], b[1] - a[1]), 'x_t − x_{t−1}'));
+    // values the substituted equations already show are not listed twice
+    const shown = optimizer.equations.map((e) => cached(e).plain).join(' ');
+    for (const s of optimizer.state) {
+      const v = run.state[s.name];
+      if (v && !shown.includes(`${cached(s.symbol).plain}_t`)) {
+        numbers.push(row(cached(s.symbol).plain.replace('^max', 'ᵐᵃˣ'), pair(...at2(v, t)),
+          s.meaning));
+      }
+    }
+    for (const [name, d] of Object.entries(run.derived)) {
+      if (shown.includes(DERIVED_SYMBOLS[name])) continue;
+      const [label, meaning] = DERIVED[name] ?? [name, ''];
+      numbers.push(row(label, d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]), meaning));
+    }
+  }
+  const position = styles[runIndex].position;
+  el.replaceChildren(
+    h('h2', {}, 'Inspector'),
+    h('div', { class: 'insp-head' }, swatch(styles[runIndex].color, position, 16),
+      h('strong', {}, run.info.label), h('span', { class: 'muted' }, ` ${optimizer.name} · `,
+        t >= 1 ? `step ${t}` : 'at the start')),
+    h('p', { class: 'summary' }, optimizer.summary),
+    h('div', { class: 'equations' }, ...optimizer.equations.map((e) => equation(e, values))),
+    h('dl', { class: 'numbers' }, ...numbers),
+    h('p', { class: 'legend' }, h('span', { class: 'key k-g' }, '−g'), ' downhill direction ',
+      h('span', { class: 'key k-step', style: { color: colorOf(styles[runIndex].color) } },
+        'step'), ' the move ', h('span', { class: 'key k-v' }, 'v / −m̂'), ' momentum'),
+  );
+}

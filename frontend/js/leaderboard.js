@@ -1,0 +1,100 @@
+/**
+ * The standings at the current frame: who has converged (and in how many steps), who
+ * diverged, who stalled and where — the API's outcome, revealed as the playback reaches it —
+ * and each run's loss. At the last frame the numbers are the API's `final` ones.
+ */
+
+import { h } from './dom.js';
+import { num, pair } from './format.js';
+import { swatch } from './palette.js';
+
+const NEAR = { global_min: 'the global minimum', local_min: 'a local minimum',
+  saddle: 'a saddle', local_max: 'a maximum' };
+const RANK = { converged: 0, running: 1, unfinished: 1, stalled: 2, diverged: 3 };
+
+/**
+ * A run's standing at frame t: its status so far, the step it applies to, its loss. The
+ * step at which a run met the convergence tolerance is known frame by frame, but whether
+ * that was the minimum (converged) or somewhere else (stalled) only comes with the outcome.
+ */
+export function standing(race, run, t) {
+  const o = run.outcome;
+  const end = race.done && t >= race.steps;
+  if (run.divergedAt !== null && run.divergedAt <= t) {
+    return { status: 'diverged', step: run.divergedAt, loss: end ? o.final.loss : run.loss[t] };
+  }
+  if (end) {
+    return { status: o.status, step: o.converged_at, loss: o.final.loss, near: o.final.near };
+  }
+  if (o && o.converged_at !== null && o.converged_at <= t) {
+    return { status: o.status, step: o.converged_at, loss: run.loss[t], near: o.final.near };
+  }
+  return { status: 'running', step: null, loss: run.loss[t] };
+}
+
+/** A standing in a few words for the table, and in a sentence for its tooltip. */
+function describe(s) {
+  switch (s.status) {
+    case 'converged': return [`converged @${s.step}`, `reached the minimum at step ${s.step}`];
+    case 'diverged': return [`diverged @${s.step}`,
+      `left the plot (or overflowed) at step ${s.step}`];
+    case 'stalled': return s.near ? [`stalled: ${NEAR[s.near.kind].split(' ').pop()}`,
+      `stopped at ${NEAR[s.near.kind]} ${pair(...s.near.point, 3)}`]
+      : ['stalled', 'the gradient vanished away from the minimum'];
+    case 'unfinished': return ['not there yet', 'still moving when the steps ran out'];
+    default: return ['racing…', ''];
+  }
+}
+
+const memo = new WeakMap();
+
+/**
+ * @param {HTMLElement} el
+ * @param {?Object} race  @param {number} t  @param {{color: number, position: number}[]} styles
+ */
+export function render(el, race, t, styles) {
+  let m = memo.get(el);
+  if (!race || race.available < 0) {
+    if (m?.race !== null) {
+      el.replaceChildren(h('h2', {}, 'Leaderboard'), h('p', { class: 'muted' }, 'No race yet.'));
+      memo.set(el, { race: null });
+    }
+    return;
+  }
+  if (!m || m.race !== race) {
+    const body = h('tbody');
+    const rows = race.runs.map((run, i) => {
+      const cells = { rank: h('td', { class: 'rank' }), status: h('td', { class: 'status' }),
+        loss: h('td', { class: 'loss num-cell' }) };
+      const row = h('tr', { dataset: { run: String(i), label: run.info.label } }, cells.rank,
+        h('td', { class: 'who' }, swatch(styles[i].color, styles[i].position, 14),
+          h('span', {}, run.info.label)), cells.status, cells.loss);
+      return { row, cells };
+    });
+    el.replaceChildren(h('h2', {}, 'Leaderboard'), h('table', { class: 'board' },
+      h('colgroup', {}, h('col', { class: 'c-rank' })),
+      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'run'), h('th', {}, 'result'),
+        h('th', { class: 'num-cell' }, 'loss'))), body));
+    m = { race, body, rows };
+    memo.set(el, m);
+  }
+  const frame = Math.min(t, race.available);
+  const standings = race.runs.map((run, i) => ({ i, s: standing(race, run, frame) }));
+  standings.sort((a, b) => (RANK[a.s.status] - RANK[b.s.status])
+    || (a.s.status === 'converged' ? a.s.step - b.s.step : 0)
+    || ((a.s.loss ?? Infinity) - (b.s.loss ?? Infinity)) || a.i - b.i);
+  standings.forEach(({ i, s }, place) => {
+    const { row, cells } = m.rows[i];
+    cells.rank.textContent = String(place + 1);
+    const [text, sentence] = describe(s);
+    cells.status.textContent = text;
+    cells.status.title = sentence;
+    cells.loss.textContent = num(s.loss, 3);
+    cells.loss.title = s.loss === null || s.loss === undefined ? '' : String(s.loss);
+    row.dataset.status = s.status;
+    row.dataset.loss = s.loss === null || s.loss === undefined ? '' : String(s.loss);
+    row.dataset.step = s.step === null || s.step === undefined ? '' : String(s.step);
+    row.className = `st-${s.status}`;
+    if (m.body.children[place] !== row) m.body.insertBefore(row, m.body.children[place] ?? null);
+  });
+}

@@ -1,0 +1,364 @@
+/**
+ * Wiring: the catalogues are fetched, the state is read from the URL (or the first lecture
+ * scenario is set up), and from then on every state change flows one way — state → grid and
+ * race requests → data → the player's frame → every view drawn at that frame.
+ */
+
+import * as api from './api.js';
+import { createStore, effectOf, fromHash, toHash } from './state.js';
+import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFromScenario,
+  surfaceEntry, surfaceSpec } from './request.js';
+import { Race } from './race.js';
+import { createPlayer } from './player.js';
+import { throttle } from './dom.js';
+import { clearErrors, onReveal, setFallback, showErrors } from './errors.js';
+import { zScale } from './plots/scale.js';
+import { onResize } from './plots/size.js';
+import * as contour from './plots/contour.js';
+import * as surface3d from './plots/surface3d.js';
+import { follower } from './plots/follow.js';
+import * as losschart from './plots/losschart.js';
+import * as leaderboard from './leaderboard.js';
+import * as inspector from './inspector.js';
+import { surfaceControl } from './controls/surface.js';
+import { rosterControl } from './controls/roster.js';
+import { gradientControl } from './controls/gradient.js';
+import { transportControl } from './controls/transport.js';
+import { scenarioControl } from './controls/scenarios.js';
+import { presenterControl } from './controls/presenter.js';
+import { exportControl } from './controls/exporter.js';
+import { tabs } from './controls/tabs.js';
+
+/** The scenario a first visit opens on: the classic race, six optimizers on one valley. */
+const FIRST_SCENARIO = 'rosenbrock_race';
+const GRID_RESOLUTION = 151;
+/** Slider drags re-run at most this often (ms); the last value always runs. */
+const DRAG_INTERVAL = 40;
+/** The 3-D view stays still while a slider or the start is dragged, and this long after (ms). */
+const DRAG_HOLD = 250;
+/** From this height (px) the lesson and the inspector are shown together instead of as tabs. */
+const STACK_FROM = 860;
+/** Leaderboard and inspector refresh at most this often (ms) while the race plays. */
+const PANEL_INTERVAL = 100;
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  contour: $('contour'), surface: $('surface3d'), loss: $('loss'), board: $('leaderboard'),
+  inspector: $('inspector'), views: $('views'), title: $('race-title'), toast: $('toast'),
+};
+
+let toastTimer = 0;
+/** A short message at the bottom of the page. */
+function say(text) {
+  els.toast.textContent = text;
+  els.toast.classList.add('show');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => els.toast.classList.remove('show'), 3500);
+}
+
+/**
+ * A state from a link, made whole: runs of unknown optimizers are dropped (and reported),
+ * hyperparameters and schedule parameters the link leaves out take the catalogue's defaults.
+ */
+function completeState(state, catalogues) {
+  const known = state.runs.filter((r) => catalogues.optimizers.some((o) => o.id === r.id));
+  if (known.length < state.runs.length) {
+    say('This link names an optimizer this server does not know.');
+  }
+  const runs = known.map((run) => {
+    const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
+    return { ...run, hp: fullHyperparameters(optimizer, run.hp),
+      schedule: run.schedule ? fullSchedule(catalogues, run.schedule) : null };
+  });
+  return { ...state, runs };
+}
+
+/** A start point rounded to what the plot can show, so links stay short. */
+function tidyPoint(point, view) {
+  const extent = Math.max(view.x[1] - view.x[0], view.y[1] - view.y[0]);
+  const digits = Math.max(0, 3 - Math.floor(Math.log10(extent)));
+  return point.map((v) => Number(v.toFixed(digits)));
+}
+
+async function boot() {
+  let catalogues;
+  try {
+    catalogues = await api.catalogues();
+  } catch (error) {
+    document.body.classList.remove('loading');
+    $('race-error').textContent = `Descent Lab could not start: ${error.message}`;
+    return;
+  }
+  const link = fromHash(window.location.hash);
+  const first = catalogues.scenarios.find((s) => s.id === FIRST_SCENARIO)
+    ?? catalogues.scenarios[0];
+  const store = createStore(link.present ? completeState(link.state, catalogues)
+    : stateFromScenario(first, catalogues));
+  if (link.rejected.length) {
+    say(`Parts of this link could not be read: ${link.rejected.join(', ')}`);
+  }
+
+  const current = { grid: null, gridKey: '', scale: null, race: null, status: '', phase: '' };
+  const perf = { races: 0 };
+  const ctx = { catalogues, store };
+
+  const player = createPlayer({
+    draw: (t) => drawFrame(t),
+    changed: () => {
+      if (!player.playing && current.race?.done) {
+        store.update({ frame: player.frame }, { player: true });
+      }
+      transport.update(current.status);
+    },
+  });
+  player.setSpeed(store.state.speed);
+  player.setLoop(store.state.loop);
+
+  const surfacePanel = surfaceControl($('surface-panel'), ctx);
+  const roster = rosterControl($('roster-panel'), ctx);
+  const gradient = gradientControl($('gradient-panel'), ctx);
+  const transport = transportControl($('transport'), { store, player });
+  const scenarioCard = scenarioControl({ card: $('scenario-card'), dialog: $('gallery'),
+    opener: $('scenarios-open') }, ctx);
+  const presenter = presenterControl($('presenter'), ctx);
+  exportControl($('export'), {
+    views: { contour: els.contour, surface: els.surface }, current: () => current.race, say,
+    name: () => `descent-lab-${store.state.scenario || surfaceEntry(store.state, catalogues)?.id
+      || 'formula'}`,
+  });
+  setFallback($('race-error'));
+  const leftTabs = tabs($('left'), 'roster');
+  const rightTabs = tabs($('right'), 'scenario', STACK_FROM);
+  onReveal((slot) => {
+    const panel = slot.closest('#left > section[data-panel]');
+    if (panel) leftTabs.show(panel.dataset.panel);
+  });
+
+  const follow3d = follower(surface3d.render);
+
+  /** Colour and shape of each run of a race, from the roster row it came from. */
+  function stylesOf(race) {
+    return race.runs.map((run) => {
+      const row = store.state.runs[run.roster];
+      return { color: row && row.id === run.info.optimizer ? row.color : run.roster,
+        position: run.roster };
+    });
+  }
+
+  let panelsDrawn = 0;
+  function drawFrame(t) {
+    const state = store.state;
+    const race = current.race && current.race.gridKey === current.gridKey ? current.race : null;
+    const styles = race ? stylesOf(race) : [];
+    const selected = race ? Math.max(0, race.runs.findIndex((r) => r.roster === state.selected))
+      : 0;
+    const start = state.start ?? defaultStart(state, catalogues);
+    const shown = { grid: current.grid, scale: current.scale, race, frame: t, styles };
+    const drawn = contour.render(els.contour, state, { ...shown, start,
+      arrows: race ? inspector.arrowsAt(race, selected, t, catalogues, styles) : [] });
+    if (race?.marks.length) drawn.then(() => markDrawn(race.marks.splice(0)));
+    // the 3-D waits for the race to be complete: redrawing it while the stream still arrives
+    // would hold back the contour, which shows the streamed frames first
+    if (state.layout !== 'contour' && !['computing', 'streaming'].includes(current.phase)) {
+      follow3d.follow([els.surface, state, shown]);
+    }
+    if (!state.presenter || !state.hidden.includes('loss')) {
+      losschart.render(els.loss, state, shown);
+    }
+    // Text panels change too fast to read during playback: ten times a second is plenty.
+    const now = performance.now();
+    if (!player.playing || now - panelsDrawn > PANEL_INTERVAL || t >= player.total) {
+      panelsDrawn = now;
+      leaderboard.render(els.board, race, t, styles);
+      inspector.render(els.inspector, race, selected, t, catalogues, styles);
+      scenarioCard.update(state, Boolean(race?.done && t >= race.steps));
+    }
+    transport.update(current.status);
+  }
+
+  /**
+   * Record how long a race took from the input event to the screen, once the frame that
+   * shows it has been painted (the next animation frame): the measures the benchmark reads.
+   * A finished race is announced on <body> for the browser tests.
+   */
+  function markDrawn(marks) {
+    requestAnimationFrame(() => {
+      for (const m of marks) {
+        performance.measure(m.name, { start: m.began, detail: { id: m.id } });
+        if (m.done && m.id === perf.races) {
+          document.body.dataset.raceId = String(m.id);
+          setStatus('', 'ready');
+        }
+      }
+    });
+  }
+
+  function setStatus(status, phase) {
+    current.status = status;
+    current.phase = phase;
+    document.body.dataset.race = phase;
+    transport.update(status);
+  }
+
+  /** The header names what the plots show: the scenario, and the surface on screen. */
+  function titleText() {
+    const scenario = catalogues.scenarios.find((s) => s.id === store.state.scenario);
+    const shown = current.grid?.surface;
+    const surface = !shown ? '' : shown.expression ? `f(x, y) = ${shown.expression.plain}`
+      : shown.name;
+    els.title.replaceChildren(...(scenario ? [scenario.title, ' · '] : []), surface);
+  }
+
+  async function loadGrid() {
+    const spec = surfaceSpec(store.state, catalogues);
+    const key = JSON.stringify(spec);
+    if (key === current.gridKey) return;
+    const signal = api.supersede('grid');
+    try {
+      const grid = await api.grid(spec, GRID_RESOLUTION, signal);
+      clearErrors('surface');
+      Object.assign(current, { grid, gridKey: key, scale: zScale(grid) });
+      surfacePanel.update(store.state, grid);
+      titleText();
+      player.redraw();
+    } catch (error) {
+      if (!api.isAbort(error)) showErrors(error, [], spec.expression ?? '');
+    }
+  }
+
+  /** Where the playhead goes when a new race arrives. */
+  function playheadFor(cause) {
+    if (cause.scenario) return 0;
+    if (cause.initial) return store.state.frame ?? 'end';
+    return player.playing ? undefined : 'end';
+  }
+
+  async function runRace(cause) {
+    const { body, roster: rows } = raceRequest(store.state, catalogues);
+    const signal = api.supersede('race');
+    if (!body.optimizers.length) {
+      current.race = null;
+      setStatus('Switch on at least one optimizer.', 'empty');
+      player.load(-1, 0, 0);
+      return;
+    }
+    perf.races += 1;
+    const id = perf.races;
+    const began = cause.event?.timeStamp ?? performance.now();
+    const gridKey = JSON.stringify(body.surface);
+    let race = null;
+    setStatus('computing…', 'computing');
+    try {
+      await api.streamRace(body, {
+        meta: (meta) => {
+          race = new Race(meta, rows, body);
+          race.gridKey = gridKey;
+          clearErrors();
+        },
+        frame: (event) => {
+          race.addFrames(event);
+          if (current.race === race) {
+            player.extend(race.available);
+            return;
+          }
+          current.race = race;
+          race.marks = [{ name: 'race:first-paths', began, id }];
+          setStatus('streaming…', 'streaming');
+          player.load(race.available, race.steps, playheadFor(cause));
+        },
+        summary: (summary) => {
+          race.finish(summary);
+          race.marks.push({ name: 'race:all-paths', began, id, done: true });
+          setStatus('', 'streamed');
+          player.extend(race.available);
+        },
+      }, signal);
+    } catch (error) {
+      if (api.isAbort(error)) return;
+      setStatus('', 'error');
+      showErrors(error, rows, store.state.expression);
+    }
+  }
+
+  const dragRace = throttle(runRace, DRAG_INTERVAL);
+  const dragGrid = throttle(loadGrid, DRAG_INTERVAL);
+
+  let hashTimer = 0;
+  let written = '';
+  function writeHash(push) {
+    clearTimeout(hashTimer);
+    hashTimer = setTimeout(() => {
+      written = toHash(store.state);
+      if (written === window.location.hash) return;
+      if (push) window.history.pushState(null, '', written);
+      else window.history.replaceState(null, '', written);
+    }, push ? 0 : 250);
+  }
+  window.addEventListener('hashchange', () => {
+    if (window.location.hash === written) return;
+    const parsed = fromHash(window.location.hash);
+    store.update(completeState(parsed.state, catalogues), { fromHash: true, initial: true });
+  });
+
+  function syncControls() {
+    const state = store.state;
+    surfacePanel.update(state, current.grid);
+    roster.update(state);
+    gradient.update(state);
+    presenter.update(state);
+    leftTabs.refresh();
+    rightTabs.refresh();
+    scenarioCard.update(state, Boolean(current.race?.done && player.atEnd));
+    els.views.dataset.layout = state.layout;
+    document.querySelectorAll('#layout-switch button').forEach((b) => b.setAttribute(
+      'aria-pressed', String(b.dataset.layout === state.layout)));
+    titleText();
+  }
+
+  store.subscribe((changed, cause) => {
+    const state = store.state;
+    const effect = effectOf(changed);
+    if (cause.scenario) {
+      player.pause();
+      rightTabs.show('scenario');
+    } else if (changed.has('selected') && cause.event) rightTabs.show('inspector');
+    if (cause.drag) follow3d.hold(DRAG_HOLD);
+    if (changed.has('speed')) player.setSpeed(state.speed);
+    if (changed.has('loop')) player.setLoop(state.loop);
+    syncControls();
+    if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
+    if (effect !== 'display') (cause.drag ? dragRace : runRace)(cause);
+    if (changed.has('frame') && !cause.player && state.frame !== null) player.seek(state.frame);
+    // (a race-changing edit is drawn when its race arrives: a redraw now would only delay it)
+    else if (effect === 'display') player.redraw();
+    if (!cause.fromHash) writeHash(Boolean(cause.scenario));
+  });
+
+  document.querySelectorAll('#layout-switch button').forEach((b) => b.addEventListener('click',
+    (event) => store.update({ layout: b.dataset.layout }, { event })));
+
+  contour.onPick(els.contour, (point, phase, event) => {
+    if (!current.grid) return;
+    store.update({ start: tidyPoint(point, current.grid.surface.view) },
+      { event, drag: phase === 'move' });
+  });
+  els.loss.addEventListener('pointerdown', (event) => {
+    const step = losschart.stepAt(els.loss, event);
+    if (step !== null) player.seek(step);
+  });
+
+  onResize(() => {
+    rightTabs.refresh();
+    player.redraw();
+  });
+
+  /** For the browser tests and the benchmark: the live objects, read-only by convention. */
+  window.descentLab = { store, player, current, catalogues };
+
+  syncControls();
+  document.body.classList.remove('loading');
+  loadGrid();
+  runRace({ initial: true, scenario: !link.present });
+}
+
+boot();

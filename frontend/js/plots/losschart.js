@@ -1,0 +1,169 @@
+/**
+ * Loss per step, on a log scale, growing with the playback: Plotly draws the axes once per
+ * race (and when more of a streamed race arrives), a canvas draws the curves up to the
+ * current frame and the playhead. Where the surface's minimum value f* is known the chart
+ * shows the gap f − f*, which a log scale can follow all the way down; where losses can be
+ * negative and f* is unknown it falls back to a linear scale.
+ */
+
+import { colorOf, dashOf, shapeOf, shapePath } from '../palette.js';
+import { Overlay, label, pageFont } from './overlay.js';
+import { sizeOf } from './size.js';
+
+const CONFIG = { displayModeBar: false, responsive: false };
+const memo = new WeakMap();
+
+/** What the chart plots for a race: the quantity, its axis type and its range. */
+function measure(race) {
+  const fStar = race.surface.f_star;
+  const shift = fStar ?? 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let first = -Infinity;
+  for (const run of race.runs) {
+    if (Number.isFinite(run.loss[0])) first = Math.max(first, run.loss[0] - shift);
+    for (let t = 0; t <= race.available; t += 1) {
+      const v = run.loss[t] - shift;
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  const log = fStar !== null || lo > 0;
+  if (!Number.isFinite(lo)) return { shift, log: false, range: [0, 1], title: 'loss' };
+  if (Number.isFinite(first)) hi = Math.min(hi, Math.abs(first) * 1e3);
+  if (log) {
+    // whole decades, so that a nudged slider rarely has to redraw the axes
+    const floor = 10 ** Math.floor(Math.log10(Math.max(lo, 1e-16, hi * 1e-15)));
+    const top = 10 ** Math.ceil(Math.log10(Math.max(hi, floor * 10)));
+    return { shift, log, floor, range: [Math.log10(floor) - 0.15, Math.log10(top) + 0.15],
+      title: fStar !== null ? 'f − f*' : 'loss' };
+  }
+  const pad = (hi - lo) * 0.08 || 1;
+  return { shift, log, range: [lo - pad, hi + pad], title: 'loss' };
+}
+
+function figure(race, m, box, presenter) {
+  const font = { family: pageFont(), size: presenter ? 15 : 11,
+    color: '#2b3645' };
+  return {
+    data: [],
+    layout: {
+      width: box.width, height: box.height, font, showlegend: false,
+      margin: { l: presenter ? 80 : 62, r: 12, t: 8, b: presenter ? 44 : 34 },
+      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', dragmode: false,
+      hovermode: false,
+      xaxis: { range: [0, race.steps], title: { text: 'step', standoff: 4 }, fixedrange: true,
+        zeroline: false, gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside' },
+      yaxis: { type: m.log ? 'log' : 'linear', range: m.range, fixedrange: true,
+        title: { text: m.title, standoff: 4 }, exponentformat: 'power', zeroline: false,
+        gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside', nticks: 6 },
+    },
+  };
+}
+
+function drawOverlay(h, race, frame, styles, presenter) {
+  const { overlay, measured: m } = h;
+  const ctx = overlay.begin();
+  const t = Math.min(frame, race.available);
+  const value = (v) => {
+    const q = v - m.shift;
+    return m.log ? Math.max(q, m.floor) : q;
+  };
+  const width = presenter ? 3.5 : 2;
+  race.runs.forEach((run, i) => {
+    ctx.beginPath();
+    let pen = false;
+    for (let k = 0; k <= t; k += 1) {
+      const v = run.loss[k];
+      if (!Number.isFinite(v)) {
+        pen = false;
+        continue;
+      }
+      const x = overlay.px(k);
+      const y = overlay.py(value(v));
+      if (pen) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      pen = true;
+    }
+    ctx.strokeStyle = colorOf(styles[i].color);
+    ctx.lineWidth = width;
+    ctx.lineJoin = 'round';
+    ctx.setLineDash(dashOf(styles[i].position).map((d) => d * width));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  });
+  const x = overlay.px(t);
+  ctx.strokeStyle = 'rgba(27,36,48,0.55)';
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.moveTo(x, overlay.rect.top);
+  ctx.lineTo(x, overlay.rect.top + overlay.rect.height);
+  ctx.stroke();
+  race.runs.forEach((run, i) => {
+    const v = run.loss[t];
+    if (!Number.isFinite(v)) return;
+    shapePath(ctx, shapeOf(styles[i].position), x, overlay.py(value(v)), presenter ? 6.5 : 4.5);
+    ctx.fillStyle = colorOf(styles[i].color);
+    ctx.fill();
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+  });
+  overlay.end();
+  label(ctx, `step ${t}`, Math.min(x + 6, overlay.rect.left + overlay.rect.width - 4),
+    overlay.rect.top + 10, { size: presenter ? 15 : 11.5,
+      align: x + 70 > overlay.rect.left + overlay.rect.width ? 'right' : 'left' });
+}
+
+/**
+ * Draw the loss chart at `data.frame`.
+ * @param {HTMLElement} el  @param {Object} state
+ * @param {{race: ?Object, frame: number, styles: Object[]}} data
+ * @returns {Promise<void>}
+ */
+export async function render(el, state, data) {
+  let h = memo.get(el);
+  if (!h) {
+    const graph = document.createElement('div');
+    graph.className = 'graph';
+    el.append(graph);
+    h = { graph, overlay: new Overlay(el), race: null, available: -1, measured: null,
+      figKey: '' };
+    memo.set(el, h);
+  }
+  const { race } = data;
+  if (!race || race.available < 0) {
+    h.overlay.begin();
+    h.overlay.end();
+    return;
+  }
+  if (h.race !== race || h.available !== race.available) {
+    h.race = race;
+    h.available = race.available;
+    h.measured = measure(race);
+  }
+  const size = sizeOf(el);
+  const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };
+  const figKey = JSON.stringify([h.measured, race.steps, box, state.presenter]);
+  if (figKey !== h.figKey) {
+    h.figKey = figKey;
+    const fig = figure(race, h.measured, box, state.presenter);
+    await Plotly.react(h.graph, fig.data, fig.layout, CONFIG);
+    h.overlay.sync(h.graph);
+  }
+  drawOverlay(h, race, data.frame, data.styles, state.presenter);
+}
+
+/** The step under a pointer event on the chart, or null outside its plot area. */
+export function stepAt(el, event) {
+  const h = memo.get(el);
+  const point = h?.overlay.toData(event);
+  return point ? Math.round(point[0]) : null;
+}
+
+/** The chart as one PNG. */
+export function toImage(el) {
+  const h = memo.get(el);
+  return h.overlay.composite(h.graph);
+}

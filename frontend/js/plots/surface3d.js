@@ -1,0 +1,219 @@
+/**
+ * The race on the surface in 3-D (Plotly's WebGL scene): the same runs, trails and frame as
+ * the contour, each point lifted to its loss. The camera is the user's: it survives new
+ * races and frames, and resets only when the surface changes.
+ */
+
+import { colorOf } from '../palette.js';
+import { SURFACE_COLORSCALE } from './scale.js';
+import { pageFont } from './overlay.js';
+import { sizeOf } from './size.js';
+
+/** WebGL at the screen's own pixel ratio: Plotly's default of 2 renders four times the pixels
+ * on a 1× projector, which a laptop's integrated (or software) GL pays for on every frame. */
+const CONFIG = { displayModeBar: false, responsive: false,
+  plotGlPixelRatio: Math.min(Math.max(window.devicePixelRatio || 1, 1), 2) };
+/** 3-D marker symbols standing in for the contour's shapes (WebGL has fewer). */
+const SYMBOLS = ['circle', 'square', 'diamond', 'cross', 'x', 'circle-open', 'square-open',
+  'diamond-open'];
+/** Every n-th grid line is kept: a 151-point grid becomes 76 × 76, plenty for a shaded mesh. */
+const THIN = 2;
+
+const memo = new WeakMap();
+
+function thin(values) {
+  return values.filter((_, i) => i % THIN === 0 || i === values.length - 1);
+}
+
+/**
+ * The grid as a triangle mesh (Plotly's `mesh3d`), through the display scale, thinned;
+ * cached per grid. A `surface` trace would look the same but Plotly re-samples it to 128 × 128
+ * on every update, which tripled the cost of each frame; the mesh is drawn as given. Cells
+ * with a missing corner (no finite loss) are left out.
+ */
+function mesh(grid, scale) {
+  const xs = thin(grid.x);
+  const ys = thin(grid.y);
+  const zs = thin(grid.z).map((row) => thin(row).map((v) => (v === null ? null : scale.map(v))));
+  const x = [];
+  const y = [];
+  const z = [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  ys.forEach((yv, j) => xs.forEach((xv, i) => {
+    const v = zs[j][i];
+    x.push(xv);
+    y.push(yv);
+    z.push(v ?? 0);
+    if (v !== null && Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }));
+  const i = [];
+  const jj = [];
+  const k = [];
+  const nx = xs.length;
+  for (let r = 0; r < ys.length - 1; r += 1) {
+    for (let c = 0; c < nx - 1; c += 1) {
+      const a = r * nx + c;
+      const corners = [zs[r][c], zs[r][c + 1], zs[r + 1][c], zs[r + 1][c + 1]];
+      if (corners.some((v) => v === null)) continue;
+      i.push(a, a + 1);
+      jj.push(a + 1, a + nx + 1);
+      k.push(a + nx, a + nx);
+    }
+  }
+  return { x, y, z, i, j: jj, k, lo, hi, xs, ys, zs };
+}
+
+/**
+ * Height of the drawn mesh at (x, y): the plane of the triangle the point falls in, so a
+ * trail lies on the surface as drawn rather than on the true loss, which between grid lines
+ * can sit below the mesh (in a narrow valley, far below) and vanish behind it. The loss
+ * itself is on the loss chart. Null off the grid or on a missing cell.
+ */
+function heightOn(m, x, y) {
+  const nx = m.xs.length;
+  const ny = m.ys.length;
+  const fx = ((x - m.xs[0]) / (m.xs[nx - 1] - m.xs[0])) * (nx - 1);
+  const fy = ((y - m.ys[0]) / (m.ys[ny - 1] - m.ys[0])) * (ny - 1);
+  if (!(fx >= 0 && fx <= nx - 1 && fy >= 0 && fy <= ny - 1)) return null;
+  const c = Math.min(Math.floor(fx), nx - 2);
+  const r = Math.min(Math.floor(fy), ny - 2);
+  const u = fx - c;
+  const v = fy - r;
+  const z00 = m.zs[r][c];
+  const z10 = m.zs[r][c + 1];
+  const z01 = m.zs[r + 1][c];
+  const z11 = m.zs[r + 1][c + 1];
+  if (z00 === null || z10 === null || z01 === null || z11 === null) return null;
+  return u + v <= 1 ? z00 + u * (z10 - z00) + v * (z01 - z00)
+    : z11 + (1 - u) * (z01 - z11) + (1 - v) * (z10 - z11);
+}
+
+/** Every frame of every run of a race, draped on the mesh; cached per race. */
+function drape(m, race, lift) {
+  return race.runs.map((run) => {
+    const z = new Float64Array(race.steps + 1);
+    for (let t = 0; t <= race.steps; t += 1) {
+      const h = heightOn(m, run.path[2 * t], run.path[2 * t + 1]);
+      z[t] = h === null ? NaN : h + lift;
+    }
+    return z;
+  });
+}
+
+/** A run's trail up to frame t as 3-D coordinates; points off the mesh break the line. */
+function trail(run, heights, t) {
+  const x = [];
+  const y = [];
+  const z = [];
+  for (let i = 0; i <= t; i += 1) {
+    const on = Number.isFinite(heights[i]);
+    x.push(on ? run.path[2 * i] : null);
+    y.push(on ? run.path[2 * i + 1] : null);
+    z.push(on ? heights[i] : null);
+  }
+  return { x, y, z };
+}
+
+function figure(m, data, state, box) {
+  const { race, frame, styles, scale, grid } = data;
+  const surf = m.mesh;
+  const zRange = [surf.lo, surf.hi + (surf.hi - surf.lo) * 0.05];
+  if (race && (m.draped?.race !== race || m.draped.available !== race.available)) {
+    m.draped = { race, available: race.available,
+      heights: drape(surf, race, (surf.hi - surf.lo) * 0.012) };
+  }
+  const { view } = grid.surface;
+  const presenter = state.presenter;
+  const traces = [{
+    type: 'mesh3d', x: surf.x, y: surf.y, z: surf.z, i: surf.i, j: surf.j, k: surf.k,
+    intensity: surf.z, colorscale: SURFACE_COLORSCALE, cmin: surf.lo, cmax: surf.hi,
+    showscale: false, hoverinfo: 'skip',
+    lighting: { ambient: 0.85, diffuse: 0.4, specular: 0.04, roughness: 0.9, fresnel: 0.05 },
+    lightposition: { x: -1e5, y: -1e5, z: 2e5 },
+  }];
+  const mx = [];
+  const my = [];
+  const mz = [];
+  const colors = [];
+  const symbols = [];
+  if (race) {
+    const t = Math.min(frame, race.available);
+    race.runs.forEach((run, i) => {
+      const line = trail(run, m.draped.heights[i], t);
+      const color = colorOf(styles[i].color);
+      traces.push({ type: 'scatter3d', mode: 'lines', ...line, hoverinfo: 'skip',
+        line: { color, width: presenter ? 9 : 6 } });
+      let k = line.x.length - 1;
+      while (k > 0 && line.x[k] === null) k -= 1;
+      if (line.x[k] !== null) {
+        mx.push(line.x[k]);
+        my.push(line.y[k]);
+        mz.push(line.z[k]);
+        colors.push(color);
+        symbols.push(SYMBOLS[styles[i].position % SYMBOLS.length]);
+      }
+    });
+  }
+  traces.push({ type: 'scatter3d', mode: 'markers', x: mx, y: my, z: mz, hoverinfo: 'skip',
+    marker: { size: presenter ? 9 : 6.5, color: colors, symbol: symbols,
+      line: { color: '#ffffff', width: 2 } } });
+  const axis = (title, range) => ({ title: { text: title }, range, showspikes: false,
+    backgroundcolor: '#f4f5f2', gridcolor: '#d5d9de', zerolinecolor: '#b0b8c2',
+    showbackground: true, tickfont: { size: presenter ? 13 : 10 } });
+  const w = view.x[1] - view.x[0];
+  const h = view.y[1] - view.y[0];
+  return {
+    data: traces,
+    layout: {
+      width: box.width, height: box.height, showlegend: false,
+      margin: { l: 0, r: 0, t: 0, b: 0 }, paper_bgcolor: 'rgba(0,0,0,0)',
+      font: { family: pageFont(), color: '#2b3645' },
+      uirevision: m.cameraKey, hovermode: false,
+      scene: {
+        xaxis: axis('x', view.x), yaxis: axis('y', view.y),
+        zaxis: axis(scale.log ? 'log loss' : 'loss', zRange),
+        aspectmode: 'manual',
+        aspectratio: { x: 1, y: Math.min(Math.max(h / w, 0.4), 2.5), z: 0.65 },
+        camera: { eye: { x: -1.25, y: -1.6, z: 1.7 }, up: { x: 0, y: 0, z: 1 } },
+        dragmode: 'turntable', hovermode: false,
+      },
+    },
+  };
+}
+
+/**
+ * Draw the 3-D view at `data.frame`.
+ * @param {HTMLElement} el  @param {Object} state
+ * @param {{grid: Object, scale: Object, race: ?Object, frame: number, styles: Object[]}} data
+ * @returns {Promise<void>}
+ */
+export async function render(el, state, data) {
+  const size = sizeOf(el);
+  if (!data.grid || !size.width) return;
+  let m = memo.get(el);
+  if (!m) {
+    const graph = document.createElement('div');
+    graph.className = 'graph';
+    el.append(graph);
+    m = { graph, grid: null, mesh: null, draped: null, cameraKey: '' };
+    memo.set(el, m);
+  }
+  if (m.grid !== data.grid) {
+    m.grid = data.grid;
+    m.mesh = mesh(data.grid, data.scale);
+    m.draped = null;
+    m.cameraKey = JSON.stringify([data.grid.surface.id, data.grid.surface.name]);
+  }
+  const fig = figure(m, data, state, size);
+  await Plotly.react(m.graph, fig.data, fig.layout, CONFIG);
+}
+
+/** The view as a PNG data URL. */
+export function toImage(el) {
+  const { width, height } = sizeOf(el);
+  return Plotly.toImage(memo.get(el).graph, { format: 'png', width, height, scale: 2 });
+}

@@ -1,0 +1,127 @@
+/**
+ * The page's state ↔ the API's request bodies.
+ *
+ * The state keeps what a person set (a roster of runs, some switched off; a surface by id or
+ * a typed formula); the API takes a race request. Going one way builds the body to post,
+ * going the other turns a scenario's ready-made request into a state — with every
+ * hyperparameter written out from the catalogue's defaults so the sliders show them.
+ */
+
+import { newRun } from './state.js';
+
+/** The surface catalogue entry of the state, or null for a typed formula. */
+export function surfaceEntry(state, catalogues) {
+  if (state.expression) return null;
+  return catalogues.surfaces.find((s) => s.id === state.surface) ?? catalogues.surfaces[0];
+}
+
+/** The box a typed formula is shown on when none is given. */
+export const EXPRESSION_VIEW = [-3, 3, -3, 3];
+
+/** The surface part of a request (and of a grid query). */
+export function surfaceSpec(state, catalogues) {
+  if (state.expression) {
+    return { expression: state.expression, view: state.view ?? EXPRESSION_VIEW };
+  }
+  const spec = { id: surfaceEntry(state, catalogues).id };
+  if (Object.keys(state.params).length) spec.params = { ...state.params };
+  if (state.view) spec.view = [...state.view];
+  return spec;
+}
+
+/**
+ * Where a race starts when nobody clicked: the surface's first suggested start, or for a
+ * formula (which has none) a point up and to the left inside its box, so the descent has
+ * somewhere to go.
+ */
+export function defaultStart(state, catalogues) {
+  const entry = surfaceEntry(state, catalogues);
+  if (entry) return entry.starts[0];
+  const [x0, x1, y0, y1] = state.view ?? EXPRESSION_VIEW;
+  return [x0 + 0.15 * (x1 - x0), y0 + 0.85 * (y1 - y0)];
+}
+
+/** Frame lines per stream: enough for the first paths to show at once, few enough to be cheap. */
+const STREAM_LINES = 4;
+
+/**
+ * The race request of a state.
+ * @returns {{body: Object, roster: number[]}} `roster[i]` is the roster row of the body's
+ *   `optimizers[i]` (switched-off rows are not sent), for placing errors and colours.
+ */
+export function raceRequest(state, catalogues) {
+  const roster = [];
+  const optimizers = [];
+  state.runs.forEach((run, index) => {
+    if (!run.on) return;
+    roster.push(index);
+    const spec = { id: run.id, hyperparameters: { ...run.hp } };
+    if (run.label) spec.label = run.label;
+    if (run.schedule && run.schedule.kind !== 'constant') spec.schedule = { ...run.schedule };
+    if (run.clipNorm !== null) spec.clip_norm = run.clipNorm;
+    if (run.clipValue !== null) spec.clip_value = run.clipValue;
+    if (run.noise !== null) spec.noise_std = run.noise;
+    if (run.seed !== null) spec.seed = run.seed;
+    optimizers.push(spec);
+  });
+  const body = {
+    surface: surfaceSpec(state, catalogues),
+    start: state.start ?? defaultStart(state, catalogues),
+    steps: state.steps,
+    optimizers,
+    gradient: { clip_norm: state.clipNorm, clip_value: state.clipValue,
+      noise_std: state.noise, seed: state.seed },
+    record: { path: true, state: true },
+    frame_steps: Math.max(1, Math.ceil(state.steps / STREAM_LINES)),
+  };
+  return { body, roster };
+}
+
+/** Catalogue defaults of an optimizer's hyperparameters, overridden by `given`. */
+export function fullHyperparameters(optimizer, given = {}) {
+  return Object.fromEntries(optimizer.hyperparameters.map((h) => [h.name,
+    given[h.name] ?? h.default]));
+}
+
+/** A schedule with every parameter written out (catalogue defaults, then `given`). */
+export function fullSchedule(catalogues, given) {
+  const entry = catalogues.schedules.find((s) => s.id === given.kind);
+  if (!entry) return { ...given };
+  return { kind: given.kind, ...Object.fromEntries(entry.params.map((p) => [p.name,
+    given[p.name] ?? p.default])) };
+}
+
+/** The state a scenario describes: its request in full, and the scenario to show. */
+export function stateFromScenario(scenario, catalogues) {
+  const req = scenario.request;
+  const surface = req.surface;
+  const runs = req.optimizers.map((spec, i) => {
+    const optimizer = catalogues.optimizers.find((o) => o.id === spec.id);
+    const run = newRun(spec.id, i, fullHyperparameters(optimizer, spec.hyperparameters));
+    run.label = spec.label ?? '';
+    run.schedule = spec.schedule ? fullSchedule(catalogues, spec.schedule) : null;
+    run.clipNorm = spec.clip_norm ?? null;
+    run.clipValue = spec.clip_value ?? null;
+    run.noise = spec.noise_std ?? null;
+    run.seed = spec.seed ?? null;
+    return run;
+  });
+  const focus = req.optimizers.findIndex((o) => o.label === scenario.focus);
+  const gradient = req.gradient ?? {};
+  return {
+    scenario: scenario.id,
+    surface: surface.id ?? '',
+    params: surface.params ?? {},
+    expression: surface.expression ?? '',
+    view: surface.view ?? null,
+    start: req.start ?? req.starts?.[0] ?? null,
+    steps: req.steps,
+    runs,
+    clipNorm: gradient.clip_norm ?? null,
+    clipValue: gradient.clip_value ?? null,
+    noise: gradient.noise_std ?? 0,
+    seed: gradient.seed ?? 0,
+    selected: Math.max(0, focus),
+    frame: 0,
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The page's one state object and its mirror in the URL hash.
+ *
+ * Every field is declared once in FIELDS: its hash parameter, its codec, its default and
+ * its `effect` — what a change invalidates: 'grid' (the surface's values, so the race too),
+ * 'race' (run again) or 'display' (draw again). The hash holds only the fields that differ
+ * from their defaults, so a copied link is short and reproduces the exact race; hyperparameters
+ * are written out in full so that the link does not depend on the server's defaults.
+ */
+
+/** @typedef {{parse: (text: string) => *, format: (value: *) => string}} Codec */
+
+const finite = (text) => {
+  const value = Number(text);
+  if (text === '' || !Number.isFinite(value)) throw new Error(`not a number: ${text}`);
+  return value;
+};
+
+/** @type {Object<string, Codec>} */
+const text = { parse: (s) => s, format: (v) => v };
+const number = { parse: finite, format: (v) => String(v) };
+const integer = {
+  parse: (s) => {
+    const v = finite(s);
+    if (!Number.isInteger(v)) throw new Error(`not an integer: ${s}`);
+    return v;
+  },
+  format: (v) => String(v),
+};
+const flag = { parse: (s) => s !== '0' && s !== 'false', format: (v) => (v ? '1' : '0') };
+const numbers = (n) => ({
+  parse: (s) => {
+    const values = s.split(',').map(finite);
+    if (values.length !== n) throw new Error(`expected ${n} numbers: ${s}`);
+    return values;
+  },
+  format: (v) => v.map(String).join(','),
+});
+const words = { parse: (s) => s.split(',').filter(Boolean), format: (v) => v.join(',') };
+const oneOf = (...choices) => ({
+  parse: (s) => {
+    if (!choices.includes(s)) throw new Error(`expected one of ${choices}`);
+    return s;
+  },
+  format: (v) => v,
+});
+/** `a:1,b:100` ↔ {a: 1, b: 100}. */
+const numberMap = {
+  parse: (s) => Object.fromEntries(s.split(',').filter(Boolean).map((part) => {
+    const at = part.indexOf(':');
+    return [decodeURIComponent(part.slice(0, at)), finite(part.slice(at + 1))];
+  })),
+  format: (v) => Object.entries(v).map(([k, x]) => `${encodeURIComponent(k)}:${x}`).join(','),
+};
+
+/**
+ * One contestant of the roster.
+ * @typedef {{id: string, label: string, color: number, on: boolean,
+ *   hp: Object<string, number>, schedule: ({kind: string}&Object<string, number>)|null,
+ *   clipNorm: number|null, clipValue: number|null, noise: number|null, seed: number|null}} Run
+ */
+
+/** A fresh run with no overrides (its hyperparameters are filled in from the catalogue). */
+export function newRun(id, color, hp = {}) {
+  return { id, label: '', color, on: true, hp: { ...hp }, schedule: null, clipNorm: null,
+    clipValue: null, noise: null, seed: null };
+}
+
+/** Escape only what separates a run's parts (`;`, `:`) and `%` itself; the URL encoding of
+ * the hash does the rest (a space becomes `+`), so labels stay readable in the address bar. */
+const escapePart = (text) => text.replace(/[%;:]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+
+/**
+ * A run as `id:adam;lr:0.05;label:Adam fast;c:2;off;sched:linear;sched.tau:400;clip:1`.
+ */
+const runCodec = {
+  parse(s) {
+    const run = newRun('', 0);
+    for (const part of s.split(';').filter(Boolean)) {
+      const at = part.indexOf(':');
+      const key = decodeURIComponent(at < 0 ? part : part.slice(0, at));
+      const value = at < 0 ? '' : decodeURIComponent(part.slice(at + 1));
+      if (key === 'id') run.id = value;
+      else if (key === 'label') run.label = value;
+      else if (key === 'c') run.color = integer.parse(value);
+      else if (key === 'off') run.on = false;
+      else if (key === 'sched') run.schedule = { ...run.schedule, kind: value };
+      else if (key.startsWith('sched.')) {
+        run.schedule = { ...run.schedule, [key.slice(6)]: finite(value) };
+      }
+      else if (key === 'clip') run.clipNorm = finite(value);
+      else if (key === 'clipv') run.clipValue = finite(value);
+      else if (key === 'noise') run.noise = finite(value);
+      else if (key === 'seed') run.seed = integer.parse(value);
+      else run.hp[key] = finite(value);
+    }
+    if (!run.id) throw new Error(`a run without an id: ${s}`);
+    if (run.schedule && !run.schedule.kind) run.schedule = null;
+    return run;
+  },
+  format(run) {
+    const e = escapePart;
+    const parts = [`id:${e(run.id)}`];
+    for (const [k, v] of Object.entries(run.hp)) parts.push(`${e(k)}:${v}`);
+    if (run.label) parts.push(`label:${e(run.label)}`);
+    parts.push(`c:${run.color}`);
+    if (!run.on) parts.push('off');
+    if (run.schedule) {
+      const { kind, ...params } = run.schedule;
+      parts.push(`sched:${e(kind)}`);
+      for (const [k, v] of Object.entries(params)) parts.push(`sched.${e(k)}:${v}`);
+    }
+    if (run.clipNorm !== null) parts.push(`clip:${run.clipNorm}`);
+    if (run.clipValue !== null) parts.push(`clipv:${run.clipValue}`);
+    if (run.noise !== null) parts.push(`noise:${run.noise}`);
+    if (run.seed !== null) parts.push(`seed:${run.seed}`);
+    return parts.join(';');
+  },
+};
+
+/**
+ * @typedef {{key: string, param: string, codec: Codec, default: *, repeated?: boolean,
+ *   nullable?: boolean, effect: 'grid'|'race'|'display'}} Field
+ * @type {Field[]}
+ */
+export const FIELDS = [
+  { key: 'scenario', param: 'sc', codec: text, default: '', effect: 'display' },
+  { key: 'surface', param: 's', codec: text, default: 'rosenbrock', effect: 'grid' },
+  { key: 'params', param: 'p', codec: numberMap, default: {}, effect: 'grid' },
+  { key: 'expression', param: 'f', codec: text, default: '', effect: 'grid' },
+  { key: 'view', param: 'box', codec: numbers(4), default: null, nullable: true, effect: 'grid' },
+  { key: 'start', param: 'x0', codec: numbers(2), default: null, nullable: true, effect: 'race' },
+  { key: 'steps', param: 'n', codec: integer, default: 500, effect: 'race' },
+  { key: 'runs', param: 'o', codec: runCodec, default: [], repeated: true, effect: 'race' },
+  { key: 'clipNorm', param: 'clip', codec: number, default: null, nullable: true, effect: 'race' },
+  { key: 'clipValue', param: 'clipv', codec: number, default: null, nullable: true,
+    effect: 'race' },
+  { key: 'noise', param: 'noise', codec: number, default: 0, effect: 'race' },
+  { key: 'seed', param: 'seed', codec: integer, default: 0, effect: 'race' },
+  { key: 'selected', param: 'sel', codec: integer, default: 0, effect: 'display' },
+  { key: 'frame', param: 't', codec: integer, default: null, nullable: true, effect: 'display' },
+  { key: 'speed', param: 'speed', codec: number, default: 60, effect: 'display' },
+  { key: 'loop', param: 'loop', codec: flag, default: false, effect: 'display' },
+  { key: 'layout', param: 'view', codec: oneOf('both', 'contour', '3d'), default: 'both',
+    effect: 'display' },
+  { key: 'presenter', param: 'present', codec: flag, default: false, effect: 'display' },
+  { key: 'hidden', param: 'hide', codec: words, default: ['surface', 'roster', 'gradient',
+    'inspector'],
+    effect: 'display' },
+];
+
+const BY_KEY = Object.fromEntries(FIELDS.map((f) => [f.key, f]));
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const clone = (value) => (value === null || typeof value !== 'object' ? value
+  : JSON.parse(JSON.stringify(value)));
+
+/** Every field at its default. */
+export function defaults() {
+  return Object.fromEntries(FIELDS.map((f) => [f.key, clone(f.default)]));
+}
+
+/**
+ * State from a hash such as `#s=bowl&n=200&o=id:sgd;lr:0.1`. Fields that are absent or do
+ * not parse keep their defaults; the names of those that did not parse are returned so the
+ * page can say so rather than silently run something else.
+ * @returns {{state: Object, rejected: string[], present: boolean}}
+ */
+export function fromHash(hash) {
+  const query = new URLSearchParams(hash.replace(/^#/, ''));
+  const state = defaults();
+  const rejected = [];
+  for (const field of FIELDS) {
+    const values = query.getAll(field.param);
+    if (!values.length) continue;
+    try {
+      if (field.repeated) state[field.key] = values.map((v) => field.codec.parse(v));
+      else if (field.nullable && values[0] === '') state[field.key] = null;
+      else state[field.key] = field.codec.parse(values[0]);
+    } catch {
+      rejected.push(field.param);
+    }
+  }
+  return { state, rejected, present: [...query.keys()].length > 0 };
+}
+
+/** The hash of a state: only the fields that differ from their defaults. */
+export function toHash(state) {
+  const query = new URLSearchParams();
+  for (const field of FIELDS) {
+    const value = state[field.key];
+    if (same(value, field.default)) continue;
+    if (field.repeated) value.forEach((v) => query.append(field.param, field.codec.format(v)));
+    else query.set(field.param, value === null ? '' : field.codec.format(value));
+  }
+  return `#${query.toString().replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%3B/gi, ';')}`;
+}
+
+/**
+ * The store: `state` to read, `update(patch, cause)` to change it, `subscribe(fn)` to hear
+ * which keys changed. `cause` travels to the listeners: `{event}` carries the input event whose
+ * time stamp starts the "control change → paths drawn" measurement, `{fromHash: true}` marks
+ * changes that came from the address bar (and must not be written back to it).
+ */
+export function createStore(initial) {
+  let state = { ...defaults(), ...initial };
+  const listeners = new Set();
+  return {
+    get state() {
+      return state;
+    },
+    update(patch, cause = {}) {
+      const changed = new Set(Object.keys(patch).filter((k) => {
+        if (!(k in BY_KEY)) throw new Error(`unknown state field ${k}`);
+        return !same(patch[k], state[k]);
+      }));
+      if (!changed.size) return;
+      state = { ...state, ...patch };
+      for (const fn of listeners) fn(changed, cause);
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}
+
+/** What a set of changed keys requires: the strongest effect among them. */
+export function effectOf(changed) {
+  const effects = [...changed].map((k) => BY_KEY[k].effect);
+  if (effects.includes('grid')) return 'grid';
+  if (effects.includes('race')) return 'race';
+  return 'display';
+}
