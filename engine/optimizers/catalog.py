@@ -85,7 +85,7 @@ def _decay() -> Param:
 
 def _eps(default: float = 1e-8) -> Param:
     return Param("eps", default, 1e-12, 1.0,
-                      "ε added to the denominator so that it is never zero", log=True)
+                      "δ added to the denominator so that it is never zero", log=True)
 
 
 def _betas() -> tuple[Param, Param]:
