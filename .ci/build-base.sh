@@ -37,7 +37,7 @@ trap cleanup EXIT
 echo "debootstrap bookworm from $mirror into $rootfs"
 start=$SECONDS
 debootstrap --variant=minbase \
-  --include=python3,python3-venv,python3-pip,ca-certificates \
+  --include=python3,python3-venv,python3-pip,ca-certificates,libgomp1 \
   bookworm "$rootfs" "$mirror"
 echo "debootstrap took $((SECONDS - start)) s"
 

@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # Numba itself is imported only through the engine, which first points Numba's cache at
-# its own folder (engine._numba_cache).
+# its own folder (engine._numba_config).
 from engine import networks as nn
 from engine.networks import mlp
 from engine.networks.threads import THREADS

@@ -11,9 +11,9 @@ A notebook needs only this module::
 
 from __future__ import annotations
 
-from engine import _numba_cache
+from engine import _numba_config
 
-_numba_cache.configure()
+_numba_config.configure()
 
 from engine.errors import EngineError
 from engine.expressions import CompiledExpression, compile_expression

@@ -15,8 +15,7 @@ import numpy as np
 from engine.errors import EngineError
 from engine.objective import Objective, objective
 from engine.optimizers.catalog import Optimizer, get_optimizer
-from engine.parallel import advance_in_threads
-from engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE
+from engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance
 from engine.schedules import get_schedule
 
 MAX_RECORDED_VALUES = 200_000_000
@@ -241,13 +240,13 @@ class RaceSession:
             rs = np.zeros((n, k, kstate, 2) if self.record_state else (0, 0, kstate, 2))
             clip_kind, clip_value = run.gradient.clip
             f_star = obj.f_star if obj.f_star is not None else 0.0
-            advance_in_threads(
-                n, self.sc[i], *obj.kernel_args, run.optimizer.code, self.h[i],
-                np.ascontiguousarray(self.lrs[i, self.t:self.t + k]), self.t,
-                clip_kind, clip_value, run.gradient.noise_std, run.gradient.seed,
-                f_star, obj.f_star is not None, self.tol, self.gtol, self.bound,
-                self.x[i], self.f[i], self.g[i], self.S[i], self.conv[i], self.div[i],
-                rx, rf, rgn, rg, rs, self.record, self.record_state)
+            advance(*obj.kernel_args, run.optimizer.code, self.h[i],
+                    np.ascontiguousarray(self.lrs[i, self.t:self.t + k]), self.t,
+                    clip_kind, clip_value, run.gradient.noise_std, run.gradient.seed,
+                    f_star, obj.f_star is not None, self.tol, self.gtol, self.bound,
+                    self.x[i], self.f[i], self.g[i], self.S[i], self.sc[i],
+                    self.conv[i], self.div[i],
+                    rx, rf, rgn, rg, rs, self.record, self.record_state)
             for key, arr in (("positions", rx), ("loss", rf), ("grad_norm", rgn), ("grad", rg)):
                 out[key].append(arr)
             out["state"].append(rs if self.record_state else None)

@@ -3,10 +3,8 @@
 Layout (the Numba facts measured on these machines): points are cut into chunks of
 ``CHUNK``; each chunk copies its slice of the carry into small contiguous arrays with one
 column per point (x in row 0, y in row 1), runs every step with loops over its points that
-LLVM vectorises, and copies the carry back. The optimizer sees a chunk's coordinates as one
-flat vector, so its rule is written once. The kernel runs a range of chunks and releases the
-GIL; ``engine.race`` spreads the chunks over threads (a ``prange`` here cost 18 s more of
-compilation for the same speed).
+LLVM vectorises, and copies the carry back. Chunks run in parallel (``prange``). The
+optimizer sees a chunk's coordinates as one flat vector, so its rule is written once.
 
 The kernel is resumable: everything a later segment needs is in the carry (``x, f, g, S,
 sc, conv_at, div_at``), so a stream runs a race k steps at a time, and a client that
@@ -22,7 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from engine.noise import gaussian
 from engine.optimizers import kernels as K
@@ -112,29 +110,30 @@ def restore_frozen_state(state, state_prev, div, n):
                     else state[j, c * n + i]
 
 
-@njit(**JIT)
-def advance(chunk_lo, chunk_hi, sc, surf_code, sp, ops, consts,
+@njit(parallel=True, **JIT)
+def advance(surf_code, sp, ops, consts,
             opt_code, h, lrs, t0,
             clip_kind, clip_value, noise_std, seed,
             fstar, use_fstar, tol, gtol, bound,
-            x, f, g, S, conv_at, div_at,
+            x, f, g, S, sc, conv_at, div_at,
             rec_x, rec_f, rec_gnorm, rec_grad, rec_state, record, record_state):
-    """Run ``lrs.size`` steps (numbered t0+1, …) of optimizer ``opt_code`` on the points of
-    chunks ``chunk_lo`` to ``chunk_hi`` − 1.
+    """Run ``lrs.size`` steps (numbered t0+1, …) of optimizer ``opt_code`` on every point.
 
-    Carry (updated in place): sc scalar state, x (P, 2), f (P,), g (P, 2) raw value and
-    gradient at x, S (k, P, 2) vector state, conv_at / div_at (P,) first step or −1.
+    Carry (updated in place): x (P, 2), f (P,), g (P, 2) raw value and gradient at x,
+    S (k, P, 2) vector state, sc scalar state, conv_at / div_at (P,) first step or −1.
     Records (P, steps, …), written when ``record`` / ``record_state``: position, loss and
     gradient norm after each step, the processed gradient each step used, and the state.
     """
     n_points = x.shape[0]
     k = S.shape[0]
     steps = lrs.size
+    n_chunks = (n_points + CHUNK - 1) // CHUNK
     uses_lookahead = opt_code == K.NESTEROV or opt_code == K.RMSPROP_NESTEROV
-    # Every chunk starts from the same scalar state and evolves it identically.
+    # Every chunk starts from the same scalar state and evolves it identically; chunk 0
+    # reports it back. Reading ``sc`` itself inside the loop would race with that write.
     sc_start = sc.copy()
-    sc_local = sc.copy()
-    for chunk in range(chunk_lo, chunk_hi):
+    sc_end = sc.copy()
+    for chunk in prange(n_chunks):
         lo = chunk * CHUNK
         n = min(CHUNK, n_points - lo)
         xc = np.empty((2, n))
@@ -230,4 +229,6 @@ def advance(chunk_lo, chunk_hi, sc, surf_code, sp, ops, consts,
         f[lo:lo + n] = fc
         conv_at[lo:lo + n] = conv
         div_at[lo:lo + n] = div
-    sc[:] = sc_local
+        if chunk == 0:
+            sc_end[:] = sc_local
+    sc[:] = sc_end

@@ -1,4 +1,9 @@
-"""Point Numba's on-disk cache at a folder named after the engine's source code.
+"""Configure Numba before it is imported: a thread-safe threading layer, and a cache folder
+named after the engine's source code.
+
+The race kernel is a ``prange`` loop, and the server calls it from several worker threads at
+once: only the OpenMP and TBB layers allow that (the fallback "workqueue" layer aborts the
+process), so ``threadsafe`` is asked for and a missing layer fails loudly instead.
 
 Numba keys a cached function on its own file only. Kernels here call functions from other
 files (the race kernel inlines the optimizers and calls the surfaces), so editing one file
@@ -27,8 +32,11 @@ def source_hash() -> str:
 
 
 def configure() -> None:
-    """Set NUMBA_CACHE_DIR before Numba is imported, unless the user chose one."""
-    if "NUMBA_CACHE_DIR" in os.environ or "numba" in sys.modules:
+    """Set Numba's threading layer and cache folder, unless the user chose them."""
+    if "numba" in sys.modules:
+        return
+    os.environ.setdefault("NUMBA_THREADING_LAYER", "threadsafe")
+    if "NUMBA_CACHE_DIR" in os.environ:
         return
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "descentlab"
     target = base / f"numba-{source_hash()}"
