@@ -320,3 +320,22 @@ def test_a_65536_start_final_only_race():
     assert ((r.diverged_at >= -1) & (r.diverged_at <= 100)).all()
     assert (r.diverged_at[1] == -1).mean() > 0.99
     assert (r.converged_at >= 0).any()
+
+
+@pytest.mark.parametrize(("surface", "params", "text"), [
+    ("rosenbrock", {"a": 1.0, "b": 100.0}, "(1 - x)**2 + 100*(y - x**2)**2"),
+    ("himmelblau", {}, "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"),
+    ("ravine", {"kappa": 20.0, "theta": 0.0}, "0.5*(x**2 + 20*y**2)"),
+])
+def test_a_typed_formula_follows_the_built_in_surface(surface, params, text):
+    """The expression machine and the hand-written kernels differ only in rounding, so
+    every optimizer's path over the typed formula tracks the built-in one."""
+    optimizers = [("sgd", {"lr": 1e-3}), ("momentum", {"lr": 1e-3}), ("adam", {"lr": 0.05}),
+                  "nesterov", "rmsprop", "newton"]
+    start = engine.get_surface(surface).starts[0]
+    built_in = engine.race(surface, optimizers, start, 200, params=params)
+    typed = engine.race(engine.expression(text), optimizers, start, 200,
+                        view=engine.get_surface(surface).view)
+    scale = 1.0 + np.abs(built_in.positions).max()
+    assert np.abs(typed.positions - built_in.positions).max() <= 1e-9 * scale
+    np.testing.assert_array_equal(typed.diverged_at, built_in.diverged_at)
