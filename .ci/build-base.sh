@@ -5,14 +5,19 @@
 #
 # Usage: bash .ci/build-base.sh [IMAGE]    (default: descentlab-base:bookworm)
 # Needs root, debootstrap and a running Docker engine. Does nothing if IMAGE
-# already exists; `docker rmi IMAGE` first to rebuild it.
+# already exists with every package below; otherwise (re)builds it.
 set -euo pipefail
 
 image=${1:-descentlab-base:bookworm}
+packages=python3,python3-venv,python3-pip,ca-certificates,libgomp1
 
 if docker image inspect "$image" >/dev/null 2>&1; then
-  echo "Base image $image already exists: not rebuilding it."
-  exit 0
+  if docker run --rm "$image" dpkg-query -W ${packages//,/ } >/dev/null 2>&1; then
+    echo "Base image $image already exists with $packages: not rebuilding it."
+    exit 0
+  fi
+  echo "Base image $image lacks some of $packages: rebuilding it."
+  docker rmi -f "$image" >/dev/null
 fi
 
 # The Debian mirror that serves bookworm to apt on this machine
@@ -37,7 +42,7 @@ trap cleanup EXIT
 echo "debootstrap bookworm from $mirror into $rootfs"
 start=$SECONDS
 debootstrap --variant=minbase \
-  --include=python3,python3-venv,python3-pip,ca-certificates,libgomp1 \
+  --include="$packages" \
   bookworm "$rootfs" "$mirror"
 echo "debootstrap took $((SECONDS - start)) s"
 
