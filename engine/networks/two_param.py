@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.critical_points import Formula, newton
 from engine.errors import EngineError, lookup
 from engine.networks import two_param_formulas as F
 from engine.params import Param, resolve
 from engine.surfaces.spec import CriticalPoint
 
-Formula = Callable[[float, float, np.ndarray], tuple[float, float, float]]
 Values = dict[str, float]
 Data = dict[str, np.ndarray]
 
@@ -44,20 +44,6 @@ def _n(default: int, low: int = 4, high: int = 256) -> Param:
 
 def _seed() -> Param:
     return Param("seed", 0, 0, 2**31 - 1, "seed of the random generator")
-
-
-def _newton(fg: Formula, hess: Formula, w: float, b: float, p: np.ndarray) -> tuple[float, float]:
-    """A zero of the gradient near (w, b), by Newton's method on the exact Hessian."""
-    for _ in range(50):
-        _, g1, g2 = fg(w, b, p)
-        h11, h12, h22 = hess(w, b, p)
-        det = h11 * h22 - h12 * h12
-        dw = (h22 * g1 - h12 * g2) / det
-        db = (h11 * g2 - h12 * g1) / det
-        w, b = w - dw, b - db
-        if abs(dw) + abs(db) <= 1e-15 * (1.0 + abs(w) + abs(b)):
-            break
-    return w, b
 
 
 # linear_net ---------------------------------------------------------------------------
@@ -100,7 +86,7 @@ def _pair_vector(d: Data) -> np.ndarray:
 
 def _neuron_points(v: Values, p: np.ndarray) -> tuple[CriticalPoint, ...]:
     """The minimum, found by Newton's method from the teacher (exact when noise = 0)."""
-    w, b = _newton(F.neuron_fg, F.neuron_h, v["teacher_w"], v["teacher_b"], p)
+    w, b = newton(F.neuron_fg, F.neuron_h, v["teacher_w"], v["teacher_b"], p)
     return (CriticalPoint(float(w), float(b), float(F.neuron_fg(w, b, p)[0]), "global_min"),)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from engine.critical_points import Formula, newton
 from engine.errors import lookup
 from engine.params import Param
 from engine.surfaces import dispatch as D
@@ -21,7 +22,6 @@ from engine.surfaces import formulas as F
 from engine.surfaces.spec import CriticalPoint, PointKind, Surface
 
 CriticalPoints = Callable[[np.ndarray], tuple[CriticalPoint, ...]]
-Formula = Callable[[float, float, np.ndarray], tuple[float, ...]]
 
 DEEP_LEARNING = "Goodfellow, Bengio & Courville, Deep Learning (MIT Press, 2016)"
 SURVEY = ("Jamil & Yang, A literature survey of benchmark functions for global optimisation "
@@ -39,20 +39,6 @@ def _fixed(*points: tuple[float, float, float, PointKind]) -> CriticalPoints:
     return lambda pvec: listed
 
 
-def _newton(fg: Formula, hess: Formula, x: float, y: float, p: np.ndarray) -> tuple[float, float]:
-    """A zero of the gradient near (x, y), by Newton's method on the exact Hessian."""
-    for _ in range(60):
-        _, gx, gy = fg(x, y, p)
-        hxx, hxy, hyy = hess(x, y, p)
-        det = hxx * hyy - hxy * hxy
-        dx = (hyy * gx - hxy * gy) / det
-        dy = (hxx * gy - hxy * gx) / det
-        x, y = x - dx, y - dy
-        if abs(dx) + abs(dy) <= 1e-15 * (1.0 + abs(x) + abs(y)):
-            break
-    return x, y
-
-
 def _two_basins(fg: Formula, hess: Formula, p: np.ndarray,
                 guesses: tuple[tuple[float, float], tuple[float, float]]
                 ) -> tuple[CriticalPoint, ...]:
@@ -61,11 +47,11 @@ def _two_basins(fg: Formula, hess: Formula, p: np.ndarray,
     The pass is started from the highest point on the segment joining the minima, where
     Newton's method lands on the saddle rather than back in a basin.
     """
-    minima = [_newton(fg, hess, gx, gy, p) for gx, gy in guesses]
+    minima = [newton(fg, hess, gx, gy, p) for gx, gy in guesses]
     (x1, y1), (x2, y2) = minima
     path = [(x1 + s * (x2 - x1), y1 + s * (y2 - y1)) for s in np.linspace(0.0, 1.0, 65)]
     top = max(path, key=lambda q: fg(q[0], q[1], p)[0])
-    sx, sy = _newton(fg, hess, top[0], top[1], p)
+    sx, sy = newton(fg, hess, top[0], top[1], p)
     values = [fg(x, y, p)[0] for x, y in minima]
     best = int(np.argmin(values))
     points = [_at(x, y, v, "global_min" if i == best else "local_min")
@@ -93,7 +79,7 @@ def _double_well_points(pvec: np.ndarray) -> tuple[CriticalPoint, ...]:
 def _cliff_points(pvec: np.ndarray) -> tuple[CriticalPoint, ...]:
     # The wall's tail reaches the basin only as exp(−edge·foot/width): the minimum moves
     # off the origin by far less than rounding at the defaults, but Newton makes it exact.
-    x, y = _newton(F.cliff_fg, F.cliff_h, 0.0, 0.0, pvec)
+    x, y = newton(F.cliff_fg, F.cliff_h, 0.0, 0.0, pvec)
     return (_at(x, y, F.cliff_fg(x, y, pvec)[0], "global_min"),)
 
 
