@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _contenders import BATCH_LR, LR, SIX, numpy_paths, python_path
+from _startup import report_startup
 
 import engine
 
@@ -137,17 +136,10 @@ def batched(repeats: int) -> None:
 
 
 def startup() -> None:
-    code = ("import time; t=time.perf_counter(); import engine; "
-            "engine.race('rosenbrock', ['sgd', 'adam'], (-1.5, 2), 100); "
-            "print(time.perf_counter()-t)")
-    print("\nStart-up: fresh process, import engine → first race returned")
-    env = dict(os.environ)
-    warm = float(subprocess.check_output([sys.executable, "-c", code], env=env, text=True))
-    print(f"  warm Numba cache: {warm:6.2f} s")
-    with tempfile.TemporaryDirectory() as cache:
-        env["NUMBA_CACHE_DIR"] = cache
-        cold = float(subprocess.check_output([sys.executable, "-c", code], env=env, text=True))
-    print(f"  empty Numba cache: {cold:6.2f} s")
+    report_startup("import engine → first race returned",
+                   "import time; t=time.perf_counter(); import engine; "
+                   "engine.race('rosenbrock', ['sgd', 'adam'], (-1.5, 2), 100); "
+                   "print(time.perf_counter()-t)")
 
 
 def main() -> None:

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from functools import cache
@@ -27,7 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _startup import report_startup
 
 # Numba itself is imported only through the engine, which first points Numba's cache at
 # its own folder (engine._numba_config).
@@ -234,21 +235,11 @@ def end_to_end(repeats: int) -> None:
 
 
 def startup() -> None:
-    code = ("import time; t=time.perf_counter(); from engine import networks as nn; "
-            "r = nn.network_race('moons', None, ['sgd', 'adam'], steps=50); "
-            "nn.landscape(r, 'pca', 21); nn.decision_boundary(r); "
-            "print(time.perf_counter()-t)")
-    root = str(Path(__file__).resolve().parents[1])
-    print("\nStart-up: fresh process, import → first race, landscape and boundary")
-    env = {**os.environ, "PYTHONPATH": root}
-    warm = float(subprocess.check_output([sys.executable, "-c", code], env=env, text=True,
-                                         cwd=root))
-    print(f"  warm Numba cache: {warm:6.2f} s")
-    with tempfile.TemporaryDirectory() as cache:
-        env["NUMBA_CACHE_DIR"] = cache
-        cold = float(subprocess.check_output([sys.executable, "-c", code], env=env,
-                                             text=True, cwd=root))
-    print(f"  empty Numba cache: {cold:6.2f} s")
+    report_startup("import → first race, landscape and boundary",
+                   "import time; t=time.perf_counter(); from engine import networks as nn; "
+                   "r = nn.network_race('moons', None, ['sgd', 'adam'], steps=50); "
+                   "nn.landscape(r, 'pca', 21); nn.decision_boundary(r); "
+                   "print(time.perf_counter()-t)")
 
 
 def main() -> None:
