@@ -115,17 +115,6 @@ def _evaluate(arch: Architecture, data: Dataset,
     return loss, correct / data.n, grad
 
 
-def _batch(batch_size: int | None, n: int) -> int | None:
-    """None (full batch) or a batch size in [1, n); n or more also means full batch."""
-    if batch_size is None:
-        return None
-    b = int(batch_size)
-    if b < 1:
-        raise EngineError(f"batch_size must be at least 1, got {batch_size}",
-                          field="batch_size")
-    return None if b >= n else b
-
-
 def _resolve_runs(optimizers: Sequence[RunLike], defaults: GradientOptions) -> list[Run]:
     if not optimizers:
         raise EngineError("a race needs at least one optimizer", field="optimizers")
