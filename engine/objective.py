@@ -22,10 +22,16 @@ _NO_PARAMS = np.zeros(0, dtype=np.float64)
 
 @dataclass(frozen=True)
 class Objective:
-    """A surface ready for the kernels, with what the race needs to judge convergence."""
+    """A surface ready for the kernels, with what the race needs to judge convergence.
+
+    ``params`` are the surface's parameter values (what its critical points depend on);
+    ``kernel_params`` what its compiled formula reads: the same values, or for a loss over
+    a dataset the data they generate.
+    """
 
     code: int
     params: np.ndarray
+    kernel_params: np.ndarray
     ops: np.ndarray
     consts: np.ndarray
     view: tuple[float, float, float, float]
@@ -40,7 +46,7 @@ class Objective:
 
     @property
     def kernel_args(self) -> tuple:
-        return self.code, self.params, self.ops, self.consts
+        return self.code, self.kernel_params, self.ops, self.consts
 
     def value_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Value (n,) and gradient (n, 2) at each row of ``xy`` (shape (n, 2))."""
@@ -93,10 +99,11 @@ def objective(surface: str | Surface | CompiledExpression | Mapping,
             raise EngineError("a surface needs an 'id' or an 'expression'", field="surface")
         return objective(surface["id"], surface.get("params", params), surface.get("view", view))
     if isinstance(surface, CompiledExpression):
-        return Objective(EXPRESSION, _NO_PARAMS, surface.ops, surface.consts,
+        return Objective(EXPRESSION, _NO_PARAMS, _NO_PARAMS, surface.ops, surface.consts,
                          _view(view, DEFAULT_EXPRESSION_VIEW), None, expression=surface)
     if isinstance(surface, str):
         surface = get_surface(surface)
     pvec = surface.param_vector(params)
-    return Objective(surface.code, pvec, _NO_OPS, _NO_CONSTS, _view(view, surface.view),
-                     surface.global_min_value(pvec), surface=surface)
+    return Objective(surface.code, pvec, surface.kernel_params(pvec), _NO_OPS, _NO_CONSTS,
+                     _view(view, surface.view), surface.global_min_value(pvec),
+                     surface=surface)

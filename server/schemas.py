@@ -179,7 +179,13 @@ class ViewEntry(BaseModel):
     y: Pair = Field(description="ymin, ymax")
 
 
+DataColumns = dict[str, list[float] | list[list[float]]]
+
+
 class SurfaceEntry(BaseModel):
+    """A built-in surface. Its first tag is its group: teaching, benchmark or network (a
+    two-weight network: its parameters describe a dataset, shown in ``data``)."""
+
     id: str
     name: str
     latex: str
@@ -189,9 +195,15 @@ class SurfaceEntry(BaseModel):
     view: ViewEntry
     starts: list[Pair]
     note: str
-    critical_points: list[CriticalPointEntry]
+    critical_points: list[CriticalPointEntry] = Field(
+        description="known minima, saddles and maxima; empty where there are none (logistic "
+                    "regression on separable data has no minimum)")
     log_contours: bool
     references: list[str]
+    axes: list[str] = Field(description="names of the two coordinates: x, y or a "
+                                        "network's two weights")
+    data: DataColumns | None = Field(None, description="networks only: the dataset at the "
+                                                       "default parameters")
 
 
 class OptimizerEntry(BaseModel):
@@ -270,6 +282,9 @@ class SurfaceInfo(BaseModel):
     critical_points: list[CriticalPointEntry]
     f_star: Number = Field(description="the global minimum value, when known")
     log_contours: bool
+    axes: list[str] = Field(description="names of the two coordinates")
+    data: DataColumns | None = Field(None, description="networks only: the dataset at these "
+                                                       "parameters")
 
 
 class GridResponse(BaseModel):

@@ -42,10 +42,13 @@ def surface_info(obj: engine.Objective) -> Document:
     x0, x1, y0, y1 = obj.view
     info: Document = {"id": None, "name": "", "expression": None, "params": {},
                       "view": {"x": [x0, x1], "y": [y0, y1]}, "critical_points": [],
-                      "f_star": number(obj.f_star), "log_contours": False}
+                      "f_star": number(obj.f_star), "log_contours": False, "axes": ["x", "y"]}
     if obj.surface is not None:
         surface = obj.surface
+        if surface.data is not None:
+            info["data"] = surface.data_dict(obj.params)
         info.update(id=surface.id, name=surface.name, log_contours=surface.log_contours,
+                    axes=list(surface.axes),
                     params={p.name: float(v) for p, v in zip(surface.params, obj.params,
                                                              strict=True)},
                     critical_points=[_critical_point(c)

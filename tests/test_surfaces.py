@@ -1,5 +1,6 @@
 """The surface catalogue: exact derivatives, listed critical points, metadata, and the
 behaviours the teaching notes promise (the cliff, the double well, the plateau...).
+The two-weight networks (tag "network") are surfaces too and pass the same checks.
 
 Every evaluation goes through the compiled batch kernels, batched so that each kernel is
 compiled once per session; the demonstrations are plain-Python descent loops on top of them.
@@ -14,8 +15,10 @@ import re
 import numpy as np
 import pytest
 
+import engine
 from engine.errors import EngineError
 from engine.expressions import compile_expression
+from engine.networks.two_param import TWO_PARAM_NETS
 from engine.surfaces import (
     EXPRESSION,
     SURFACES,
@@ -45,6 +48,9 @@ OTHER_PARAMS: dict[str, list[dict[str, float]]] = {
     "rosenbrock": [{"a": -1.2, "b": 10.0}, {"a": 0.5, "b": 500.0}],
     "rastrigin": [{"A": 0.0}, {"A": 20.0}],
     "ackley": [{"a": 5.0, "b": 1.0}, {"a": 40.0, "b": 0.05}],
+    "linear_net": [{"noise": 0.3, "seed": 3}, {"n": 4}],
+    "neuron": [{"teacher_w": -2.5, "teacher_b": 1.0, "noise": 0.1}, {"n": 2}],
+    "logistic": [{"spread": 1.5, "n": 64, "seed": 5}],
 }
 
 CASES = [(sid, params) for sid in SURFACES for params in [{}, *OTHER_PARAMS.get(sid, [])]]
@@ -73,7 +79,7 @@ LITERATURE: dict[str, list[tuple[float, float, float, int, int]]] = {
 def evaluate(surface: Surface, p: np.ndarray, xy: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Values (n,), gradients (n, 2) and Hessians (n, 3) at the rows of ``xy``."""
-    return evaluate_program(surface.code, p, NO_OPS, NO_CONSTS, xy)
+    return evaluate_program(surface.code, surface.kernel_params(p), NO_OPS, NO_CONSTS, xy)
 
 
 def evaluate_program(code: int, p: np.ndarray, ops: np.ndarray, consts: np.ndarray,
@@ -92,7 +98,8 @@ def evaluate_program(code: int, p: np.ndarray, ops: np.ndarray, consts: np.ndarr
 def gradient(surface: Surface, p: np.ndarray, x: float, y: float) -> np.ndarray:
     f = np.empty(1)
     g = np.empty((2, 1))
-    value_grad_batch(surface.code, p, NO_OPS, NO_CONSTS, np.array([[x], [y]]), f, g)
+    value_grad_batch(surface.code, surface.kernel_params(p), NO_OPS, NO_CONSTS,
+                     np.array([[x], [y]]), f, g)
     return g[:, 0]
 
 
@@ -167,9 +174,12 @@ def test_plain_formula_is_the_compiled_surface(sid, params):
     """The displayed formula, typed in as an expression, gives the same surface to rounding.
 
     The expression machine differentiates automatically, so this is an independent check of
-    every hand-derived gradient and Hessian as well as of the displayed formula.
+    every hand-derived gradient and Hessian as well as of the displayed formula. A network's
+    formula is a sum over its dataset, which cannot be typed.
     """
     surface, p = case(sid, params)
+    if "network" in surface.tags:
+        pytest.skip("a network's loss sums over its data points")
     program = compile_expression(substituted(surface, p))
     xy = view_points(surface, 64, seed=surface.code + 1)
     f, g, h = evaluate(surface, p, xy)
@@ -212,6 +222,9 @@ EXPECTED_KIND = {"global_min": "min", "local_min": "min", "saddle": "saddle", "l
 def test_listed_critical_points(sid, params):
     surface, p = case(sid, params)
     points = surface.critical_points(p)
+    if "no-minimum" in surface.tags:
+        assert points == () and "no minimum" in surface.note
+        return
     assert points, "every surface lists at least one critical point"
     xy = np.array([[c.x, c.y] for c in points])
     f, g, h = evaluate(surface, p, xy)
@@ -230,7 +243,7 @@ def test_listed_critical_points(sid, params):
 def test_no_duplicate_critical_points():
     for surface in SURFACES.values():
         points = surface.critical_points(surface.param_vector())
-        xy = np.array([[c.x, c.y] for c in points])
+        xy = np.array([[c.x, c.y] for c in points]).reshape(-1, 2)
         gaps = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
         assert (gaps + np.eye(len(xy)) > 1e-6).all(), surface.id
 
@@ -281,11 +294,16 @@ def test_catalogue_size_ids_and_codes():
     assert get_surface("bowl").code == 1 and get_surface("rosenbrock").code == 2
 
 
-def test_teaching_surfaces_come_first():
-    order = ["teaching" in s.tags for s in SURFACES.values()]
-    assert order == sorted(order, reverse=True)
+def test_teaching_surfaces_come_first_then_benchmarks_then_networks():
+    """The page groups surfaces by their first tag, in catalogue order."""
+    groups = ("teaching", "benchmark", "network")
+    order = [groups.index(s.tags[0]) for s in SURFACES.values()]
+    assert order == sorted(order) and set(order) == {0, 1, 2}
     assert next(iter(SURFACES)) == "bowl"
-    assert all(("teaching" in s.tags) != ("benchmark" in s.tags) for s in SURFACES.values())
+    for s in SURFACES.values():
+        assert sum(group in s.tags for group in groups) == 1, s.id
+    assert [s.id for s in SURFACES.values() if s.tags[0] == "network"] == [
+        "linear_net", "neuron", "logistic"]
 
 
 @pytest.mark.parametrize("surface", SURFACES.values(), ids=list(SURFACES))
@@ -420,3 +438,57 @@ def test_large_steps_cannot_stay_in_the_sharp_minimum():
     assert np.hypot(small[0] - sharp.x, small[1] - sharp.y) < 1e-6
     large = descend("sharp_and_flat", start, lr=0.1, steps=3000)[-1]
     assert np.hypot(large[0] - flat.x, large[1] - flat.y) < 1e-6
+
+
+# ---- the two-weight networks as surfaces ---------------------------------------------------
+
+NETWORK_SURFACES = [s.id for s in SURFACES.values() if "network" in s.tags]
+
+
+@pytest.mark.parametrize("sid", NETWORK_SURFACES)
+def test_a_network_surface_reads_its_data_and_describes_it(sid):
+    """The kernels read the dataset the sliders describe; the entry shows it and the axes."""
+    surface = get_surface(sid)
+    net = TWO_PARAM_NETS[sid]
+    p = surface.param_vector({"seed": 11})
+    np.testing.assert_array_equal(surface.kernel_params(p), net.data_vector(p))
+    assert not np.array_equal(surface.kernel_params(p),
+                              surface.kernel_params(surface.param_vector()))
+    xy = view_points(surface, 16, seed=4)
+    f, g, _ = evaluate(surface, p, xy)
+    fn, gn = net.value_grad(xy, p)
+    np.testing.assert_array_equal(f, fn)
+    np.testing.assert_array_equal(g, gn)
+    entry = json.loads(json.dumps(surface.to_dict(), allow_nan=False))
+    assert entry["axes"] == list(net.axes) != ["x", "y"]
+    assert entry["data"] == json.loads(json.dumps(net.to_dict()["data"]))
+    assert "data" not in get_surface("bowl").to_dict()
+
+
+@pytest.mark.parametrize("sid", NETWORK_SURFACES)
+def test_a_network_surface_races_like_plain_gradient_descent(sid):
+    """engine.race over a network surface is gradient descent on the network's own loss
+    (its Python-side value_grad): the race passes the data vector, not the sliders."""
+    surface = get_surface(sid)
+    params = {"seed": 2}
+    p = surface.param_vector(params)
+    start = surface.starts[-1]
+    r = engine.race(sid, [("sgd", {"lr": 0.3})], start, 60, params=params)
+    point = np.array(start, dtype=np.float64)
+    for t in range(1, 61):
+        _, g = TWO_PARAM_NETS[sid].value_grad(point[None], p)
+        point = point - 0.3 * g[0]
+        np.testing.assert_allclose(r.positions[0, 0, t], point, rtol=1e-12, atol=1e-14)
+    grid = engine.grid(sid, 7, params=params)
+    mesh = np.stack(np.meshgrid(grid.x, grid.y), axis=-1).reshape(-1, 2)
+    np.testing.assert_allclose(grid.z.ravel(), TWO_PARAM_NETS[sid].value_grad(mesh, p)[0],
+                               rtol=1e-14)
+
+
+def test_newton_walks_into_the_linear_nets_saddle_and_sgd_finds_the_valley():
+    """The teaching note's point, through the race: the exact Hessian makes Newton's step
+    aim at the nearest critical point, here the saddle; gradient descent escapes it."""
+    r = engine.race("linear_net", [("sgd", {"lr": 0.1}), "newton"], (1.5, -1.4), 300)
+    sgd, newton = (row[0] for row in engine.outcomes(r))
+    assert sgd.status == "converged" and abs(sgd.point[0] * sgd.point[1] - 1.0) < 1e-3
+    assert newton.status == "stalled" and newton.near.kind == "saddle"

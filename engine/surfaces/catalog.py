@@ -19,6 +19,7 @@ from engine.errors import lookup
 from engine.params import Param
 from engine.surfaces import dispatch as D
 from engine.surfaces import formulas as F
+from engine.surfaces.networks import network_surfaces
 from engine.surfaces.spec import CriticalPoint, PointKind, Surface
 
 CriticalPoints = Callable[[np.ndarray], tuple[CriticalPoint, ...]]
@@ -486,7 +487,8 @@ def _benchmarks() -> tuple[Surface, ...]:
     )
 
 
-SURFACES: dict[str, Surface] = {s.id: s for s in _surfaces()}
+# Teaching surfaces, then benchmarks, then the two-weight networks (tagged "network").
+SURFACES: dict[str, Surface] = {s.id: s for s in (*_surfaces(), *network_surfaces())}
 
 
 def get_surface(surface_id: str) -> Surface:

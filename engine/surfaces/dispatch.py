@@ -10,6 +10,8 @@ and decrements the reference count of each array argument on entry and exit, ato
 70 ns a call, measured, more than a whole step of one path. ``hessian_batch`` serves only
 Newton's method and stays a call, which halves the race kernel's compile time.
 Code 0 is a user expression, evaluated by the expression machine from ``ops``/``consts``.
+Codes 23–25 are the two-weight networks: for them ``p`` is the data vector of the network's
+dataset (``Surface.kernel_params``), and each formula sums over its points.
 Codes are part of the engine's contract with cached kernels: append new ones, never renumber.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 from numba import njit
 
 from engine.expressions.vm import expr_hessian_batch, expr_value_grad_batch
+from engine.networks import two_param_formulas as N
 from engine.surfaces import formulas as F
 
 JIT = F.JIT
@@ -46,6 +49,9 @@ RASTRIGIN = 19
 ACKLEY = 20
 STYBLINSKI_TANG = 21
 EASOM = 22
+LINEAR_NET = 23
+NEURON = 24
+LOGISTIC = 25
 
 
 @njit(**INLINE)
@@ -120,6 +126,15 @@ def value_grad_batch(code, p, ops, consts, xy, f, g):
     elif code == EASOM:
         for i in range(n):
             f[i], g[0, i], g[1, i] = F.easom_fg(xy[0, i], xy[1, i], p)
+    elif code == LINEAR_NET:
+        for i in range(n):
+            f[i], g[0, i], g[1, i] = N.linear_net_fg(xy[0, i], xy[1, i], p)
+    elif code == NEURON:
+        for i in range(n):
+            f[i], g[0, i], g[1, i] = N.neuron_fg(xy[0, i], xy[1, i], p)
+    elif code == LOGISTIC:
+        for i in range(n):
+            f[i], g[0, i], g[1, i] = N.logistic_fg(xy[0, i], xy[1, i], p)
 
 
 @njit(**JIT)
@@ -194,3 +209,12 @@ def hessian_batch(code, p, ops, consts, xy, h):
     elif code == EASOM:
         for i in range(n):
             h[0, i], h[1, i], h[2, i] = F.easom_h(xy[0, i], xy[1, i], p)
+    elif code == LINEAR_NET:
+        for i in range(n):
+            h[0, i], h[1, i], h[2, i] = N.linear_net_h(xy[0, i], xy[1, i], p)
+    elif code == NEURON:
+        for i in range(n):
+            h[0, i], h[1, i], h[2, i] = N.neuron_h(xy[0, i], xy[1, i], p)
+    elif code == LOGISTIC:
+        for i in range(n):
+            h[0, i], h[1, i], h[2, i] = N.logistic_h(xy[0, i], xy[1, i], p)

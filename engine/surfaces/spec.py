@@ -1,7 +1,9 @@
 """What the catalogue knows about a surface besides its formula.
 
 Minima and saddles move with the parameters (Rosenbrock's minimum is at (a, a²)), so they
-are functions of the parameter vector rather than constants.
+are functions of the parameter vector rather than constants. A loss over a dataset (the
+two-weight networks) adds one more function: from the parameter vector to the data vector
+its compiled formula reads.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ class Surface:
 
     ``code`` is the integer the compiled kernels dispatch on; ``critical_points`` maps the
     parameter vector to the known minima, saddles and maxima at those parameters.
+    ``data_vector`` is set for a loss over a dataset: its parameters (points, noise, seed)
+    describe the data, and the compiled formula reads the data, not the parameters
+    (``kernel_params``); ``data`` gives that dataset for display. ``axes`` name the two
+    coordinates (the weights of a network).
     """
 
     id: str
@@ -52,6 +58,9 @@ class Surface:
     critical_points: Callable[[np.ndarray], tuple[CriticalPoint, ...]]
     log_contours: bool = False
     references: tuple[str, ...] = field(default=())
+    axes: tuple[str, str] = ("x", "y")
+    data_vector: Callable[[np.ndarray], np.ndarray] | None = None
+    data: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
 
     def param_vector(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
         """Defaults overlaid with ``overrides``, checked against each parameter's range."""
@@ -60,6 +69,10 @@ class Surface:
         except EngineError as err:
             raise err.at("params") from None
         return np.array(list(values.values()), dtype=np.float64)
+
+    def kernel_params(self, pvec: np.ndarray) -> np.ndarray:
+        """What the compiled formula reads: the parameters, or the data they generate."""
+        return pvec if self.data_vector is None else self.data_vector(pvec)
 
     def minima(self, pvec: np.ndarray) -> tuple[CriticalPoint, ...]:
         return tuple(c for c in self.critical_points(pvec) if c.kind.endswith("_min"))
@@ -72,13 +85,23 @@ class Surface:
         values = [c.value for c in self.critical_points(pvec) if c.kind == "global_min"]
         return min(values) if values else None
 
+    def data_dict(self, pvec: np.ndarray) -> dict[str, list] | None:
+        """The dataset at these parameters as lists, or None for an analytic surface."""
+        if self.data is None:
+            return None
+        return {name: values.tolist() for name, values in self.data(pvec).items()}
+
     def to_dict(self) -> dict:
         pvec = self.param_vector()
-        return {
+        entry = {
             "id": self.id, "name": self.name, "latex": self.latex, "formula": self.plain,
             "tags": list(self.tags), "params": [p.to_dict() for p in self.params],
             "view": {"x": [self.view[0], self.view[1]], "y": [self.view[2], self.view[3]]},
             "starts": [list(s) for s in self.starts], "note": self.note,
             "critical_points": [c.to_dict() for c in self.critical_points(pvec)],
             "log_contours": self.log_contours, "references": list(self.references),
+            "axes": list(self.axes),
         }
+        if self.data is not None:
+            entry["data"] = self.data_dict(pvec)
+        return entry
