@@ -7,10 +7,9 @@ value with a message that names it; this module is that one description and that
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 from engine.errors import EngineError
 
@@ -51,7 +50,7 @@ def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, own
         except (TypeError, ValueError):
             raise EngineError(f"{noun} '{p.name}' of {owner} must be a number, got {raw!r}",
                               field=p.name) from None
-        if not np.isfinite(value) or not p.low <= value <= p.high:
+        if not math.isfinite(value) or not p.low <= value <= p.high:
             raise EngineError(f"{noun} '{p.name}' of {owner} must lie in "
                               f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
         values[p.name] = value

@@ -7,15 +7,18 @@ result is the concatenation of its segments.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numba
 import numpy as np
 
 from engine.errors import EngineError
 from engine.objective import Objective, objective
 from engine.optimizers.catalog import Optimizer, get_optimizer
-from engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance
+from engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance, fill_start
 from engine.schedules import get_schedule
 
 MAX_RECORDED_VALUES = 200_000_000
@@ -35,9 +38,9 @@ class GradientOptions:
             raise EngineError("choose clipping by norm or by value, not both", field="clip_value")
         for name in ("clip_norm", "clip_value"):
             value = getattr(self, name)
-            if value is not None and not (np.isfinite(value) and value > 0):
+            if value is not None and not (math.isfinite(value) and value > 0):
                 raise EngineError(f"{name} must be a positive number, got {value}", field=name)
-        if not (np.isfinite(self.noise_std) and 0.0 <= self.noise_std <= 1e6):
+        if not (math.isfinite(self.noise_std) and 0.0 <= self.noise_std <= 1e6):
             raise EngineError(f"noise_std must lie in [0, 1e6], got {self.noise_std}",
                               field="noise_std")
         if not 0 <= int(self.seed) < 2**63:
@@ -65,6 +68,8 @@ class Run:
     gradient: GradientOptions
 
     def learning_rates(self, steps: int) -> np.ndarray:
+        if self.schedule == "constant":  # the common case, without building the step index
+            return np.full(steps, self.hyperparameters["lr"])
         return get_schedule(self.schedule).values(self.hyperparameters["lr"], steps,
                                                   self.schedule_params)
 
@@ -78,6 +83,7 @@ class Run:
 
 
 RunLike = str | tuple[str, Mapping[str, float]] | Mapping | Run
+_GRADIENT_KEYS = frozenset(("clip_norm", "clip_value", "noise_std", "seed"))
 
 
 def make_run(spec: RunLike, defaults: GradientOptions) -> Run:
@@ -94,13 +100,13 @@ def make_run(spec: RunLike, defaults: GradientOptions) -> Run:
         raise EngineError("an optimizer is an id, (id, {hyperparameters}) or {'id': ...}")
     opt = get_optimizer(str(spec["id"]))
     hps = opt.resolve(spec.get("hyperparameters"))
-    schedule = dict(spec.get("schedule") or {"kind": "constant"})
+    schedule = dict(spec.get("schedule") or {})
     kind = str(schedule.pop("kind", "constant"))
     try:
         sched_params = get_schedule(kind).resolve(schedule)
     except EngineError as err:
         raise err.at("schedule") from None
-    gradient = GradientOptions(
+    gradient = defaults if _GRADIENT_KEYS.isdisjoint(spec) else GradientOptions(
         clip_norm=spec.get("clip_norm", defaults.clip_norm),
         clip_value=spec.get("clip_value", defaults.clip_value),
         noise_std=float(spec.get("noise_std", defaults.noise_std)),
@@ -166,8 +172,45 @@ class RaceResult:
         return [r.label for r in self.runs]
 
 
+# Rough cost of one step of each optimizer code relative to SGD on one path (measured on
+# Rosenbrock), used only to share the runs of a race evenly between threads.
+_STEP_COST = {0: 1.0, 1: 1.1, 2: 1.3, 3: 1.6, 4: 1.6, 5: 2.2, 6: 1.8, 7: 2.4, 8: 2.3,
+              9: 2.4, 10: 1.9, 11: 1.5}
+
+
+@lru_cache(maxsize=256)
+def balanced_order(codes: tuple[int, ...], threads: int) -> np.ndarray:
+    """An order of the runs whose contiguous shares (as ``prange`` cuts them) cost about
+    the same: the costliest run goes to the share that is cheapest so far."""
+    n = len(codes)
+    threads = max(1, min(threads, n))
+    sizes = [n // threads + (1 if i < n % threads else 0) for i in range(threads)]
+    shares: list[list[int]] = [[] for _ in range(threads)]
+    load = [0.0] * threads
+    for r in sorted(range(n), key=lambda r: -_STEP_COST.get(codes[r], 2.0)):
+        open_shares = [s for s in range(threads) if len(shares[s]) < sizes[s]]
+        s = min(open_shares, key=lambda s: load[s])
+        shares[s].append(r)
+        load[s] += _STEP_COST.get(codes[r], 2.0)
+    order = np.array([r for share in shares for r in share], dtype=np.int64)
+    order.flags.writeable = False  # shared by every race with these codes
+    return order
+
+
+def _padded(rows: Sequence[Sequence[float]]) -> np.ndarray:
+    """Rows of different lengths as one zero-padded (n, max length) array."""
+    out = np.zeros((len(rows), max((len(r) for r in rows), default=0) or 1))
+    for i, row in enumerate(rows):
+        out[i, :len(row)] = row
+    return out
+
+
 class RaceSession:
-    """The carry of every run of a race, advanced segment by segment by the kernel."""
+    """The carry of every run of a race, advanced segment by segment by the kernel.
+
+    All runs live in stacked arrays (run first) and one kernel call advances them together:
+    one dispatch per segment whatever the number of runs.
+    """
 
     def __init__(self, obj: Objective, runs: list[Run], starts: np.ndarray, steps: int, *,
                  record: bool = True, record_state: bool = False,
@@ -187,90 +230,139 @@ class RaceSession:
         self.tol, self.gtol = float(tol), float(gtol)
         self.bound = float(bound) if bound is not None else obj.bound
         self.t = 0
-        self.lrs = np.stack([r.learning_rates(steps) for r in runs])
-        n = starts.shape[0]
+        n_runs, n = len(runs), starts.shape[0]
+        self.lrs = np.empty((n_runs, steps))
+        for i, r in enumerate(runs):
+            self.lrs[i] = r.learning_rates(steps)
+        opts = [r.optimizer for r in runs]
+        self.codes = np.array([o.code for o in opts], dtype=np.int64)
+        self.n_state = np.array([len(o.state) for o in opts], dtype=np.int64)
+        self.H = _padded([r.optimizer.kernel_vector(r.hyperparameters) for r in runs])
+        clips = [r.gradient.clip for r in runs]
+        self.clip_kind = np.array([c[0] for c in clips], dtype=np.int64)
+        self.clip_value = np.array([c[1] for c in clips])
+        self.noise_std = np.array([r.gradient.noise_std for r in runs])
+        self.seed = np.array([r.gradient.seed for r in runs], dtype=np.int64)
+        self.order = balanced_order(tuple(self.codes.tolist()), numba.get_num_threads())
         f0, g0 = obj.value_grad(starts)
-        self.x = [starts.copy() for _ in runs]
-        self.f = [f0.copy() for _ in runs]
-        self.g = [g0.copy() for _ in runs]
-        self.S = [np.zeros((len(r.optimizer.state), n, 2)) for r in runs]
-        self.sc = [np.array(r.optimizer.scalar_state, dtype=np.float64) for r in runs]
-        self.h = [r.optimizer.kernel_vector(r.hyperparameters) for r in runs]
-        bad = ~(np.isfinite(f0) & np.all(np.isfinite(g0), axis=1)
-                & np.all(np.abs(starts) <= self.bound, axis=1))
-        conv0 = self._converged(f0, g0) & ~bad
-        self.conv = [np.where(conv0, 0, -1).astype(np.int64) for _ in runs]
-        self.div = [np.where(bad, 0, -1).astype(np.int64) for _ in runs]
-        self.first_frame = self._frame()
+        self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
+        self.F = np.empty((n_runs, n))
+        self.conv = np.empty((n_runs, n), dtype=np.int64)
+        self.div = np.empty((n_runs, n), dtype=np.int64)
+        fill_start(starts, f0, g0, *self._judging, self.X, self.F, self.G, self.conv, self.div)
+        self.S = np.zeros((n_runs, int(self.n_state.max()), n, 2))
+        self.SC = _padded([o.scalar_state for o in opts])
+        self._first: dict[str, np.ndarray] | None = None
 
-    def _converged(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
-        near = np.hypot(g[:, 0], g[:, 1]) <= self.gtol
-        if self.objective.f_star is not None:
-            near |= np.abs(f - self.objective.f_star) <= self.tol
-        return near
+    @property
+    def _judging(self) -> tuple[float, bool, float, float, float]:
+        """What the kernels need to judge convergence and divergence."""
+        f_star = self.objective.f_star
+        return (0.0 if f_star is None else f_star, f_star is not None, self.tol, self.gtol,
+                self.bound)
+
+    @property
+    def first_frame(self) -> dict[str, np.ndarray]:
+        """Frame 0 of every run: (O, P, …) arrays of position, loss, gradient (and state)."""
+        if self._first is None:
+            if self.t:
+                raise EngineError("frame 0 is gone: it was not kept before the race advanced")
+            self._first = self._frame()
+        return self._first
 
     @property
     def done(self) -> bool:
         return self.t >= self.steps
 
     def _frame(self) -> dict[str, np.ndarray]:
-        """The current frame of every run: (O, P, …) arrays of position, loss, gradient, state."""
-        return {
-            "positions": np.stack(self.x), "loss": np.stack(self.f),
-            "grad_norm": np.hypot(*np.moveaxis(np.stack(self.g), -1, 0)),
-            "grad": np.stack(self.g),
-            "state": [np.moveaxis(S, 0, 1).copy() for S in self.S],
-        }
+        """The current frame of every run, copied."""
+        frame = {"positions": self.X.copy(), "loss": self.F.copy(),
+                 "grad_norm": np.hypot(self.G[..., 0], self.G[..., 1]), "grad": self.G.copy()}
+        if self.record_state:
+            frame["state"] = [np.moveaxis(self.S[i, :k], 0, 1).copy()
+                              for i, k in enumerate(self.n_state)]
+        return frame
+
+    def _records(self, frames: int) -> dict[str, np.ndarray]:
+        """Uninitialised record arrays of ``frames`` frames for every run (empty unless
+        recording)."""
+        n_runs, n = self.X.shape[:2]
+        rec_n, rec_k = (n, frames) if self.record else (0, 0)
+        k_max = self.S.shape[1]
+        return {"positions": np.empty((n_runs, rec_n, rec_k, 2)),
+                "loss": np.empty((n_runs, rec_n, rec_k)),
+                "grad_norm": np.empty((n_runs, rec_n, rec_k)),
+                "grad": np.empty((n_runs, rec_n, rec_k, 2)),
+                "state": np.empty((n_runs, n, frames, k_max, 2) if self.record_state
+                                  else (n_runs, 0, 0, k_max, 2))}
+
+    def _run(self, k: int, rec: dict[str, np.ndarray], rec_base: int) -> None:
+        """Advance every run k steps, writing step s's frame at index ``rec_base + s``."""
+        advance(*self.objective.kernel_args, self.codes, self.n_state, self.H,
+                np.ascontiguousarray(self.lrs[:, self.t:self.t + k]), self.t, self.order,
+                self.clip_kind, self.clip_value, self.noise_std, self.seed, *self._judging,
+                self.X, self.F, self.G, self.S, self.SC, self.conv, self.div,
+                rec["positions"], rec["loss"], rec["grad_norm"], rec["grad"], rec["state"],
+                rec_base, self.record, self.record_state)
+        self.t += k
+
+    def _state_views(self, rec_state: np.ndarray) -> list[np.ndarray | None]:
+        return [rec_state[i, :, :, :k] if self.record_state else None
+                for i, k in enumerate(self.n_state)]
 
     def advance(self, k: int) -> Segment:
         """Run up to k more steps of every run and return what they recorded."""
         k = min(k, self.steps - self.t)
         if k <= 0:
             raise EngineError("the race has already run all its steps")
-        n = self.starts.shape[0]
-        rec_n, rec_k = (n, k) if self.record else (0, 0)
-        out = {"positions": [], "loss": [], "grad_norm": [], "grad": [], "state": []}
-        obj = self.objective
-        for i, run in enumerate(self.runs):
-            kstate = len(run.optimizer.state)
-            rx = np.zeros((rec_n, rec_k, 2))
-            rf = np.zeros((rec_n, rec_k))
-            rgn = np.zeros((rec_n, rec_k))
-            rg = np.zeros((rec_n, rec_k, 2))
-            rs = np.zeros((n, k, kstate, 2) if self.record_state else (0, 0, kstate, 2))
-            clip_kind, clip_value = run.gradient.clip
-            f_star = obj.f_star if obj.f_star is not None else 0.0
-            advance(*obj.kernel_args, run.optimizer.code, self.h[i],
-                    np.ascontiguousarray(self.lrs[i, self.t:self.t + k]), self.t,
-                    clip_kind, clip_value, run.gradient.noise_std, run.gradient.seed,
-                    f_star, obj.f_star is not None, self.tol, self.gtol, self.bound,
-                    self.x[i], self.f[i], self.g[i], self.S[i], self.sc[i],
-                    self.conv[i], self.div[i],
-                    rx, rf, rgn, rg, rs, self.record, self.record_state)
-            for key, arr in (("positions", rx), ("loss", rf), ("grad_norm", rgn), ("grad", rg)):
-                out[key].append(arr)
-            out["state"].append(rs if self.record_state else None)
-        segment = Segment(
-            t0=self.t, positions=np.stack(out["positions"]), loss=np.stack(out["loss"]),
-            grad_norm=np.stack(out["grad_norm"]), grad=np.stack(out["grad"]),
-            lr=self.lrs[:, self.t:self.t + k], state=out["state"],
-            converged_at=np.stack(self.conv).copy(), diverged_at=np.stack(self.div).copy())
-        self.t += k
-        return segment
+        t0 = self.t
+        if t0 == 0:
+            self.first_frame  # noqa: B018 - keep frame 0 before the carry moves on
+        rec = self._records(k)
+        self._run(k, rec, 0)
+        return Segment(
+            t0=t0, positions=rec["positions"], loss=rec["loss"], grad_norm=rec["grad_norm"],
+            grad=rec["grad"], lr=self.lrs[:, t0:t0 + k], state=self._state_views(rec["state"]),
+            converged_at=self.conv.copy(), diverged_at=self.div.copy())
+
+    def finish(self) -> RaceResult:
+        """Run every remaining step of a race not yet advanced, writing the records in place
+        (frame 0 included), and return the whole result."""
+        if self.t:
+            raise EngineError("finish() runs a race from its start; use advance() to go on")
+        rec = self._records(self.steps + 1)
+        if self.record:
+            rec["positions"][:, :, 0], rec["loss"][:, :, 0] = self.X, self.F
+            rec["grad"][:, :, 0] = self.G
+            rec["grad_norm"][:, :, 0] = np.hypot(self.G[..., 0], self.G[..., 1])
+        if self.record_state:
+            rec["state"][:, :, 0] = np.moveaxis(self.S, 1, 2)
+        self._run(self.steps, rec, 1)
+        result = self.result()
+        if self.record:
+            for key in ("positions", "loss", "grad_norm", "grad"):
+                setattr(result, key, rec[key])
+        if self.record_state:
+            result.state = [{v.name: states[:, :, j] for j, v in enumerate(run.optimizer.state)}
+                            for run, states in zip(self.runs, self._state_views(rec["state"]),
+                                                   strict=True)]
+        return result
 
     def segments(self, k: int) -> Iterator[Segment]:
         while not self.done:
             yield self.advance(k)
 
     def result(self, segments: Iterable[Segment] = ()) -> RaceResult:
-        """The race so far; pass the segments to keep the per-frame records."""
+        """The race so far, with its final points and statuses; pass the segments (every one
+        since the start) to have the per-frame records joined to frame 0."""
         result = RaceResult(
             objective=self.objective, runs=self.runs, starts=self.starts, steps=self.t,
-            tol=self.tol,
-            lr=self.lrs[:, :self.t], final_positions=np.stack(self.x),
-            final_loss=np.stack(self.f), converged_at=np.stack(self.conv),
-            diverged_at=np.stack(self.div))
+            tol=self.tol, lr=self.lrs[:, :self.t], final_positions=self.X.copy(),
+            final_loss=self.F.copy(), converged_at=self.conv.copy(),
+            diverged_at=self.div.copy())
         segments = list(segments)
+        if not segments:
+            return result
         first = self.first_frame
         if self.record:
             for key in ("positions", "loss", "grad_norm", "grad"):
@@ -312,5 +404,4 @@ def race(surface, optimizers: Sequence[RunLike], start, steps: int = 500, *,
     session = RaceSession(obj, runs, _starts(start), int(steps), record=not final_only,
                           record_state=record_state and not final_only, tol=tol, gtol=gtol,
                           bound=bound)
-    segments = [session.advance(session.steps)]
-    return session.result(segments if not final_only else ())
+    return session.finish()

@@ -61,36 +61,60 @@ def copy_flat(dst, src):
         dst[i] = src[i]
 
 
-@njit(**INLINE)
-def judge(t, xc, fc, gc, x_prev, f_prev, g_prev, gu, conv, div,
-          fstar, use_fstar, tol, gtol, bound):
-    """Mark new divergences and convergences at step t, and freeze every diverged point.
+@njit(**JIT)
+def evaluate_points(surf_code, sp, ops, consts, xy, f, g):
+    """``value_grad_batch`` as a real call, for the rare repair after a divergence: inlining
+    it a second time into the race kernel would double the kernel's compile time."""
+    value_grad_batch(surf_code, sp, ops, consts, xy, f, g)
 
-    A first pass only counts healthy points, which vectorises; the per-point repair runs
-    only in chunks that hold a diverged point.
+
+@njit(**INLINE)
+def hold_frozen(xc, x_prev, div):
+    """Put every diverged point back where it froze: the update rule moved it."""
+    for i in range(div.size):
+        frozen = div[i] >= 0
+        xc[0, i] = x_prev[0, i] if frozen else xc[0, i]
+        xc[1, i] = x_prev[1, i] if frozen else xc[1, i]
+
+
+@njit(**INLINE)
+def judge(t, xc, fc, gc, x_prev, conv, div, fstar, use_fstar, tol, gtol, bound,
+          surf_code, sp, ops, consts):
+    """Mark new divergences and convergences at step t; return how many points are frozen.
+
+    One vectorised pass counts healthy points and marks convergence (a point that is not
+    healthy cannot converge). Only a chunk with a new divergence repairs: the point goes
+    back to where it was before this step, with the value and gradient there evaluated
+    again (evaluation is deterministic), so no step has to keep copies of f and g.
+    Points frozen earlier were held in place before the evaluation and are already right.
     """
     n = fc.size
     healthy = 0
-    for i in range(n):
-        healthy += ((abs(xc[0, i]) <= bound) & (abs(xc[1, i]) <= bound) & (abs(fc[i]) < np.inf)
-                    & (abs(gc[0, i]) < np.inf) & (abs(gc[1, i]) < np.inf) & (div[i] < 0))
-    if healthy < n:
-        for i in range(n):
-            if div[i] < 0 and _is_bad(xc[0, i], xc[1, i], fc[i], gc[0, i], gc[1, i], bound):
-                div[i] = t
-            if div[i] >= 0:
-                xc[0, i] = x_prev[0, i]
-                xc[1, i] = x_prev[1, i]
-                fc[i] = f_prev[i]
-                gc[0, i] = g_prev[0, i]
-                gc[1, i] = g_prev[1, i]
-                gu[0, i] = 0.0
-                gu[1, i] = 0.0
+    frozen = 0
     gtol2 = gtol * gtol
     for i in range(n):
+        ok = ((abs(xc[0, i]) <= bound) & (abs(xc[1, i]) <= bound) & (abs(fc[i]) < np.inf)
+              & (abs(gc[0, i]) < np.inf) & (abs(gc[1, i]) < np.inf))
+        healthy += ok | (div[i] >= 0)
+        frozen += div[i] >= 0
         near = ((gc[0, i] * gc[0, i] + gc[1, i] * gc[1, i] <= gtol2)
                 | (use_fstar & (abs(fc[i] - fstar) <= tol)))
-        conv[i] = t if (conv[i] < 0) & near & (div[i] < 0) else conv[i]
+        conv[i] = t if (conv[i] < 0) & near & ok & (div[i] < 0) else conv[i]
+    if healthy == n:
+        return frozen
+    f_prev = np.empty(n)
+    g_prev = np.empty((2, n))
+    evaluate_points(surf_code, sp, ops, consts, x_prev, f_prev, g_prev)
+    for i in range(n):
+        if div[i] < 0 and _is_bad(xc[0, i], xc[1, i], fc[i], gc[0, i], gc[1, i], bound):
+            div[i] = t
+            frozen += 1
+            xc[0, i] = x_prev[0, i]
+            xc[1, i] = x_prev[1, i]
+            fc[i] = f_prev[i]
+            gc[0, i] = g_prev[0, i]
+            gc[1, i] = g_prev[1, i]
+    return frozen
 
 
 @njit(**INLINE)
@@ -98,6 +122,25 @@ def _is_bad(x0, x1, f, g0, g1, bound):
     finite = (math.isfinite(x0) and math.isfinite(x1) and math.isfinite(f)
               and math.isfinite(g0) and math.isfinite(g1))
     return not finite or abs(x0) > bound or abs(x1) > bound
+
+
+@njit(**JIT)
+def fill_start(starts, f0, g0, fstar, use_fstar, tol, gtol, bound, X, F, G, conv_at, div_at):
+    """Every run of a race starts from the same points: copy them, their values and
+    gradients into each run's carry, and mark the starts that are already diverged (not
+    finite, or out of bounds: frozen from frame 0) or converged (step 0)."""
+    n_runs, n = F.shape
+    for i in range(n):
+        bad = _is_bad(starts[i, 0], starts[i, 1], f0[i], g0[i, 0], g0[i, 1], bound)
+        near = ((g0[i, 0] * g0[i, 0] + g0[i, 1] * g0[i, 1] <= gtol * gtol)
+                or (use_fstar and abs(f0[i] - fstar) <= tol))
+        for r in range(n_runs):
+            for c in range(2):
+                X[r, i, c] = starts[i, c]
+                G[r, i, c] = g0[i, c]
+            F[r, i] = f0[i]
+            div_at[r, i] = 0 if bad else -1
+            conv_at[r, i] = 0 if near and not bad else -1
 
 
 @njit(**INLINE)
@@ -112,61 +155,79 @@ def restore_frozen_state(state, state_prev, div, n):
 
 @njit(parallel=True, **JIT)
 def advance(surf_code, sp, ops, consts,
-            opt_code, h, lrs, t0,
+            codes, n_state, H, LR, t0, order,
             clip_kind, clip_value, noise_std, seed,
             fstar, use_fstar, tol, gtol, bound,
-            x, f, g, S, sc, conv_at, div_at,
-            rec_x, rec_f, rec_gnorm, rec_grad, rec_state, record, record_state):
-    """Run ``lrs.size`` steps (numbered t0+1, …) of optimizer ``opt_code`` on every point.
+            X, F, G, S, SC, conv_at, div_at,
+            rec_x, rec_f, rec_gnorm, rec_grad, rec_state, rec_base, record, record_state):
+    """Run ``LR.shape[1]`` steps (numbered t0+1, …) of every run r on every point.
 
-    Carry (updated in place): x (P, 2), f (P,), g (P, 2) raw value and gradient at x,
-    S (k, P, 2) vector state, sc scalar state, conv_at / div_at (P,) first step or −1.
-    Records (P, steps, …), written when ``record`` / ``record_state``: position, loss and
-    gradient norm after each step, the processed gradient each step used, and the state.
+    Per run r: optimizer ``codes[r]`` with ``n_state[r]`` state rows, hyperparameters
+    ``H[r]``, learning rates ``LR[r]`` and gradient options ``clip_kind[r]`` … ``seed[r]``.
+    Carry (updated in place): X (R, P, 2), F (R, P), G (R, P, 2) raw value and gradient at
+    X, S (R, k_max, P, 2) vector state, SC (R, ·) scalar state, conv_at / div_at (R, P)
+    first step or −1. Records (R, P, frames, …), written when ``record`` / ``record_state``
+    at frame ``rec_base + s`` for step s = 0, 1, …: position, loss and gradient norm after
+    each step, the processed gradient each step used, and the state. (A whole race passes
+    its full records with ``rec_base = 1`` so no frame is ever copied again.)
+
+    Work items are (run, chunk) pairs in the order ``order`` lists the runs: ``prange``
+    hands each thread a contiguous share, so the caller orders cheap and costly optimizers
+    to balance the threads — with one start point the six runs are all there is to share.
     """
-    n_points = x.shape[0]
-    k = S.shape[0]
-    steps = lrs.size
+    n_runs, n_points = F.shape
+    steps = LR.shape[1]
     n_chunks = (n_points + CHUNK - 1) // CHUNK
-    uses_lookahead = opt_code == K.NESTEROV or opt_code == K.RMSPROP_NESTEROV
-    # Every chunk starts from the same scalar state and evolves it identically; chunk 0
-    # reports it back. Reading ``sc`` itself inside the loop would race with that write.
-    sc_start = sc.copy()
-    sc_end = sc.copy()
-    for chunk in prange(n_chunks):
-        lo = chunk * CHUNK
+    # Every chunk of a run starts from the same scalar state and evolves it identically;
+    # chunk 0 reports it back. Reading ``SC`` itself inside the loop would race with that.
+    sc_start = SC.copy()
+    for item in prange(n_runs * n_chunks):
+        r = order[item // n_chunks]
+        lo = (item % n_chunks) * CHUNK
         n = min(CHUNK, n_points - lo)
+        code = codes[r]
+        k = n_state[r]
+        h = H[r]
+        lrs = LR[r]
+        uses_lookahead = code == K.NESTEROV or code == K.RMSPROP_NESTEROV
         xc = np.empty((2, n))
         gc = np.empty((2, n))
-        fc = f[lo:lo + n].copy()
+        fc = F[r, lo:lo + n].copy()
         state = np.empty((k, 2 * n))
         for i in range(n):
             for c in range(2):
-                xc[c, i] = x[lo + i, c]
-                gc[c, i] = g[lo + i, c]
+                xc[c, i] = X[r, lo + i, c]
+                gc[c, i] = G[r, lo + i, c]
                 for j in range(k):
-                    state[j, c * n + i] = S[j, lo + i, c]
-        sc_local = sc_start.copy()
-        conv = conv_at[lo:lo + n].copy()
-        div = div_at[lo:lo + n].copy()
+                    state[j, c * n + i] = S[r, j, lo + i, c]
+        sc = sc_start[r].copy()
+        conv = conv_at[r, lo:lo + n].copy()
+        div = div_at[r, lo:lo + n].copy()
         x_prev = np.empty_like(xc)
-        f_prev = np.empty_like(fc)
-        g_prev = np.empty_like(gc)
+        frozen = 0
+        for i in range(n):
+            frozen += div[i] >= 0
         state_prev = np.empty_like(state)
-        gu = np.empty_like(gc)
-        # One evaluation per step, at x and (Nesterov family) at its look-ahead x + μv, in
-        # one batch: a single call site keeps the inlined surface dispatch compiled once.
-        m = 2 * n if uses_lookahead else n
+        # Without noise, clipping or look-ahead a step uses the gradient as evaluated: the
+        # same array, which spares a copy on the path from one step to the next.
+        plain = not uses_lookahead and noise_std[r] == 0.0 and clip_kind[r] == CLIP_NONE
+        gu = gc if plain else np.empty_like(gc)
+        # The Nesterov family evaluates x and its look-ahead x + μv in one batch: a single
+        # call site keeps the inlined surface dispatch compiled once. The others evaluate
+        # in place, straight into the carry.
+        m = 2 * n if uses_lookahead else 0
         ev = np.empty((2, m))
         fe = np.empty(m)
         ge = np.empty((2, m))
-        hess = np.empty((3, m))
-        look = np.empty(2 * n)
+        look = np.empty(m)
+        at = ev if uses_lookahead else xc
+        f_at = fe if uses_lookahead else fc
+        g_at = ge if uses_lookahead else gc
+        hess = np.empty((3, n if code == K.NEWTON else 0))
         x_flat = xc.reshape(2 * n)
         gu_flat = gu.reshape(2 * n)
         g_flat = gc.reshape(2 * n)
         x_prev_flat = x_prev.reshape(2 * n)
-        g_prev_flat = g_prev.reshape(2 * n)
         state_flat = state.reshape(k * 2 * n)
         state_prev_flat = state_prev.reshape(k * 2 * n)
         # Iteration s = -1 only evaluates the carry, to prepare the first step's gradient.
@@ -174,61 +235,69 @@ def advance(surf_code, sp, ops, consts,
             t = t0 + s + 1
             if s >= 0:
                 copy_flat(x_prev_flat, x_flat)
-                copy_flat(f_prev, fc)
-                copy_flat(g_prev_flat, g_flat)
                 if record_state:
                     copy_flat(state_prev_flat, state_flat)
-                if opt_code == K.NEWTON:
+                if code == K.NEWTON:
                     K.newton_update(xc, gu, hess, lrs[s], h[0])
                 else:
-                    K.update(opt_code, x_flat, gu_flat, state, sc_local, t, lrs[s], h)
-            for c in range(2):
-                for i in range(n):
-                    ev[c, i] = xc[c, i]
+                    K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h)
+                if frozen:
+                    hold_frozen(xc, x_prev, div)
+                if record:  # now, before the evaluation overwrites an aliased gradient
+                    for i in range(n):
+                        for c in range(2):
+                            rec_grad[r, lo + i, rec_base + s, c] = gu[c, i]
             if uses_lookahead:
-                K.lookahead(opt_code, x_flat, state, h, look)
+                K.lookahead(code, x_flat, state, h, look)
                 for c in range(2):
                     for i in range(n):
+                        ev[c, i] = xc[c, i]
                         ev[c, n + i] = look[c * n + i]
-            value_grad_batch(surf_code, sp, ops, consts, ev, fe, ge)
-            if opt_code == K.NEWTON:
-                hessian_batch(surf_code, sp, ops, consts, ev, hess)
-            for i in range(n):
-                fc[i] = fe[i]
-                gc[0, i] = ge[0, i]
-                gc[1, i] = ge[1, i]
+            value_grad_batch(surf_code, sp, ops, consts, at, f_at, g_at)
+            if code == K.NEWTON:
+                hessian_batch(surf_code, sp, ops, consts, xc, hess)
+            if uses_lookahead:
+                for i in range(n):
+                    fc[i] = fe[i]
+                    gc[0, i] = ge[0, i]
+                    gc[1, i] = ge[1, i]
             if s >= 0:
-                judge(t, xc, fc, gc, x_prev, f_prev, g_prev, gu, conv, div,
-                      fstar, use_fstar, tol, gtol, bound)
+                frozen = judge(t, xc, fc, gc, x_prev, conv, div, fstar, use_fstar, tol, gtol,
+                               bound, surf_code, sp, ops, consts)
+                frame = rec_base + s
                 if record_state:
                     restore_frozen_state(state, state_prev, div, n)
                     for i in range(n):
                         for j in range(k):
                             for c in range(2):
-                                rec_state[lo + i, s, j, c] = state[j, c * n + i]
+                                rec_state[r, lo + i, frame, j, c] = state[j, c * n + i]
                 if record:
                     for i in range(n):
                         p = lo + i
-                        rec_f[p, s] = fc[i]
-                        rec_gnorm[p, s] = math.sqrt(gc[0, i] * gc[0, i] + gc[1, i] * gc[1, i])
+                        rec_f[r, p, frame] = fc[i]
+                        rec_gnorm[r, p, frame] = math.sqrt(gc[0, i] * gc[0, i]
+                                                           + gc[1, i] * gc[1, i])
                         for c in range(2):
-                            rec_x[p, s, c] = xc[c, i]
-                            rec_grad[p, s, c] = gu[c, i]
+                            rec_x[r, p, frame, c] = xc[c, i]
+                            # A frozen point took no step: it used no gradient.
+                            if div[i] >= 0:
+                                rec_grad[r, p, frame, c] = 0.0
             # The gradient step t + 1 will use: at the look-ahead point, or at x.
-            offset = n if uses_lookahead else 0
-            for c in range(2):
-                for i in range(n):
-                    gu[c, i] = ge[c, offset + i]
-            process_gradient(gu, lo, t + 1, clip_kind, clip_value, noise_std, seed)
+            if uses_lookahead:
+                for c in range(2):
+                    for i in range(n):
+                        gu[c, i] = ge[c, n + i]
+            elif not plain:
+                copy_flat(gu_flat, g_flat)
+            process_gradient(gu, lo, t + 1, clip_kind[r], clip_value[r], noise_std[r], seed[r])
         for i in range(n):
             for c in range(2):
-                x[lo + i, c] = xc[c, i]
-                g[lo + i, c] = gc[c, i]
+                X[r, lo + i, c] = xc[c, i]
+                G[r, lo + i, c] = gc[c, i]
                 for j in range(k):
-                    S[j, lo + i, c] = state[j, c * n + i]
-        f[lo:lo + n] = fc
-        conv_at[lo:lo + n] = conv
-        div_at[lo:lo + n] = div
-        if chunk == 0:
-            sc_end[:] = sc_local
-    sc[:] = sc_end
+                    S[r, j, lo + i, c] = state[j, c * n + i]
+        F[r, lo:lo + n] = fc
+        conv_at[r, lo:lo + n] = conv
+        div_at[r, lo:lo + n] = div
+        if lo == 0:
+            SC[r] = sc
