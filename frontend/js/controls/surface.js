@@ -11,8 +11,16 @@ import { registerSlot } from '../errors.js';
 import { numericField } from './numeric.js';
 import { surfaceEntry, defaultStart, EXPRESSION_VIEW } from '../request.js';
 
-const GROUPS = [['teaching', 'For teaching'], ['benchmark', 'Benchmarks']];
+const GROUPS = [['teaching', 'For teaching'], ['network', 'Networks with two weights'],
+  ['benchmark', 'Benchmarks']];
 const FORMULA = '__formula__';
+
+/** The picker group of a surface: a two-weight network's loss goes with the networks,
+ * whatever else it is tagged; any other surface by its first tag, or under "More". */
+function groupOf(surface) {
+  const tag = surface.tags.includes('network') ? 'network' : surface.tags[0];
+  return GROUPS.some(([t]) => t === tag) ? tag : 'more';
+}
 
 /**
  * @param {HTMLElement} root
@@ -21,9 +29,11 @@ const FORMULA = '__formula__';
  */
 export function surfaceControl(root, { catalogues, store }) {
   const select = h('select', { id: 'surface-select', 'aria-label': 'surface' },
-    ...GROUPS.map(([tag, name]) => h('optgroup', { label: name },
-      ...catalogues.surfaces.filter((s) => s.tags[0] === tag)
-        .map((s) => h('option', { value: s.id }, s.name)))),
+    ...[...GROUPS, ['more', 'More']].map(([tag, name]) => {
+      const members = catalogues.surfaces.filter((s) => groupOf(s) === tag);
+      return members.length ? h('optgroup', { label: name },
+        ...members.map((s) => h('option', { value: s.id }, s.name))) : null;
+    }),
     h('optgroup', { label: 'Your own' }, h('option', { value: FORMULA }, 'A formula you type…')));
   const formula = h('div', { class: 'formula', 'aria-label': 'formula' });
   const chips = h('div', { class: 'chips' });

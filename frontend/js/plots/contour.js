@@ -28,7 +28,9 @@ function holder(el) {
     const graph = document.createElement('div');
     graph.className = 'graph';
     el.append(graph);
-    m = { graph, overlay: new Overlay(el), key: null };
+    // `view`: the axis ranges drawn. Plotly.react keeps the old range of an axis it had
+    // constrained to the other's scale (scaleanchor): new ranges need a new plot.
+    m = { graph, overlay: new Overlay(el), key: null, view: '' };
     memo.set(el, m);
   }
   return m;
@@ -43,6 +45,10 @@ function figure(grid, scale, box, presenter) {
     color: '#2b3645' };
   const axis = { showgrid: false, zeroline: false, ticks: 'outside', ticklen: 4,
     fixedrange: true, constrain: 'domain', linecolor: '#8894a3', mirror: true, nticks: 7 };
+  // axes other than x and y are named (a two-weight network's w₁, w₂; a landscape's α, β)
+  const names = grid.surface.axes ?? ['x', 'y'];
+  const named = names.join() !== 'x,y';
+  const room = named ? font.size + 6 : 0;
   return {
     data: [
       { type: 'contour', x: grid.x, y: grid.y, z, hoverinfo: 'skip', showscale: false,
@@ -60,10 +66,12 @@ function figure(grid, scale, box, presenter) {
     ],
     layout: {
       width: box.width, height: box.height, font, showlegend: false,
-      margin: { l: presenter ? 52 : 40, r: 12, t: 14, b: presenter ? 40 : 30 },
+      margin: { l: (presenter ? 52 : 40) + room, r: 12, t: 14,
+        b: (presenter ? 40 : 30) + room },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#fbfaf4',
-      xaxis: { ...axis, range: view.x, title: { text: '' } },
-      yaxis: { ...axis, range: view.y, scaleanchor: 'x', scaleratio: 1 },
+      xaxis: { ...axis, range: view.x, title: { text: named ? names[0] : '', standoff: 4 } },
+      yaxis: { ...axis, range: view.y, scaleanchor: 'x', scaleratio: 1,
+        title: { text: named ? names[1] : '', standoff: 4 } },
       dragmode: false, hovermode: 'closest',
     },
   };
@@ -295,9 +303,12 @@ export async function render(el, state, data) {
   const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };
   const key = [data.grid, box.width, box.height, state.presenter];
   if (!m.key || key.some((v, i) => v !== m.key[i])) {
+    const view = JSON.stringify(data.grid.surface.view);
     m.key = key;
     const fig = figure(data.grid, data.scale, box, state.presenter);
-    await Plotly.react(m.graph, fig.data, fig.layout, CONFIG);
+    await (view === m.view ? Plotly.react : Plotly.newPlot)(m.graph, fig.data, fig.layout,
+      CONFIG);
+    m.view = view;
     m.overlay.sync(m.graph);
   }
   drawOverlay(m, data);

@@ -174,7 +174,8 @@ function figure(m, data, state, box) {
       font: { family: pageFont(), color: '#2b3645' },
       uirevision: m.cameraKey, hovermode: false,
       scene: {
-        xaxis: axis('x', view.x), yaxis: axis('y', view.y),
+        xaxis: axis(grid.surface.axes?.[0] ?? 'x', view.x),
+        yaxis: axis(grid.surface.axes?.[1] ?? 'y', view.y),
         zaxis: axis(scale.log ? 'log loss' : 'loss', zRange),
         aspectmode: 'manual',
         aspectratio: { x: 1, y: Math.min(Math.max(h / w, 0.4), 2.5), z: 0.65 },
