@@ -17,12 +17,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
-from server import errors, streaming, translate
+from server import errors, network_translate, streaming, translate
 from server.caching import CachedBody, LruCache
 from server.gate import Gate
 from server.jsonio import check_finite, dumps
 from server.middleware import BodyLimit, SecurityHeaders
-from server.routers import catalog, grid, health, races, site
+from server.routers import catalog, grid, health, networks, races, site
 from server.schemas import Limits
 from server.settings import Settings
 from server.state import LabState
@@ -31,7 +31,7 @@ from server.warmup import warm_up
 log = logging.getLogger("descentlab")
 API_PREFIX = "/api/v1"
 
-DESCRIPTION = """Optimizers racing over 2-D loss surfaces.
+DESCRIPTION = """Optimizers racing over 2-D loss surfaces and small neural networks.
 
 Start with **POST /api/v1/races** ("Try it out" has examples), then look at the catalogues
 (GET /api/v1/surfaces, /optimizers, /schedules) for ids, parameters and their ranges.
@@ -50,6 +50,12 @@ Start with **POST /api/v1/races** ("Try it out" has examples), then look at the 
   `frame_steps` steps (the first starts at frame 0, so their arrays concatenate into the
   full race), then `summary` — or `error` if the race fails midway. An EventSource
   reconnects when a stream ends: close it on `summary`.
+* Networks: GET /api/v1/networks lists datasets, architectures and suggested learning
+  rates; POST /api/v1/networks/races (or `/races/stream`) trains one network with several
+  optimizers and returns loss and accuracy curves, the paths projected on a plane of weight
+  space and the loss over that plane; POST /api/v1/networks/boundary gives one run's
+  decision boundary at one frame. Races are deterministic, so the server remembers recent
+  ones: a boundary request for a race just run costs one forward pass.
 """
 
 
@@ -62,7 +68,8 @@ def _version() -> str:
 
 def _catalogue_bodies(settings: Settings) -> dict[str, CachedBody]:
     limits = Limits.model_validate(settings.model_dump(include=set(Limits.model_fields)))
-    documents = {**translate.catalogues(), "limits": limits.model_dump()}
+    documents = {**translate.catalogues(), "networks": network_translate.catalogue(),
+                 "limits": limits.model_dump()}
     return {name: CachedBody.of(dumps(check_finite(doc))) for name, doc in documents.items()}
 
 
@@ -100,13 +107,15 @@ def _middleware(settings: Settings) -> list[Middleware]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; ``settings`` default to the environment (``DESCENTLAB_*``)."""
     settings = settings or Settings()
-    state = LabState(settings, LruCache(settings.grid_cache_entries))
+    state = LabState(settings, LruCache(settings.grid_cache_entries),
+                     network_translate.new_memo(settings.network_memo_entries,
+                                                settings.network_memo_bytes))
     app = FastAPI(title="Descent Lab", version=_version(), description=DESCRIPTION,
                   docs_url=None, redoc_url=None, lifespan=_lifespan(state),
                   middleware=_middleware(settings))
     app.state.lab = state
     errors.install(app)
-    for router in (catalog.router, grid.router, races.router):
+    for router in (catalog.router, grid.router, races.router, networks.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(site.router)

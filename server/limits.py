@@ -6,7 +6,10 @@ so they live here and each message names the variable that raises the limit.
 
 from __future__ import annotations
 
+from engine.networks import count_params
 from server.errors import ApiError, Loc, limit_error
+from server.network_schemas import NetworkRaceRequest
+from server.network_translate import points_of
 from server.schemas import RaceRequest
 from server.settings import Settings
 
@@ -46,6 +49,28 @@ def check_race(request: RaceRequest, settings: Settings, root: Loc = ("body",)) 
         raise _over([*root], f"optimizers × steps × starts ({len(request.optimizers)} × "
                              f"{request.steps} × {starts})", work, settings.compute_budget,
                     "compute_budget")
+
+
+def check_network_race(request: NetworkRaceRequest, settings: Settings,
+                       root: Loc = ("body",)) -> None:
+    """Raise a 422 naming the first limit a network race exceeds. The work is priced by
+    arithmetic on the request alone, before any width or dataset is checked: every step
+    and every landscape point evaluates the network on the whole dataset."""
+    for loc, what, value, limit, setting in (
+            (("steps",), "steps", request.steps, settings.max_steps, "max_steps"),
+            (("optimizers",), "the number of optimizers", len(request.optimizers),
+             settings.max_optimizers, "max_optimizers")):
+        if value > limit:
+            raise _over([*root, *loc], what, value, limit, setting)
+    optimizers, resolution = len(request.optimizers), request.landscape.resolution
+    weights = count_params(request.architecture.hidden)
+    points = points_of(request.dataset)
+    work = (optimizers * request.steps + resolution ** 2) * weights * points
+    if work > settings.network_compute_budget:
+        raise _over([*root], f"(optimizers × steps + landscape resolution²) × weights × "
+                             f"points (({optimizers} × {request.steps} + {resolution}²) × "
+                             f"{weights} × {points})", work,
+                    settings.network_compute_budget, "network_compute_budget")
 
 
 def check_resolution(loc: Loc, resolution: int, settings: Settings) -> None:

@@ -85,8 +85,8 @@ class OptimizerSpec(Strict):
                              description="absent or null: the race's value")
 
 
-class GradientSpec(Strict):
-    """How every optimizer's gradient is processed: seeded noise, then clipping."""
+class GradientProcessing(Strict):
+    """How every optimizer's gradient is processed: noise, then clipping."""
 
     clip_norm: float | None = Field(None, gt=0, description="rescale gradients longer "
                                                             "than this")
@@ -94,6 +94,11 @@ class GradientSpec(Strict):
                                                              "±this")
     noise_std: float = Field(0.0, ge=0, le=1e6, description="std of Gaussian noise added "
                                                             "to each component")
+
+
+class GradientSpec(GradientProcessing):
+    """How every optimizer's gradient is processed: seeded noise, then clipping."""
+
     seed: int = Field(0, ge=0, lt=2**63, description="seed of that noise")
 
 
@@ -258,6 +263,9 @@ class Limits(BaseModel):
     max_body_bytes: int
     max_grid_resolution: int
     compute_budget: int
+    network_compute_budget: int = Field(
+        description="largest (optimizers × steps + landscape resolution²) × weights × data "
+                    "points of one network race")
     stream_frame_steps: int
     stream_max_frames: int
 

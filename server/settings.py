@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     max_grid_resolution: int = Field(301, ge=2, le=1001)
     compute_budget: int = Field(
         240_000, ge=1, description="largest optimizers × steps × starts of one race")
+    network_compute_budget: int = Field(
+        5_000_000_000, ge=1,
+        description="largest (optimizers × steps + landscape resolution²) × weights × data "
+                    "points of one network race: every step and every landscape point "
+                    "evaluates the network on the whole dataset, at about 2.4e9 of these "
+                    "units a second on 2 cores, so the default is about 2 s of work")
+    network_memo_entries: int = Field(
+        16, ge=0, description="network races remembered, so that decision-boundary requests "
+                              "for a race just run cost one forward pass; 0 turns it off")
+    network_memo_bytes: int = Field(
+        256_000_000, ge=0, description="most bytes of weights the remembered races hold")
 
     max_concurrent_heavy: int = Field(
         4, ge=1, description="races and grids computed at once; more wait in a queue")

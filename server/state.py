@@ -1,4 +1,6 @@
-"""What one app instance holds between requests, typed, instead of loose ``app.state`` keys.
+"""What one app instance holds between requests, typed, instead of loose ``app.state`` keys:
+the settings, the grid cache, the network races remembered for their decision boundaries,
+the gate and the catalogues.
 
 The gate and the catalogues are made at start-up, inside the server's event loop and after
 the engine is warm.
@@ -12,6 +14,7 @@ from starlette.requests import Request
 
 from server.caching import CachedBody, LruCache
 from server.gate import Gate
+from server.network_translate import RaceMemo
 from server.settings import Settings
 from server.warmup import Warmth
 
@@ -20,6 +23,7 @@ from server.warmup import Warmth
 class LabState:
     settings: Settings
     grids: LruCache
+    networks: RaceMemo
     assets: dict[str, CachedBody] = field(default_factory=dict)
     catalogues: dict[str, CachedBody] = field(default_factory=dict)
     warmth: Warmth | None = None

@@ -1,4 +1,5 @@
 """A race as a stream of events: NDJSON lines for any HTTP client, SSE for EventSource.
+The 2-D race and the network race stream alike (``Stream``).
 
 Events: one ``meta``, then ``frame`` events (every k steps, in order), then a ``summary``;
 an ``error`` replaces the rest if computing fails midway. The race is advanced one segment
@@ -14,14 +15,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
 
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from server.errors import item
 from server.gate import Gate
 from server.jsonio import dumps
-from server.translate import RaceStream
 
 NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"
@@ -32,6 +33,40 @@ log = logging.getLogger("descentlab")
 Encode = Callable[[str, bytes], bytes]
 
 
+class Progress(Protocol):
+    t: int
+    steps: int
+
+
+class Stream(Protocol):
+    """What a stream offers: its session's progress, frame events, a summary event."""
+
+    @property
+    def session(self) -> Progress: ...
+
+    @property
+    def done(self) -> bool: ...
+
+    def next_frame(self) -> dict[str, Any]: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+
+class NDJSONResponse(Response):
+    media_type = NDJSON
+
+
+class SSEResponse(Response):
+    media_type = SSE
+
+
+def ndjson_doc(event_schema: str) -> dict:
+    """The OpenAPI of a 200 whose lines are each one ``event_schema`` object."""
+    ref = {"$ref": f"#/components/schemas/{event_schema}", "type": "object"}
+    return {200: {"description": f"One JSON object per line (see {event_schema})",
+                  "content": {NDJSON: {"schema": ref}}}}
+
+
 def ndjson_line(kind: str, data: bytes) -> bytes:
     return data + b"\n"
 
@@ -40,7 +75,7 @@ def sse_event(kind: str, data: bytes) -> bytes:
     return b"event: " + kind.encode() + b"\ndata: " + data + b"\n\n"
 
 
-async def events(stream: RaceStream, meta: bytes, gate: Gate,
+async def events(stream: Stream, meta: bytes, gate: Gate,
                  encode: Encode) -> AsyncIterator[bytes]:
     """Encoded events of ``stream``; its meta event was computed when it was opened."""
     finished = False
@@ -81,7 +116,7 @@ class EventStreamResponse(StreamingResponse):
             await self.body_iterator.aclose()  # type: ignore[attr-defined]
 
 
-def response(stream: RaceStream, meta: bytes, gate: Gate, media_type: str) -> StreamingResponse:
+def response(stream: Stream, meta: bytes, gate: Gate, media_type: str) -> StreamingResponse:
     encode = sse_event if media_type == SSE else ndjson_line
     return EventStreamResponse(events(stream, meta, gate, encode), media_type=media_type,
                                headers=HEADERS)

@@ -73,7 +73,7 @@ def grid_document(spec: SurfaceSpec, resolution: int, max_expression_length: int
 # --------------------------------------------------------------------------- races
 
 
-def _run_spec(spec: OptimizerSpec) -> Document:
+def run_spec(spec: OptimizerSpec) -> Document:
     """The mapping ``engine.make_run`` takes. An explicit null clip removes the race's."""
     run: Document = {"id": spec.id, "hyperparameters": spec.hyperparameters}
     if spec.label:
@@ -116,7 +116,7 @@ def open_session(request: RaceRequest, max_expression_length: int, *,
     runs = []
     for i, spec in enumerate(request.optimizers):
         try:
-            runs.append(engine.make_run(_run_spec(spec), defaults))
+            runs.append(engine.make_run(run_spec(spec), defaults))
         except engine.EngineError as err:
             raise err.at(f"optimizers.{i}") from None
     keep_frames = request.record.path if record is None else record

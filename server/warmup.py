@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import engine
-from server import translate
+from server import network_translate, translate
 from server.jsonio import dumps
+from server.network_schemas import BoundaryRequest, NetworkRaceRequest
 from server.schemas import RaceRequest, SurfaceSpec
 
 EXPRESSION = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
@@ -36,7 +37,8 @@ def _request(surface: dict, optimizers: list[str], **extra: object) -> RaceReque
 
 @cache
 def warm_up() -> Warmth:
-    """Run a tiny race with every optimizer, a stream, grids and an expression; once."""
+    """Run a tiny race with every optimizer, a stream, grids, an expression and a network
+    race; once."""
     t0 = time.perf_counter()
     every = [o.id for o in engine.optimizers()]
     full = _request({"id": "bowl"}, every, record={"state": True},
@@ -53,4 +55,28 @@ def warm_up() -> Warmth:
         surface.to_dict()
     dumps(translate.grid_document(SurfaceSpec(id="rosenbrock"), 5, 500))
     dumps(translate.grid_document(SurfaceSpec(expression=EXPRESSION), 5, 500))
+    _warm_networks()
     return Warmth(time.perf_counter() - t0)
+
+
+def _warm_networks() -> None:
+    """A tiny network race with every optimizer it takes, full batch and mini-batch, both
+    planes, a stream and a boundary: the training, landscape and forward kernels."""
+    every = network_translate.catalogue()["optimizers"]
+    memo = network_translate.new_memo(1, 10**8)
+    for batch_size, plane in ((None, "pca"), (4, "random")):
+        race = NetworkRaceRequest.model_validate({
+            "dataset": {"id": "moons", "params": {"n": 16}},
+            "architecture": {"hidden": [2], "activation": "relu"},
+            "optimizers": [{"id": o} for o in every], "steps": 3, "batch_size": batch_size,
+            "gradient": {"clip_norm": 1.0, "noise_std": 0.1},
+            "landscape": {"plane": plane, "resolution": 3}})
+        result = network_translate.race_result(race, memo)
+        dumps(network_translate.race_document(result, race.landscape))
+    stream = network_translate.open_stream(race, memo, 2, 10)
+    dumps(stream.meta())
+    while not stream.done:
+        dumps(stream.next_frame())
+    dumps(stream.summary())
+    boundary = BoundaryRequest(race=race, frame=1, resolution=3)
+    dumps(network_translate.boundary_document(boundary, memo))

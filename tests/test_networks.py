@@ -395,6 +395,38 @@ def test_pca_plane_of_a_single_straight_path_is_still_a_plane():
     assert p.explained == (1.0, 0.0)
 
 
+def test_pca_plane_survives_weights_near_overflow():
+    """A run whose weights grew to ~1e200 without overflowing (heavy momentum) squares to
+    infinity in the Gram matrix unless it is scaled first: the plane must stay finite."""
+    from engine.networks.planes import pca_plane
+
+    rng = np.random.default_rng(0)
+    init = rng.normal(size=50)
+    weights = init + np.cumsum(rng.normal(size=(2, 30, 50)), axis=1)
+    weights[1] *= np.geomspace(1.0, 1e200, 30)[:, None]
+    plane = pca_plane(init, weights, np.array([-1, -1]))
+    np.testing.assert_allclose([plane.d1 @ plane.d1, plane.d1 @ plane.d2, plane.d2 @ plane.d2],
+                               [1, 0, 1], atol=1e-12)
+    assert plane.explained[0] > 0.99
+
+
+@pytest.mark.parametrize(("options", "field"), [
+    ({"plane": "tsne"}, "plane"), ({"resolution": 1}, "resolution"),
+    ({"plane": "pca", "centre": "SGD"}, "centre"),
+    ({"plane": "random", "centre": "Adamm"}, "centre"),
+    ({"plane": "random", "centre": 5}, "centre"),
+    ({"span": [1, 0, 0, 1]}, "span"), ({"span": -2.0}, "span"), ({"span": "wide"}, "span"),
+])
+def test_landscape_options_are_checked_before_any_work(race3, options, field):
+    """check_landscape refuses exactly what landscape would, from frame 0 of a race."""
+    with pytest.raises(EngineError) as checked:
+        nn.check_landscape(race3, **options)
+    with pytest.raises(EngineError) as computed:
+        nn.landscape(race3, **options)
+    assert checked.value.field == computed.value.field == field
+    nn.check_landscape(race3, "random", 5, [0, 1, 0, 1], race3.labels[-1])
+
+
 def test_decision_boundary_is_the_network_probability(race3):
     b = nn.decision_boundary(race3, run="Adam", frame=40, resolution=11)
     w = race3.weights[0, 40]

@@ -11,6 +11,7 @@ A notebook needs only this module::
     r.weights                   # (optimizers, steps + 1, parameters)
     alpha, beta, loss, paths = nn.landscape(r, plane="pca", resolution=41)
     b = nn.decision_boundary(r, run="Adam", frame=100)   # b.probability over b.x, b.y
+    nn.network_outcomes(r)      # converged / diverged / unfinished, per run
     nn.two_param_nets()         # the exact 2-D network losses (saddle, plateau, no minimum)
     nn.catalogue()              # every choice and range, for an API
 
@@ -28,11 +29,12 @@ from importlib import import_module
 
 _EXPORTS = {
     "engine.networks.architecture": ("ACTIVATIONS", "INITS", "Activation", "Architecture",
-                                     "Init"),
+                                     "Init", "count_params"),
     "engine.networks.boundary": ("Boundary", "class_probability", "decision_boundary"),
     "engine.networks.catalog": ("catalogue",),
     "engine.networks.toy_data": ("DATASETS", "Dataset", "DatasetSpec", "make_dataset"),
-    "engine.networks.landscapes": ("Landscape", "landscape"),
+    "engine.networks.landscapes": ("Landscape", "check_landscape", "landscape"),
+    "engine.networks.outcome": ("NetworkOutcome", "network_outcomes"),
     "engine.networks.planes": ("Plane",),
     "engine.networks.race": ("NetworkRaceResult", "NetworkRaceSession", "network_race",
                              "network_session"),

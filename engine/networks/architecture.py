@@ -8,7 +8,7 @@ of hidden unit j, the piece that filter normalisation (Li et al., 2018) rescales
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -86,6 +86,13 @@ INITS: dict[str, Init] = {i.id: i for i in (
 )}
 
 
+def count_params(hidden: Sequence[int]) -> int:
+    """Weights and biases of a 2 → hidden → 1 network, by arithmetic alone: a server can
+    price a request before anything checks its widths."""
+    sizes = (INPUTS, *(int(w) for w in hidden), OUTPUTS)
+    return sum(a * b + b for a, b in pairwise(sizes))
+
+
 @dataclass(frozen=True)
 class Architecture:
     """2 inputs → hidden layers → 1 logit, read through a sigmoid (binary cross-entropy).
@@ -140,8 +147,7 @@ class Architecture:
 
     @property
     def n_params(self) -> int:
-        s = self.sizes
-        return sum(s[i] * s[i + 1] + s[i + 1] for i in range(len(s) - 1))
+        return count_params(self.hidden)
 
     @property
     def units(self) -> int:

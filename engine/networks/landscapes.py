@@ -91,24 +91,51 @@ def _centre(result: NetworkRaceResult, centre: int | str | None) -> tuple[np.nda
     return result.weights[o, -1], f"final weights of {result.labels[o]}"
 
 
-def _span(span: float | Sequence[float] | None, paths: np.ndarray,
-          kind: str) -> tuple[float, float, float, float]:
-    if span is None:
-        if kind == "random":
-            return (-RANDOM_SPAN, RANDOM_SPAN, -RANDOM_SPAN, RANDOM_SPAN)
-        lo, hi = paths.reshape(-1, 2).min(axis=0), paths.reshape(-1, 2).max(axis=0)
-        pad = PCA_MARGIN * np.maximum(hi - lo, 1e-3)
-        lo, hi = lo - pad, hi + pad
-        return (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
-    if np.ndim(span) == 0:
-        s = float(span)
-        box = (-s, s, -s, s)
-    else:
-        box = tuple(float(v) for v in span)
+def _box(span: float | Sequence[float]) -> tuple[float, float, float, float]:
+    """An explicit span: s for [−s, s]², or (α_min, α_max, β_min, β_max)."""
+    try:
+        box = (-float(span), float(span), -float(span), float(span)) if np.ndim(span) == 0 \
+            else tuple(float(v) for v in span)
+    except (TypeError, ValueError):
+        box = ()
     if len(box) != 4 or not all(np.isfinite(box)) or box[0] >= box[1] or box[2] >= box[3]:
         raise EngineError("span is a positive number or (α_min, α_max, β_min, β_max)",
                           field="span")
     return box
+
+
+def _auto_span(paths: np.ndarray, kind: str) -> tuple[float, float, float, float]:
+    """Li et al.'s [−1, 1]² for a random plane; the paths with a margin for PCA."""
+    if kind == "random":
+        return (-RANDOM_SPAN, RANDOM_SPAN, -RANDOM_SPAN, RANDOM_SPAN)
+    lo, hi = paths.reshape(-1, 2).min(axis=0), paths.reshape(-1, 2).max(axis=0)
+    pad = PCA_MARGIN * np.maximum(hi - lo, 1e-3)
+    lo, hi = lo - pad, hi + pad
+    return (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+
+
+def check_landscape(result: NetworkRaceResult, plane: str = "pca", resolution: int = 41,
+                    span: float | Sequence[float] | None = None,
+                    centre: int | str | None = None) -> None:
+    """Every check :func:`landscape` makes before it computes anything. It needs only the
+    runs' labels, so a stream, which sends its landscape last, can make them before its
+    first step (on the race's frame 0)."""
+    if not 2 <= int(resolution) <= MAX_RESOLUTION:
+        raise EngineError(f"resolution must be between 2 and {MAX_RESOLUTION}, got "
+                          f"{resolution}", field="resolution")
+    if plane == "pca":
+        if centre not in (None, "init"):
+            raise EngineError("the PCA plane is centred at the initialisation", field="centre")
+    elif plane == "random":
+        if centre not in (None, "init"):
+            try:
+                result.run_index(centre)
+            except EngineError as err:
+                raise EngineError(err.message, field="centre") from None
+    else:
+        raise EngineError(f"unknown plane '{plane}'; choose pca or random", field="plane")
+    if span is not None:
+        _box(span)
 
 
 def landscape(result: NetworkRaceResult, plane: str = "pca", resolution: int = 41,
@@ -123,20 +150,14 @@ def landscape(result: NetworkRaceResult, plane: str = "pca", resolution: int = 4
     lowest final loss) or ``"init"`` — over [−1, 1]² by default.
     ``span``: s for [−s, s]², or (α_min, α_max, β_min, β_max).
     """
-    if not 2 <= int(resolution) <= MAX_RESOLUTION:
-        raise EngineError(f"resolution must be between 2 and {MAX_RESOLUTION}, got "
-                          f"{resolution}", field="resolution")
+    check_landscape(result, plane, resolution, span, centre)
     if plane == "pca":
-        if centre not in (None, "init"):
-            raise EngineError("the PCA plane is centred at the initialisation", field="centre")
         p = pca_plane(result.init, result.weights, result.diverged_at)
-    elif plane == "random":
+    else:
         c, label = _centre(result, centre)
         p = random_plane(c, result.architecture, seed, label)
-    else:
-        raise EngineError(f"unknown plane '{plane}'; choose pca or random", field="plane")
     paths = p.project(result.weights)
-    a0, a1, b0, b1 = _span(span, paths, p.kind)
+    a0, a1, b0, b1 = _box(span) if span is not None else _auto_span(paths, p.kind)
     alphas = np.linspace(a0, a1, int(resolution))
     betas = np.linspace(b0, b1, int(resolution))
     return Landscape(alphas, betas, grid_losses(result, p, alphas, betas), paths, p)

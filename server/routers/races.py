@@ -9,11 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import RootModel, ValidationError
 
-from server import encoding, streaming, translate
-from server.caching import etag_of
+from server import streaming, translate
 from server.errors import ApiError, Loc, located, too_large
 from server.jsonio import dumps
 from server.limits import check_race
+from server.responses import accepted_encoding, computed_json
 from server.schemas import (
     ErrorResponse,
     RaceRequest,
@@ -34,17 +34,7 @@ class StreamEvent(RootModel[StreamMeta | StreamFrame | StreamSummary | StreamErr
     """One line of an NDJSON stream, or the data of one server-sent event."""
 
 
-class NDJSONResponse(Response):
-    media_type = streaming.NDJSON
-
-
-class SSEResponse(Response):
-    media_type = streaming.SSE
-
-
 EVENT = {"$ref": "#/components/schemas/StreamEvent"}
-NDJSON_DOC = {200: {"description": "One JSON object per line (see StreamEvent)",
-                    "content": {streaming.NDJSON: {"schema": {**EVENT, "type": "object"}}}}}
 SSE_DOC = {200: {"description": "Server-sent events named after their `type`",
                  "content": {streaming.SSE: {"schema": {
                      "type": "object", "required": ["event", "data"],
@@ -83,14 +73,7 @@ def _race_response(race: RaceRequest, max_expression_length: int,
                    content_encoding: str | None) -> Response:
     """Run, serialise and compress in a worker thread: the event loop only sends bytes."""
     body = dumps(translate.race_document(translate.open_session(race, max_expression_length)))
-    etag = etag_of(body)
-    headers = {"ETag": encoding.tagged(etag, content_encoding), "Vary": "Accept-Encoding"}
-    if content_encoding is not None and len(body) >= encoding.MIN_BYTES:
-        body = encoding.compress(body, content_encoding, fast=True)
-        headers["Content-Encoding"] = content_encoding
-    else:
-        headers["ETag"] = etag
-    return Response(body, media_type="application/json", headers=headers)
+    return computed_json(body, content_encoding)
 
 
 @router.post("/races", response_model=RaceResponse,
@@ -98,8 +81,7 @@ def _race_response(race: RaceRequest, max_expression_length: int,
 async def post_race(request: Request, race: RaceBody) -> Response:
     state = lab(request)
     check_race(race, state.settings)
-    chosen = (encoding.preferred(request.headers.get("accept-encoding", ""))
-              if state.settings.gzip_level else None)
+    chosen = accepted_encoding(request, state.settings)
     with located("body"):
         return await state.gate.run(_race_response, race, state.settings.max_expression_length,
                                     chosen)
@@ -121,15 +103,16 @@ async def _stream(request: Request, race: RaceRequest, root: Loc, media_type: st
     return streaming.response(stream, meta, state.gate, media_type)
 
 
-@router.post("/races/stream", response_model=StreamEvent, response_class=NDJSONResponse,
-             responses=NDJSON_DOC,
+@router.post("/races/stream", response_model=StreamEvent,
+             response_class=streaming.NDJSONResponse,
+             responses=streaming.ndjson_doc("StreamEvent"),
              summary="Race, streamed as NDJSON: meta, frame…, then summary (or error)")
 async def stream_race(request: Request, race: RaceBody) -> Response:
     return await _stream(request, race, ("body",), streaming.NDJSON)
 
 
-@router.get("/races/stream/sse", response_model=StreamEvent, response_class=SSEResponse,
-            responses=SSE_DOC,
+@router.get("/races/stream/sse", response_model=StreamEvent,
+            response_class=streaming.SSEResponse, responses=SSE_DOC,
             summary="The same events for a browser EventSource (close it on 'summary')")
 async def stream_race_sse(
         request: Request,

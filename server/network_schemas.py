@@ -1,0 +1,289 @@
+"""Request and response models of the network endpoints (``/api/v1/networks…``).
+
+Optimizer entries (hyperparameters, schedule, per-run gradient options) are the 2-D race's
+own models. The race-wide gradient options are the 2-D race's without its seed: a network
+race has one ``seed`` for its mini-batches and its gradient noise. As in ``schemas``,
+requests are strict, responses are built as plain dicts by ``network_translate`` and
+documented here, and a number that is not finite is ``null``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.networks.architecture import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from engine.networks.landscapes import MAX_RESOLUTION as MAX_LANDSCAPE
+from server.schemas import (
+    GradientInfo,
+    GradientProcessing,
+    Number,
+    OptimizerSpec,
+    Pair,
+    RangeEntry,
+    Strict,
+)
+
+Seed = Annotated[int, Field(ge=0, lt=2**63)]
+
+# --------------------------------------------------------------------------- requests
+
+
+class NetworkDatasetSpec(Strict):
+    """A generated two-class dataset on the plane (GET /networks: ``datasets``)."""
+
+    id: str = Field("moons", max_length=64, examples=["moons"])
+    params: dict[str, float] | None = Field(
+        None, description="overrides of the dataset's parameters: n, noise, seed and its "
+                          "own", examples=[{"n": 256, "noise": 0.1, "seed": 0}])
+
+
+class ArchitectureSpec(Strict):
+    """2 inputs → hidden layers → 1 logit (GET /networks: ``architecture``)."""
+
+    hidden: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: [16, 16], max_length=MAX_HIDDEN_LAYERS,
+        description=f"widths of the hidden layers, each at most {MAX_WIDTH}; [] is "
+                    "logistic regression")
+    activation: str = Field("tanh", max_length=32, description="tanh, relu or sigmoid")
+    init: str | None = Field(None, max_length=32,
+                             description="xavier or he; null or auto: the activation's own")
+
+
+class LandscapeSpec(Strict):
+    """The plane through weight space on which the loss is drawn and the paths projected."""
+
+    plane: str = Field("pca", max_length=32,
+                       description="pca (centred at the initialisation, the paths' top two "
+                                   "principal directions) or random (filter-normalised)")
+    resolution: int = Field(41, ge=2, description=f"points per axis (at most {MAX_LANDSCAPE})")
+    span: float | Annotated[list[float], Field(min_length=4, max_length=4)] | None = Field(
+        None, description="s for [−s, s]², or [α_min, α_max, β_min, β_max]; null: around "
+                          "the paths (pca) or [−1, 1]² (random)")
+    centre: int | str | None = Field(
+        None, description="random plane only: a run (index or label) whose final weights "
+                          "are the centre, or 'init'; null: the run with the lowest final "
+                          "loss")
+    seed: Seed = Field(0, description="random plane only: draws its two directions")
+
+
+class NetworkRaceRequest(Strict):
+    """Optimizers training one small network from one shared initialisation."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "dataset": {"id": "moons", "params": {"n": 256, "noise": 0.1, "seed": 0}},
+        "architecture": {"hidden": [16, 16], "activation": "tanh", "init": None},
+        "optimizers": [{"id": "sgd", "hyperparameters": {"lr": 0.5}},
+                       {"id": "adam", "label": "Adam", "hyperparameters": {"lr": 0.01}}],
+        "steps": 500, "batch_size": None, "seed": 0, "init_seed": 0,
+        "gradient": {"clip_norm": None, "clip_value": None, "noise_std": 0.0},
+        "landscape": {"plane": "pca", "resolution": 41}}]})
+
+    dataset: NetworkDatasetSpec = Field(default_factory=NetworkDatasetSpec)
+    architecture: ArchitectureSpec = Field(default_factory=ArchitectureSpec)
+    optimizers: list[OptimizerSpec] = Field(
+        min_length=1, description="any optimizer but Newton (at most "
+                                  "DESCENTLAB_MAX_OPTIMIZERS); GET /networks suggests "
+                                  "learning rates")
+    steps: int = Field(500, ge=1, description="at most DESCENTLAB_MAX_STEPS; the work, "
+                                              "(optimizers × steps + resolution²) × weights "
+                                              "× points, at most "
+                                              "DESCENTLAB_NETWORK_COMPUTE_BUDGET")
+    batch_size: int | None = Field(None, ge=1, description="points per mini-batch; null (or "
+                                                           "at least n) for full batch")
+    seed: Seed = Field(0, description="draws the mini-batches and the gradient noise")
+    init_seed: Seed = Field(0, description="draws the shared initial weights")
+    gradient: GradientProcessing = Field(default_factory=GradientProcessing)
+    landscape: LandscapeSpec = Field(default_factory=LandscapeSpec)
+    frame_steps: int | None = Field(
+        None, ge=1, description="streams only: steps per frame line (default "
+                                "DESCENTLAB_STREAM_FRAME_STEPS; raised so that a stream has "
+                                "at most DESCENTLAB_STREAM_MAX_FRAMES lines)")
+
+
+class BoundaryRequest(Strict):
+    """One run's decision boundary at one frame of a race."""
+
+    race: NetworkRaceRequest = Field(description="the race, as posted to /networks/races: "
+                                                 "a race computed recently is remembered, "
+                                                 "not run again")
+    run: int | str = Field(0, description="the run: its index or its label")
+    frame: int = Field(-1, description="frame t (the weights after t steps), 0 … steps; "
+                                       "negative counts from the end")
+    resolution: int = Field(61, ge=2, description="points per axis (at most "
+                                                  "DESCENTLAB_MAX_GRID_RESOLUTION)")
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+class DatasetEntry(BaseModel):
+    id: str
+    name: str
+    note: str
+    params: list[RangeEntry]
+
+
+class ActivationEntry(BaseModel):
+    id: str
+    name: str
+    formula: str
+    derivative: str
+    init: str = Field(description="the initialisation 'auto' picks for it")
+    note: str
+
+
+class InitEntry(BaseModel):
+    id: str
+    name: str
+    formula: str
+    note: str
+
+
+class NetworkCatalogue(BaseModel):
+    """Every choice a network race offers, with its range (engine.networks.catalogue)."""
+
+    datasets: list[DatasetEntry]
+    activations: list[ActivationEntry]
+    inits: list[InitEntry]
+    architecture: dict[str, Any] = Field(description="the default, the limits on layers "
+                                                     "and widths, the output unit")
+    race: dict[str, Any] = Field(description="steps, batch size, seeds, gradient options "
+                                             "and suggested_lr per optimizer")
+    landscape: dict[str, Any] = Field(description="the planes and the resolution range")
+    two_param_nets: list[dict[str, Any]] = Field(
+        description="the two-weight networks, also in GET /surfaces (tag 'network')")
+    optimizers: list[str] = Field(description="the optimizer ids a network race takes")
+
+
+# --------------------------------------------------------------------------- results
+
+
+class DatasetInfo(BaseModel):
+    id: str
+    params: dict[str, float]
+    points: list[Pair]
+    labels: list[int]
+    view: list[float] = Field(description="xmin, xmax, ymin, ymax around the points")
+
+
+class ArchitectureInfo(BaseModel):
+    hidden: list[int]
+    activation: str
+    init: str
+    hidden_init: str = Field(description="the scheme the hidden layers were drawn with")
+    sizes: list[int]
+    n_params: int
+
+
+class NetworkRunInfo(BaseModel):
+    """One contestant, resolved: defaults filled in and checked."""
+
+    optimizer: str
+    label: str
+    hyperparameters: dict[str, float]
+    schedule: dict[str, str | float]
+    gradient: GradientInfo
+
+
+class NetworkFinal(BaseModel):
+    loss: Number
+    accuracy: Number
+    grad_norm: Number
+
+
+class NetworkOutcomeInfo(BaseModel):
+    """converged: the full-batch gradient vanished (norm ≤ 1e-6; a network's loss has no
+    known minimum value, so this is the typed formula's rule); diverged: a step went
+    non-finite and the run froze there; unfinished: still descending at the last step."""
+
+    status: Literal["converged", "diverged", "unfinished"]
+    converged_at: int | None
+    diverged_at: int | None
+    final: NetworkFinal
+
+
+class NetworkRunResult(NetworkRunInfo, NetworkOutcomeInfo):
+    """Frame t is the state after t steps, on the whole training set."""
+
+    loss: list[Number]
+    accuracy: list[Number]
+    grad_norm: list[Number] = Field(description="norm of the full-batch gradient")
+    lr: list[Number] = Field(description="the rate of step 1 … steps (no entry for frame 0)")
+    path: list[Pair] = Field(description="(α, β) of every frame on the landscape's plane")
+
+
+class PlaneInfo(BaseModel):
+    kind: Literal["pca", "random"]
+    centre: str = Field(description="what the plane is centred at")
+    explained: list[Number] | None = Field(
+        description="pca: the share of the paths' squared displacement along each axis")
+
+
+class LandscapeInfo(BaseModel):
+    """``loss[j][i]`` is the training loss at (alphas[i], betas[j]): Plotly's z."""
+
+    plane: PlaneInfo
+    alphas: list[Number]
+    betas: list[Number]
+    loss: list[list[Number]]
+
+
+class NetworkRaceResponse(BaseModel):
+    dataset: DatasetInfo
+    architecture: ArchitectureInfo
+    steps: int
+    batch_size: int | None = Field(description="null: full batch")
+    seed: int
+    init_seed: int
+    runs: list[NetworkRunResult]
+    landscape: LandscapeInfo
+
+
+class NetworkStreamMeta(BaseModel):
+    """First line of a stream."""
+
+    type: Literal["meta"]
+    dataset: DatasetInfo
+    architecture: ArchitectureInfo
+    steps: int
+    batch_size: int | None
+    seed: int
+    init_seed: int
+    frame_steps: int = Field(description="steps per frame line, after the frame-count cap")
+    frames: int = Field(description="number of frame lines that will follow")
+    runs: list[NetworkRunInfo]
+
+
+class NetworkFrameRun(BaseModel):
+    loss: list[Number]
+    accuracy: list[Number]
+    grad_norm: list[Number]
+    lr: list[Number] = Field(description="the rates of the steps that made these frames")
+    diverged_at: int | None
+
+
+class NetworkStreamFrame(BaseModel):
+    """Frames ``first`` … ``last`` of every run (the first line starts at frame 0)."""
+
+    type: Literal["frame"]
+    first: int
+    last: int
+    runs: list[NetworkFrameRun]
+
+
+class NetworkStreamSummary(NetworkRaceResponse):
+    """Last line: the whole response of POST /networks/races, landscape and paths included."""
+
+    type: Literal["summary"]
+
+
+class BoundaryResponse(BaseModel):
+    """``probability[j][i]`` = P(class 1) at (x[i], y[j]); its 0.5 contour is the boundary."""
+
+    run: str = Field(description="the run's label")
+    frame: int
+    x: list[float]
+    y: list[float]
+    probability: list[list[Number]]
