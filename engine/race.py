@@ -277,7 +277,9 @@ class RaceSession:
     def _frame(self) -> dict[str, np.ndarray]:
         """The current frame of every run, copied."""
         frame = {"positions": self.X.copy(), "loss": self.F.copy(),
-                 "grad_norm": np.hypot(self.G[..., 0], self.G[..., 1]), "grad": self.G.copy()}
+                 # as the kernel computes it, so streamed and whole races agree to the bit
+                 "grad_norm": np.sqrt(self.G[..., 0] ** 2 + self.G[..., 1] ** 2),
+                 "grad": self.G.copy()}
         if self.record_state:
             frame["state"] = [np.moveaxis(self.S[i, :k], 0, 1).copy()
                               for i, k in enumerate(self.n_state)]
@@ -331,12 +333,6 @@ class RaceSession:
         if self.t:
             raise EngineError("finish() runs a race from its start; use advance() to go on")
         rec = self._records(self.steps + 1)
-        if self.record:
-            rec["positions"][:, :, 0], rec["loss"][:, :, 0] = self.X, self.F
-            rec["grad"][:, :, 0] = self.G
-            rec["grad_norm"][:, :, 0] = np.hypot(self.G[..., 0], self.G[..., 1])
-        if self.record_state:
-            rec["state"][:, :, 0] = np.moveaxis(self.S, 1, 2)
         self._run(self.steps, rec, 1)
         result = self.result()
         if self.record:

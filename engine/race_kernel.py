@@ -168,8 +168,9 @@ def advance(surf_code, sp, ops, consts,
     X, S (R, k_max, P, 2) vector state, SC (R, ·) scalar state, conv_at / div_at (R, P)
     first step or −1. Records (R, P, frames, …), written when ``record`` / ``record_state``
     at frame ``rec_base + s`` for step s = 0, 1, …: position, loss and gradient norm after
-    each step, the processed gradient each step used, and the state. (A whole race passes
-    its full records with ``rec_base = 1`` so no frame is ever copied again.)
+    each step, the processed gradient each step used, and the state. A whole race passes
+    records for every frame with ``rec_base = 1``: the kernel writes frame 0 too, and no
+    frame is ever copied again.
 
     Work items are (run, chunk) pairs in the order ``order`` lists the runs: ``prange``
     hands each thread a contiguous share, so the caller orders cheap and costly optimizers
@@ -264,24 +265,26 @@ def advance(surf_code, sp, ops, consts,
             if s >= 0:
                 frozen = judge(t, xc, fc, gc, x_prev, conv, div, fstar, use_fstar, tol, gtol,
                                bound, surf_code, sp, ops, consts)
-                frame = rec_base + s
                 if record_state:
                     restore_frozen_state(state, state_prev, div, n)
-                    for i in range(n):
-                        for j in range(k):
-                            for c in range(2):
-                                rec_state[r, lo + i, frame, j, c] = state[j, c * n + i]
-                if record:
-                    for i in range(n):
-                        p = lo + i
-                        rec_f[r, p, frame] = fc[i]
-                        rec_gnorm[r, p, frame] = math.sqrt(gc[0, i] * gc[0, i]
-                                                           + gc[1, i] * gc[1, i])
+            # With rec_base = 1 the evaluation of the carry (s = -1) is frame 0.
+            frame = rec_base + s
+            if frame >= 0 and record_state:
+                for i in range(n):
+                    for j in range(k):
                         for c in range(2):
-                            rec_x[r, p, frame, c] = xc[c, i]
-                            # A frozen point took no step: it used no gradient.
-                            if div[i] >= 0:
-                                rec_grad[r, p, frame, c] = 0.0
+                            rec_state[r, lo + i, frame, j, c] = state[j, c * n + i]
+            if frame >= 0 and record:
+                for i in range(n):
+                    p = lo + i
+                    rec_f[r, p, frame] = fc[i]
+                    rec_gnorm[r, p, frame] = math.sqrt(gc[0, i] * gc[0, i] + gc[1, i] * gc[1, i])
+                    for c in range(2):
+                        rec_x[r, p, frame, c] = xc[c, i]
+                        if s < 0:  # frame 0 shows the raw gradient at the start
+                            rec_grad[r, p, frame, c] = gc[c, i]
+                        elif div[i] >= 0:  # a frozen point took no step, used no gradient
+                            rec_grad[r, p, frame, c] = 0.0
             # The gradient step t + 1 will use: at the look-ahead point, or at x.
             if uses_lookahead:
                 for c in range(2):
