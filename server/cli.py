@@ -3,11 +3,14 @@
     descentlab serve --port 8000
     descentlab race --surface rosenbrock --optimizer sgd:lr=0.001 --optimizer adam:lr=0.05 \\
         --steps 1000 --start=-1.5,2 --format html --output race.html
+    descentlab network-race --dataset spirals --hidden 32,32 --activation relu \\
+        --optimizer momentum:lr=0.05 --optimizer adam:lr=0.01 --batch-size 32 --format csv
     descentlab warmup
 
-``race`` builds the same request the API takes and writes the same JSON the API returns
-(or CSV, or a standalone HTML animation for slides). The server's limits do not apply:
-the machine is the user's own. Bad arguments end with one line on stderr and exit code 2.
+``race`` and ``network-race`` build the same request the API takes and write the same JSON
+the API returns (or CSV, or for ``race`` a standalone HTML animation for slides). The
+server's limits do not apply: the machine is the user's own. Bad arguments end with one
+line on stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from server.settings import Settings
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
 POINT_OPTIONS = ("--start", "--view")
 FORMATS = ("json", "csv", "html")
+NETWORK_FORMATS = ("json", "csv")
 GRID_RESOLUTION = 401
 
 
@@ -86,6 +90,15 @@ def _optimizer(text: str) -> dict:
     if settings:
         spec["label"] = f"{name.strip()} {settings}"
     return spec
+
+
+def _widths(text: str) -> list[int]:
+    """``16,16`` → [16, 16]; an empty text is no hidden layer (logistic regression)."""
+    try:
+        return [int(part) for part in filter(None, text.split(","))]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of widths like 16,16") \
+            from None
 
 
 def _schedule(text: str) -> dict:
@@ -147,11 +160,52 @@ def build_parser() -> Parser:
     race.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     race.set_defaults(run=run_race)
 
+    _add_network_race(commands)
+
     warmup = commands.add_parser(
         "warmup", help="compile the engine into Numba's cache and exit",
         description="Compile every kernel (used when building the Docker image).")
     warmup.set_defaults(run=run_warmup)
     return parser
+
+
+def _add_network_race(commands: argparse._SubParsersAction) -> None:
+    net = commands.add_parser(
+        "network-race", help="train a small network with several optimizers; JSON or CSV",
+        description="Run a network race locally and write what POST /api/v1/networks/races "
+                    "returns, or a CSV of every run's loss and accuracy per step.")
+    net.add_argument("--dataset", default="moons",
+                     help="moons, circles, xor, spirals or blobs (default moons)")
+    net.add_argument("--param", type=_param, action="append", default=[],
+                     metavar="NAME=VALUE", help="a dataset parameter, e.g. n=512 or "
+                                                "noise=0.2 (repeatable)")
+    net.add_argument("--hidden", type=_widths, default=[16, 16], metavar="W1,W2,…",
+                     help="hidden layer widths (default 16,16; '' for none)")
+    net.add_argument("--activation", default="tanh", help="tanh, relu or sigmoid")
+    net.add_argument("--init", help="xavier or he (default: the activation's own)")
+    net.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
+                     help="a contestant, e.g. adam:lr=0.01 (repeatable; default "
+                          + ", ".join(DEFAULT_OPTIMIZERS) + " at their suggested rates)")
+    net.add_argument("--steps", type=int, default=500, help="steps per run (default 500)")
+    net.add_argument("--batch-size", type=int, help="points per mini-batch (default: all)")
+    net.add_argument("--seed", type=int, default=0,
+                     help="seed of the mini-batches and the gradient noise")
+    net.add_argument("--init-seed", type=int, default=0, help="seed of the initial weights")
+    net.add_argument("--schedule", type=_schedule, metavar="KIND[:P=V,…]",
+                     help="learning-rate schedule for every optimizer")
+    net.add_argument("--clip-norm", type=_number, help="clip each gradient to this norm")
+    net.add_argument("--clip-value", type=_number, help="clamp each gradient component")
+    net.add_argument("--noise", type=_number, default=0.0,
+                     help="std of Gaussian noise added to each gradient component")
+    net.add_argument("--plane", default="pca",
+                     help="landscape plane in the JSON: pca or random (default pca)")
+    net.add_argument("--resolution", type=int, default=41,
+                     help="landscape points per axis in the JSON (default 41)")
+    net.add_argument("--format", choices=NETWORK_FORMATS,
+                     help="default: from --output's extension, else json")
+    net.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    net.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    net.set_defaults(run=run_network_race)
 
 
 def _say(args: argparse.Namespace, message: str) -> None:
@@ -228,6 +282,54 @@ def run_race(args: argparse.Namespace) -> None:
     else:
         grid = translate.grid_document(request.surface, GRID_RESOLUTION, limit)
         data = export.to_html(document, grid, args.frames).encode()
+    _write(args, data)
+
+
+def _network_request(args: argparse.Namespace):
+    from server.network_schemas import NetworkRaceRequest
+    from server.network_translate import catalogue
+
+    suggested = catalogue()["race"]["suggested_lr"]
+    optimizers = args.optimizer or [{"id": name, "hyperparameters": {"lr": suggested[name]}}
+                                    for name in DEFAULT_OPTIMIZERS]
+    if args.schedule:
+        optimizers = [{**o, "schedule": args.schedule} for o in optimizers]
+    dataset: dict = {"id": args.dataset}
+    if args.param:
+        dataset["params"] = dict(args.param)
+    return NetworkRaceRequest.model_validate({
+        "dataset": dataset, "optimizers": optimizers, "steps": args.steps,
+        "architecture": {"hidden": args.hidden, "activation": args.activation,
+                         "init": args.init},
+        "batch_size": args.batch_size, "seed": args.seed, "init_seed": args.init_seed,
+        "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
+                     "noise_std": args.noise},
+        "landscape": {"plane": args.plane, "resolution": args.resolution}})
+
+
+def run_network_race(args: argparse.Namespace) -> None:
+    from server import export
+    from server import network_translate as nt
+    from server.jsonio import dumps
+
+    suffix = args.output.suffix.lstrip(".").lower() if args.output else ""
+    fmt = args.format or (suffix if suffix in NETWORK_FORMATS else "json")
+    request = _network_request(args)
+    session = nt.open_session(request)
+    nt.check_landscape(session.result(), request.landscape)
+    started = time.perf_counter()
+    runs = len(session.runs)
+    _say(args, f"training {session.arch.n_params} weights with {runs} "
+               f"optimizer{'s' if runs > 1 else ''} × {request.steps} steps…")
+    session.advance(session.steps)
+    document = nt.race_document(session.result(), request.landscape)
+    _say(args, f"trained in {time.perf_counter() - started:.2f} s; writing {fmt}…")
+    data = dumps(document) if fmt == "json" else export.network_csv(document).encode()
+    _write(args, data)
+
+
+def _write(args: argparse.Namespace, data: bytes) -> None:
+    """To --output, or to standard output."""
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -256,7 +358,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "run"):
-        parser.error("choose a command: serve, race or warmup")
+        parser.error("choose a command: serve, race, network-race or warmup")
     try:
         args.run(args)
     except engine.EngineError as err:

@@ -1,4 +1,5 @@
-"""A race document (the API's JSON) as CSV for a spreadsheet or as a standalone animation.
+"""A race document (the API's JSON) as CSV for a spreadsheet or as a standalone animation;
+a network race document as CSV.
 
 The HTML is one offline file for a slide deck: Plotly.js inlined, the surface in bands,
 one animated marker and trail per run, play/pause and a slider. Plotly animates by
@@ -26,6 +27,8 @@ COLORS = ("#e6194b", "#f58231", "#ffe119", "#f032e6", "#3cb44b", "#000000", "#9a
           "#fabed4", "#bfef45", "#800000", "#808000", "#dcbeff")  # none blue: the surface is
 CSV_COLUMNS = ("run", "label", "optimizer", "start_index", "step", "x", "y", "loss",
                "grad_norm", "lr", "grad_x", "grad_y")
+NETWORK_CSV_COLUMNS = ("run", "label", "optimizer", "step", "loss", "accuracy", "grad_norm",
+                       "lr", "alpha", "beta")
 
 
 def _floats(values: Any) -> np.ndarray:
@@ -50,6 +53,23 @@ def to_csv(document: dict) -> str:
             writer.writerow([i, run["label"], run["optimizer"], run["start_index"], t,
                              *(_cell(v) for v in (path[t, 0], path[t, 1], loss[t], norm[t],
                                                   lr[t], grad[t, 0], grad[t, 1]))])
+    return out.getvalue()
+
+
+def network_csv(document: dict) -> str:
+    """One row per run and frame: the curves, the step's rate (empty at frame 0) and the
+    frame's place (alpha, beta) on the landscape's plane."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(NETWORK_CSV_COLUMNS)
+    for i, run in enumerate(document["runs"]):
+        loss, acc = _floats(run["loss"]), _floats(run["accuracy"])
+        norm, path = _floats(run["grad_norm"]), _floats(run["path"])
+        lr = np.concatenate([[math.nan], _floats(run["lr"])])
+        for t in range(loss.shape[0]):
+            writer.writerow([i, run["label"], run["optimizer"], t,
+                             *(_cell(v) for v in (loss[t], acc[t], norm[t], lr[t],
+                                                  path[t, 0], path[t, 1]))])
     return out.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""The ``descentlab`` command: races to JSON, CSV and HTML, help, and one-line errors."""
+"""The ``descentlab`` command: races and network races to JSON, CSV and HTML, help, and
+one-line errors."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["race", "--help"], ["serve", "--help"],
-                                  ["warmup", "--help"]])
+                                  ["network-race", "--help"], ["warmup", "--help"]])
 def test_help_everywhere(argv, capsys):
     code, out, _ = run(argv, capsys)
     assert code == 0 and out.startswith("usage: descentlab")
@@ -106,6 +107,15 @@ def test_race_html_is_standalone(tmp_path, capsys):
     (["race", "--surface", "bowl", "--expression", "x"], "not allowed with argument"),
     (["race", "--colour"], "unrecognized arguments: --colour"),
     (["fly"], "invalid choice: 'fly'"),
+    (["network-race", "--dataset", "moon"], "dataset.id: unknown dataset 'moon'"),
+    (["network-race", "--param", "n=3"], "dataset.params.n: "),
+    (["network-race", "--hidden", "16,64"], "architecture.hidden: "),
+    (["network-race", "--hidden", "a,b"], "'a,b' is not a list of widths"),
+    (["network-race", "--activation", "gelu"], "architecture.activation: "),
+    (["network-race", "--optimizer", "newton"], "optimizers.0: "),
+    (["network-race", "--batch-size", "0"], "batch_size: "),
+    (["network-race", "--plane", "random", "--resolution", "500"], "landscape.resolution: "),
+    (["network-race", "--format", "html"], "invalid choice: 'html'"),
     ([], "choose a command"),
 ])
 def test_bad_arguments_cost_one_line_and_exit_2(argv, words, capsys):
@@ -119,3 +129,55 @@ def test_unwritable_output_is_one_line(tmp_path, capsys):
     code, _, err = run(["race", "--steps", "3", "-q", "--output",
                         str(tmp_path / "missing" / "race.json")], capsys)
     assert code == 1 and err.count("\n") == 1 and err.startswith("descentlab: error: ")
+
+
+NETWORK_ARGV = ["network-race", "--dataset", "xor", "--param", "n=64", "--param", "noise=0.1",
+                "--hidden", "8,8", "--activation", "relu", "--batch-size", "16", "--seed", "2",
+                "--init-seed", "5", "--steps", "80", "--optimizer", "sgd:lr=0.3",
+                "--optimizer", "adam:lr=0.02", "--clip-norm", "2", "--noise", "0.01",
+                "--schedule", "exponential:gamma=0.99", "--plane", "random",
+                "--resolution", "7"]
+NETWORK_BODY = {"dataset": {"id": "xor", "params": {"n": 64, "noise": 0.1}},
+                "architecture": {"hidden": [8, 8], "activation": "relu"},
+                "batch_size": 16, "seed": 2, "init_seed": 5, "steps": 80,
+                "optimizers": [{"id": "sgd", "label": "sgd lr=0.3", "hyperparameters": {"lr": 0.3},
+                                "schedule": {"kind": "exponential", "gamma": 0.99}},
+                               {"id": "adam", "label": "adam lr=0.02",
+                                "hyperparameters": {"lr": 0.02},
+                                "schedule": {"kind": "exponential", "gamma": 0.99}}],
+                "gradient": {"clip_norm": 2, "noise_std": 0.01},
+                "landscape": {"plane": "random", "resolution": 7}}
+
+
+def test_network_race_json_is_what_the_api_returns(tmp_path, capsys):
+    out = tmp_path / "net.json"
+    code, _, err = run([*NETWORK_ARGV, "--output", str(out)], capsys)
+    assert code == 0 and "training 105 weights with 2 optimizers × 80 steps" in err
+    with TestClient(create_app()) as client:
+        assert client.post("/api/v1/networks/races", json=NETWORK_BODY).content == \
+            out.read_bytes()
+
+
+def test_network_race_csv_has_every_frame_of_every_run(tmp_path, capsys):
+    out = tmp_path / "net.csv"
+    code, _, _ = run([*NETWORK_ARGV, "-q", "--output", str(out)], capsys)
+    assert code == 0
+    document = json.loads(run([*NETWORK_ARGV, "-q"], capsys)[1])
+    rows = list(csv.reader(io.StringIO(out.read_text())))
+    assert rows[0] == ["run", "label", "optimizer", "step", "loss", "accuracy", "grad_norm",
+                       "lr", "alpha", "beta"]
+    assert len(rows) == 1 + 2 * 81
+    adam = [row for row in rows[1:] if row[2] == "adam"]
+    assert [float(row[4]) for row in adam] == document["runs"][1]["loss"]
+    assert [float(row[5]) for row in adam] == document["runs"][1]["accuracy"]
+    assert adam[0][7] == "" and float(adam[1][7]) == 0.02  # no rate before step 1
+    assert [float(adam[-1][8]), float(adam[-1][9])] == document["runs"][1]["path"][-1]
+
+
+def test_network_race_defaults_to_three_optimizers_at_their_suggested_rates(capsys):
+    code, out, err = run(["network-race", "--steps", "3", "--hidden=", "-q"], capsys)
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert document["architecture"]["n_params"] == 3  # logistic regression
+    assert [(r["optimizer"], r["hyperparameters"]["lr"]) for r in document["runs"]] == [
+        ("sgd", 0.5), ("momentum", 0.05), ("adam", 0.01)]
