@@ -2,6 +2,7 @@
 
     python benchmarks/bench_networks.py            # everything
     python benchmarks/bench_networks.py --quick    # fewer repeats, no cold-compile run
+    python benchmarks/bench_networks.py --api-only # only section 3
 
 1. One training step of a 2-16-16-1 tanh MLP on 256 points (moons): full-batch loss and
    gradient plus an Adam step — the engine (inside a recorded race, and as a bare compiled
@@ -9,7 +10,14 @@
    all from the same initial weights; the losses after the timed steps are compared.
 2. End to end: a 6-optimizer × 500-step full-batch race on that net, then the 41 × 41 loss
    grid on the PCA plane of the paths (and on a random filter-normalised plane).
-3. Start-up: a fresh process from ``import engine.networks`` to its first race and grid,
+3. Through the API, against a real server (``descentlab serve`` on a loopback port, called
+   with httpx; ``bench_api.Server``): the 6-optimizer × 500-step race on 2-16-16-1 moons
+   (256 points) with a 41 × 41 landscape, end to end (request to parsed JSON), each
+   request a new race (another init_seed) and the same race again (recalled from the
+   server's memo: landscape and JSON only); the same race streamed to its summary; and the
+   latency of decision-boundary requests (61 × 61) for that race, frame after frame, as
+   the page sends them while playing.
+4. Start-up: a fresh process from ``import engine.networks`` to its first race and grid,
    with a warm Numba cache and with an empty one.
 """
 
@@ -17,18 +25,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _startup import report_startup
+from bench_api import Server, percentile
 
 # Numba itself is imported only through the engine, which first points Numba's cache at
 # its own folder (engine._numba_config).
@@ -234,6 +245,61 @@ def end_to_end(repeats: int) -> None:
         for i, label in enumerate(r.labels)))
 
 
+API_RACE = {"dataset": {"id": "moons", "params": {"n": 256, "noise": 0.1, "seed": 0}},
+            "architecture": {"hidden": [16, 16], "activation": "tanh"},
+            "optimizers": [{"id": o, "hyperparameters": h} for o, h in SIX],
+            "steps": 500, "landscape": {"plane": "pca", "resolution": 41}}
+
+
+def _timed_post(client: httpx.Client, path: str, body: dict) -> tuple[float, dict]:
+    """Seconds from sending the request to the parsed JSON, and the JSON."""
+    started = time.perf_counter()
+    response = client.post(path, json=body)
+    response.raise_for_status()
+    document = response.json()
+    return time.perf_counter() - started, document
+
+
+def _timed_stream(client: httpx.Client, body: dict) -> float:
+    started = time.perf_counter()
+    with client.stream("POST", "/api/v1/networks/races/stream", json=body) as response:
+        response.raise_for_status()
+        last = ""
+        for line in response.iter_lines():
+            last = line or last
+    assert '"type":"summary"' in last, last[:200]
+    return time.perf_counter() - started
+
+
+def through_the_api(repeats: int) -> None:
+    with Server() as server, httpx.Client(base_url=server.url, timeout=60,
+                                          headers={"Accept-Encoding": "zstd"}) as client:
+        _timed_post(client, "/api/v1/networks/races", {**API_RACE, "init_seed": 999})
+        fresh = [_timed_post(client, "/api/v1/networks/races",
+                             {**API_RACE, "init_seed": seed})[0] for seed in range(repeats)]
+        recalled, document = zip(*(_timed_post(client, "/api/v1/networks/races", API_RACE)
+                                   for _ in range(repeats)), strict=True)
+        streamed = [_timed_stream(client, {**API_RACE, "init_seed": 100 + seed})
+                    for seed in range(max(2, repeats // 2))]
+        boundary = [_timed_post(client, "/api/v1/networks/boundary",
+                                {"race": API_RACE, "run": "Adam", "frame": frame,
+                                 "resolution": 61})[0]
+                    for frame in range(0, 501, 5)]
+    print("\nThrough the API (descentlab serve on loopback, httpx, zstd; target race ≤ 1 s)")
+    print(f"  {'request':<58}{'best ms':>10}{'median ms':>11}")
+    rows = [("race + 41×41 landscape, a new race each time", fresh),
+            ("the same race again (recalled: landscape + JSON only)", recalled),
+            ("the new race streamed to its summary line", streamed)]
+    for name, times in rows:
+        print(f"  {name:<58}{min(times) * 1e3:>10.1f}{statistics.median(times) * 1e3:>11.1f}")
+    print(f"  decision boundary 61×61, {len(boundary)} frames of a raced race: "
+          f"p50 {percentile(boundary, 50) * 1e3:.1f} ms, "
+          f"p99 {percentile(boundary, 99) * 1e3:.1f} ms, max {max(boundary) * 1e3:.1f} ms")
+    runs = document[-1]["runs"]
+    print("  final loss / accuracy: " + ", ".join(
+        f"{r['label']} {r['final']['loss']:.3g}/{r['final']['accuracy']:.3f}" for r in runs))
+
+
 def startup() -> None:
     report_startup("import → first race, landscape and boundary",
                    "import time; t=time.perf_counter(); from engine import networks as nn; "
@@ -245,14 +311,17 @@ def startup() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, skip cold start")
+    parser.add_argument("--api-only", action="store_true", help="only the API section")
     args = parser.parse_args()
     repeats = 5 if args.quick else 15
     print(f"machine: {os.cpu_count()} cores, load average "
           f"{', '.join(f'{v:.2f}' for v in os.getloadavg())} (1, 5, 15 min), "
           f"threads {THREADS}")
-    one_step(repeats)
-    end_to_end(3 if args.quick else 7)
-    if not args.quick:
+    if not args.api_only:
+        one_step(repeats)
+        end_to_end(3 if args.quick else 7)
+    through_the_api(5 if args.quick else 11)
+    if not args.quick and not args.api_only:
         startup()
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
 
