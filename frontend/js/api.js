@@ -83,9 +83,10 @@ export async function getJSON(path, signal) {
   return (await request(`${BASE}/${path}`, { signal })).json();
 }
 
-/** The four catalogues and the limits, fetched together at start-up. */
+/** The catalogues (the networks lab's included) and the limits, fetched together at
+ * start-up. */
 export async function catalogues() {
-  const names = ['surfaces', 'optimizers', 'schedules', 'scenarios', 'limits'];
+  const names = ['surfaces', 'optimizers', 'schedules', 'scenarios', 'networks', 'limits'];
   const docs = await Promise.all(names.map((n) => getJSON(n)));
   return Object.fromEntries(names.map((n, i) => [n, docs[i]]));
 }
@@ -118,15 +119,27 @@ export async function race(body, signal) {
   return (await request(`${BASE}/races`, JSON_POST(body, signal))).json();
 }
 
+/** POST a network race and get the whole document back (used for the JSON export). */
+export async function networkRace(body, signal) {
+  return (await request(`${BASE}/networks/races`, JSON_POST(body, signal))).json();
+}
+
+/** P(class 1) over the dataset's box for one run of a network race at one frame. */
+export async function boundary(body, signal) {
+  return (await request(`${BASE}/networks/boundary`, JSON_POST(body, signal))).json();
+}
+
 /**
- * POST a race to the NDJSON stream and hand each event to its handler as it arrives:
- * `meta`, then `frame`s, then `summary`. An `error` line (a failure midway) is thrown.
+ * POST a race to an NDJSON stream (`races/stream`, or `networks/races/stream`) and hand
+ * each event to its handler as it arrives: `meta`, then `frame`s, then `summary`. An
+ * `error` line (a failure midway) is thrown.
  * @param {Object} body
  * @param {{meta: Function, frame: Function, summary: Function}} on
  * @param {AbortSignal} signal
+ * @param {string} [path]
  */
-export async function streamRace(body, on, signal) {
-  const response = await request(`${BASE}/races/stream`, JSON_POST(body, signal));
+export async function streamRace(body, on, signal, path = 'races/stream') {
+  const response = await request(`${BASE}/${path}`, JSON_POST(body, signal));
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

@@ -73,10 +73,13 @@ export function clearErrors(...prefixes) {
  * @param {{detail: Object[]}} error
  * @param {number[]} [roster]
  * @param {string} [source] text the columns refer to (the expression as typed)
+ * @param {string} [scope] prefix of the keys outside the roster (`net`: the networks lab's
+ *   controls, whose fields share names such as `steps` with the surfaces lab's)
  */
-export function showErrors(error, roster = [], source = '') {
+export function showErrors(error, roster = [], source = '', scope = '') {
   for (const item of error.detail) {
-    const key = keyOf(item.loc, roster);
+    let key = keyOf(item.loc, roster);
+    if (scope && !key.startsWith('runs.')) key = `${scope}.${key}`;
     const slot = slotFor(key);
     if (!slot) continue;
     const message = h('div', { class: 'error', role: 'alert', dataset: { loc: key } }, item.msg);

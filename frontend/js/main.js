@@ -1,14 +1,17 @@
 /**
  * Wiring: the catalogues are fetched, the state is read from the URL (or the first lecture
  * scenario is set up), and from then on every state change flows one way — state → grid and
- * race requests → data → the player's frame → every view drawn at that frame.
+ * race requests → data → the player's frame → every view drawn at that frame. The surfaces
+ * lab is wired here; the networks lab (networks/lab.js) shares the player, the roster, the
+ * transport, presenter mode and the exports.
  */
 
 import * as api from './api.js';
 import { createStore, effectOf, fromHash, toHash } from './state.js';
+import { stylesOf } from './palette.js';
 import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFromScenario,
   surfaceEntry, surfaceSpec } from './request.js';
-import { Race } from './race.js';
+import { Race, toCsv } from './race.js';
 import { createPlayer } from './player.js';
 import { throttle } from './dom.js';
 import { clearErrors, onReveal, setFallback, showErrors } from './errors.js';
@@ -28,12 +31,18 @@ import { scenarioControl } from './controls/scenarios.js';
 import { presenterControl } from './controls/presenter.js';
 import { exportControl } from './controls/exporter.js';
 import { tabs } from './controls/tabs.js';
+import { networkControl } from './controls/network.js';
+import { networkSettingsControl } from './controls/netsettings.js';
+import { networkLab } from './networks/lab.js';
+import { firstRoster, networkHyperparameters } from './networks/request.js';
 
 /** The scenario a first visit opens on: the classic race, six optimizers on one valley. */
 const FIRST_SCENARIO = 'rosenbrock_race';
 const GRID_RESOLUTION = 151;
-/** Slider drags re-run at most this often (ms); the last value always runs. */
+/** Slider drags re-run at most this often (ms); the last value always runs. A network race
+ * takes a good part of a second: a drag asks for one less often. */
 const DRAG_INTERVAL = 40;
+const NETWORK_DRAG_INTERVAL = 150;
 /** The 3-D view stays still while a slider or the start is dragged, and this long after (ms). */
 const DRAG_HOLD = 250;
 /** From this height (px) the lesson and the inspector are shown together instead of as tabs. */
@@ -45,6 +54,9 @@ const $ = (id) => document.getElementById(id);
 const els = {
   contour: $('contour'), surface: $('surface3d'), loss: $('loss'), board: $('leaderboard'),
   inspector: $('inspector'), views: $('views'), title: $('race-title'), toast: $('toast'),
+  landscape: $('landscape'), boundary: $('boundary'), accuracy: $('accuracy'),
+  standings: $('standings'), landscapeCaption: $('landscape-caption'),
+  boundaryCaption: $('boundary-caption'),
 };
 
 let toastTimer = 0;
@@ -57,20 +69,26 @@ function say(text) {
 }
 
 /**
- * A state from a link, made whole: runs of unknown optimizers are dropped (and reported),
- * hyperparameters and schedule parameters the link leaves out take the catalogue's defaults.
+ * A lab's roster from a link, made whole: runs of unknown optimizers are dropped (and
+ * reported), hyperparameters and schedule parameters the link leaves out take the
+ * catalogue's defaults (`start`: a fresh run's hyperparameters).
  */
-function completeState(state, catalogues) {
-  const known = state.runs.filter((r) => catalogues.optimizers.some((o) => o.id === r.id));
-  if (known.length < state.runs.length) {
-    say('This link names an optimizer this server does not know.');
-  }
-  const runs = known.map((run) => {
+function completeRuns(runs, catalogues, start) {
+  const known = runs.filter((r) => catalogues.optimizers.some((o) => o.id === r.id));
+  if (known.length < runs.length) say('This link names an optimizer this server does not know.');
+  return known.map((run) => {
     const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
-    return { ...run, hp: fullHyperparameters(optimizer, run.hp),
+    return { ...run, hp: fullHyperparameters(optimizer, { ...start(optimizer), ...run.hp }),
       schedule: run.schedule ? fullSchedule(catalogues, run.schedule) : null };
   });
-  return { ...state, runs };
+}
+
+/** A state from a link, made whole; the networks lab, opened with no roster, gets the first. */
+function completeState(state, catalogues) {
+  const netRuns = completeRuns(state.netRuns, catalogues,
+    (o) => networkHyperparameters(o, catalogues));
+  return { ...state, runs: completeRuns(state.runs, catalogues, (o) => fullHyperparameters(o)),
+    netRuns: netRuns.length || state.lab !== 'networks' ? netRuns : firstRoster(catalogues) };
 }
 
 /** A start point rounded to what the plot can show, so links stay short. */
@@ -102,10 +120,12 @@ async function boot() {
   const perf = { races: 0 };
   const ctx = { catalogues, store };
 
+  /** The race of the lab on screen. */
+  const onScreen = () => (store.state.lab === 'networks' ? networks.race : current.race);
   const player = createPlayer({
     draw: (t) => drawFrame(t),
     changed: () => {
-      if (!player.playing && current.race?.done) {
+      if (!player.playing && onScreen()?.done) {
         store.update({ frame: player.frame }, { player: true });
       }
       transport.update(current.status);
@@ -117,15 +137,37 @@ async function boot() {
   const surfacePanel = surfaceControl($('surface-panel'), ctx);
   const roster = rosterControl($('roster-panel'), ctx);
   const gradient = gradientControl($('gradient-panel'), ctx);
+  const networkPanel = networkControl($('network-panel'), ctx);
+  const networkSettings = networkSettingsControl($('netsettings-panel'), ctx);
   const transport = transportControl($('transport'), { store, player });
   const scenarioCard = scenarioControl({ card: $('scenario-card'), dialog: $('gallery'),
     opener: $('scenarios-open') }, ctx);
   const presenter = presenterControl($('presenter'), ctx);
-  exportControl($('export'), {
-    views: { contour: els.contour, surface: els.surface }, current: () => current.race, say,
+  const progress = {
+    /** A new race: its number, and when the change that asked for it happened. */
+    begin(cause) {
+      perf.races += 1;
+      return { id: perf.races, began: cause.event?.timeStamp ?? performance.now() };
+    },
+    status: (text, phase) => setStatus(text, phase),
+    drawn: (marks) => markDrawn(marks),
+  };
+  const networks = networkLab({ catalogues, store, player, els, progress,
+    arrived: () => networkPanel.update(store.state, networks.race) });
+  const surfaceExports = {
+    images: async () => [await contour.toImage(els.contour),
+      ...(els.surface.offsetParent !== null && els.surface.clientWidth > 0
+        ? [await surface3d.toImage(els.surface)] : [])],
+    report: () => (current.race ? api.race({ ...current.race.request, frame_steps: undefined })
+      : null),
+    csv: () => (current.race ? toCsv(current.race) : null),
     name: () => `descent-lab-${store.state.scenario || surfaceEntry(store.state, catalogues)?.id
       || 'formula'}`,
-  });
+  };
+  const exporting = () => (store.state.lab === 'networks' ? networks.exports : surfaceExports);
+  exportControl($('export'), { say, images: () => exporting().images(),
+    report: () => exporting().report(), csv: () => exporting().csv(),
+    name: () => exporting().name() });
   setFallback($('race-error'));
   const leftTabs = tabs($('left'), 'roster');
   const rightTabs = tabs($('right'), 'scenario', STACK_FROM);
@@ -136,20 +178,16 @@ async function boot() {
 
   const follow3d = follower(surface3d.render);
 
-  /** Colour and shape of each run of a race, from the roster row it came from. */
-  function stylesOf(race) {
-    return race.runs.map((run) => {
-      const row = store.state.runs[run.roster];
-      return { color: row && row.id === run.info.optimizer ? row.color : run.roster,
-        position: run.roster };
-    });
-  }
-
   let panelsDrawn = 0;
   function drawFrame(t) {
     const state = store.state;
+    if (state.lab === 'networks') {
+      networks.draw(t);
+      transport.update(current.status);
+      return;
+    }
     const race = current.race && current.race.gridKey === current.gridKey ? current.race : null;
-    const styles = race ? stylesOf(race) : [];
+    const styles = race ? stylesOf(race, state.runs) : [];
     const selected = race ? Math.max(0, race.runs.findIndex((r) => r.roster === state.selected))
       : 0;
     const start = state.start ?? defaultStart(state, catalogues);
@@ -200,8 +238,13 @@ async function boot() {
     transport.update(status);
   }
 
-  /** The header names what the plots show: the scenario, and the surface on screen. */
+  /** The header names what the plots show: the scenario, and the surface on screen (or the
+   * network's data and shape). */
   function titleText() {
+    if (store.state.lab === 'networks') {
+      els.title.textContent = networks.title();
+      return;
+    }
     const scenario = catalogues.scenarios.find((s) => s.id === store.state.scenario);
     const shown = current.grid?.surface;
     const surface = !shown ? '' : shown.expression ? `f(x, y) = ${shown.expression.plain}`
@@ -242,9 +285,7 @@ async function boot() {
       player.load(-1, 0, 0);
       return;
     }
-    perf.races += 1;
-    const id = perf.races;
-    const began = cause.event?.timeStamp ?? performance.now();
+    const { id, began } = progress.begin(cause);
     const gridKey = JSON.stringify(body.surface);
     let race = null;
     setStatus('computing…', 'computing');
@@ -282,6 +323,21 @@ async function boot() {
 
   const dragRace = throttle(runRace, DRAG_INTERVAL);
   const dragGrid = throttle(loadGrid, DRAG_INTERVAL);
+  const dragNetwork = throttle(networks.run, NETWORK_DRAG_INTERVAL);
+
+  /** The lab on screen changed: show its race, or run it if its settings changed meanwhile. */
+  function enterLab(cause) {
+    if (store.state.lab === 'networks') {
+      if (networks.fresh()) player.load(networks.race.available, networks.race.steps, 'end');
+      else networks.run(cause);
+      return;
+    }
+    loadGrid();
+    const { body } = raceRequest(store.state, catalogues);
+    if (current.race && JSON.stringify(current.race.request) === JSON.stringify(body)) {
+      player.load(current.race.available, current.race.steps, 'end');
+    } else runRace(cause);
+  }
 
   let hashTimer = 0;
   let written = '';
@@ -302,7 +358,10 @@ async function boot() {
 
   function syncControls() {
     const state = store.state;
+    document.body.dataset.lab = state.lab;
     surfacePanel.update(state, current.grid);
+    networkPanel.update(state, networks.race);
+    networkSettings.update(state);
     roster.update(state);
     gradient.update(state);
     presenter.update(state);
@@ -312,12 +371,14 @@ async function boot() {
     els.views.dataset.layout = state.layout;
     document.querySelectorAll('#layout-switch button').forEach((b) => b.setAttribute(
       'aria-pressed', String(b.dataset.layout === state.layout)));
+    document.querySelectorAll('#lab-switch button').forEach((b) => b.setAttribute(
+      'aria-pressed', String(b.dataset.lab === state.lab)));
     titleText();
   }
 
   store.subscribe((changed, cause) => {
     const state = store.state;
-    const effect = effectOf(changed);
+    const effect = effectOf(changed, state.lab);
     if (cause.scenario) {
       player.pause();
       rightTabs.show('scenario');
@@ -326,16 +387,28 @@ async function boot() {
     if (changed.has('speed')) player.setSpeed(state.speed);
     if (changed.has('loop')) player.setLoop(state.loop);
     syncControls();
-    if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
-    if (effect !== 'display') (cause.drag ? dragRace : runRace)(cause);
+    if (changed.has('lab')) enterLab(cause);
+    else if (state.lab === 'networks') {
+      if (effect !== 'display') (cause.drag ? dragNetwork : networks.run)(cause);
+    } else {
+      if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
+      if (effect !== 'display') (cause.drag ? dragRace : runRace)(cause);
+    }
     if (changed.has('frame') && !cause.player && state.frame !== null) player.seek(state.frame);
     // (a race-changing edit is drawn when its race arrives: a redraw now would only delay it)
     else if (effect === 'display') player.redraw();
-    if (!cause.fromHash) writeHash(Boolean(cause.scenario));
+    if (!cause.fromHash) writeHash(Boolean(cause.scenario) || changed.has('lab'));
   });
 
   document.querySelectorAll('#layout-switch button').forEach((b) => b.addEventListener('click',
     (event) => store.update({ layout: b.dataset.layout }, { event })));
+  document.querySelectorAll('#lab-switch button').forEach((b) => b.addEventListener('click',
+    (event) => {
+      const { lab } = b.dataset;
+      const first = lab === 'networks' && !store.state.netRuns.length;
+      store.update({ lab, ...(first ? { netRuns: firstRoster(catalogues), netSelected: 0 } : {}) },
+        { event });
+    }));
 
   contour.onPick(els.contour, (point, phase, event) => {
     if (!current.grid) return;
@@ -353,12 +426,15 @@ async function boot() {
   });
 
   /** For the browser tests and the benchmark: the live objects, read-only by convention. */
-  window.descentLab = { store, player, current, catalogues };
+  window.descentLab = { store, player, current, catalogues, networks };
 
   syncControls();
   document.body.classList.remove('loading');
-  loadGrid();
-  runRace({ initial: true, scenario: !link.present });
+  if (store.state.lab === 'networks') networks.run({ initial: true });
+  else {
+    loadGrid();
+    runRace({ initial: true, scenario: !link.present });
+  }
 }
 
 boot();

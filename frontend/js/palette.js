@@ -87,3 +87,16 @@ export function swatch(colorIndex, position, size = 16) {
   ctx.stroke();
   return canvas;
 }
+
+/**
+ * Colour and shape of each run of a race, from the roster row it came from (`rows`: the
+ * lab's roster; a row since changed to another optimizer keeps the race's own colours).
+ * @returns {{color: number, position: number}[]}
+ */
+export function stylesOf(race, rows) {
+  return race.runs.map((run) => {
+    const row = rows[run.roster];
+    return { color: row && row.id === run.info.optimizer ? row.color : run.roster,
+      position: run.roster };
+  });
+}

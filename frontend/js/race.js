@@ -8,10 +8,12 @@
  * Values the API sent as null (not finite) are NaN here.
  */
 
-const pairs = (n) => new Float64Array(2 * n).fill(NaN);
-const scalars = (n) => new Float64Array(n).fill(NaN);
+/** n points (x, y), or n numbers, all missing (NaN) until they arrive. */
+export const pairs = (n) => new Float64Array(2 * n).fill(NaN);
+export const scalars = (n) => new Float64Array(n).fill(NaN);
 
-function putPairs(target, rows, first) {
+/** Copy rows of [x, y] (or values) from the API into a typed array from frame `first` on. */
+export function putPairs(target, rows, first) {
   rows.forEach((row, k) => {
     const i = 2 * (first + k);
     target[i] = row?.[0] ?? NaN;
@@ -19,7 +21,7 @@ function putPairs(target, rows, first) {
   });
 }
 
-function putScalars(target, values, first) {
+export function putScalars(target, values, first) {
   values.forEach((v, k) => {
     target[first + k] = v ?? NaN;
   });

@@ -42,17 +42,17 @@ export function defaultStart(state, catalogues) {
 }
 
 /** Frame lines per stream: enough for the first paths to show at once, few enough to be cheap. */
-const STREAM_LINES = 4;
+export const STREAM_LINES = 4;
 
 /**
- * The race request of a state.
- * @returns {{body: Object, roster: number[]}} `roster[i]` is the roster row of the body's
+ * The optimizers part of a request: the roster's switched-on runs.
+ * @returns {{optimizers: Object[], roster: number[]}} `roster[i]` is the roster row of
  *   `optimizers[i]` (switched-off rows are not sent), for placing errors and colours.
  */
-export function raceRequest(state, catalogues) {
+export function runSpecs(runs) {
   const roster = [];
   const optimizers = [];
-  state.runs.forEach((run, index) => {
+  runs.forEach((run, index) => {
     if (!run.on) return;
     roster.push(index);
     const spec = { id: run.id, hyperparameters: { ...run.hp } };
@@ -64,6 +64,16 @@ export function raceRequest(state, catalogues) {
     if (run.seed !== null) spec.seed = run.seed;
     optimizers.push(spec);
   });
+  return { optimizers, roster };
+}
+
+/**
+ * The race request of a state.
+ * @returns {{body: Object, roster: number[]}} `roster[i]` is the roster row of the body's
+ *   `optimizers[i]`.
+ */
+export function raceRequest(state, catalogues) {
+  const { optimizers, roster } = runSpecs(state.runs);
   const body = {
     surface: surfaceSpec(state, catalogues),
     start: state.start ?? defaultStart(state, catalogues),
@@ -109,6 +119,7 @@ export function stateFromScenario(scenario, catalogues) {
   const focus = req.optimizers.findIndex((o) => o.label === scenario.focus);
   const gradient = req.gradient ?? {};
   return {
+    lab: 'surfaces',
     scenario: scenario.id,
     surface: surface.id ?? '',
     params: surface.params ?? {},

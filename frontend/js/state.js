@@ -37,6 +37,11 @@ const numbers = (n) => ({
   format: (v) => v.map(String).join(','),
 });
 const words = { parse: (s) => s.split(',').filter(Boolean), format: (v) => v.join(',') };
+/** Layer widths `16,16`; `none` for no layer at all (an empty value means the default). */
+const widths = {
+  parse: (s) => (s === 'none' ? [] : s.split(',').map(integer.parse)),
+  format: (v) => (v.length ? v.join(',') : 'none'),
+};
 const oneOf = (...choices) => ({
   parse: (s) => {
     if (!choices.includes(s)) throw new Error(`expected one of ${choices}`);
@@ -119,11 +124,13 @@ const runCodec = {
 };
 
 /**
+ * `lab` says which lab a field belongs to (none: both): a change to the other lab's fields
+ * re-runs nothing on screen. Empty network fields stand for the network catalogue's defaults.
  * @typedef {{key: string, param: string, codec: Codec, default: *, repeated?: boolean,
- *   nullable?: boolean, effect: 'grid'|'race'|'display'}} Field
+ *   nullable?: boolean, effect: 'grid'|'race'|'display', lab?: 'surfaces'|'networks'}} Field
  * @type {Field[]}
  */
-export const FIELDS = [
+const SURFACE_FIELDS = [
   { key: 'scenario', param: 'sc', codec: text, default: '', effect: 'display' },
   { key: 'surface', param: 's', codec: text, default: 'rosenbrock', effect: 'grid' },
   { key: 'params', param: 'p', codec: numberMap, default: {}, effect: 'grid' },
@@ -138,6 +145,28 @@ export const FIELDS = [
   { key: 'noise', param: 'noise', codec: number, default: 0, effect: 'race' },
   { key: 'seed', param: 'seed', codec: integer, default: 0, effect: 'race' },
   { key: 'selected', param: 'sel', codec: integer, default: 0, effect: 'display' },
+].map((f) => ({ ...f, lab: 'surfaces' }));
+
+const NETWORK_FIELDS = [
+  { key: 'dataset', param: 'ds', codec: text, default: '', effect: 'race' },
+  { key: 'dataParams', param: 'dp', codec: numberMap, default: {}, effect: 'race' },
+  { key: 'layers', param: 'hid', codec: widths, default: null, nullable: true, effect: 'race' },
+  { key: 'activation', param: 'act', codec: text, default: '', effect: 'race' },
+  { key: 'init', param: 'init', codec: text, default: '', effect: 'race' },
+  { key: 'batch', param: 'bs', codec: integer, default: null, nullable: true, effect: 'race' },
+  { key: 'netSeed', param: 'ns', codec: integer, default: 0, effect: 'race' },
+  { key: 'initSeed', param: 'is', codec: integer, default: 0, effect: 'race' },
+  { key: 'netSteps', param: 'nn', codec: integer, default: null, nullable: true, effect: 'race' },
+  { key: 'plane', param: 'plane', codec: text, default: '', effect: 'race' },
+  { key: 'netRuns', param: 'no', codec: runCodec, default: [], repeated: true, effect: 'race' },
+  { key: 'netSelected', param: 'nsel', codec: integer, default: 0, effect: 'display' },
+].map((f) => ({ ...f, lab: 'networks' }));
+
+export const FIELDS = [
+  { key: 'lab', param: 'lab', codec: oneOf('surfaces', 'networks'), default: 'surfaces',
+    effect: 'display' },
+  ...SURFACE_FIELDS,
+  ...NETWORK_FIELDS,
   { key: 'frame', param: 't', codec: integer, default: null, nullable: true, effect: 'display' },
   { key: 'speed', param: 'speed', codec: number, default: 60, effect: 'display' },
   { key: 'loop', param: 'loop', codec: flag, default: false, effect: 'display' },
@@ -224,9 +253,10 @@ export function createStore(initial) {
   };
 }
 
-/** What a set of changed keys requires: the strongest effect among them. */
-export function effectOf(changed) {
-  const effects = [...changed].map((k) => BY_KEY[k].effect);
+/** What a set of changed keys requires of `lab`: the strongest effect among its fields. */
+export function effectOf(changed, lab) {
+  const effects = [...changed].map((k) => BY_KEY[k])
+    .filter((f) => !f.lab || f.lab === lab).map((f) => f.effect);
   if (effects.includes('grid')) return 'grid';
   if (effects.includes('race')) return 'race';
   return 'display';

@@ -17,7 +17,7 @@ const GREEK = {
 };
 const OPERATORS = {
   cdot: '·', times: '×', le: '≤', leq: '≤', ge: '≥', geq: '≥', ne: '≠', approx: '≈',
-  pm: '±', to: '→', leftarrow: '←', mid: '|', prod: '∏', sum: '∑', lfloor: '⌊',
+  pm: '±', sim: '∼', to: '→', leftarrow: '←', mid: '|', prod: '∏', sum: '∑', lfloor: '⌊',
   rfloor: '⌋', lceil: '⌈', rceil: '⌉', langle: '⟨', rangle: '⟩', ldots: '…', cdots: '⋯',
   '|': '‖', '{': '{', '}': '}',
 };
@@ -26,7 +26,9 @@ const FUNCTIONS = new Set(['sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'arcsin'
 const SPACES = { ',': '0.17em', ';': '0.28em', ':': '0.22em', ' ': '0.33em', quad: '1em',
   qquad: '2em', '!': '0' };
 const ACCENTS = { hat: '\u0302', tilde: '\u0303', bar: '\u0304', vec: '\u20d7' };
-const BINARY = new Set(['+', '−', '=', '≤', '≥', '≠', '≈', '×', '·', '±', '→', '←']);
+const BINARY = new Set(['+', '−', '=', '≤', '≥', '≠', '≈', '×', '·', '±', '∼', '→', '←']);
+/** Script letters of `\mathcal` (a distribution's name: 𝒩, 𝒰; a loss: ℒ). */
+const CALLIGRAPHIC = { L: 'ℒ', N: '𝒩', U: '𝒰' };
 const OPENING = new Set(['(', '[', '{', '⌊', '⌈', '⟨', '|', '‖']);
 const CLOSING = new Set([')', ']', '}', '⌋', '⌉', '⟩', '|', '‖']);
 
@@ -111,6 +113,10 @@ export function parse(src) {
       return { t: 'sqrt', body: argument() };
     }
     if (name in ACCENTS) return { t: 'accent', accent: name, body: argument() };
+    if (name === 'mathcal') {
+      const letter = readText();
+      return { t: 'sym', text: CALLIGRAPHIC[letter] ?? letter, kind: 'var' };
+    }
     if (name === 'operatorname' || name === 'mathrm' || name === 'text') {
       return { t: 'sym', text: readText(), kind: 'fn' };
     }

@@ -4,10 +4,6 @@
  */
 
 import { h } from '../dom.js';
-import { race as postRace } from '../api.js';
-import { toCsv } from '../race.js';
-import * as contour from '../plots/contour.js';
-import * as surface3d from '../plots/surface3d.js';
 
 function download(name, blob) {
   const url = URL.createObjectURL(blob);
@@ -46,10 +42,12 @@ async function sideBySide(urls) {
 
 /**
  * @param {HTMLElement} root
- * @param {{store: Object, views: {contour: HTMLElement, surface: HTMLElement},
- *   current: () => ?Object, name: () => string, say: (text: string) => void}} ctx
+ * @param {{images: () => Promise<string[]>, report: () => ?Promise<Object>,
+ *   csv: () => ?string, name: () => string, say: (text: string) => void}} ctx
+ *   what the lab on screen exports: its views as PNG data URLs, the API's document of its
+ *   race (null: no race), its race as CSV
  */
-export function exportControl(root, { views, current, name, say }) {
+export function exportControl(root, { images, report, csv, name, say }) {
   const guard = (action) => async () => {
     try {
       await action();
@@ -58,22 +56,19 @@ export function exportControl(root, { views, current, name, say }) {
     }
   };
   const png = guard(async () => {
-    const urls = [await contour.toImage(views.contour)];
-    if (views.surface.offsetParent !== null && views.surface.clientWidth > 0) {
-      urls.push(await surface3d.toImage(views.surface));
-    }
+    const urls = await images();
     download(`${name()}.png`, urls.length > 1 ? await sideBySide(urls)
       : await dataUrlToBlob(urls[0]));
   });
   const json = guard(async () => {
-    const race = current();
-    if (!race) return;
-    const document = await postRace({ ...race.request, frame_steps: undefined });
-    download(`${name()}.json`, new Blob([JSON.stringify(document)], { type: 'application/json' }));
+    const pending = report();
+    if (!pending) return;
+    download(`${name()}.json`, new Blob([JSON.stringify(await pending)],
+      { type: 'application/json' }));
   });
-  const csv = guard(() => {
-    const race = current();
-    if (race) download(`${name()}.csv`, new Blob([toCsv(race)], { type: 'text/csv' }));
+  const text = guard(() => {
+    const table = csv();
+    if (table) download(`${name()}.csv`, new Blob([table], { type: 'text/csv' }));
   });
   const link = guard(async () => {
     // the clipboard needs a secure origin: a lecture server reached by its LAN address is not
@@ -90,6 +85,6 @@ export function exportControl(root, { views, current, name, say }) {
     button('Copy link', 'copy a link that reproduces this race', link, 'export-link'),
     button('PNG', 'download the plots as a PNG image', png, 'export-png'),
     button('JSON', 'download the race as the API returns it', json, 'export-json'),
-    button('CSV', 'download every step of every run as CSV', csv, 'export-csv'),
+    button('CSV', 'download every step of every run as CSV', text, 'export-csv'),
   );
 }

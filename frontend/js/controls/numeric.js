@@ -30,8 +30,9 @@ function tidy(value, integer) {
 
 /**
  * @param {{label: string, title?: string, min: number, max: number, value: number,
- *   log?: boolean, integer?: boolean, errorKey?: string,
+ *   log?: boolean, integer?: boolean, slider?: boolean, errorKey?: string,
  *   change: (value: number, event: Event, dragging: boolean) => void}} spec
+ *   `slider: false` leaves only the box (a seed: no position on a slider means anything)
  * @returns {{el: HTMLElement, set: (value: number) => void}}
  */
 export function numericField(spec) {
@@ -42,7 +43,7 @@ export function numericField(spec) {
   const box = h('input', { type: 'number', min, max, step: integer ? 1 : 'any',
     'aria-label': `${spec.label} value`, class: 'num' });
   const error = h('div', { class: 'field-error' });
-  const el = h('div', { class: 'field',
+  const el = h('div', { class: spec.slider === false ? 'field typed' : 'field',
     title: spec.title ? `${spec.title} (${num(min)} … ${num(max)})` : '' },
     h('label', { class: 'field-label' }, spec.label), slider, box, error);
   if (spec.errorKey) registerSlot(spec.errorKey, error);

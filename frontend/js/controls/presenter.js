@@ -5,7 +5,9 @@
 
 import { h } from '../dom.js';
 
-export const PANELS = [['surface', 'Surface'], ['roster', 'Optimizers'],
+/** Panel choices; in the networks lab `surface` hides its data and network, `gradient` its
+ * settings, `leaderboard` its standings and `loss` its charts. */
+export const PANELS = [['surface', 'Surface / network'], ['roster', 'Optimizers'],
   ['gradient', 'Race settings'], ['scenario', 'Scenario card'], ['inspector', 'Inspector'],
   ['leaderboard', 'Leaderboard'], ['loss', 'Loss chart']];
 
@@ -46,9 +48,12 @@ export function presenterControl(root, { store }) {
       const left = ['surface', 'roster', 'gradient'];
       const right = ['scenario', 'inspector', 'leaderboard'];
       const gone = (keys) => state.presenter && keys.every((k) => state.hidden.includes(k));
+      // the networks lab has no right panel: its standings sit under the plots
+      const networks = state.lab === 'networks';
       document.body.classList.toggle('hide-left', gone(left));
-      document.body.classList.toggle('hide-right', gone(right));
-      document.body.classList.toggle('hide-lower', gone(['loss']));
+      document.body.classList.toggle('hide-right', networks || gone(right));
+      document.body.classList.toggle('hide-lower', gone(networks ? ['loss', 'leaderboard']
+        : ['loss']));
       // the leaderboard needs width for its labels: beside the lesson, not under the plots
       const board = document.getElementById('leaderboard');
       const home = document.getElementById(state.presenter ? 'right' : 'lower');

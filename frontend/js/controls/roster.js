@@ -2,7 +2,8 @@
  * The contestants: one card per run with its switch, colour, optimizer, label and
  * hyperparameters (ranges, log scales and meanings from the optimizer catalogue), its
  * learning-rate schedule and its own gradient options. Clicking a card puts that run in
- * the inspector.
+ * the inspector (in the networks lab: shows its decision boundary). Each lab has its own
+ * roster; the control edits the one of the lab on screen.
  */
 
 import { h } from '../dom.js';
@@ -11,6 +12,7 @@ import { registerSlot } from '../errors.js';
 import { numericField, optionalField } from './numeric.js';
 import { newRun } from '../state.js';
 import { fullHyperparameters, fullSchedule } from '../request.js';
+import { networkHyperparameters, networkOptimizers } from '../networks/request.js';
 
 /** The symbol of a hyperparameter, read from its catalogue meaning ("momentum μ: …" → μ). */
 function symbolOf(meaning) {
@@ -20,32 +22,46 @@ function symbolOf(meaning) {
 }
 
 /**
+ * The state keys of the lab's roster, the optimizers it may race, and the hyperparameters a
+ * run starts with (for a network, the learning rate suggested for networks).
+ */
+function bindingOf(lab, catalogues) {
+  return lab === 'networks'
+    ? { lab, runs: 'netRuns', selected: 'netSelected', optimizers: networkOptimizers(catalogues),
+      start: (o) => networkHyperparameters(o, catalogues), inspect: 'show its decision boundary' }
+    : { lab, runs: 'runs', selected: 'selected', optimizers: catalogues.optimizers,
+      start: (o) => fullHyperparameters(o), inspect: 'inspect this run' };
+}
+
+/**
  * @param {HTMLElement} root
  * @param {{catalogues: Object, store: Object}} ctx
  * @returns {{update: (state: Object) => void}}
  */
 export function rosterControl(root, { catalogues, store }) {
+  let b = bindingOf(store.state.lab, catalogues);
   const list = h('div', { class: 'runs', role: 'list' });
-  const add = h('select', { class: 'add-run', 'aria-label': 'add an optimizer' },
-    h('option', { value: '' }, '+ Add an optimizer…'),
-    ...catalogues.optimizers.map((o) => h('option', { value: o.id }, o.name)));
+  const add = h('select', { class: 'add-run', 'aria-label': 'add an optimizer' });
+  const fillAdd = () => add.replaceChildren(h('option', { value: '' }, '+ Add an optimizer…'),
+    ...b.optimizers.map((o) => h('option', { value: o.id }, o.name)));
+  fillAdd();
   root.append(h('h2', {}, 'Optimizers', h('span', { class: 'muted count' })), list, add);
 
-  const setRuns = (runs, event, dragging = false, extra = {}) => store.update({ runs,
-    ...extra }, { event, drag: dragging });
-  const patchRun = (i, patch, event, dragging) => setRuns(store.state.runs.map((r, k) => (
+  const setRuns = (runs, event, dragging = false, extra = {}) => store.update({
+    [b.runs]: runs, ...extra }, { event, drag: dragging });
+  const patchRun = (i, patch, event, dragging) => setRuns(store.state[b.runs].map((r, k) => (
     k === i ? { ...r, ...patch } : r)), event, dragging);
+  const select = (i, event) => store.update({ [b.selected]: i }, { event });
 
   add.addEventListener('change', (event) => {
-    const optimizer = catalogues.optimizers.find((o) => o.id === add.value);
+    const optimizer = b.optimizers.find((o) => o.id === add.value);
     add.value = '';
     if (!optimizer) return;
-    const runs = store.state.runs;
+    const runs = store.state[b.runs];
     const used = new Set(runs.map((r) => r.color));
     const color = COLORS.findIndex((_, i) => !used.has(i));
-    const run = newRun(optimizer.id, color < 0 ? runs.length : color,
-      fullHyperparameters(optimizer));
-    setRuns([...runs, run], event, false, { selected: runs.length });
+    const run = newRun(optimizer.id, color < 0 ? runs.length : color, b.start(optimizer));
+    setRuns([...runs, run], event, false, { [b.selected]: runs.length });
   });
 
   let fields = [];
@@ -63,9 +79,9 @@ export function rosterControl(root, { catalogues, store }) {
     swatch(run.color, i, 18));
     const which = h('select', { class: 'which', 'aria-label': 'optimizer',
       onchange: (event) => {
-        const next = catalogues.optimizers.find((o) => o.id === which.value);
-        patchRun(i, { id: next.id, hp: fullHyperparameters(next), label: '' }, event);
-      } }, ...catalogues.optimizers.map((o) => h('option', { value: o.id,
+        const next = b.optimizers.find((o) => o.id === which.value);
+        patchRun(i, { id: next.id, hp: b.start(next), label: '' }, event);
+      } }, ...b.optimizers.map((o) => h('option', { value: o.id,
       selected: o.id === run.id }, o.name)));
     const name = h('input', { type: 'text', class: 'label-input', value: run.label,
       placeholder: optimizer.name, 'aria-label': 'label', maxlength: 80,
@@ -76,10 +92,10 @@ export function rosterControl(root, { catalogues, store }) {
     const remove = h('button', { type: 'button', class: 'icon', title: 'remove this run',
       'aria-label': 'remove this run', onclick: (event) => {
         event.stopPropagation();
-        const runs = store.state.runs.filter((_, k) => k !== i);
-        const selected = Math.min(store.state.selected - (store.state.selected > i ? 1 : 0),
-          runs.length - 1);
-        setRuns(runs, event, false, { selected: Math.max(selected, 0) });
+        const runs = store.state[b.runs].filter((_, k) => k !== i);
+        const was = store.state[b.selected];
+        const selected = Math.min(was - (was > i ? 1 : 0), runs.length - 1);
+        setRuns(runs, event, false, { [b.selected]: Math.max(selected, 0) });
       } }, '×');
     const hpField = (p) => {
       const symbol = symbolOf(p.meaning);
@@ -87,7 +103,7 @@ export function rosterControl(root, { catalogues, store }) {
         title: p.meaning, min: p.min, max: p.max, log: p.log, value: run.hp[p.name] ?? p.default,
         errorKey: `runs.${i}.hp.${p.name}`,
         change: (value, event, dragging) => patchRun(i, {
-          hp: { ...store.state.runs[i].hp, [p.name]: value } }, event, dragging) });
+          hp: { ...store.state[b.runs][i].hp, [p.name]: value } }, event, dragging) });
       field.el.dataset.hp = p.name;
       f.hp[p.name] = field;
       return field.el;
@@ -106,7 +122,7 @@ export function rosterControl(root, { catalogues, store }) {
         value: run.schedule?.[p.name] ?? p.default, errorKey: `runs.${i}.schedule.${p.name}`,
         integer: Number.isInteger(p.default) && p.max >= 1000,
         change: (value, event, dragging) => patchRun(i, { schedule: {
-          ...store.state.runs[i].schedule, [p.name]: value } }, event, dragging) });
+          ...store.state[b.runs][i].schedule, [p.name]: value } }, event, dragging) });
       f.schedule[p.name] = field;
       return field.el;
     });
@@ -136,12 +152,11 @@ export function rosterControl(root, { catalogues, store }) {
       title: optimizer.summary,
       onclick: (event) => {
         if (event.target.closest('input, select, button, summary')) return;
-        store.update({ selected: i }, { event });
+        select(i, event);
       } },
     h('div', { class: 'run-head' }, on, colorButton, name,
-      h('button', { type: 'button', class: 'icon inspect', title: 'inspect this run',
-        'aria-label': 'inspect this run',
-        onclick: (event) => store.update({ selected: i }, { event }) }, '⌕'),
+      h('button', { type: 'button', class: 'icon inspect', title: b.inspect,
+        'aria-label': b.inspect, onclick: (event) => select(i, event) }, '⌕'),
       remove),
     first ? hpField(first) : null, more, runError);
     fields.push(f);
@@ -150,14 +165,19 @@ export function rosterControl(root, { catalogues, store }) {
 
   return {
     update(state) {
-      const structure = JSON.stringify(state.runs.map((r) => [r.id, r.on, r.color,
-        r.schedule?.kind ?? null, r.label]));
+      if (state.lab !== b.lab) {
+        b = bindingOf(state.lab, catalogues);
+        fillAdd();
+      }
+      const runs = state[b.runs];
+      const structure = JSON.stringify([b.lab, runs.map((r) => [r.id, r.on, r.color,
+        r.schedule?.kind ?? null, r.label])]);
       if (structure !== shape) {
         shape = structure;
         fields = [];
-        list.replaceChildren(...state.runs.map((run, i) => card(run, i)));
+        list.replaceChildren(...runs.map((run, i) => card(run, i)));
       }
-      state.runs.forEach((run, i) => {
+      runs.forEach((run, i) => {
         const f = fields[i];
         for (const [name, field] of Object.entries(f.hp)) field.set(run.hp[name]);
         for (const [name, field] of Object.entries(f.schedule)) {
@@ -167,9 +187,10 @@ export function rosterControl(root, { catalogues, store }) {
         f.clip.set(run.clipNorm);
         f.noise.set(run.noise);
       });
-      [...list.children].forEach((el, i) => el.classList.toggle('selected', i === state.selected));
-      root.querySelector('.count').textContent = ` ${state.runs.filter((r) => r.on).length} racing`;
-      add.disabled = state.runs.length >= catalogues.limits.max_optimizers;
+      [...list.children].forEach((el, i) => el.classList.toggle('selected',
+        i === state[b.selected]));
+      root.querySelector('.count').textContent = ` ${runs.filter((r) => r.on).length} racing`;
+      add.disabled = runs.length >= catalogues.limits.max_optimizers;
     },
   };
 }

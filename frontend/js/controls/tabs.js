@@ -1,9 +1,11 @@
 /**
  * Tabs over a panel's sections, so that each section (surface, optimizers, settings; the
  * lesson, the inspector) gets the full height of a 720-pixel projector instead of sharing it
- * behind a scroll bar. A section's `data-tab` names its tab; sections hidden by presenter
- * mode lose their tab, and a single remaining tab needs no bar. A panel tall enough for all
- * its sections (`stackFrom` pixels: a 1080-line screen) shows them one above the other.
+ * behind a scroll bar. A section's `data-tab` names its tab; sections of the other lab
+ * (`data-lab`) and sections hidden by presenter mode (`data-presenter` names the panel
+ * choice that hides them, by default their own `data-panel`) lose their tab, and a single
+ * remaining tab needs no bar. A panel tall enough for all its sections (`stackFrom` pixels:
+ * a 1080-line screen) shows them one above the other.
  */
 
 import { h } from '../dom.js';
@@ -36,13 +38,14 @@ export function tabs(panel, first, stackFrom = Infinity) {
     },
     /** Show the active tab, or the first visible one if presenter mode hid it. */
     refresh() {
-      const { classList } = document.body;
-      const visible = buttons.filter((b) => !(classList.contains('presenter')
-        && classList.contains(`hide-${b.name}`)));
+      const { classList, dataset } = document.body;
+      const visible = buttons.filter(({ section, name }) => (section.dataset.lab ?? dataset.lab)
+        === dataset.lab && !(classList.contains('presenter')
+        && classList.contains(`hide-${section.dataset.presenter ?? name}`)));
       const shown = visible.find((b) => b.name === active) ?? visible[0];
       const stacked = sizeOf(panel).height >= stackFrom;
       for (const b of buttons) {
-        const on = stacked || b === shown;
+        const on = (stacked && visible.includes(b)) || b === shown;
         b.section.classList.toggle('tab-hidden', !on);
         b.button.setAttribute('aria-selected', String(on));
         b.button.hidden = !visible.includes(b);

@@ -3,7 +3,8 @@
  * race (and when more of a streamed race arrives), a canvas draws the curves up to the
  * current frame and the playhead. Where the surface's minimum value f* is known the chart
  * shows the gap f − f*, which a log scale can follow all the way down; where losses can be
- * negative and f* is unknown it falls back to a linear scale.
+ * negative and f* is unknown it falls back to a linear scale. Given a `quantity`, it charts
+ * another per-step series of the runs the same way (a network's accuracy).
  */
 
 import { colorOf, dashOf, shapeOf, shapePath } from '../palette.js';
@@ -13,34 +14,56 @@ import { sizeOf } from './size.js';
 const CONFIG = { displayModeBar: false, responsive: false };
 const memo = new WeakMap();
 
-/** What the chart plots for a race: the quantity, its axis type and its range. */
-function measure(race) {
+/**
+ * A per-step series of every run: `key` names the run's array, `shift` is subtracted from
+ * it, `log` asks for a log axis (`'auto'`: when every value is positive), `format` is
+ * Plotly's tick format.
+ * @typedef {{key: string, shift: number, log: boolean|'auto', title: string,
+ *   format?: string}} Quantity
+ */
+
+/** The loss of a surface race: as the gap f − f* where the surface's f* is known. */
+function lossOf(race) {
   const fStar = race.surface.f_star;
-  const shift = fStar ?? 0;
+  return fStar === null ? { key: 'loss', shift: 0, log: 'auto', title: 'loss' }
+    : { key: 'loss', shift: fStar, log: true, title: 'f − f*' };
+}
+
+/** What the chart plots for a race: the quantity, its axis type and its range. */
+function measure(race, q) {
+  const { shift, title, format = '' } = q;
   let lo = Infinity;
   let hi = -Infinity;
   let first = -Infinity;
   for (const run of race.runs) {
-    if (Number.isFinite(run.loss[0])) first = Math.max(first, run.loss[0] - shift);
+    const values = run[q.key];
+    if (Number.isFinite(values[0])) first = Math.max(first, values[0] - shift);
     for (let t = 0; t <= race.available; t += 1) {
-      const v = run.loss[t] - shift;
+      const v = values[t] - shift;
       if (!Number.isFinite(v)) continue;
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
   }
-  const log = fStar !== null || lo > 0;
-  if (!Number.isFinite(lo)) return { shift, log: false, range: [0, 1], title: 'loss' };
+  const log = q.log === 'auto' ? lo > 0 : q.log;
+  if (!Number.isFinite(lo)) return { shift, log: false, range: [0, 1], title, format, key: q.key };
   if (Number.isFinite(first)) hi = Math.min(hi, Math.abs(first) * 1e3);
   if (log) {
     // whole decades, so that a nudged slider rarely has to redraw the axes
     const floor = 10 ** Math.floor(Math.log10(Math.max(lo, 1e-16, hi * 1e-15)));
     const top = 10 ** Math.ceil(Math.log10(Math.max(hi, floor * 10)));
     return { shift, log, floor, range: [Math.log10(floor) - 0.15, Math.log10(top) + 0.15],
-      title: fStar !== null ? 'f − f*' : 'loss' };
+      title, format, key: q.key };
   }
   const pad = (hi - lo) * 0.08 || 1;
-  return { shift, log, range: [lo - pad, hi + pad], title: 'loss' };
+  return { shift, log, range: [lo - pad, hi + pad], title, format, key: q.key };
+}
+
+/** Tick spacing of a log axis over `range` (log₁₀ units): whole decades, at most about five
+ * labels; on a short range, 1, 2 and 5 of each decade (a label on every digit is a smudge). */
+function logTicks([lo, hi]) {
+  const decades = hi - lo - 0.3;
+  return decades >= 2 ? Math.ceil(decades / 5) : 'D2';
 }
 
 function figure(race, m, box, presenter) {
@@ -57,6 +80,7 @@ function figure(race, m, box, presenter) {
         zeroline: false, gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside' },
       yaxis: { type: m.log ? 'log' : 'linear', range: m.range, fixedrange: true,
         title: { text: m.title, standoff: 4 }, exponentformat: 'power', zeroline: false,
+        tickformat: m.format, dtick: m.log ? logTicks(m.range) : undefined,
         gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside', nticks: 6 },
     },
   };
@@ -75,7 +99,7 @@ function drawOverlay(h, race, frame, styles, presenter) {
     ctx.beginPath();
     let pen = false;
     for (let k = 0; k <= t; k += 1) {
-      const v = run.loss[k];
+      const v = run[m.key][k];
       if (!Number.isFinite(v)) {
         pen = false;
         continue;
@@ -101,7 +125,7 @@ function drawOverlay(h, race, frame, styles, presenter) {
   ctx.lineTo(x, overlay.rect.top + overlay.rect.height);
   ctx.stroke();
   race.runs.forEach((run, i) => {
-    const v = run.loss[t];
+    const v = run[m.key][t];
     if (!Number.isFinite(v)) return;
     shapePath(ctx, shapeOf(styles[i].position), x, overlay.py(value(v)), presenter ? 6.5 : 4.5);
     ctx.fillStyle = colorOf(styles[i].color);
@@ -117,9 +141,9 @@ function drawOverlay(h, race, frame, styles, presenter) {
 }
 
 /**
- * Draw the loss chart at `data.frame`.
+ * Draw the loss chart (or the chart of `data.quantity`) at `data.frame`.
  * @param {HTMLElement} el  @param {Object} state
- * @param {{race: ?Object, frame: number, styles: Object[]}} data
+ * @param {{race: ?Object, frame: number, styles: Object[], quantity?: Quantity}} data
  * @returns {Promise<void>}
  */
 export async function render(el, state, data) {
@@ -141,7 +165,7 @@ export async function render(el, state, data) {
   if (h.race !== race || h.available !== race.available) {
     h.race = race;
     h.available = race.available;
-    h.measured = measure(race);
+    h.measured = measure(race, data.quantity ?? lossOf(race));
   }
   const size = sizeOf(el);
   const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };

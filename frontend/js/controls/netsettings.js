@@ -1,0 +1,67 @@
+/**
+ * Settings of a network race: the number of steps, full-batch or mini-batch gradients (the
+ * lectures' point about gradient noise and batch size), the seeds of the mini-batches and
+ * of the initial weights, and the plane through weight space the landscape is drawn on.
+ * Ranges and meanings come from the network catalogue.
+ */
+
+import { h } from '../dom.js';
+import { numericField, optionalField } from './numeric.js';
+import { registerSlot } from '../errors.js';
+import { planeOf, planes, stepsOf } from '../networks/request.js';
+
+/** Batch size offered when mini-batches are switched on. */
+const FIRST_BATCH = 32;
+/** Seeds on the slider: any will do, a few are easy to tell apart. */
+const SEEDS = 999;
+/** Longest race offered on the slider (a longer one can be typed). */
+const MAX_SLIDER_STEPS = 5000;
+
+/**
+ * @param {HTMLElement} root
+ * @param {{catalogues: Object, store: Object}} ctx
+ * @returns {{update: (state: Object) => void}}
+ */
+export function networkSettingsControl(root, { catalogues, store }) {
+  const { race } = catalogues.networks;
+  const set = (key) => (value, event, dragging) => store.update({ [key]: value },
+    { event, drag: dragging });
+  const fields = {
+    netSteps: numericField({ label: 'steps', title: 'steps per run', min: 10,
+      max: Math.min(race.steps.max, catalogues.limits.max_steps, MAX_SLIDER_STEPS),
+      value: stepsOf(store.state, catalogues), integer: true, log: true, errorKey: 'net.steps',
+      change: set('netSteps') }),
+    batch: optionalField({ label: 'batch', title: `mini-batches: ${race.batch_size.meaning}; `
+      + 'off: full batch', min: race.batch_size.min, max: race.batch_size.max, log: true, value: null,
+    fallback: FIRST_BATCH, integer: true, errorKey: 'net.batch_size', change: set('batch') }),
+    netSeed: numericField({ label: 'batch seed', title: race.seed, min: 0, max: SEEDS,
+      integer: true, value: 0, errorKey: 'net.seed', change: set('netSeed') }),
+    initSeed: numericField({ label: 'init seed', title: race.init_seed, min: 0, max: SEEDS,
+      integer: true, value: 0, errorKey: 'net.init_seed', change: set('initSeed') }),
+  };
+  const plane = h('select', { id: 'plane-select', 'aria-label': 'landscape plane' },
+    ...planes(catalogues).map((p) => h('option', { value: p.id, title: p.meaning },
+      p.id === 'pca' ? 'PCA of the paths' : p.id === 'random' ? 'random, filter-normalised'
+        : p.id)));
+  plane.addEventListener('change', (event) => store.update({ plane: plane.value }, { event }));
+  const planeNote = h('p', { class: 'note' });
+  const planeError = h('div', { class: 'field-error' });
+  registerSlot('net.landscape', planeError);
+  const raceError = h('div', { class: 'field-error' });
+  registerSlot('net.gradient', raceError);
+  root.append(h('h2', {}, 'Settings'), ...Object.values(fields).map((f) => f.el),
+    h('h3', {}, 'Landscape'),
+    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'plane'), plane),
+    planeNote, planeError, raceError);
+  return {
+    update(state) {
+      fields.netSteps.set(stepsOf(state, catalogues));
+      fields.batch.set(state.batch);
+      fields.netSeed.set(state.netSeed);
+      fields.initSeed.set(state.initSeed);
+      const id = planeOf(state, catalogues);
+      plane.value = id;
+      planeNote.textContent = planes(catalogues).find((p) => p.id === id)?.meaning ?? '';
+    },
+  };
+}

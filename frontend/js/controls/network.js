@@ -1,0 +1,152 @@
+/**
+ * The networks lab's problem: the dataset (with its parameters, sliders from the network
+ * catalogue's ranges, and its note) and the network — its hidden layers' widths, its
+ * activation (formula and note) and its weight initialisation.
+ */
+
+import { h } from '../dom.js';
+import { typeset } from '../tex.js';
+import { registerSlot } from '../errors.js';
+import { numericField } from './numeric.js';
+import { architectureOf, datasetEntry, datasetParams } from '../networks/request.js';
+
+/** Ranges wider than this are typed, not slid (a seed). */
+const SLIDER_SPAN = 10_000;
+
+/**
+ * @param {HTMLElement} root
+ * @param {{catalogues: Object, store: Object}} ctx
+ * @returns {{update: (state: Object, race: ?Object) => void}}
+ */
+export function networkControl(root, { catalogues, store }) {
+  const { datasets, activations, inits, architecture } = catalogues.networks;
+  const { width, max_hidden_layers: maxLayers } = architecture;
+  const dataset = h('select', { id: 'dataset-select', 'aria-label': 'dataset' },
+    ...datasets.map((d) => h('option', { value: d.id }, d.name)));
+  dataset.addEventListener('change', (event) => store.update({ dataset: dataset.value,
+    dataParams: {} }, { event }));
+  const note = h('p', { class: 'note' });
+  const params = h('div', { class: 'params' });
+
+  const layers = h('div', { class: 'layers', id: 'layers' });
+  const setLayers = (hidden, event) => store.update({ layers: hidden }, { event });
+  const current = () => architectureOf(store.state, catalogues).hidden;
+  const more = h('button', { type: 'button', class: 'small', id: 'layer-add',
+    title: 'add a hidden layer', onclick: (event) => {
+      const hidden = current();
+      setLayers([...hidden, hidden.at(-1) ?? architecture.default.hidden[0]], event);
+    } }, '+ layer');
+  const fewer = h('button', { type: 'button', class: 'small', id: 'layer-remove',
+    title: 'remove the last hidden layer', onclick: (event) => setLayers(current().slice(0, -1),
+      event) }, '− layer');
+  const layersError = h('div', { class: 'field-error', id: 'layers-error' });
+  registerSlot('net.architecture.hidden', layersError);
+  const shape = h('div', { class: 'net-shape', id: 'net-shape' });
+
+  const activation = h('select', { id: 'activation-select', 'aria-label': 'activation' },
+    ...activations.map((a) => h('option', { value: a.id }, a.name)));
+  activation.addEventListener('change', (event) => store.update({
+    activation: activation.value }, { event }));
+  const activationNote = h('div', { class: 'note' });
+  const init = h('select', { id: 'init-select', 'aria-label': 'initialisation' });
+  init.addEventListener('change', (event) => store.update({ init: init.value }, { event }));
+  const initNote = h('div', { class: 'note' });
+  const architectureError = h('div', { class: 'field-error' });
+  registerSlot('net.architecture', architectureError);
+  const datasetError = h('div', { class: 'field-error' });
+  registerSlot('net.dataset', datasetError);
+
+  root.append(
+    h('h2', {}, 'Network'),
+    h('h3', {}, 'Data'), dataset, note, params, datasetError,
+    h('h3', {}, 'Network'),
+    h('div', { class: 'layer-row' }, h('span', { class: 'field-label' }, 'hidden layers'), layers,
+      more, fewer),
+    layersError, shape,
+    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'activation'),
+      activation),
+    activationNote,
+    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label',
+      title: 'initialisation of the weights' }, 'init'), init),
+    initNote, architectureError,
+  );
+
+  let builtDataset = '';
+  let fields = {};
+  let builtLayers = '';
+  let builtActivation = '';
+
+  function buildParams(entry, state) {
+    fields = {};
+    params.replaceChildren(...entry.params.map((p) => {
+      const integer = Number.isInteger(p.default) && p.max >= 1000;
+      const field = numericField({ label: p.name, title: p.meaning, min: p.min, max: p.max,
+        log: p.log, integer, slider: p.max - p.min <= SLIDER_SPAN,
+        value: state.dataParams[p.name] ?? p.default, errorKey: `net.dataset.params.${p.name}`,
+        change: (value, event, dragging) => store.update({ dataParams: {
+          ...store.state.dataParams, [p.name]: value } }, { event, drag: dragging }) });
+      fields[p.name] = field;
+      return field.el;
+    }));
+  }
+
+  function buildLayers(hidden) {
+    layers.replaceChildren(...hidden.map((w, k) => {
+      const box = h('input', { type: 'number', class: 'num width', min: width.min,
+        max: width.max, step: 1, value: String(w), 'aria-label': `units in hidden layer ${k + 1}`,
+        title: `units in hidden layer ${k + 1} (${width.min} … ${width.max})` });
+      box.addEventListener('keydown', (event) => event.stopPropagation());
+      box.addEventListener('change', (event) => {
+        const value = Number(box.value);
+        if (box.value === '' || !Number.isFinite(value)) return;
+        // out-of-range widths go to the server, which names the problem under the row
+        setLayers(current().map((v, i) => (i === k ? value : v)), event);
+      });
+      return box;
+    }));
+  }
+
+  return {
+    /** Sync with the state; `race` (the last finished one) tells the network's size. */
+    update(state, race) {
+      const entry = datasetEntry(state, catalogues);
+      dataset.value = entry.id;
+      if (entry.id !== builtDataset) {
+        builtDataset = entry.id;
+        note.textContent = entry.note;
+        buildParams(entry, state);
+      }
+      const values = datasetParams(state, catalogues);
+      for (const [name, field] of Object.entries(fields)) field.set(values[name]);
+
+      const arch = architectureOf(state, catalogues);
+      const key = arch.hidden.join(',');
+      if (key !== builtLayers && !layers.contains(document.activeElement)) {
+        builtLayers = key;
+        buildLayers(arch.hidden);
+      }
+      more.disabled = arch.hidden.length >= maxLayers;
+      fewer.disabled = arch.hidden.length === 0;
+      const sizes = [architecture.inputs, ...arch.hidden, architecture.outputs].join(' → ');
+      const weights = race?.architecture && race.architecture.hidden.join(',') === key
+        ? ` · ${race.architecture.n_params} weights` : '';
+      shape.textContent = arch.hidden.length ? `${sizes}${weights}`
+        : `${sizes}: no hidden layer, a logistic regression${weights}`;
+
+      activation.value = arch.activation;
+      const act = activations.find((a) => a.id === arch.activation);
+      if (act && act.id !== builtActivation) {
+        builtActivation = act.id;
+        activationNote.innerHTML = typeset(act.formula);
+        activationNote.append(h('div', {}, act.note));
+        const own = inits.find((i) => i.id === act.init);
+        init.replaceChildren(h('option', { value: '' }, `its own: ${own?.name ?? act.init}`),
+          ...inits.map((i) => h('option', { value: i.id }, i.name)));
+      }
+      init.value = state.init;
+      const scheme = inits.find((i) => i.id === (state.init || act?.init));
+      initNote.replaceChildren(...(scheme ? [h('span', { html: typeset(scheme.formula) }),
+        h('div', {}, scheme.note)] : []));
+    },
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The networks lab: a network race is posted to the stream whenever its settings change;
+ * its loss and accuracy curves are drawn as the frames arrive, and when the race is
+ * complete, the loss landscape on the chosen plane with every run's projected path. The
+ * selected run's decision boundary follows the player's frame.
+ *
+ * The landscape stays on the last complete race while a new one is computed, so a nudged
+ * slider changes the picture once, when the new landscape is there.
+ */
+
+import * as api from '../api.js';
+import { clearErrors, showErrors } from '../errors.js';
+import { stylesOf } from '../palette.js';
+import { zScale } from '../plots/scale.js';
+import * as contour from '../plots/contour.js';
+import * as losschart from '../plots/losschart.js';
+import * as boundaryPlot from '../plots/boundary.js';
+import { NetworkRace, toCsv } from './race.js';
+import { boundaryFeed } from './boundaries.js';
+import { architectureOf, datasetEntry, networkRequest } from './request.js';
+import * as standings from './standings.js';
+
+const LOSS = { key: 'loss', shift: 0, log: 'auto', title: 'loss' };
+const ACCURACY = { key: 'accuracy', shift: 0, log: false, title: 'accuracy', format: '.0%' };
+/** The standings refresh at most this often (ms) while the race plays. */
+const PANEL_INTERVAL = 100;
+
+const percent = (v) => `${Math.round(100 * v)} %`;
+
+/** What the landscape's plane is, for its caption. */
+function planeCaption(plane) {
+  if (plane.kind === 'pca') {
+    const [a, b] = plane.explained ?? [];
+    return a === undefined ? 'PCA plane of the paths'
+      : `PCA plane of the paths · α: ${percent(a)}, β: ${percent(b)} of their spread`;
+  }
+  return `Random filter-normalised plane${plane.centre ? ` · centred at the ${plane.centre}`
+    : ''}`;
+}
+
+/**
+ * @param {{catalogues: Object, store: Object, player: Object,
+ *   els: {landscape: HTMLElement, boundary: HTMLElement, loss: HTMLElement,
+ *     accuracy: HTMLElement, standings: HTMLElement, landscapeCaption: HTMLElement,
+ *     boundaryCaption: HTMLElement},
+ *   progress: {begin: Function, status: Function, drawn: Function},
+ *   arrived: () => void}} ctx `arrived` hears that a new race is on screen (its network's
+ *   size is known)
+ */
+export function networkLab({ catalogues, store, player, els, progress, arrived }) {
+  /** `race`: the latest (maybe still streaming); `complete`: the latest finished one;
+   * `boundary`: the decision boundary on screen, with the race, run and frame it is of */
+  const current = { race: null, complete: null, boundary: null };
+  let panelsDrawn = 0;
+
+  const feed = boundaryFeed((answer) => {
+    current.boundary = answer;
+    drawBoundary();
+  }, (error) => {
+    els.boundaryCaption.textContent = `No decision boundary: ${error.message}`;
+  });
+
+  /** Index in `race` of the selected roster row (its first run if that row is not racing). */
+  function selectedIn(race) {
+    return Math.max(0, race.runs.findIndex((r) => r.roster === store.state.netSelected));
+  }
+
+  /** The data of the race on screen, and the last boundary fetched while it is of the same
+   * data (a new race on the same data keeps the old boundary until its own arrives). */
+  function drawBoundary() {
+    const { race, complete } = current;
+    const same = complete && JSON.stringify(race.request.dataset)
+      === JSON.stringify(complete.request.dataset);
+    const answer = same && current.boundary?.race === complete ? current.boundary : null;
+    const drawn = boundaryPlot.render(els.boundary, store.state, { dataset: race.dataset,
+      boundary: answer?.data ?? null });
+    if (answer) {
+      const run = complete.runs[answer.run];
+      els.boundaryCaption.textContent = `${run.info.label} at step ${answer.frame} · `
+        + 'P(class 1), the line is P = ½';
+      els.boundary.dataset.run = String(answer.run);
+      els.boundary.dataset.frame = String(answer.frame);
+    } else els.boundaryCaption.textContent = 'Training data · its decision boundary follows';
+    return drawn;
+  }
+
+  function draw(t) {
+    const { race, complete } = current;
+    const state = store.state;
+    if (!race) return;
+    const styles = stylesOf(race, state.netRuns);
+    const jobs = [];
+    if (complete) {
+      const frame = Math.min(t, complete.steps);
+      jobs.push(contour.render(els.landscape, state, { grid: complete.grid,
+        scale: complete.scale, race: complete, frame, styles: stylesOf(complete, state.netRuns),
+        start: [complete.runs[0].path[0], complete.runs[0].path[1]], arrows: [] }));
+      if (race === complete) feed.want(complete, selectedIn(complete), frame);
+    }
+    jobs.push(drawBoundary());
+    if (!state.presenter || !state.hidden.includes('loss')) {
+      jobs.push(losschart.render(els.loss, state, { race, frame: t, styles, quantity: LOSS }));
+      jobs.push(losschart.render(els.accuracy, state, { race, frame: t, styles,
+        quantity: ACCURACY }));
+    }
+    const now = performance.now();
+    if (!player.playing || now - panelsDrawn > PANEL_INTERVAL || t >= player.total) {
+      panelsDrawn = now;
+      standings.render(els.standings, race, t, styles, selectedIn(race), (i, event) => {
+        store.update({ netSelected: race.runs[i].roster }, { event });
+      });
+    }
+    if (race.marks.length) {
+      const marks = race.marks.splice(0);
+      Promise.all(jobs).then(() => progress.drawn(marks));
+    }
+  }
+
+  /** Where the playhead goes when a race arrives: to the end (following the stream) unless
+   * it is playing, or the page opened on a link's frame. */
+  function playheadFor(cause) {
+    if (cause.initial) return store.state.frame ?? 'end';
+    return player.playing ? undefined : 'end';
+  }
+
+  async function run(cause) {
+    const { body, stream, roster } = networkRequest(store.state, catalogues);
+    const signal = api.supersede('race');
+    if (!body.optimizers.length) {
+      current.race = null;
+      progress.status('Switch on at least one optimizer.', 'empty');
+      player.load(-1, 0, 0);
+      return;
+    }
+    const { id, began } = progress.begin(cause);
+    let race = null;
+    progress.status('computing…', 'computing');
+    try {
+      await api.streamRace(stream, {
+        meta: (meta) => {
+          race = new NetworkRace(meta, roster, body);
+          race.marks = [];
+          clearErrors();
+        },
+        frame: (event) => {
+          race.addFrames(event);
+          if (current.race === race) {
+            player.extend(race.available);
+            return;
+          }
+          current.race = race;
+          race.marks.push({ name: 'race:first-paths', began, id });
+          progress.status('streaming…', 'streaming');
+          player.load(race.available, race.steps, playheadFor(cause));
+          arrived();
+        },
+        summary: (summary) => {
+          race.finish(summary);
+          race.scale = zScale(race.grid);
+          current.race = race;
+          current.complete = race;
+          els.landscapeCaption.textContent = planeCaption(summary.landscape.plane);
+          race.marks.push({ name: 'race:all-paths', began, id, done: true });
+          progress.status('', 'streamed');
+          player.extend(race.available);
+        },
+      }, signal, 'networks/races/stream');
+    } catch (error) {
+      if (api.isAbort(error)) return;
+      progress.status('', 'error');
+      showErrors(error, roster, '', 'net');
+    }
+  }
+
+  return {
+    get race() {
+      return current.race;
+    },
+    get boundary() {
+      return current.boundary;
+    },
+    run,
+    draw,
+    /** Whether the race on screen is the one the state asks for. */
+    fresh() {
+      return Boolean(current.race) && JSON.stringify(current.race.request)
+        === JSON.stringify(networkRequest(store.state, catalogues).body);
+    },
+    /** The header: the data and the network ("Two moons · 2–16–16–1 tanh net"). */
+    title() {
+      const state = store.state;
+      const { hidden, activation } = architectureOf(state, catalogues);
+      const act = catalogues.networks.activations.find((a) => a.id === activation);
+      const { architecture } = catalogues.networks;
+      return `${datasetEntry(state, catalogues).name} · ${[architecture.inputs, ...hidden,
+        architecture.outputs].join('–')} ${act?.name ?? activation} net`;
+    },
+    exports: {
+      images: async () => [await contour.toImage(els.landscape),
+        await boundaryPlot.toImage(els.boundary)],
+      report: () => (current.race ? api.networkRace(current.race.request) : null),
+      csv: () => (current.race ? toCsv(current.race) : null),
+      name: () => `descent-lab-${datasetEntry(store.state, catalogues).id}-network`,
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The networks lab's state ↔ the API's network race request.
+ *
+ * Empty network fields of the state stand for the network catalogue's defaults (the first
+ * dataset, the default architecture and plane, the default number of steps); they are
+ * resolved here, so that the controls and the request always show what the server will run.
+ */
+
+import { newRun } from '../state.js';
+import { fullHyperparameters, runSpecs, STREAM_LINES } from '../request.js';
+
+/** The optimizers a first visit races: the lectures' three classics. */
+const FIRST_ROSTER = ['sgd', 'momentum', 'adam'];
+
+/** The dataset catalogue entry of the state. */
+export function datasetEntry(state, catalogues) {
+  const { datasets } = catalogues.networks;
+  return datasets.find((d) => d.id === state.dataset) ?? datasets[0];
+}
+
+/** Every parameter of the state's dataset, the catalogue's defaults filling the gaps. */
+export function datasetParams(state, catalogues) {
+  return Object.fromEntries(datasetEntry(state, catalogues).params.map((p) => [p.name,
+    state.dataParams[p.name] ?? p.default]));
+}
+
+/** Hidden layer widths and activation of the state (`init` null: the activation's own). */
+export function architectureOf(state, catalogues) {
+  const { default: standard } = catalogues.networks.architecture;
+  return { hidden: state.layers ?? standard.hidden,
+    activation: state.activation || standard.activation, init: state.init || null };
+}
+
+/** The landscape plane's id, and the plane catalogue as a list of {id, meaning}. */
+export function planes(catalogues) {
+  return Object.entries(catalogues.networks.landscape.planes)
+    .map(([id, meaning]) => ({ id, meaning }));
+}
+
+export function planeOf(state, catalogues) {
+  return state.plane || planes(catalogues)[0].id;
+}
+
+export function stepsOf(state, catalogues) {
+  return state.netSteps ?? catalogues.networks.race.steps.default;
+}
+
+/** The optimizer catalogue entries a network race accepts. */
+export function networkOptimizers(catalogues) {
+  const allowed = new Set(catalogues.networks.optimizers);
+  return catalogues.optimizers.filter((o) => allowed.has(o.id));
+}
+
+/** An optimizer's hyperparameters for a network: the suggested learning rate for networks,
+ * the optimizer catalogue's defaults for the rest, overridden by `given`. */
+export function networkHyperparameters(optimizer, catalogues, given = {}) {
+  const lr = catalogues.networks.race.suggested_lr[optimizer.id];
+  return fullHyperparameters(optimizer, lr === undefined ? given : { lr, ...given });
+}
+
+/** The roster of a first visit to the networks lab. */
+export function firstRoster(catalogues) {
+  return networkOptimizers(catalogues).filter((o) => FIRST_ROSTER.includes(o.id))
+    .map((o, i) => newRun(o.id, i, networkHyperparameters(o, catalogues)));
+}
+
+/**
+ * The network race request of a state (`body`, as the JSON export and the decision
+ * boundaries post it), the streamed request (`stream`) and the roster row of each optimizer.
+ * @returns {{body: Object, stream: Object, roster: number[]}}
+ */
+export function networkRequest(state, catalogues) {
+  const { optimizers, roster } = runSpecs(state.netRuns);
+  const steps = stepsOf(state, catalogues);
+  const dataset = datasetEntry(state, catalogues);
+  const body = {
+    dataset: { id: dataset.id, params: datasetParams(state, catalogues) },
+    architecture: architectureOf(state, catalogues),
+    optimizers,
+    steps,
+    batch_size: state.batch,
+    seed: state.netSeed,
+    init_seed: state.initSeed,
+    landscape: { plane: planeOf(state, catalogues) },
+  };
+  const stream = { ...body, frame_steps: Math.max(1, Math.ceil(steps / STREAM_LINES)) };
+  return { body, stream, roster };
+}

@@ -1,0 +1,63 @@
+/**
+ * The networks lab's standings at the current frame: each run's training loss and accuracy,
+ * lowest loss first, a diverged run last with the step it diverged at. The selected row is
+ * the run whose decision boundary is on screen; clicking a row selects it.
+ */
+
+import { h } from '../dom.js';
+import { num } from '../format.js';
+import { swatch } from '../palette.js';
+
+const memo = new WeakMap();
+
+const percent = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : '—');
+
+/**
+ * @param {HTMLElement} el
+ * @param {?Object} race  @param {number} t  @param {{color: number, position: number}[]} styles
+ * @param {number} selected index of the run whose boundary is shown
+ * @param {(run: number, event: Event) => void} choose
+ */
+export function render(el, race, t, styles, selected, choose) {
+  let m = memo.get(el);
+  if (!race || race.available < 0) {
+    if (m?.race !== null) {
+      el.replaceChildren(h('h2', {}, 'Runs'), h('p', { class: 'muted' }, 'No race yet.'));
+      memo.set(el, { race: null });
+    }
+    return;
+  }
+  if (!m || m.race !== race) {
+    const body = h('tbody');
+    const rows = race.runs.map((run, i) => {
+      const cells = { loss: h('td', { class: 'num-cell' }), accuracy: h('td', {
+        class: 'num-cell' }) };
+      const row = h('tr', { dataset: { run: String(i), label: run.info.label },
+        title: 'show this run’s decision boundary', onclick: (event) => choose(i, event) },
+      h('td', { class: 'who' }, swatch(styles[i].color, styles[i].position, 14),
+        h('span', {}, run.info.label)), cells.loss, cells.accuracy);
+      return { row, cells };
+    });
+    el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: 'board standings' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'run'), h('th', { class: 'num-cell' }, 'loss'),
+        h('th', { class: 'num-cell' }, 'accuracy'))), body));
+    m = { race, body, rows };
+    memo.set(el, m);
+  }
+  const frame = Math.min(t, race.available);
+  const order = race.runs.map((run, i) => {
+    const diverged = run.divergedAt !== null && run.divergedAt <= frame;
+    return { i, diverged, loss: run.loss[frame] };
+  }).sort((a, b) => (a.diverged - b.diverged) || ((Number.isFinite(a.loss) ? a.loss : Infinity)
+    - (Number.isFinite(b.loss) ? b.loss : Infinity)) || a.i - b.i);
+  order.forEach(({ i, diverged }, place) => {
+    const { row, cells } = m.rows[i];
+    const run = race.runs[i];
+    cells.loss.textContent = diverged ? `diverged @${run.divergedAt}` : num(run.loss[frame], 3);
+    cells.accuracy.textContent = diverged ? '' : percent(run.accuracy[frame]);
+    row.dataset.loss = String(run.loss[frame]);
+    row.dataset.accuracy = String(run.accuracy[frame]);
+    row.className = `${diverged ? 'st-diverged' : ''}${i === selected ? ' selected' : ''}`;
+    if (m.body.children[place] !== row) m.body.insertBefore(row, m.body.children[place] ?? null);
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * A network's decision boundary over its training data: P(class 1) as a pale map from
+ * blue (class 0) to vermillion (class 1), the line P = ½ where the classes part, and the
+ * points by class — in colour and in shape (circles, triangles), so that neither alone
+ * carries the class. Plotly draws the axes once per dataset; a canvas draws the rest,
+ * which changes with every frame and costs about a millisecond.
+ */
+
+import { Overlay, label, pageFont } from './overlay.js';
+import { shapePath } from '../palette.js';
+import { sizeOf } from './size.js';
+
+const CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false,
+  doubleClick: false };
+/** Okabe–Ito blue and vermillion for the points; the map's tints of them, white at ½. */
+const CLASSES = [{ color: '#0072B2', shape: 'circle', name: 'class 0' },
+  { color: '#D55E00', shape: 'triangle', name: 'class 1' }];
+const TINT = [[160, 200, 232], [250, 249, 244], [246, 196, 160]];
+
+const memo = new WeakMap();
+
+function holder(el) {
+  let m = memo.get(el);
+  if (!m) {
+    const graph = document.createElement('div');
+    graph.className = 'graph';
+    el.append(graph);
+    // `view`: the axis ranges drawn (new ranges need a new plot: see contour.js)
+    m = { graph, overlay: new Overlay(el), key: null, view: '',
+      image: document.createElement('canvas'), painted: null };
+    memo.set(el, m);
+  }
+  return m;
+}
+
+function figure(view, box, presenter) {
+  const [x0, x1, y0, y1] = view;
+  const axis = { showgrid: false, zeroline: false, ticks: 'outside', ticklen: 4,
+    fixedrange: true, constrain: 'domain', linecolor: '#8894a3', mirror: true, nticks: 7 };
+  return {
+    data: [],
+    layout: {
+      width: box.width, height: box.height, showlegend: false,
+      font: { family: pageFont(), size: presenter ? 16 : 12, color: '#2b3645' },
+      // the top margin leaves the view's caption off the plot
+      margin: { l: presenter ? 52 : 40, r: 12, t: presenter ? 30 : 24, b: presenter ? 40 : 30 },
+      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: `rgb(${TINT[1]})`,
+      xaxis: { ...axis, range: [x0, x1] },
+      yaxis: { ...axis, range: [y0, y1], scaleanchor: 'x', scaleratio: 1 },
+      dragmode: false, hovermode: false,
+    },
+  };
+}
+
+/** The probability grid as an image, one pixel per grid point (rows from the top). */
+function paint(canvas, boundary) {
+  const { x, y, probability } = boundary;
+  canvas.width = x.length;
+  canvas.height = y.length;
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(x.length, y.length);
+  probability.forEach((row, j) => row.forEach((p, i) => {
+    const k = 4 * ((y.length - 1 - j) * x.length + i);
+    const v = p ?? 0.5;
+    const [a, b, u] = v < 0.5 ? [TINT[0], TINT[1], v * 2] : [TINT[1], TINT[2], v * 2 - 1];
+    for (let c = 0; c < 3; c += 1) image.data[k + c] = Math.round(a[c] + (b[c] - a[c]) * u);
+    image.data[k + 3] = 255;
+  }));
+  ctx.putImageData(image, 0, 0);
+}
+
+/** The P = ½ level by marching squares: one segment per grid cell it crosses. */
+function halfLine(ctx, overlay, { x, y, probability: p }) {
+  const at = (a, b) => (0.5 - a) / (b - a);
+  ctx.beginPath();
+  for (let j = 0; j + 1 < y.length; j += 1) {
+    for (let i = 0; i + 1 < x.length; i += 1) {
+      const corners = [p[j][i], p[j][i + 1], p[j + 1][i + 1], p[j + 1][i]];
+      if (corners.some((v) => v === null)) continue;
+      const xy = [[x[i], y[j]], [x[i + 1], y[j]], [x[i + 1], y[j + 1]], [x[i], y[j + 1]]];
+      const cuts = [];
+      for (let e = 0; e < 4; e += 1) {
+        const a = corners[e];
+        const b = corners[(e + 1) % 4];
+        if ((a < 0.5) === (b < 0.5)) continue;
+        const u = at(a, b);
+        const [pa, pb] = [xy[e], xy[(e + 1) % 4]];
+        cuts.push([pa[0] + u * (pb[0] - pa[0]), pa[1] + u * (pb[1] - pa[1])]);
+      }
+      // two cuts: one segment; four (a saddle cell): pair them around the cell
+      for (let c = 0; c + 1 < cuts.length; c += 2) {
+        ctx.moveTo(overlay.px(cuts[c][0]), overlay.py(cuts[c][1]));
+        ctx.lineTo(overlay.px(cuts[c + 1][0]), overlay.py(cuts[c + 1][1]));
+      }
+    }
+  }
+}
+
+function drawOverlay(m, data, presenter) {
+  const { overlay } = m;
+  const ctx = overlay.begin();
+  const { boundary, dataset } = data;
+  if (boundary) {
+    if (m.painted !== boundary) {
+      paint(m.image, boundary);
+      m.painted = boundary;
+    }
+    const { x, y } = boundary;
+    const dx = (x.at(-1) - x[0]) / (x.length - 1);
+    const dy = (y.at(-1) - y[0]) / (y.length - 1);
+    const left = overlay.px(x[0] - dx / 2);
+    const top = overlay.py(y.at(-1) + dy / 2);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(m.image, left, top, overlay.px(x.at(-1) + dx / 2) - left,
+      overlay.py(y[0] - dy / 2) - top);
+    halfLine(ctx, overlay, boundary);
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+    ctx.lineWidth = presenter ? 7 : 5;
+    ctx.stroke();
+    ctx.strokeStyle = '#1b2430';
+    ctx.lineWidth = presenter ? 3.5 : 2.5;
+    ctx.stroke();
+  }
+  const r = presenter ? 4.6 : 3.4;
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = '#ffffff';
+  dataset.points.forEach(([px, py], k) => {
+    const c = CLASSES[dataset.labels[k]];
+    shapePath(ctx, c.shape, overlay.px(px), overlay.py(py), r);
+    ctx.fillStyle = c.color;
+    ctx.fill();
+    ctx.stroke();
+  });
+  overlay.end();
+  legend(ctx, overlay, presenter, Boolean(boundary));
+}
+
+/** What the marks mean, in the plot's lower left corner, on a pale card. */
+function legend(ctx, overlay, presenter, withLine) {
+  const size = presenter ? 16 : 12;
+  const y = overlay.rect.top + overlay.rect.height - size;
+  const left = overlay.rect.left + 4;
+  let x = left + 6;
+  ctx.font = `600 ${size}px ${pageFont()}`;
+  const words = [...CLASSES.map((c) => c.name), ...(withLine ? ['— P = ½'] : [])];
+  const width = words.reduce((w, text) => w + size * 1.8 + ctx.measureText(text).width, 0);
+  ctx.fillStyle = 'rgba(255,255,255,0.75)';
+  ctx.beginPath();
+  ctx.roundRect(left, y - size * 0.85, width, size * 1.7, 5);
+  ctx.fill();
+  for (const c of CLASSES) {
+    shapePath(ctx, c.shape, x + size * 0.35, y, size * 0.35);
+    ctx.fillStyle = c.color;
+    ctx.fill();
+    ctx.strokeStyle = '#fff';
+    ctx.stroke();
+    label(ctx, c.name, x + size, y, { size });
+    ctx.font = `600 ${size}px ${pageFont()}`;
+    x += size * 1.8 + ctx.measureText(c.name).width;
+  }
+  if (withLine) label(ctx, '— P = ½', x, y, { size });
+}
+
+/**
+ * Draw the boundary view.
+ * @param {HTMLElement} el
+ * @param {Object} state the page state (for presenter mode)
+ * @param {{dataset: ?{points: number[][], labels: number[], view: number[]},
+ *   boundary: ?{x: number[], y: number[], probability: (number|null)[][]}}} data
+ * @returns {Promise<void>} resolved once drawn
+ */
+export async function render(el, state, data) {
+  const m = holder(el);
+  if (!data.dataset) return;
+  const size = sizeOf(el);
+  const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };
+  const key = JSON.stringify([data.dataset.view, box, state.presenter]);
+  if (key !== m.key) {
+    const view = JSON.stringify(data.dataset.view);
+    m.key = key;
+    const fig = figure(data.dataset.view, box, state.presenter);
+    await (view === m.view ? Plotly.react : Plotly.newPlot)(m.graph, fig.data, fig.layout,
+      CONFIG);
+    m.view = view;
+    m.overlay.sync(m.graph);
+  }
+  drawOverlay(m, data, state.presenter);
+}
+
+/** The view as one PNG. */
+export function toImage(el) {
+  const m = holder(el);
+  return m.overlay.composite(m.graph);
+}
