@@ -1,0 +1,221 @@
+"""The networks lab in a real browser: Debian's Chromium driven by Playwright against a live
+server (the fixtures of test_browser.py).
+
+A network race is set up through the page's own controls — moons, a 2-16-16-1 tanh net, SGD
+against Adam, 300 steps — and what the page draws is checked against the API's answers to the
+same request: the landscape grid, every path's end on the plane, the decision boundary at a
+frame. Screenshots go to artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from browser_helpers import LabServer, lab, race_id, screenshot, wait_race
+from test_browser import (  # noqa: F401  (fixtures: the live server and the browser)
+    PIXEL_STATS,
+    Visit,
+    browser,
+    no_page_scrollbars,
+    server,
+    visit,
+)
+
+STEPS = 300
+
+NETWORK_RACE = """(l) => { const r = l.networks.race; return { request: r.request, done: r.done,
+    steps: r.steps, available: r.available, labels: r.runs.map((run) => run.info.label),
+    ends: r.runs.map((run) => [run.path[2 * r.steps], run.path[2 * r.steps + 1]]),
+    paths: r.runs.map((run) => Array.from(run.path)),
+    losses: r.runs.map((run) => Array.from(run.loss)) }; }"""
+
+# The colour of the landscape's overlay canvas under each run's end point, and the colour
+# the run is drawn in: the marker at the last frame sits exactly there.
+MARKER_PIXELS = """(l) => {
+  const el = document.getElementById('landscape');
+  const gd = el.querySelector('.graph');
+  const canvas = el.querySelector('canvas.overlay');
+  const { xaxis, yaxis } = gd._fullLayout;
+  const dpr = canvas.width / gd._fullLayout.width;
+  const ctx = canvas.getContext('2d');
+  const race = l.networks.race;
+  return race.runs.map((run) => {
+    const x = xaxis._offset + xaxis.l2p(run.path[2 * race.steps]);
+    const y = yaxis._offset + yaxis.l2p(run.path[2 * race.steps + 1]);
+    const [r, g, b] = ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data;
+    const row = l.store.state.netRuns[run.roster];
+    return { pixel: [r, g, b], colour: row.color };
+  });
+}"""
+
+
+def http_error(call: Callable[[], Any]) -> dict:
+    """The first detail item of the 422 that ``call`` is expected to raise."""
+    try:
+        call()
+    except urllib.error.HTTPError as err:
+        assert err.code == 422
+        return json.loads(err.read())["detail"][0]
+    pytest.fail("the server accepted a request it should refuse")
+
+
+def hex_rgb(colour: str) -> list[int]:
+    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def boundary_on_screen(page: Any) -> dict:
+    return lab(page, """(l) => { const b = l.networks.boundary; return { run: b.run,
+        frame: b.frame, probability: b.data.probability }; }""")
+
+
+def wait_boundary(page: Any, frame: int) -> None:
+    page.wait_for_function("(t) => document.getElementById('boundary').dataset.frame === "
+                           "String(t)", arg=frame, timeout=30_000)
+
+
+def set_up_race(page: Any) -> None:
+    """From the surfaces lab: the Networks tab, then SGD and Adam only, 300 steps."""
+    before = race_id(page)
+    page.click("#lab-switch [data-lab=networks]")
+    before = wait_race(page, before)
+    page.click("[data-tab=roster]")
+    labels = lab(page, "(l) => l.store.state.netRuns.map((r) => r.id)")
+    for index in reversed(range(len(labels))):
+        if labels[index] not in ("sgd", "adam"):
+            page.click(f".run[data-index='{index}'] [aria-label='remove this run']")
+            before = wait_race(page, before)
+    page.click("[data-tab=netsettings]")
+    steps = page.locator("#netsettings-panel .field input.num").first
+    steps.fill(str(STEPS))
+    steps.press("Enter")
+    wait_race(page, before)
+    page.wait_for_function("(n) => window.descentLab.player.frame === n", arg=STEPS)
+
+
+def test_a_network_race_draws_its_landscape_paths_and_decision_boundary(
+        visit: Callable[..., Visit], server: LabServer) -> None:  # noqa: F811
+    v = visit()
+    page = v.page
+    set_up_race(page)
+    race = lab(page, NETWORK_RACE)
+    assert race["done"] and race["steps"] == STEPS and race["available"] == STEPS
+    assert race["labels"] == ["SGD", "Adam"]
+    assert race["request"]["dataset"]["id"] == "moons"
+    assert race["request"]["architecture"]["hidden"] == [16, 16]
+    expected = server.post("/api/v1/networks/races", race["request"])
+
+    # the landscape: the API's grid as a contour, every path ending where the API says
+    page.locator("#landscape .main-svg").first.wait_for()
+    contour = lab(page, """() => { const d = document.querySelector('#landscape .graph')
+        .data[0]; return { type: d.type, x: d.x, y: d.y }; }""")
+    assert contour["type"] == "contour"
+    assert contour["x"] == expected["landscape"]["alphas"]
+    assert contour["y"] == expected["landscape"]["betas"]
+    assert race["ends"] == [run["path"][-1] for run in expected["runs"]]
+    assert race["losses"] == [run["loss"] for run in expected["runs"]]
+    for marker in lab(page, MARKER_PIXELS):
+        colour = page.evaluate("async (c) => (await import('./static/js/palette.js'))"
+                               ".colorOf(c)", marker["colour"])
+        assert marker["pixel"] == pytest.approx(hex_rgb(colour), abs=40), marker
+
+    # the decision boundary of the selected run: at the last frame, then at the first
+    wait_boundary(page, STEPS)
+    last = boundary_on_screen(page)
+    direct = server.post("/api/v1/networks/boundary", {"race": race["request"],
+                                                       "run": last["run"], "frame": STEPS,
+                                                       "resolution": 61})
+    assert last["probability"] == direct["probability"]
+    stats = page.evaluate(PIXEL_STATS, base64.b64encode(
+        page.locator("#boundary canvas.overlay").screenshot()).decode())
+    assert stats["colours"] > 200 and stats["std"] > 10, stats
+    screenshot(page, "networks-1280x720")
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("Home")
+    wait_boundary(page, 0)
+    first = boundary_on_screen(page)
+    change = max(abs(a - b) for row_a, row_b in zip(first["probability"], last["probability"],
+                                                    strict=True)
+                 for a, b in zip(row_a, row_b, strict=True))
+    assert change > 0.3, "the boundary at step 0 is the one at the end"
+
+    # loss and accuracy per step, with the playhead
+    titles = page.evaluate("""() => ['loss', 'accuracy'].map((id) => document.querySelector(
+        `#${id} .graph`)._fullLayout.yaxis.title.text)""")
+    assert titles[0].startswith("loss") and titles[1] == "accuracy"
+    assert page.locator("#standings tbody tr").count() == 2
+
+    assert no_page_scrollbars(page)
+    origin = urllib.parse.urlsplit(server.base).netloc
+    assert [u for u in v.requests if urllib.parse.urlsplit(u).scheme in ("http", "https")
+            and urllib.parse.urlsplit(u).netloc != origin] == []
+    assert v.errors == []
+
+
+def test_a_shared_link_reproduces_the_network_race(visit: Callable[..., Visit]) -> None:  # noqa: F811
+    page = visit().page
+    set_up_race(page)
+    page.wait_for_function("(n) => window.location.hash.includes('nn=' + n)", arg=STEPS)
+    original = lab(page, NETWORK_RACE)
+    fresh = visit(f"#{urllib.parse.urlsplit(page.url).fragment}")
+    assert lab(fresh.page, "(l) => l.store.state.lab") == "networks"
+    reproduced = lab(fresh.page, NETWORK_RACE)
+    assert reproduced["request"] == original["request"]
+    assert reproduced["paths"] == original["paths"]
+    fresh.page.reload()
+    wait_race(fresh.page, 0)
+    assert lab(fresh.page, NETWORK_RACE)["paths"] == original["paths"]
+    assert fresh.errors == []
+
+
+def test_a_width_above_the_limit_shows_the_servers_message_under_the_layers(
+        visit: Callable[..., Visit], server: LabServer) -> None:  # noqa: F811
+    page = visit("#lab=networks").page
+    width = server.get("/api/v1/networks")["architecture"]["width"]["max"] + 1
+    page.click("[data-tab=network]")
+    box = page.locator("#layers input").first
+    box.fill(str(width))
+    box.press("Enter")
+    error = page.locator("#layers-error .error")
+    error.wait_for()
+    request = lab(page, "(l) => l.networks.race.request")
+    request["architecture"]["hidden"][0] = width
+    detail = http_error(lambda: server.post("/api/v1/networks/races", request))
+    assert detail["loc"][:3] == ["body", "architecture", "hidden"]
+    assert error.inner_text() == detail["msg"]
+    below = box.bounding_box()
+    message = error.bounding_box()
+    assert 0 <= message["y"] - (below["y"] + below["height"]) < 40
+    screenshot(page, "networks-width-error-1280x720")
+
+
+def test_two_weight_networks_are_listed_together_in_the_surface_picker(
+        visit: Callable[..., Visit], server: LabServer) -> None:  # noqa: F811
+    page = visit().page
+    nets = [s["id"] for s in server.get("/api/v1/surfaces") if "network" in s["tags"]]
+    assert nets
+    listed = page.evaluate("""() => [...document.querySelectorAll('#surface-select optgroup')]
+        .map((g) => [g.label, [...g.querySelectorAll('option')].map((o) => o.value)])""")
+    groups = [options for _, options in listed if set(nets) & set(options)]
+    assert groups == [nets]
+
+
+@pytest.mark.parametrize(("width", "height", "presenter"),
+                         [(1920, 1080, False), (1280, 720, True)])
+def test_network_screenshots_fit_the_screen(visit: Callable[..., Visit], width: int,  # noqa: F811
+                                            height: int, presenter: bool) -> None:
+    page = visit("#lab=networks", width=width, height=height).page
+    if presenter:
+        page.keyboard.press("p")
+        page.wait_for_function("() => document.body.classList.contains('presenter')")
+    lab(page, "(l) => l.player.seek(Math.round(l.player.total * 0.3))")
+    page.wait_for_function("() => document.getElementById('boundary').dataset.frame === "
+                           "String(window.descentLab.player.frame)", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert no_page_scrollbars(page)
+    screenshot(page, f"networks-{width}x{height}{'-presenter' if presenter else ''}")
