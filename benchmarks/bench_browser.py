@@ -12,6 +12,10 @@
 2. Playback: six optimizers × 1000 steps played at 250 steps a second; frames drawn per second
    by the player, animation frames the browser ran, and 3-D redraws per second, for each
    layout (contour only, both views, 3-D only).
+3. A network race (the networks lab's first race: moons, a 2-16-16-1 tanh net, three
+   optimizers × 500 steps, a 41 × 41 landscape): control change → the first loss curves
+   drawn, and → the landscape with every path drawn (the race finished), for a typed learning
+   rate and the init-seed slider nudged with the keyboard.
 
 Targets: new paths within 150 ms; playback at 30 frames per second or more. The machine's
 load average is printed, since other jobs share its cores.
@@ -87,6 +91,38 @@ def latency(page, repeats: int) -> list[tuple[str, list[float], list[float]]]:
     return rows
 
 
+def network_change(page, how: str, trial: int) -> dict[str, float]:
+    page.wait_for_timeout(500)  # the previous race drawn, its decision boundary too
+    before = race_id(page)
+    if how == "typed learning rate":
+        box = page.locator(".run[data-index='0'] [data-hp='lr'] input.num")
+        box.fill(f"{0.4 + 0.001 * trial:.3f}")
+        box.press("Enter")
+    else:
+        page.click("[data-tab=netsettings]")
+        slider = page.locator("#netsettings-panel .field input[type=range]").nth(3)
+        slider.focus()
+        page.keyboard.press("ArrowRight" if trial % 2 == 0 else "ArrowLeft")
+        page.click("[data-tab=roster]")
+    return measures(page, wait_race(page, before))
+
+
+def network_latency(page, repeats: int) -> list[tuple[str, list[float], list[float]]]:
+    before = race_id(page)
+    page.click("#lab-switch [data-lab=networks]")
+    wait_race(page, before)
+    page.click("[data-tab=roster]")
+    rows = []
+    for how in ("typed learning rate", "init seed (keyboard)"):
+        first, full = [], []
+        for trial in range(repeats):
+            m = network_change(page, how, trial)
+            first.append(m["race:first-paths"])
+            full.append(m["race:all-paths"])
+        rows.append((how, first, full))
+    return rows
+
+
 def playback(page, layout: str, seconds: float) -> dict[str, float]:
     lab(page, "(l, a) => l.store.update({ layout: a.layout, speed: a.speed, loop: true })",
         {"layout": layout, "speed": PLAY_SPEED})
@@ -136,6 +172,7 @@ def main() -> None:
         runs = lab(page, "(l) => l.current.race.runs.length")
         rows = latency(page, repeats)
         fps = {layout: playback(page, layout, seconds) for layout in ("contour", "both", "3d")}
+        networks = network_latency(page, repeats)
         browser.close()
     load_after = os.getloadavg()
 
@@ -143,12 +180,7 @@ def main() -> None:
           f"(Rosenbrock), {repeats} trials each")
     print(f"machine: {os.cpu_count()} cores; load average {load_before[0]:.2f} before, "
           f"{load_after[0]:.2f} after (1 min)\n")
-    print(f"{'control change → new paths drawn':34} {'first frames':>22} {'whole race':>22}")
-    print(f"{'':34} {'median':>10} {'p90':>11} {'median':>10} {'p90':>11}")
-    for how, first, full in rows:
-        p90 = lambda xs: sorted(xs)[max(0, round(0.9 * len(xs)) - 1)]  # noqa: E731
-        print(f"{how:34} {statistics.median(first):8.0f} ms {p90(first):8.0f} ms "
-              f"{statistics.median(full):8.0f} ms {p90(full):8.0f} ms")
+    table("control change → new paths drawn", "first frames", "whole race", rows)
     worst = max(statistics.median(full) for _, _, full in rows)
     print(f"target: whole race drawn within {TARGET_MS} ms — "
           f"{'met' if worst <= TARGET_MS else 'NOT met'} (worst median {worst:.0f} ms)\n")
@@ -158,7 +190,20 @@ def main() -> None:
         print(f"{layout:34} {r['frames']:10.1f} {r['raf']:14.1f} {r['gl']:14.1f}")
     slowest = min(r["frames"] for r in fps.values())
     print(f"target: {TARGET_FPS} frames/s or more — "
-          f"{'met' if slowest >= TARGET_FPS else 'NOT met'} (slowest {slowest:.1f})")
+          f"{'met' if slowest >= TARGET_FPS else 'NOT met'} (slowest {slowest:.1f})\n")
+    print("network race: moons, 2-16-16-1 tanh, 3 optimizers × 500 steps, 41 × 41 landscape")
+    table("control change → network drawn", "first curves", "landscape, paths", networks)
+
+
+def table(title: str, first_name: str, full_name: str,
+          rows: list[tuple[str, list[float], list[float]]]) -> None:
+    """Median and 90th percentile of the two measures, one row per kind of change."""
+    print(f"{title:34} {first_name:>22} {full_name:>22}")
+    print(f"{'':34} {'median':>10} {'p90':>11} {'median':>10} {'p90':>11}")
+    for how, first, full in rows:
+        p90 = lambda xs: sorted(xs)[max(0, round(0.9 * len(xs)) - 1)]  # noqa: E731
+        print(f"{how:34} {statistics.median(first):8.0f} ms {p90(first):8.0f} ms "
+              f"{statistics.median(full):8.0f} ms {p90(full):8.0f} ms")
 
 
 if __name__ == "__main__":
