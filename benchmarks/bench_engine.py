@@ -72,20 +72,34 @@ def torch_paths(opt: str, steps: int, starts: np.ndarray, lrs=LR):
 def table(title: str, unit: str, rows: list[tuple[str, float]], reference: str) -> None:
     base = dict(rows)[reference]
     print(f"\n{title}")
-    print(f"  {'contender':<34}{unit:>18}{'× engine':>12}")
+    print(f"  {'contender':<42}{unit:>18}{'× engine':>12}")
     for name, value in rows:
-        print(f"  {name:<34}{value:>18.4g}{value / base:>12.1f}")
+        print(f"  {name:<42}{value:>18.4g}{value / base:>12.1f}")
+
+
+def on_threads(threads: int, fn: Callable[[], float]) -> float:
+    """``fn()`` with Numba limited to ``threads`` threads."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        return fn()
+    finally:
+        numba.set_num_threads(before)
 
 
 def one_path(repeats: int) -> None:
     steps = 1000
     engine_race(steps)  # compile (or load from cache) outside the timing
+    threads = numba.get_num_threads()
     rows = []
     t_engine = best_of(lambda: engine_race(steps), repeats)
-    rows.append(("engine.race (end to end)", t_engine / (6 * steps) * 1e9))
+    rows.append((f"engine.race, end to end ({threads} threads)", t_engine / (6 * steps) * 1e9))
+    t_one = on_threads(1, lambda: best_of(lambda: engine_race(steps), repeats))
+    rows.append(("engine.race, end to end (1 thread)", t_one / (6 * steps) * 1e9))
     long = 20 * steps
     t_long = best_of(lambda: engine_race(long + steps), max(2, repeats // 5))
-    rows.append(("engine kernel (marginal per step)", (t_long - t_engine) / (6 * long) * 1e9))
+    rows.append((f"engine kernel, marginal ({threads} threads)",
+                 (t_long - t_engine) / (6 * long) * 1e9))
     t_py = best_of(lambda: [python_path(o, steps) for o in SIX], max(1, repeats // 10))
     rows.append(("pure Python loop", t_py / (6 * steps) * 1e9))
     t_np = best_of(lambda: [numpy_paths(o, steps, np.array([START]), LR[o]) for o in SIX],
@@ -99,7 +113,7 @@ def one_path(repeats: int) -> None:
     except ImportError:
         print("  (torch not installed: skipped)")
     table("One path: 6 optimizers × 1000 steps on Rosenbrock", "ns / opt-step", rows,
-          "engine.race (end to end)")
+          rows[0][0])
     race = engine_race(steps)
     for i, opt in enumerate(SIX):
         ref = python_path(opt, steps)
@@ -111,11 +125,15 @@ def batched(repeats: int) -> None:
     rng = np.random.default_rng(0)
     starts = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
     engine_race(steps, starts[:1024], final_only=True, lrs=BATCH_LR)
-    t_engine = best_of(lambda: engine_race(steps, starts, final_only=True, lrs=BATCH_LR),
-                       repeats)
-    diverged = (engine_race(steps, starts, final_only=True, lrs=BATCH_LR).diverged_at >= 0)
+    def run() -> object:
+        return engine_race(steps, starts, final_only=True, lrs=BATCH_LR)
+
+    t_engine = best_of(run, repeats)
+    t_one = on_threads(1, lambda: best_of(run, max(1, repeats // 2)))
+    diverged = run().diverged_at >= 0
     work = n * 6 * steps
-    rows = [("engine (final points, all cores)", work / t_engine)]
+    rows = [(f"engine ({numba.get_num_threads()} threads)", work / t_engine),
+            ("engine (1 thread)", work / t_one)]
     sub = 8192
     t_np = best_of(lambda: [numpy_paths(o, steps, starts[:sub], BATCH_LR[o]) for o in SIX], 1)
     rows.append(("NumPy vectorised over starts", sub * 6 * steps / t_np))
@@ -130,9 +148,9 @@ def batched(repeats: int) -> None:
     print(f"\nBatched: {n:,} starts × 6 optimizers × {steps} steps "
           f"(engine {t_engine:.3f} s, {diverged.mean():.1%} of runs diverged; "
           f"others timed on {sub:,} starts)")
-    print(f"  {'contender':<34}{'point-steps / s':>18}{'engine ×':>12}")
+    print(f"  {'contender':<42}{'point-steps / s':>18}{'engine ×':>12}")
     for name, rate in rows:
-        print(f"  {name:<34}{rate:>18.3e}{rows[0][1] / rate:>12.1f}")
+        print(f"  {name:<42}{rate:>18.3e}{rows[0][1] / rate:>12.1f}")
 
 
 def startup() -> None:

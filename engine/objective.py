@@ -11,7 +11,8 @@ import numpy as np
 
 from engine.errors import EngineError
 from engine.expressions import CompiledExpression, compile_expression
-from engine.surfaces import EXPRESSION, Surface, get_surface, hessian_batch, value_grad_batch
+from engine.surfaces import EXPRESSION, Surface, get_surface, hessian_batch
+from engine.surfaces.dispatch import value_grad_points
 
 DEFAULT_EXPRESSION_VIEW = (-3.0, 3.0, -3.0, 3.0)
 BOUND_FACTOR = 10.0
@@ -53,7 +54,7 @@ class Objective:
         columns = _columns(xy)
         f = np.empty(columns.shape[1])
         g = np.empty_like(columns)
-        value_grad_batch(*self.kernel_args, columns, f, g)
+        value_grad_points(*self.kernel_args, columns, f, g)
         return f, g.T.copy()
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:

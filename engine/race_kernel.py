@@ -24,7 +24,7 @@ from numba import njit, prange
 
 from engine.noise import gaussian
 from engine.optimizers import kernels as K
-from engine.surfaces.dispatch import hessian_batch, value_grad_batch
+from engine.surfaces.dispatch import hessian_batch, value_grad_batch, value_grad_points
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 INLINE = {**JIT, "inline": "always"}
@@ -59,13 +59,6 @@ def process_gradient(gu, first_point, t, clip_kind, clip_value, noise_std, seed)
 def copy_flat(dst, src):
     for i in range(src.size):
         dst[i] = src[i]
-
-
-@njit(**JIT)
-def evaluate_points(surf_code, sp, ops, consts, xy, f, g):
-    """``value_grad_batch`` as a real call, for the rare repair after a divergence: inlining
-    it a second time into the race kernel would double the kernel's compile time."""
-    value_grad_batch(surf_code, sp, ops, consts, xy, f, g)
 
 
 @njit(**INLINE)
@@ -104,7 +97,7 @@ def judge(t, xc, fc, gc, x_prev, conv, div, fstar, use_fstar, tol, gtol, bound,
         return frozen
     f_prev = np.empty(n)
     g_prev = np.empty((2, n))
-    evaluate_points(surf_code, sp, ops, consts, x_prev, f_prev, g_prev)
+    value_grad_points(surf_code, sp, ops, consts, x_prev, f_prev, g_prev)
     for i in range(n):
         if div[i] < 0 and _is_bad(xc[0, i], xc[1, i], fc[i], gc[0, i], gc[1, i], bound):
             div[i] = t

@@ -138,6 +138,14 @@ def value_grad_batch(code, p, ops, consts, xy, f, g):
 
 
 @njit(**JIT)
+def value_grad_points(code, p, ops, consts, xy, f, g):
+    """``value_grad_batch`` as an ordinary compiled call, for Python callers and for the
+    race kernel's rare repair after a divergence: one compiled copy serves them all, where
+    calling the inlined version from each would compile the whole dispatch again."""
+    value_grad_batch(code, p, ops, consts, xy, f, g)
+
+
+@njit(**JIT)
 def hessian_batch(code, p, ops, consts, xy, h):
     """h[:, i] = (∂xx, ∂xy, ∂yy) at the point xy[:, i], for every column i."""
     n = xy.shape[1]
