@@ -352,6 +352,8 @@ async function boot() {
   }
   window.addEventListener('hashchange', () => {
     if (window.location.hash === written) return;
+    // (Back, then Forward to the hash written last, must be heard too)
+    written = window.location.hash;
     const parsed = fromHash(window.location.hash);
     store.update(completeState(parsed.state, catalogues), { fromHash: true, initial: true });
   });

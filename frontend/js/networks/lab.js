@@ -66,14 +66,15 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
   }
 
   /** The data of the race on screen, and the last boundary fetched while it is of the same
-   * data (a new race on the same data keeps the old boundary until its own arrives). */
+   * data (a new race on the same data keeps the old boundary until its own arrives). With no
+   * race (every run switched off), the data of the last. */
   function drawBoundary() {
     const { race, complete } = current;
-    const same = complete && JSON.stringify(race.request.dataset)
+    const same = race && complete && JSON.stringify(race.request.dataset)
       === JSON.stringify(complete.request.dataset);
     const answer = same && current.boundary?.race === complete ? current.boundary : null;
-    const drawn = boundaryPlot.render(els.boundary, store.state, { dataset: race.dataset,
-      boundary: answer?.data ?? null });
+    const drawn = boundaryPlot.render(els.boundary, store.state, {
+      dataset: (race ?? complete)?.dataset, boundary: answer?.data ?? null });
     if (answer) {
       const run = complete.runs[answer.run];
       els.boundaryCaption.textContent = `${run.info.label} at step ${answer.frame} · `
@@ -84,17 +85,19 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     return drawn;
   }
 
+  /** Every view at frame t; with no race, the last landscape without paths, the data
+   * without a boundary, empty charts. */
   function draw(t) {
     const { race, complete } = current;
     const state = store.state;
-    if (!race) return;
-    const styles = stylesOf(race, state.netRuns);
+    const styles = race ? stylesOf(race, state.netRuns) : [];
     const jobs = [];
     if (complete) {
       const frame = Math.min(t, complete.steps);
+      const start = [complete.runs[0].path[0], complete.runs[0].path[1]];
       jobs.push(contour.render(els.landscape, state, { grid: complete.grid,
-        scale: complete.scale, race: complete, frame, styles: stylesOf(complete, state.netRuns),
-        start: [complete.runs[0].path[0], complete.runs[0].path[1]], arrows: [] }));
+        scale: complete.scale, race: race && complete, frame, arrows: [],
+        styles: stylesOf(complete, state.netRuns), start: race ? start : null }));
       if (race === complete) feed.want(complete, selectedIn(complete), frame);
     }
     jobs.push(drawBoundary());
@@ -106,11 +109,10 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     const now = performance.now();
     if (!player.playing || now - panelsDrawn > PANEL_INTERVAL || t >= player.total) {
       panelsDrawn = now;
-      standings.render(els.standings, race, t, styles, selectedIn(race), (i, event) => {
-        store.update({ netSelected: race.runs[i].roster }, { event });
-      });
+      standings.render(els.standings, race, t, styles, race ? selectedIn(race) : 0,
+        (i, event) => store.update({ netSelected: race.runs[i].roster }, { event }));
     }
-    if (race.marks.length) {
+    if (race?.marks.length) {
       const marks = race.marks.splice(0);
       Promise.all(jobs).then(() => progress.drawn(marks));
     }
