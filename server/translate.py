@@ -171,8 +171,7 @@ def _state_docs(run: engine.Run, state: dict[str, np.ndarray], lr: np.ndarray, s
 
 def race_document(session: engine.RaceSession) -> Document:
     """Run the whole race and describe it: surface, every run's settings, frames, outcome."""
-    segments = [session.advance(session.steps)]
-    result = session.result(segments if session.record else ())
+    result = session.finish()
     n = session.starts.shape[0]
     states = [_state_docs(run, result.state[o], result.lr[o], n)
               for o, run in enumerate(session.runs)] if result.state is not None else None
