@@ -68,10 +68,17 @@ class Run:
     gradient: GradientOptions
 
     def learning_rates(self, steps: int) -> np.ndarray:
+        """The learning rate of steps 1 … steps."""
+        out = np.empty(steps)
+        self.fill_learning_rates(out)
+        return out
+
+    def fill_learning_rates(self, out: np.ndarray) -> None:
         if self.schedule == "constant":  # the common case, without building the step index
-            return np.full(steps, self.hyperparameters["lr"])
-        return get_schedule(self.schedule).values(self.hyperparameters["lr"], steps,
-                                                  self.schedule_params)
+            out.fill(self.hyperparameters["lr"])
+        else:
+            out[:] = get_schedule(self.schedule).values(self.hyperparameters["lr"], out.size,
+                                                        self.schedule_params)
 
     def to_dict(self) -> dict:
         g = self.gradient
@@ -199,10 +206,8 @@ def balanced_order(codes: tuple[int, ...], threads: int) -> np.ndarray:
 
 def _padded(rows: Sequence[Sequence[float]]) -> np.ndarray:
     """Rows of different lengths as one zero-padded (n, max length) array."""
-    out = np.zeros((len(rows), max((len(r) for r in rows), default=0) or 1))
-    for i, row in enumerate(rows):
-        out[i, :len(row)] = row
-    return out
+    width = max(max(len(r) for r in rows), 1)
+    return np.array([[*row, *[0.0] * (width - len(row))] for row in rows], dtype=np.float64)
 
 
 class RaceSession:
@@ -233,11 +238,11 @@ class RaceSession:
         n_runs, n = len(runs), starts.shape[0]
         self.lrs = np.empty((n_runs, steps))
         for i, r in enumerate(runs):
-            self.lrs[i] = r.learning_rates(steps)
+            r.fill_learning_rates(self.lrs[i])
         opts = [r.optimizer for r in runs]
         self.codes = np.array([o.code for o in opts], dtype=np.int64)
         self.n_state = np.array([len(o.state) for o in opts], dtype=np.int64)
-        self.H = _padded([r.optimizer.kernel_vector(r.hyperparameters) for r in runs])
+        self.H = _padded([r.optimizer.kernel_values(r.hyperparameters) for r in runs])
         clips = [r.gradient.clip for r in runs]
         self.clip_kind = np.array([c[0] for c in clips], dtype=np.int64)
         self.clip_value = np.array([c[1] for c in clips])

@@ -52,12 +52,15 @@ class Optimizer:
         except EngineError as err:
             raise err.at("hyperparameters") from None
 
-    def kernel_vector(self, values: Mapping[str, float]) -> np.ndarray:
+    def kernel_values(self, values: Mapping[str, float]) -> list[float]:
         """The kernel's ``h``: hyperparameters other than lr, in order, plus derived constants."""
         h = [values[p.name] for p in self.hyperparameters if p.name != "lr"]
         if self.code == K.NADAM:
             h.append(0.96 ** values["momentum_decay"])
-        return np.array(h, dtype=np.float64)
+        return h
+
+    def kernel_vector(self, values: Mapping[str, float]) -> np.ndarray:
+        return np.array(self.kernel_values(values), dtype=np.float64)
 
     def to_dict(self) -> dict:
         return {
