@@ -36,12 +36,13 @@ def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, own
 
     ``owner`` completes the message ("adam has no hyperparameter 'lr2'").
     """
-    overrides = dict(overrides or {})
-    known = [p.name for p in params]
-    for name in overrides:
-        if name not in known:
-            raise EngineError(f"{owner} has no {noun} '{name}' (it has: "
-                              f"{', '.join(known) or 'none'})", field=str(name))
+    overrides = overrides or {}
+    if overrides:
+        known = [p.name for p in params]
+        for name in overrides:
+            if name not in known:
+                raise EngineError(f"{owner} has no {noun} '{name}' (it has: "
+                                  f"{', '.join(known) or 'none'})", field=str(name))
     values = {}
     for p in params:
         raw = overrides.get(p.name, p.default)

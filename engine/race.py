@@ -100,19 +100,21 @@ def make_run(spec: RunLike, defaults: GradientOptions) -> Run:
     if isinstance(spec, str):
         spec = {"id": spec}
     elif isinstance(spec, tuple):
-        if len(spec) != 2 or not isinstance(spec[1], Mapping):
+        if len(spec) != 2 or not isinstance(spec[1], dict | Mapping):
             raise EngineError("an optimizer tuple is (id, {hyperparameters})")
         spec = {"id": spec[0], "hyperparameters": spec[1]}
-    if not isinstance(spec, Mapping) or "id" not in spec:
+    if not isinstance(spec, dict | Mapping) or "id" not in spec:
         raise EngineError("an optimizer is an id, (id, {hyperparameters}) or {'id': ...}")
     opt = get_optimizer(str(spec["id"]))
     hps = opt.resolve(spec.get("hyperparameters"))
     schedule = dict(spec.get("schedule") or {})
     kind = str(schedule.pop("kind", "constant"))
-    try:
-        sched_params = get_schedule(kind).resolve(schedule)
-    except EngineError as err:
-        raise err.at("schedule") from None
+    sched_params: dict[str, float] = {}
+    if kind != "constant" or schedule:
+        try:
+            sched_params = get_schedule(kind).resolve(schedule)
+        except EngineError as err:
+            raise err.at("schedule") from None
     gradient = defaults if _GRADIENT_KEYS.isdisjoint(spec) else GradientOptions(
         clip_norm=spec.get("clip_norm", defaults.clip_norm),
         clip_value=spec.get("clip_value", defaults.clip_value),
@@ -185,8 +187,7 @@ _STEP_COST = {0: 1.0, 1: 1.1, 2: 1.3, 3: 1.6, 4: 1.6, 5: 2.2, 6: 1.8, 7: 2.4, 8:
               9: 2.4, 10: 1.9, 11: 1.5}
 
 
-@lru_cache(maxsize=256)
-def balanced_order(codes: tuple[int, ...], threads: int) -> np.ndarray:
+def balanced_order(codes: Sequence[int], threads: int) -> np.ndarray:
     """An order of the runs whose contiguous shares (as ``prange`` cuts them) cost about
     the same: the costliest run goes to the share that is cheapest so far."""
     n = len(codes)
@@ -199,9 +200,28 @@ def balanced_order(codes: tuple[int, ...], threads: int) -> np.ndarray:
         s = min(open_shares, key=lambda s: load[s])
         shares[s].append(r)
         load[s] += _STEP_COST.get(codes[r], 2.0)
-    order = np.array([r for share in shares for r in share], dtype=np.int64)
-    order.flags.writeable = False  # shared by every race with these codes
-    return order
+    return np.array([r for share in shares for r in share], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a race's kernel call needs that depends only on which optimizers race, worked
+    out once per line-up (these arrays are shared: never written)."""
+
+    codes: np.ndarray
+    n_state: np.ndarray
+    scalar_state: np.ndarray
+    order: np.ndarray
+
+
+@lru_cache(maxsize=256)
+def _layout(optimizer_ids: tuple[str, ...], threads: int) -> _Layout:
+    optimizers = [get_optimizer(i) for i in optimizer_ids]
+    codes = [o.code for o in optimizers]
+    return _Layout(np.array(codes, dtype=np.int64),
+                   np.array([len(o.state) for o in optimizers], dtype=np.int64),
+                   _padded([o.scalar_state for o in optimizers]),
+                   balanced_order(codes, threads))
 
 
 def _padded(rows: Sequence[Sequence[float]]) -> np.ndarray:
@@ -239,16 +259,14 @@ class RaceSession:
         self.lrs = np.empty((n_runs, steps))
         for i, r in enumerate(runs):
             r.fill_learning_rates(self.lrs[i])
-        opts = [r.optimizer for r in runs]
-        self.codes = np.array([o.code for o in opts], dtype=np.int64)
-        self.n_state = np.array([len(o.state) for o in opts], dtype=np.int64)
+        layout = _layout(tuple(r.optimizer.id for r in runs), numba.get_num_threads())
+        self.codes, self.n_state, self.order = layout.codes, layout.n_state, layout.order
         self.H = _padded([r.optimizer.kernel_values(r.hyperparameters) for r in runs])
         clips = [r.gradient.clip for r in runs]
         self.clip_kind = np.array([c[0] for c in clips], dtype=np.int64)
         self.clip_value = np.array([c[1] for c in clips])
         self.noise_std = np.array([r.gradient.noise_std for r in runs])
         self.seed = np.array([r.gradient.seed for r in runs], dtype=np.int64)
-        self.order = balanced_order(tuple(self.codes.tolist()), numba.get_num_threads())
         f0, g0 = obj.value_grad(starts)
         self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
         self.F = np.empty((n_runs, n))
@@ -256,7 +274,7 @@ class RaceSession:
         self.div = np.empty((n_runs, n), dtype=np.int64)
         fill_start(starts, f0, g0, *self._judging, self.X, self.F, self.G, self.conv, self.div)
         self.S = np.zeros((n_runs, int(self.n_state.max()), n, 2))
-        self.SC = _padded([o.scalar_state for o in opts])
+        self.SC = layout.scalar_state.copy()
         self._first: dict[str, np.ndarray] | None = None
 
     @property
