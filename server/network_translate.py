@@ -11,8 +11,6 @@ plane, costs only its own work once the race has run.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import orjson
 
@@ -29,6 +27,7 @@ from server.network_schemas import (
     NetworkDatasetSpec,
     NetworkRaceRequest,
 )
+from server.streaming import SegmentedStream
 from server.translate import Document, frame_steps, run_spec
 
 RaceMemo = Memo[nn.NetworkRaceResult]
@@ -180,7 +179,7 @@ def boundary_document(request: BoundaryRequest, memo: RaceMemo) -> Document:
 # --------------------------------------------------------------------------- streams
 
 
-class NetworkStream:
+class NetworkStream(SegmentedStream):
     """A network race computed a segment at a time, each described as one frame event;
     the summary carries the whole race document (the landscape needs every frame)."""
 
@@ -188,14 +187,6 @@ class NetworkStream:
                  landscape: LandscapeSpec, key: bytes, memo: RaceMemo):
         self.session, self.k, self.landscape = session, steps_per_frame, landscape
         self.key, self.memo = key, memo
-
-    @property
-    def frames(self) -> int:
-        return math.ceil(self.session.steps / self.k)
-
-    @property
-    def done(self) -> bool:
-        return self.session.done
 
     def meta(self) -> Document:
         s = self.session

@@ -14,6 +14,7 @@ not to buffer (``X-Accel-Buffering: no``).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
@@ -50,6 +51,21 @@ class Stream(Protocol):
     def next_frame(self) -> dict[str, Any]: ...
 
     def summary(self) -> dict[str, Any]: ...
+
+
+class SegmentedStream:
+    """Shared by the concrete streams: a session advanced ``k`` steps per frame event."""
+
+    session: Progress
+    k: int
+
+    @property
+    def frames(self) -> int:
+        return math.ceil(self.session.steps / self.k)
+
+    @property
+    def done(self) -> bool:
+        return self.session.t >= self.session.steps
 
 
 class NDJSONResponse(Response):

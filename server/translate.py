@@ -17,6 +17,7 @@ import engine
 from engine.optimizers.inspect import derived_state
 from server.jsonio import array, number
 from server.schemas import OptimizerSpec, RaceRequest, SurfaceSpec
+from server.streaming import SegmentedStream
 
 Document = dict[str, Any]
 
@@ -199,7 +200,7 @@ def frame_steps(steps: int, requested: int, max_frames: int) -> int:
     return max(requested, math.ceil(steps / max_frames))
 
 
-class RaceStream:
+class RaceStream(SegmentedStream):
     """A race computed a segment at a time, each segment described as one frame event.
 
     Each segment's state and derived values are described from that segment alone (plus
@@ -210,14 +211,6 @@ class RaceStream:
         self.session, self.k = session, steps_per_frame
         # The last frame sent of each run's state: AdaDelta's step needs the one before.
         self.last_state: list[dict[str, np.ndarray] | None] = [None] * len(session.runs)
-
-    @property
-    def frames(self) -> int:
-        return math.ceil(self.session.steps / self.k)
-
-    @property
-    def done(self) -> bool:
-        return self.session.done
 
     def meta(self) -> Document:
         s = self.session

@@ -6,7 +6,7 @@
  * which changes with every frame and costs about a millisecond.
  */
 
-import { Overlay, label, pageFont } from './overlay.js';
+import { label, pageFont, plotHolder } from './overlay.js';
 import { shapePath } from '../palette.js';
 import { sizeOf } from './size.js';
 
@@ -17,20 +17,9 @@ const CLASSES = [{ color: '#0072B2', shape: 'circle', name: 'class 0' },
   { color: '#D55E00', shape: 'triangle', name: 'class 1' }];
 const TINT = [[160, 200, 232], [250, 249, 244], [246, 196, 160]];
 
-const memo = new WeakMap();
-
+/** The boundary's own memory: the probability map painted off-screen, and what it was. */
 function holder(el) {
-  let m = memo.get(el);
-  if (!m) {
-    const graph = document.createElement('div');
-    graph.className = 'graph';
-    el.append(graph);
-    // `view`: the axis ranges drawn (new ranges need a new plot: see contour.js)
-    m = { graph, overlay: new Overlay(el), key: null, view: '',
-      image: document.createElement('canvas'), painted: null };
-    memo.set(el, m);
-  }
-  return m;
+  return plotHolder(el, () => ({ image: document.createElement('canvas'), painted: null }));
 }
 
 function figure(view, box, presenter) {

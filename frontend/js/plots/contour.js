@@ -6,7 +6,7 @@
 
 import { Race } from '../race.js';
 import { colorOf, shapeOf, shapePath, dashOf } from '../palette.js';
-import { Overlay, arrow, label, pageFont } from './overlay.js';
+import { arrow, label, pageFont, plotHolder } from './overlay.js';
 import { levels, mapGrid, SURFACE_COLORSCALE } from './scale.js';
 import { sizeOf } from './size.js';
 
@@ -18,23 +18,6 @@ const CRITICAL = {
   saddle: { symbol: 'x-thin-open', size: 12, name: 'saddle point' },
   local_max: { symbol: 'triangle-up-open', size: 11, name: 'local maximum' },
 };
-
-/** Per-element memory: the overlay, and what the Plotly figure was last drawn from. */
-const memo = new WeakMap();
-
-function holder(el) {
-  let m = memo.get(el);
-  if (!m) {
-    const graph = document.createElement('div');
-    graph.className = 'graph';
-    el.append(graph);
-    // `view`: the axis ranges drawn. Plotly.react keeps the old range of an axis it had
-    // constrained to the other's scale (scaleanchor): new ranges need a new plot.
-    m = { graph, overlay: new Overlay(el), key: null, view: '' };
-    memo.set(el, m);
-  }
-  return m;
-}
 
 function figure(grid, scale, box, presenter) {
   const z = mapGrid(grid, scale);
@@ -297,7 +280,7 @@ function drawOverlay(m, data) {
  * @returns {Promise<void>} resolved once drawn
  */
 export async function render(el, state, data) {
-  const m = holder(el);
+  const m = plotHolder(el);
   if (!data.grid) return;
   const size = sizeOf(el);
   const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };
@@ -316,7 +299,7 @@ export async function render(el, state, data) {
 
 /** The view as one PNG (contours and the race over them). */
 export function toImage(el) {
-  const m = holder(el);
+  const m = plotHolder(el);
   return m.overlay.composite(m.graph);
 }
 
@@ -325,7 +308,7 @@ export function toImage(el) {
  * released ('up'), with the data coordinates under the pointer.
  */
 export function onPick(el, pick) {
-  const m = holder(el);
+  const m = plotHolder(el);
   let dragging = false;
   el.addEventListener('pointerdown', (event) => {
     if (event.button !== 0) return;

@@ -166,3 +166,21 @@ export function label(ctx, text, x, y, { color = '#1b2430', size = 13, align = '
   ctx.fillText(text, x, y);
   ctx.restore();
 }
+
+/** Per-element memory of a plot: its Plotly div, its canvas overlay, and what it was last
+ * drawn from (`key`, and `view`, the axis ranges drawn: Plotly.react keeps the old range of
+ * an axis constrained to the other's scale (scaleanchor), so new ranges need a new plot).
+ * `extra` adds a plot's own fields on first use. */
+const holders = new WeakMap();
+
+export function plotHolder(el, extra = () => ({})) {
+  let m = holders.get(el);
+  if (!m) {
+    const graph = document.createElement('div');
+    graph.className = 'graph';
+    el.append(graph);
+    m = { graph, overlay: new Overlay(el), key: null, view: '', ...extra() };
+    holders.set(el, m);
+  }
+  return m;
+}
