@@ -153,7 +153,10 @@ async function boot() {
     drawn: (marks) => markDrawn(marks),
   };
   const networks = networkLab({ catalogues, store, player, els, progress,
-    arrived: () => networkPanel.update(store.state, networks.race) });
+    arrived: () => {
+      networkPanel.update(store.state, networks.race);
+      titleText();
+    } });
   const surfaceExports = {
     images: async () => [await contour.toImage(els.contour),
       ...(els.surface.offsetParent !== null && els.surface.clientWidth > 0

@@ -17,7 +17,7 @@ import * as losschart from '../plots/losschart.js';
 import * as boundaryPlot from '../plots/boundary.js';
 import { NetworkRace, toCsv } from './race.js';
 import { boundaryFeed } from './boundaries.js';
-import { architectureOf, datasetEntry, networkRequest } from './request.js';
+import { datasetEntry, networkRequest } from './request.js';
 import * as standings from './standings.js';
 
 const LOSS = { key: 'loss', shift: 0, log: 'auto', title: 'loss' };
@@ -188,13 +188,15 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       return Boolean(current.race) && JSON.stringify(current.race.request)
         === JSON.stringify(networkRequest(store.state, catalogues).body);
     },
-    /** The header: the data and the network ("Two moons · 2–16–16–1 tanh net"). */
+    /** The header: the data and the network on screen ("Two moons · 2–16–16–1 tanh net");
+     * until a race is shown, the ones the controls ask for. */
     title() {
-      const state = store.state;
-      const { hidden, activation } = architectureOf(state, catalogues);
-      const act = catalogues.networks.activations.find((a) => a.id === activation);
-      const { architecture } = catalogues.networks;
-      return `${datasetEntry(state, catalogues).name} · ${[architecture.inputs, ...hidden,
+      const body = current.race?.request ?? networkRequest(store.state, catalogues).body;
+      const { hidden, activation } = body.architecture;
+      const { activations, architecture, datasets } = catalogues.networks;
+      const act = activations.find((a) => a.id === activation);
+      const data = datasets.find((d) => d.id === body.dataset.id);
+      return `${data?.name ?? body.dataset.id} · ${[architecture.inputs, ...hidden,
         architecture.outputs].join('–')} ${act?.name ?? activation} net`;
     },
     exports: {
