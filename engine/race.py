@@ -357,7 +357,7 @@ class RaceSession:
             raise EngineError("finish() runs a race from its start; use advance() to go on")
         rec = self._records(self.steps + 1)
         self._run(self.steps, rec, 1)
-        result = self.result()
+        result = self._final(copy=False)
         if self.record:
             for key in ("positions", "loss", "grad_norm", "grad"):
                 setattr(result, key, rec[key])
@@ -371,14 +371,19 @@ class RaceSession:
         while not self.done:
             yield self.advance(k)
 
+    def _final(self, copy: bool) -> RaceResult:
+        """The result without per-frame records; ``copy=False`` hands over the carry itself,
+        for a race that will not advance again."""
+        own = np.copy if copy else np.asarray
+        return RaceResult(
+            objective=self.objective, runs=self.runs, starts=self.starts, steps=self.t,
+            tol=self.tol, lr=self.lrs[:, :self.t], final_positions=own(self.X),
+            final_loss=own(self.F), converged_at=own(self.conv), diverged_at=own(self.div))
+
     def result(self, segments: Iterable[Segment] = ()) -> RaceResult:
         """The race so far, with its final points and statuses; pass the segments (every one
         since the start) to have the per-frame records joined to frame 0."""
-        result = RaceResult(
-            objective=self.objective, runs=self.runs, starts=self.starts, steps=self.t,
-            tol=self.tol, lr=self.lrs[:, :self.t], final_positions=self.X.copy(),
-            final_loss=self.F.copy(), converged_at=self.conv.copy(),
-            diverged_at=self.div.copy())
+        result = self._final(copy=True)
         segments = list(segments)
         if not segments:
             return result
