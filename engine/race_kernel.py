@@ -228,7 +228,13 @@ def advance(surf_code, sp, ops, consts,
         for s in range(-1, steps):
             t = t0 + s + 1
             if s >= 0:
-                copy_flat(x_prev_flat, x_flat)
+                if record:  # the gradient this step uses, before an evaluation overwrites it
+                    for c in range(2):
+                        for i in range(n):
+                            x_prev[c, i] = xc[c, i]
+                            rec_grad[r, lo + i, rec_base + s, c] = gu[c, i]
+                else:
+                    copy_flat(x_prev_flat, x_flat)
                 if record_state:
                     copy_flat(state_prev_flat, state_flat)
                 if code == K.NEWTON:
@@ -237,10 +243,6 @@ def advance(surf_code, sp, ops, consts,
                     K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h)
                 if frozen:
                     hold_frozen(xc, x_prev, div)
-                if record:  # now, before the evaluation overwrites an aliased gradient
-                    for i in range(n):
-                        for c in range(2):
-                            rec_grad[r, lo + i, rec_base + s, c] = gu[c, i]
             if uses_lookahead:
                 K.lookahead(code, x_flat, state, h, look)
                 for c in range(2):
