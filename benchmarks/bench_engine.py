@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,20 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _contenders import BATCH_LR, LR, SIX, numpy_paths, python_path
 from _startup import report_startup
+from _timing import best_of, table
 
 import engine
 
 START = (-1.5, 2.0)
-
-
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    """The fastest of several runs: the least disturbed by the rest of the machine."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def engine_race(steps: int, starts=START, final_only: bool = False, lrs=LR):
@@ -67,14 +57,6 @@ def torch_paths(opt: str, steps: int, starts: np.ndarray, lrs=LR):
         ((1 - x) ** 2 + 100 * (y - x * x) ** 2).sum().backward()
         optim.step()
     return p.detach().numpy().T
-
-
-def table(title: str, unit: str, rows: list[tuple[str, float]], reference: str) -> None:
-    base = dict(rows)[reference]
-    print(f"\n{title}")
-    print(f"  {'contender':<42}{unit:>18}{'× engine':>12}")
-    for name, value in rows:
-        print(f"  {name:<42}{value:>18.4g}{value / base:>12.1f}")
 
 
 def on_threads(threads: int, fn: Callable[[], float]) -> float:

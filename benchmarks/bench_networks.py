@@ -28,7 +28,6 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _startup import report_startup
+from _timing import best_of, table
 from bench_api import Server, percentile
 
 # Numba itself is imported only through the engine, which first points Numba's cache at
@@ -54,24 +54,6 @@ DATA = nn.make_dataset("moons", n=256, noise=0.1, seed=0)
 LR, B1, B2, EPS = 0.01, 0.9, 0.999, 1e-8
 SIX = [("sgd", {"lr": 0.5}), ("momentum", {"lr": 0.1}), ("nesterov", {"lr": 0.1}),
        ("adagrad", {"lr": 0.1}), ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.01})]
-
-
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    """The fastest of several runs: the least disturbed by the rest of the machine."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
-def table(title: str, unit: str, rows: list[tuple[str, float]], reference: str) -> None:
-    base = dict(rows)[reference]
-    print(f"\n{title}")
-    print(f"  {'contender':<40}{unit:>14}{'× engine':>12}")
-    for name, value in rows:
-        print(f"  {name:<40}{value:>14.4g}{value / base:>12.1f}")
 
 
 def _bare_adam(theta, lay, X, y, idx, A, D, T, G, yb, lb, grad, S, sc, h, lr, steps):
