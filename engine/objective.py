@@ -73,7 +73,9 @@ def _columns(xy: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(points.T)
 
 
-def _view(view: Sequence[float] | None, default: tuple[float, float, float, float]):
+def checked_view(view: Sequence[float] | None,
+                 default: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """``view`` as (xmin, xmax, ymin, ymax), checked, or ``default`` when it is None."""
     if view is None:
         return default
     try:
@@ -101,10 +103,10 @@ def objective(surface: str | Surface | CompiledExpression | Mapping,
         return objective(surface["id"], surface.get("params", params), surface.get("view", view))
     if isinstance(surface, CompiledExpression):
         return Objective(EXPRESSION, _NO_PARAMS, _NO_PARAMS, surface.ops, surface.consts,
-                         _view(view, DEFAULT_EXPRESSION_VIEW), None, expression=surface)
+                         checked_view(view, DEFAULT_EXPRESSION_VIEW), None, expression=surface)
     if isinstance(surface, str):
         surface = get_surface(surface)
     pvec = surface.param_vector(params)
     return Objective(surface.code, pvec, surface.kernel_params(pvec), _NO_OPS, _NO_CONSTS,
-                     _view(view, surface.view), surface.global_min_value(pvec),
+                     checked_view(view, surface.view), surface.global_min_value(pvec),
                      surface=surface)

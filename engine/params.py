@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.errors import EngineError
 
 
@@ -56,3 +58,14 @@ def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, own
                               f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
         values[p.name] = value
     return values
+
+
+def param_vector(params: Sequence[Param], overrides: Mapping[str, object] | None,
+                 owner: str) -> np.ndarray:
+    """The resolved values in catalogue order, as the kernels read them; errors name the
+    field under ``params``."""
+    try:
+        values = resolve(params, overrides, owner)
+    except EngineError as err:
+        raise err.at("params") from None
+    return np.array(list(values.values()), dtype=np.float64)

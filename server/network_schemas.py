@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.networks.architecture import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.networks.landscapes import MAX_RESOLUTION as MAX_LANDSCAPE
 from server.schemas import (
+    FrameSteps,
     GradientInfo,
     GradientProcessing,
     Number,
@@ -96,10 +97,7 @@ class NetworkRaceRequest(Strict):
     init_seed: Seed = Field(0, description="draws the shared initial weights")
     gradient: GradientProcessing = Field(default_factory=GradientProcessing)
     landscape: LandscapeSpec = Field(default_factory=LandscapeSpec)
-    frame_steps: int | None = Field(
-        None, ge=1, description="streams only: steps per frame line (default "
-                                "DESCENTLAB_STREAM_FRAME_STEPS; raised so that a stream has "
-                                "at most DESCENTLAB_STREAM_MAX_FRAMES lines)")
+    frame_steps: FrameSteps = None
 
 
 class BoundaryRequest(Strict):

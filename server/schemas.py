@@ -16,6 +16,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Number = float | None
+FrameSteps = Annotated[int | None, Field(
+    ge=1, description="streams only: steps per frame line (default "
+                      "DESCENTLAB_STREAM_FRAME_STEPS; raised so that a stream has at most "
+                      "DESCENTLAB_STREAM_MAX_FRAMES lines)")]
 Point = Annotated[list[float], Field(min_length=2, max_length=2, examples=[[-1.5, 2.0]])]
 View = Annotated[list[float], Field(
     min_length=4, max_length=4, description="the box shown: xmin, xmax, ymin, ymax",
@@ -138,10 +142,7 @@ class RaceRequest(Strict):
         min_length=1, description="at most DESCENTLAB_MAX_OPTIMIZERS")
     gradient: GradientSpec = Field(default_factory=GradientSpec)
     record: RecordSpec = Field(default_factory=RecordSpec)
-    frame_steps: int | None = Field(
-        None, ge=1, description="streams only: steps per frame line (default "
-                                "DESCENTLAB_STREAM_FRAME_STEPS; raised so that a stream has "
-                                "at most DESCENTLAB_STREAM_MAX_FRAMES lines)")
+    frame_steps: FrameSteps = None
 
     @model_validator(mode="after")
     def _one_start_field(self) -> RaceRequest:

@@ -12,6 +12,7 @@ from engine.errors import EngineError
 from engine.networks.architecture import Architecture
 from engine.networks.mlp import probabilities
 from engine.networks.race import NetworkRaceResult
+from engine.objective import checked_view
 
 MAX_RESOLUTION = 401
 
@@ -45,18 +46,6 @@ def class_probability(arch: Architecture, weights: np.ndarray, points: np.ndarra
     return out
 
 
-def _view(view: Sequence[float]) -> tuple[float, float, float, float]:
-    try:
-        x0, x1, y0, y1 = (float(v) for v in view)
-    except (TypeError, ValueError):
-        raise EngineError("view must be four numbers: xmin, xmax, ymin, ymax",
-                          field="view") from None
-    if not np.all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:
-        raise EngineError("view must satisfy xmin < xmax and ymin < ymax, all finite",
-                          field="view")
-    return x0, x1, y0, y1
-
-
 def decision_boundary(result: NetworkRaceResult, run: int | str = 0, frame: int = -1,
                       resolution: int = 101,
                       view: Sequence[float] | None = None) -> Boundary:
@@ -64,7 +53,7 @@ def decision_boundary(result: NetworkRaceResult, run: int | str = 0, frame: int 
     if not 2 <= int(resolution) <= MAX_RESOLUTION:
         raise EngineError(f"resolution must be between 2 and {MAX_RESOLUTION}, got "
                           f"{resolution}", field="resolution")
-    x0, x1, y0, y1 = result.dataset.view if view is None else _view(view)
+    x0, x1, y0, y1 = checked_view(view, result.dataset.view)
     xs = np.linspace(x0, x1, int(resolution))
     ys = np.linspace(y0, y1, int(resolution))
     mesh = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)

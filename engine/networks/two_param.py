@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.critical_points import Formula, newton
-from engine.errors import EngineError, lookup
+from engine.errors import lookup
 from engine.networks import two_param_formulas as F
-from engine.params import Param, resolve
+from engine.params import Param, param_vector
 from engine.surfaces.spec import CriticalPoint
 
 Values = dict[str, float]
@@ -163,11 +163,7 @@ class TwoParamNet:
 
     def param_vector(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
         """Slider values in catalogue order, like ``Surface.param_vector``."""
-        try:
-            values = resolve(self.params, overrides, f"network '{self.id}'")
-        except EngineError as err:
-            raise err.at("params") from None
-        return np.array(list(values.values()), dtype=np.float64)
+        return param_vector(self.params, overrides, f"network '{self.id}'")
 
     def _values(self, pvec: np.ndarray) -> Values:
         return {p.name: float(v) for p, v in zip(self.params, pvec, strict=True)}

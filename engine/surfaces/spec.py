@@ -14,8 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from engine.errors import EngineError
-from engine.params import Param, resolve
+from engine.params import Param, param_vector
 
 PointKind = Literal["global_min", "local_min", "saddle", "local_max"]
 
@@ -64,11 +63,7 @@ class Surface:
 
     def param_vector(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
         """Defaults overlaid with ``overrides``, checked against each parameter's range."""
-        try:
-            values = resolve(self.params, overrides, f"surface '{self.id}'")
-        except EngineError as err:
-            raise err.at("params") from None
-        return np.array(list(values.values()), dtype=np.float64)
+        return param_vector(self.params, overrides, f"surface '{self.id}'")
 
     def kernel_params(self, pvec: np.ndarray) -> np.ndarray:
         """What the compiled formula reads: the parameters, or the data they generate."""
