@@ -69,16 +69,11 @@ class Run:
 
     def learning_rates(self, steps: int) -> np.ndarray:
         """The learning rate of steps 1 … steps."""
-        out = np.empty(steps)
-        self.fill_learning_rates(out)
-        return out
+        return get_schedule(self.schedule).values(self.hyperparameters["lr"], steps,
+                                                  self.schedule_params)
 
     def fill_learning_rates(self, out: np.ndarray) -> None:
-        if self.schedule == "constant":  # the common case, without building the step index
-            out.fill(self.hyperparameters["lr"])
-        else:
-            out[:] = get_schedule(self.schedule).values(self.hyperparameters["lr"], out.size,
-                                                        self.schedule_params)
+        get_schedule(self.schedule).fill(out, self.hyperparameters["lr"], self.schedule_params)
 
     def to_dict(self) -> dict:
         g = self.gradient
@@ -100,21 +95,19 @@ def make_run(spec: RunLike, defaults: GradientOptions) -> Run:
     if isinstance(spec, str):
         spec = {"id": spec}
     elif isinstance(spec, tuple):
-        if len(spec) != 2 or not isinstance(spec[1], dict | Mapping):
+        if len(spec) != 2 or not isinstance(spec[1], Mapping):
             raise EngineError("an optimizer tuple is (id, {hyperparameters})")
         spec = {"id": spec[0], "hyperparameters": spec[1]}
-    if not isinstance(spec, dict | Mapping) or "id" not in spec:
+    if not isinstance(spec, Mapping) or "id" not in spec:
         raise EngineError("an optimizer is an id, (id, {hyperparameters}) or {'id': ...}")
     opt = get_optimizer(str(spec["id"]))
     hps = opt.resolve(spec.get("hyperparameters"))
     schedule = dict(spec.get("schedule") or {})
     kind = str(schedule.pop("kind", "constant"))
-    sched_params: dict[str, float] = {}
-    if kind != "constant" or schedule:
-        try:
-            sched_params = get_schedule(kind).resolve(schedule)
-        except EngineError as err:
-            raise err.at("schedule") from None
+    try:
+        sched_params = get_schedule(kind).resolve(schedule)
+    except EngineError as err:
+        raise err.at("schedule") from None
     gradient = defaults if _GRADIENT_KEYS.isdisjoint(spec) else GradientOptions(
         clip_norm=spec.get("clip_norm", defaults.clip_norm),
         clip_value=spec.get("clip_value", defaults.clip_value),

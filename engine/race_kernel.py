@@ -90,8 +90,7 @@ def judge(t, xc, fc, gc, x_prev, conv, div, fstar, use_fstar, tol, gtol, bound,
               & (abs(gc[0, i]) < np.inf) & (abs(gc[1, i]) < np.inf))
         healthy += ok | (div[i] >= 0)
         frozen += div[i] >= 0
-        near = ((gc[0, i] * gc[0, i] + gc[1, i] * gc[1, i] <= gtol2)
-                | (use_fstar & (abs(fc[i] - fstar) <= tol)))
+        near = _near(fc[i], gc[0, i], gc[1, i], fstar, use_fstar, tol, gtol2)
         conv[i] = t if (conv[i] < 0) & near & ok & (div[i] < 0) else conv[i]
     if healthy == n:
         return frozen
@@ -111,6 +110,13 @@ def judge(t, xc, fc, gc, x_prev, conv, div, fstar, use_fstar, tol, gtol, bound,
 
 
 @njit(**INLINE)
+def _near(f, g0, g1, fstar, use_fstar, tol, gtol2):
+    """Converged: the gradient is within gtol, or the loss within tol of the known minimum
+    (written with ``|`` and ``&`` so that a loop over points stays vectorised)."""
+    return (g0 * g0 + g1 * g1 <= gtol2) | (use_fstar & (abs(f - fstar) <= tol))
+
+
+@njit(**INLINE)
 def _is_bad(x0, x1, f, g0, g1, bound):
     finite = (math.isfinite(x0) and math.isfinite(x1) and math.isfinite(f)
               and math.isfinite(g0) and math.isfinite(g1))
@@ -125,8 +131,7 @@ def fill_start(starts, f0, g0, fstar, use_fstar, tol, gtol, bound, X, F, G, conv
     n_runs, n = F.shape
     for i in range(n):
         bad = _is_bad(starts[i, 0], starts[i, 1], f0[i], g0[i, 0], g0[i, 1], bound)
-        near = ((g0[i, 0] * g0[i, 0] + g0[i, 1] * g0[i, 1] <= gtol * gtol)
-                or (use_fstar and abs(f0[i] - fstar) <= tol))
+        near = _near(f0[i], g0[i, 0], g0[i, 1], fstar, use_fstar, tol, gtol * gtol)
         for r in range(n_runs):
             for c in range(2):
                 X[r, i, c] = starts[i, c]

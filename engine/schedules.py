@@ -72,7 +72,18 @@ class Schedule:
 
     def values(self, lr: float, steps: int, params: Mapping[str, float]) -> np.ndarray:
         """The learning rate of steps 1..steps (index k = 0..steps−1)."""
-        return self.function(np.arange(steps, dtype=np.float64), lr, **params)
+        out = np.empty(steps)
+        self.fill(out, lr, params)
+        return out
+
+    def fill(self, out: np.ndarray, lr: float, params: Mapping[str, float]) -> None:
+        """Write the learning rate of steps 1..out.size into ``out``. A schedule without
+        parameters is constant: filled directly, without building the step index (the
+        common case, on every race's set-up path)."""
+        if not self.params:
+            out.fill(self.function(np.zeros(1), lr)[0])
+        else:
+            out[:] = self.function(np.arange(out.size, dtype=np.float64), lr, **params)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "latex": self.latex, "note": self.note,
