@@ -624,14 +624,15 @@ class LiveServer:
 
 
 def test_live_server_healthz_answers_while_heavy_work_runs():
+    """The event loop stays free while a worker computes and writes a 55 MB race: /healthz
+    is answered again and again while the server reports the heavy work in progress (its
+    latency is measured by benchmarks/bench_api.py, not asserted here)."""
     with LiveServer() as live:
         results: dict = {}
 
         def heavy() -> None:
             with httpx.Client(timeout=60) as c:
-                started = time.perf_counter()
                 results["status"] = c.post(f"{live.url}{API}/races", json=HEAVY).status_code
-                results["seconds"] = time.perf_counter() - started
 
         worker = threading.Thread(target=heavy)
         worker.start()
@@ -639,15 +640,14 @@ def test_live_server_healthz_answers_while_heavy_work_runs():
         while live.counters.busy == 0 and worker.is_alive():
             assert time.monotonic() < deadline
             time.sleep(0.002)
-        latencies = []
+        answered_while_busy = 0
         with httpx.Client(timeout=5) as c:
-            while worker.is_alive() and len(latencies) < 200:
-                started = time.perf_counter()
+            while worker.is_alive() and answered_while_busy < 20:
                 assert c.get(f"{live.url}/healthz").status_code == 200
-                latencies.append(time.perf_counter() - started)
+                answered_while_busy += live.counters.busy > 0
         worker.join()
         assert results["status"] == 200
-        assert latencies and max(latencies) < 0.5, (max(latencies), results)
+        assert answered_while_busy == 20
 
 
 def test_live_server_stops_a_stream_whose_client_left():
