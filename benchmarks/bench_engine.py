@@ -7,7 +7,9 @@
    pure-Python loop and a NumPy loop (and torch.optim / JAX when installed).
 2. Batched: 65,536 starts × 6 optimizers × 500 steps, final points only — the engine on all
    cores against NumPy vectorised over the starts (and torch when installed).
-3. Start-up: a fresh process from ``import engine`` to its first race, with a warm Numba
+3. Step cost of each optimizer (six identical runs × 1000 steps on Rosenbrock, one
+   thread), relative to SGD, beside the estimate the engine balances threads with.
+4. Start-up: a fresh process from ``import engine`` to its first race, with a warm Numba
    cache and with an empty one.
 """
 
@@ -30,6 +32,8 @@ from _startup import report_startup
 from _timing import best_of, table
 
 import engine
+from engine.optimizers.catalog import get_optimizer
+from engine.race import STEP_COST
 
 START = (-1.5, 2.0)
 
@@ -135,6 +139,27 @@ def batched(repeats: int) -> None:
         print(f"  {name:<42}{rate:>18.3e}{rows[0][1] / rate:>12.1f}")
 
 
+def step_costs(repeats: int) -> None:
+    """Measure what ``engine.race.STEP_COST`` estimates: the kernel's time per step of each
+    optimizer, relative to SGD's (one path, where one thread runs a share of the runs). The
+    difference of a 3000- and a 1000-step race leaves out the fixed set-up."""
+    rows = []
+    for opt in engine.optimizers():
+        def run(steps: int, opt_id: str = opt.id) -> object:
+            return engine.race("rosenbrock", [opt_id] * 6, start=START, steps=steps)
+
+        run(10)
+        short, long = (on_threads(1, lambda n=n: best_of(lambda: run(n), repeats))
+                       for n in (1000, 3000))
+        rows.append((opt.id, (long - short) / (6 * 2000)))
+    sgd = dict(rows)["sgd"]
+    print("\nStep cost per optimizer in the kernel: 6 identical runs on Rosenbrock, 1 thread")
+    print(f"  {'optimizer':<20}{'ns / step':>12}{'× SGD':>10}{'estimate':>10}")
+    for opt_id, seconds in rows:
+        estimate = STEP_COST[get_optimizer(opt_id).code]
+        print(f"  {opt_id:<20}{seconds * 1e9:>12.1f}{seconds / sgd:>10.2f}{estimate:>10.2f}")
+
+
 def startup() -> None:
     report_startup("import engine → first race returned",
                    "import time; t=time.perf_counter(); import engine; "
@@ -151,6 +176,7 @@ def main() -> None:
           f"Numba threads {numba.config.NUMBA_NUM_THREADS}")
     one_path(repeats)
     batched(3 if args.quick else 5)
+    step_costs(5 if args.quick else 20)
     if not args.quick:
         startup()
 

@@ -174,10 +174,11 @@ class RaceResult:
         return [r.label for r in self.runs]
 
 
-# Rough cost of one step of each optimizer code relative to SGD on one path (measured on
-# Rosenbrock), used only to share the runs of a race evenly between threads.
-_STEP_COST = {0: 1.0, 1: 1.1, 2: 1.3, 3: 1.6, 4: 1.6, 5: 2.2, 6: 1.8, 7: 2.4, 8: 2.3,
-              9: 2.4, 10: 1.9, 11: 1.5}
+# Cost of one step of each optimizer code relative to SGD's, as the kernel runs one path on
+# Rosenbrock (``python benchmarks/bench_engine.py`` measures them): used only to share the
+# runs of a race evenly between threads.
+STEP_COST = {0: 1.0, 1: 1.05, 2: 1.5, 3: 1.3, 4: 1.3, 5: 1.55, 6: 1.15, 7: 2.9, 8: 1.6,
+             9: 1.5, 10: 1.95, 11: 2.9}
 
 
 def balanced_order(codes: Sequence[int], threads: int) -> np.ndarray:
@@ -188,11 +189,11 @@ def balanced_order(codes: Sequence[int], threads: int) -> np.ndarray:
     sizes = [n // threads + (1 if i < n % threads else 0) for i in range(threads)]
     shares: list[list[int]] = [[] for _ in range(threads)]
     load = [0.0] * threads
-    for r in sorted(range(n), key=lambda r: -_STEP_COST.get(codes[r], 2.0)):
+    for r in sorted(range(n), key=lambda r: -STEP_COST.get(codes[r], 2.0)):
         open_shares = [s for s in range(threads) if len(shares[s]) < sizes[s]]
         s = min(open_shares, key=lambda s: load[s])
         shares[s].append(r)
-        load[s] += _STEP_COST.get(codes[r], 2.0)
+        load[s] += STEP_COST.get(codes[r], 2.0)
     return np.array([r for share in shares for r in share], dtype=np.int64)
 
 

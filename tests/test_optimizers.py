@@ -312,3 +312,24 @@ def test_first_nadam_step_by_hand():
     g = np.array([1.0, -2.0])
     want = np.array([1.0, -2.0]) - 0.05 * coeff * g / (np.abs(g) + 1e-8)
     np.testing.assert_allclose(r.positions[0, 0, 1], want, rtol=1e-14)
+
+
+SMALL_BETAS = {"beta1": 0.5, "beta2": 0.6}
+
+
+@pytest.mark.parametrize("opt_id", ["adam", "adamax", "nadam", "amsgrad"])
+def test_running_products_of_betas_are_flushed_not_subnormal(opt_id):
+    """After 1,050 steps 0.5^t = 2⁻¹⁰⁵⁰ would be a subnormal number. The engine flushes
+    such products to zero (subnormal arithmetic is slow) once 1 − β^t is exactly 1, so every
+    step still equals the reference's, which keeps the exact product."""
+    steps = 1050
+    hp = {"lr": 0.001, **SMALL_BETAS}
+    run = engine.make_run((opt_id, hp), engine.GradientOptions())
+    session = engine.RaceSession(engine.objective("bowl"), [run], np.array([[1.5, -1.0]]),
+                                 steps, record=True, record_state=True)
+    r = session.finish()
+    products = session.SC[0]
+    assert np.all((products == 0.0) | (np.abs(products) >= np.finfo(np.float64).tiny))
+    assert np.count_nonzero(products == 0.0) >= 1
+    check_each_step(r, opt_id, engine.objective("bowl"))
+    assert check_whole_path(r, opt_id, engine.objective("bowl"))

@@ -41,6 +41,20 @@ RMSPROP_NESTEROV = 10
 NEWTON = 11
 
 
+# Below this a running product β^t no longer changes 1 − β^t (that needs 2⁻⁵⁴ ≈ 5e-17).
+NEGLIGIBLE = 1e-200
+
+
+@njit(**INLINE)
+def running_product(value, factor):
+    """value × factor, flushed to zero once negligible. Left alone, β1^t with β1 = 0.9 sinks
+    into subnormal numbers after about 6,700 steps, where each multiplication is slow:
+    Adam's whole step measured twice as slow from there on. Every result is unchanged,
+    since 1 − β^t is already exactly 1."""
+    product = value * factor
+    return product if product > NEGLIGIBLE else 0.0
+
+
 @njit(**INLINE)
 def sgd(x, g, S, sc, t, lr, h):
     for i in range(x.size):
@@ -76,8 +90,8 @@ def rmsprop(x, g, S, sc, t, lr, h):
 def adam(x, g, S, sc, t, lr, h):
     """Bias-corrected Adam; sc holds β1^t and β2^t as running products (no pow per step)."""
     b1, b2, eps = h[0], h[1], h[2]
-    sc[0] *= b1
-    sc[1] *= b2
+    sc[0] = running_product(sc[0], b1)
+    sc[1] = running_product(sc[1], b2)
     step = lr / (1.0 - sc[0])
     inv_root_bc2 = 1.0 / math.sqrt(1.0 - sc[1])
     for i in range(x.size):
@@ -90,7 +104,7 @@ def adam(x, g, S, sc, t, lr, h):
 def adamax(x, g, S, sc, t, lr, h):
     """Adam with the infinity norm (Kingma & Ba, algorithm 2); eps inside the max as torch."""
     b1, b2, eps = h[0], h[1], h[2]
-    sc[0] *= b1
+    sc[0] = running_product(sc[0], b1)
     step = lr / (1.0 - sc[0])
     for i in range(x.size):
         S[0, i] = b1 * S[0, i] + (1.0 - b1) * g[i]
@@ -105,12 +119,12 @@ def nadam(x, g, S, sc, t, lr, h):
     sc = [β2^t, Π μ_i, 0.96^{ψ t}]; the last is a running product so no pow per step.
     """
     b1, b2, eps = h[0], h[1], h[2]
-    sc[0] *= b2
-    decay_now = sc[2] * h[4]  # h[4] = 0.96^ψ, precomputed at the edge
+    sc[0] = running_product(sc[0], b2)
+    decay_now = running_product(sc[2], h[4])  # h[4] = 0.96^ψ, precomputed at the edge
     mu = b1 * (1.0 - 0.5 * decay_now)
     mu_next = b1 * (1.0 - 0.5 * decay_now * h[4])
     sc[2] = decay_now
-    sc[1] *= mu
+    sc[1] = running_product(sc[1], mu)
     c_grad = lr * (1.0 - mu) / (1.0 - sc[1])
     c_mom = lr * mu_next / (1.0 - sc[1] * mu_next)
     bc2 = 1.0 - sc[0]
@@ -125,8 +139,8 @@ def nadam(x, g, S, sc, t, lr, h):
 def amsgrad(x, g, S, sc, t, lr, h):
     """Adam that divides by the running maximum of v (Reddi et al.), bias-corrected as torch."""
     b1, b2, eps = h[0], h[1], h[2]
-    sc[0] *= b1
-    sc[1] *= b2
+    sc[0] = running_product(sc[0], b1)
+    sc[1] = running_product(sc[1], b2)
     step = lr / (1.0 - sc[0])
     inv_root_bc2 = 1.0 / math.sqrt(1.0 - sc[1])
     for i in range(x.size):
