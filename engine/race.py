@@ -261,12 +261,12 @@ class RaceSession:
         self.clip_value = np.array([c[1] for c in clips])
         self.noise_std = np.array([r.gradient.noise_std for r in runs])
         self.seed = np.array([r.gradient.seed for r in runs], dtype=np.int64)
-        f0, g0 = obj.value_grad(starts)
         self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
         self.F = np.empty((n_runs, n))
         self.conv = np.empty((n_runs, n), dtype=np.int64)
         self.div = np.empty((n_runs, n), dtype=np.int64)
-        fill_start(starts, f0, g0, *self._judging, self.X, self.F, self.G, self.conv, self.div)
+        fill_start(*obj.kernel_args, starts, *self._judging, self.X, self.F, self.G, self.conv,
+                   self.div)
         self.S = np.zeros((n_runs, int(self.n_state.max()), n, 2))
         self.SC = layout.scalar_state.copy()
         self._first: dict[str, np.ndarray] | None = None

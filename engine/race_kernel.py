@@ -124,18 +124,23 @@ def _is_bad(x0, x1, f, g0, g1, bound):
 
 
 @njit(**JIT)
-def fill_start(starts, f0, g0, fstar, use_fstar, tol, gtol, bound, X, F, G, conv_at, div_at):
-    """Every run of a race starts from the same points: copy them, their values and
-    gradients into each run's carry, and mark the starts that are already diverged (not
-    finite, or out of bounds: frozen from frame 0) or converged (step 0)."""
+def fill_start(surf_code, sp, ops, consts, starts, fstar, use_fstar, tol, gtol, bound,
+               X, F, G, conv_at, div_at):
+    """Every run of a race starts from the same points: evaluate them once, copy them, their
+    values and gradients into each run's carry, and mark the starts that are already
+    diverged (not finite, or out of bounds: frozen from frame 0) or converged (step 0)."""
     n_runs, n = F.shape
+    xy = np.ascontiguousarray(starts.T)
+    f0 = np.empty(n)
+    g0 = np.empty((2, n))
+    value_grad_points(surf_code, sp, ops, consts, xy, f0, g0)
     for i in range(n):
-        bad = _is_bad(starts[i, 0], starts[i, 1], f0[i], g0[i, 0], g0[i, 1], bound)
-        near = _near(f0[i], g0[i, 0], g0[i, 1], fstar, use_fstar, tol, gtol * gtol)
+        bad = _is_bad(starts[i, 0], starts[i, 1], f0[i], g0[0, i], g0[1, i], bound)
+        near = _near(f0[i], g0[0, i], g0[1, i], fstar, use_fstar, tol, gtol * gtol)
         for r in range(n_runs):
             for c in range(2):
                 X[r, i, c] = starts[i, c]
-                G[r, i, c] = g0[i, c]
+                G[r, i, c] = g0[c, i]
             F[r, i] = f0[i]
             div_at[r, i] = 0 if bad else -1
             conv_at[r, i] = 0 if near and not bad else -1

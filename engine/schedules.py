@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,8 +17,9 @@ from engine.errors import lookup
 from engine.params import Param, resolve
 
 
-def constant(k: np.ndarray, lr: float) -> np.ndarray:
-    return np.full(np.shape(k), lr, dtype=np.float64)
+def constant(k: np.ndarray, lr: float) -> float:
+    """ε_k = ε₀: one number, which broadcasts over every step."""
+    return lr
 
 
 def step_decay(k: np.ndarray, lr: float, step_size: float, gamma: float) -> np.ndarray:
@@ -56,6 +58,15 @@ def cosine_restarts(k: np.ndarray, lr: float, period: float, period_mult: float,
     return eta_min + 0.5 * (lr - eta_min) * (1.0 + np.cos(np.pi * cycle_pos / cycle_len))
 
 
+@lru_cache(maxsize=16)
+def step_index(steps: int) -> np.ndarray:
+    """k = 0 … steps − 1, read-only: every race of the same length shares one, since building
+    it took longer than filling a constant schedule."""
+    k = np.arange(steps, dtype=np.float64)
+    k.setflags(write=False)
+    return k
+
+
 @dataclass(frozen=True)
 class Schedule:
     """A named schedule with its parameters, as the catalogue shows it."""
@@ -77,13 +88,8 @@ class Schedule:
         return out
 
     def fill(self, out: np.ndarray, lr: float, params: Mapping[str, float]) -> None:
-        """Write the learning rate of steps 1..out.size into ``out``. A schedule without
-        parameters is constant: filled directly, without building the step index (the
-        common case, on every race's set-up path)."""
-        if not self.params:
-            out.fill(self.function(np.zeros(1), lr)[0])
-        else:
-            out[:] = self.function(np.arange(out.size, dtype=np.float64), lr, **params)
+        """Write the learning rate of steps 1..out.size into ``out``."""
+        out[:] = self.function(step_index(out.size), lr, **params)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "latex": self.latex, "note": self.note,
