@@ -175,9 +175,10 @@ def advance(surf_code, sp, ops, consts,
     records for every frame with ``rec_base = 1``: the kernel writes frame 0 too, and no
     frame is ever copied again.
 
-    Work items are (run, chunk) pairs in the order ``order`` lists the runs: ``prange``
-    hands each thread a contiguous share, so the caller orders cheap and costly optimizers
-    to balance the threads — with one start point the six runs are all there is to share.
+    Work items are (chunk, run) pairs, chunk-major, the runs in the order ``order`` lists
+    them: ``prange`` hands each thread a contiguous share, so with many chunks every thread
+    gets about the same chunks of every run, whatever they cost; with one chunk (a few
+    start points) the caller orders cheap and costly optimizers to balance the threads.
     """
     n_runs, n_points = F.shape
     steps = LR.shape[1]
@@ -186,8 +187,8 @@ def advance(surf_code, sp, ops, consts,
     # chunk 0 reports it back. Reading ``SC`` itself inside the loop would race with that.
     sc_start = SC.copy()
     for item in prange(n_runs * n_chunks):
-        r = order[item // n_chunks]
-        lo = (item % n_chunks) * CHUNK
+        r = order[item % n_runs]
+        lo = (item // n_runs) * CHUNK
         n = min(CHUNK, n_points - lo)
         code = codes[r]
         k = n_state[r]
