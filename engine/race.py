@@ -177,7 +177,7 @@ class RaceResult:
 # Cost of one step of each optimizer code relative to SGD's, as the kernel runs one path on
 # Rosenbrock (``python benchmarks/bench_engine.py`` measures them): used only to share the
 # runs of a race evenly between threads.
-STEP_COST = {0: 1.0, 1: 1.05, 2: 1.5, 3: 1.3, 4: 1.3, 5: 1.55, 6: 1.15, 7: 2.9, 8: 1.6,
+STEP_COST = {0: 1.0, 1: 1.05, 2: 1.45, 3: 1.25, 4: 1.3, 5: 1.5, 6: 1.15, 7: 1.6, 8: 1.55,
              9: 1.5, 10: 1.95, 11: 2.9}
 
 
