@@ -11,6 +11,8 @@ plane, costs only its own work once the race has run.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import orjson
 
@@ -34,8 +36,16 @@ RaceMemo = Memo[nn.NetworkRaceResult]
 
 
 def result_bytes(result: nn.NetworkRaceResult) -> int:
-    """What a remembered race holds: its recorded weights and gradients, the bulk."""
+    """What a remembered race holds: its recorded weights (and gradients, if kept), the
+    bulk."""
     return int(result.weights.nbytes + result.grad.nbytes + result.loss.nbytes * 3)
+
+
+def remembered(result: nn.NetworkRaceResult) -> nn.NetworkRaceResult:
+    """The race as the memo keeps it: without the per-step gradients, which no response
+    uses and which are half of its memory."""
+    runs, _, n_weights = result.grad.shape
+    return replace(result, grad=np.empty((runs, 0, n_weights)))
 
 
 def new_memo(entries: int, max_bytes: int) -> RaceMemo:
@@ -112,7 +122,7 @@ def race_result(request: NetworkRaceRequest, memo: RaceMemo) -> nn.NetworkRaceRe
         session = open_session(request)
         session.advance(session.steps)
         result = session.result()
-        memo.put(key, result)
+        memo.put(key, remembered(result))
     return result
 
 
@@ -210,7 +220,7 @@ class NetworkStream(SegmentedStream):
 
     def summary(self) -> Document:
         result = self.session.result()
-        self.memo.put(self.key, result)
+        self.memo.put(self.key, remembered(result))
         return {"type": "summary", **race_document(result, self.landscape)}
 
 

@@ -21,6 +21,7 @@ from engine import networks as nn
 from server import network_translate
 from server.app import create_app
 from server.memo import Memo
+from server.network_schemas import NetworkRaceRequest
 from server.settings import Settings
 
 API = "/api/v1"
@@ -284,6 +285,17 @@ def test_an_optimizers_explicit_null_clip_is_a_different_race(client):
     assert a["runs"][0]["gradient"]["clip_norm"] == 0.05
     assert b["runs"][0]["gradient"]["clip_norm"] is None
     assert a["runs"][0]["loss"] != b["runs"][0]["loss"]
+
+
+def test_the_memo_keeps_a_race_without_its_gradients(client):
+    """Gradients are half of a race's memory and no response uses them: the memo drops
+    them, and a race recalled from it is answered byte for byte as when it was run."""
+    body = with_changes(MOONS, seed=13)
+    fresh = client.post(f"{API}/networks/races", json=body).content
+    kept = memo(client).get(network_translate.race_key(NetworkRaceRequest.model_validate(body)))
+    assert kept is not None and kept.grad.size == 0
+    assert np.array_equal(kept.weights, engine_race(body).weights)
+    assert client.post(f"{API}/networks/races", json=body).content == fresh
 
 
 def test_memo_is_bounded_by_count_and_by_bytes():
