@@ -205,6 +205,45 @@ def test_two_weight_networks_are_listed_together_in_the_surface_picker(
     assert groups == [nets]
 
 
+def test_the_landscape_turns_to_3d_and_its_markers_follow_the_frame(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    """A link with ``nview=3d`` shows the landscape as a WebGL mesh with every run's trail
+    and marker on it, at the player's frame; the switch turns it back to the contour."""
+    v = visit("#lab=networks&nview=3d")
+    page = v.page
+    page.wait_for_function("() => window.descentLab.networks.race?.done", timeout=60_000)
+    canvas = page.locator("#landscape3d canvas").first
+    canvas.wait_for(timeout=30_000)
+    page.wait_for_function("""() => document.querySelector('#landscape3d .graph')?.data?.length
+        === window.descentLab.networks.race.runs.length + 2""", timeout=30_000)
+    assert not page.locator("#landscape").is_visible()
+    assert lab(page, """() => document.querySelector('#landscape3d .graph').data[0].type""") \
+        == "mesh3d"
+    stats = page.evaluate(PIXEL_STATS, base64.b64encode(canvas.screenshot()).decode())
+    assert stats["colours"] > 200 and stats["std"] > 10, stats
+
+    for frame in (0, 120):
+        lab(page, "(l, t) => l.player.seek(t)", frame)
+        expected = lab(page, """(l, t) => l.networks.race.runs.map((r) =>
+            [r.path[2 * t], r.path[2 * t + 1]])""", frame)
+        page.wait_for_function(
+            """(want) => { const d = document.querySelector('#landscape3d .graph').data;
+              const m = d[d.length - 1];
+              return m.x.length === want.length
+                && want.every((p, i) => Math.abs(m.x[i] - p[0]) < 1e-12
+                                      && Math.abs(m.y[i] - p[1]) < 1e-12); }""",
+            arg=expected, timeout=15_000)
+    page.wait_for_timeout(300)
+    assert no_page_scrollbars(page)
+    screenshot(page, "networks-3d-1280x720")
+
+    page.click("#net-view-switch [data-view=contour]")
+    page.locator("#landscape .main-svg").first.wait_for()
+    assert not page.locator("#landscape3d").is_visible()
+    page.wait_for_function("() => !window.location.hash.includes('nview')")
+    assert v.errors == []
+
+
 @pytest.mark.parametrize(("width", "height", "presenter"),
                          [(1920, 1080, False), (1280, 720, True)])
 def test_network_screenshots_fit_the_screen(visit: Callable[..., Visit], width: int,  # noqa: F811

@@ -56,7 +56,8 @@ const els = {
   inspector: $('inspector'), views: $('views'), title: $('race-title'), toast: $('toast'),
   landscape: $('landscape'), boundary: $('boundary'), accuracy: $('accuracy'),
   standings: $('standings'), landscapeCaption: $('landscape-caption'),
-  boundaryCaption: $('boundary-caption'),
+  boundaryCaption: $('boundary-caption'), landscape3d: $('landscape3d'),
+  netViews: $('net-views'),
 };
 
 let toastTimer = 0;
@@ -378,6 +379,9 @@ async function boot() {
       'aria-pressed', String(b.dataset.layout === state.layout)));
     document.querySelectorAll('#lab-switch button').forEach((b) => b.setAttribute(
       'aria-pressed', String(b.dataset.lab === state.lab)));
+    els.netViews.dataset.view = state.netView;
+    document.querySelectorAll('#net-view-switch button').forEach((b) => b.setAttribute(
+      'aria-pressed', String(b.dataset.view === state.netView)));
     titleText();
   }
 
@@ -407,6 +411,8 @@ async function boot() {
 
   document.querySelectorAll('#layout-switch button').forEach((b) => b.addEventListener('click',
     (event) => store.update({ layout: b.dataset.layout }, { event })));
+  document.querySelectorAll('#net-view-switch button').forEach((b) => b.addEventListener('click',
+    (event) => store.update({ netView: b.dataset.view }, { event })));
   document.querySelectorAll('#lab-switch button').forEach((b) => b.addEventListener('click',
     (event) => {
       const { lab } = b.dataset;

@@ -160,6 +160,8 @@ const NETWORK_FIELDS = [
   { key: 'plane', param: 'plane', codec: text, default: '', effect: 'race' },
   { key: 'netRuns', param: 'no', codec: runCodec, default: [], repeated: true, effect: 'race' },
   { key: 'netSelected', param: 'nsel', codec: integer, default: 0, effect: 'display' },
+  { key: 'netView', param: 'nview', codec: oneOf('contour', '3d'), default: 'contour',
+    effect: 'display' },
 ].map((f) => ({ ...f, lab: 'networks' }));
 
 export const FIELDS = [

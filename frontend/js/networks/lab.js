@@ -1,8 +1,8 @@
 /**
  * The networks lab: a network race is posted to the stream whenever its settings change;
  * its loss and accuracy curves are drawn as the frames arrive, and when the race is
- * complete, the loss landscape on the chosen plane with every run's projected path. The
- * selected run's decision boundary follows the player's frame.
+ * complete, the loss landscape on the chosen plane with every run's projected path, from
+ * above or in 3-D. The selected run's decision boundary follows the player's frame.
  *
  * The landscape stays on the last complete race while a new one is computed, so a nudged
  * slider changes the picture once, when the new landscape is there.
@@ -13,6 +13,8 @@ import { clearErrors, showErrors } from '../errors.js';
 import { stylesOf } from '../palette.js';
 import { zScale } from '../plots/scale.js';
 import * as contour from '../plots/contour.js';
+import { follower } from '../plots/follow.js';
+import * as surface3d from '../plots/surface3d.js';
 import * as losschart from '../plots/losschart.js';
 import * as boundaryPlot from '../plots/boundary.js';
 import { NetworkRace, toCsv } from './race.js';
@@ -40,9 +42,9 @@ function planeCaption(plane) {
 
 /**
  * @param {{catalogues: Object, store: Object, player: Object,
- *   els: {landscape: HTMLElement, boundary: HTMLElement, loss: HTMLElement,
- *     accuracy: HTMLElement, standings: HTMLElement, landscapeCaption: HTMLElement,
- *     boundaryCaption: HTMLElement},
+ *   els: {landscape: HTMLElement, landscape3d: HTMLElement, boundary: HTMLElement,
+ *     loss: HTMLElement, accuracy: HTMLElement, standings: HTMLElement,
+ *     landscapeCaption: HTMLElement, boundaryCaption: HTMLElement},
  *   progress: {begin: Function, status: Function, drawn: Function},
  *   arrived: () => void}} ctx `arrived` hears that a new race is on screen (its network's
  *   size is known)
@@ -52,6 +54,7 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
    * `boundary`: the decision boundary on screen, with the race, run and frame it is of */
   const current = { race: null, complete: null, boundary: null };
   let panelsDrawn = 0;
+  const follow3d = follower(surface3d.render);
 
   const feed = boundaryFeed((answer) => {
     current.boundary = answer;
@@ -94,10 +97,14 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     const jobs = [];
     if (complete) {
       const frame = Math.min(t, complete.steps);
-      const start = [complete.runs[0].path[0], complete.runs[0].path[1]];
-      jobs.push(contour.render(els.landscape, state, { grid: complete.grid,
-        scale: complete.scale, race: race && complete, frame, arrows: [],
-        styles: stylesOf(complete, state.netRuns), start: race ? start : null }));
+      const shown = { grid: complete.grid, scale: complete.scale, race: race && complete, frame,
+        styles: stylesOf(complete, state.netRuns) };
+      if (state.netView === '3d') follow3d.follow([els.landscape3d, state, shown]);
+      else {
+        const start = [complete.runs[0].path[0], complete.runs[0].path[1]];
+        jobs.push(contour.render(els.landscape, state, { ...shown, arrows: [],
+          start: race ? start : null }));
+      }
       if (race === complete) feed.want(complete, selectedIn(complete), frame);
     }
     jobs.push(drawBoundary());
@@ -200,8 +207,9 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
         architecture.outputs].join('–')} ${act?.name ?? activation} net`;
     },
     exports: {
-      images: async () => [await contour.toImage(els.landscape),
-        await boundaryPlot.toImage(els.boundary)],
+      images: async () => [await (store.state.netView === '3d'
+        ? surface3d.toImage(els.landscape3d) : contour.toImage(els.landscape)),
+      await boundaryPlot.toImage(els.boundary)],
       report: () => (current.race ? api.networkRace(current.race.request) : null),
       csv: () => (current.race ? toCsv(current.race) : null),
       name: () => `descent-lab-${datasetEntry(store.state, catalogues).id}-network`,
