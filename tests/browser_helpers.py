@@ -113,6 +113,19 @@ def lab(page: Any, expression: str, arg: Any = None) -> Any:
     return page.evaluate(f"(arg) => ({expression})(window.descentLab, arg)", arg)
 
 
+def wait_3d_markers(page: Any, plot: str, points: list[list[float]],
+                    timeout: float = 15_000) -> None:
+    """Wait until the 3-D view in element ``plot`` draws its run markers (its last trace) at
+    exactly ``points``, one [x, y] per run."""
+    page.wait_for_function(
+        """([plot, want]) => { const d = document.querySelector(`#${plot} .graph`).data;
+          const m = d[d.length - 1];
+          return m.x.length === want.length
+            && want.every((p, i) => Math.abs(m.x[i] - p[0]) < 1e-12
+                                  && Math.abs(m.y[i] - p[1]) < 1e-12); }""",
+        arg=[plot, points], timeout=timeout)
+
+
 def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -28,6 +28,7 @@ from browser_helpers import (
     open_lab,
     race_id,
     screenshot,
+    wait_3d_markers,
     wait_race,
 )
 
@@ -262,13 +263,7 @@ def test_the_3d_view_renders_and_follows_the_frame(visit: Callable[..., Visit]) 
         frame = lab(page, "(l) => l.player.frame")
         expected = lab(page, """(l, t) => l.current.race.runs.map((r) =>
             [r.path[2 * t], r.path[2 * t + 1]])""", frame)
-        page.wait_for_function(
-            """(want) => { const d = document.querySelector('#surface3d .graph').data;
-              const m = d[d.length - 1];
-              return m.x.length === want.length
-                && want.every((p, i) => Math.abs(m.x[i] - p[0]) < 1e-12
-                                      && Math.abs(m.y[i] - p[1]) < 1e-12); }""",
-            arg=expected, timeout=10_000)
+        wait_3d_markers(page, "surface3d", expected, timeout=10_000)
         got = lab(page, markers)
         assert got["x"] == pytest.approx([p[0] for p in expected])
     screenshot(page, "lab-3d-frame-32-1280x720")

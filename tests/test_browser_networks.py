@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from browser_helpers import LabServer, lab, race_id, screenshot, wait_race
+from browser_helpers import LabServer, lab, race_id, screenshot, wait_3d_markers, wait_race
 from test_browser import (  # noqa: F401  (fixtures: the live server and the browser)
     PIXEL_STATS,
     Visit,
@@ -226,13 +226,7 @@ def test_the_landscape_turns_to_3d_and_its_markers_follow_the_frame(
         lab(page, "(l, t) => l.player.seek(t)", frame)
         expected = lab(page, """(l, t) => l.networks.race.runs.map((r) =>
             [r.path[2 * t], r.path[2 * t + 1]])""", frame)
-        page.wait_for_function(
-            """(want) => { const d = document.querySelector('#landscape3d .graph').data;
-              const m = d[d.length - 1];
-              return m.x.length === want.length
-                && want.every((p, i) => Math.abs(m.x[i] - p[0]) < 1e-12
-                                      && Math.abs(m.y[i] - p[1]) < 1e-12); }""",
-            arg=expected, timeout=15_000)
+        wait_3d_markers(page, "landscape3d", expected)
     page.wait_for_timeout(300)
     assert no_page_scrollbars(page)
     screenshot(page, "networks-3d-1280x720")
