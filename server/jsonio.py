@@ -60,11 +60,9 @@ def _write(document: Any, out: list[bytes]) -> None:
     if isinstance(document, dict):
         out.append(b"{")
         for index, (key, value) in enumerate(document.items()):
-            out.append(b',"' if index else b'"')
             if not isinstance(key, str):
                 raise TypeError(f"cannot write a {type(key).__name__} key as JSON")
-            out.append(_leaf(key)[1:])
-            out.append(b":")
+            out.append((b"," if index else b"") + _leaf(key) + b":")
             _write(value, out)
         out.append(b"}")
     elif isinstance(document, list | tuple) and _holds_parts(document):
