@@ -64,3 +64,20 @@ export function throttle(fn, ms) {
     else waiting = args;
   };
 }
+
+/**
+ * A group of buttons in the page (`#id button`) where each stands for one value, named by
+ * its `data-<attr>`: `press(value)` marks that button pressed and the others not;
+ * `onChoose(fn)` hears `fn(value, event)` when a button is clicked.
+ */
+export function switchGroup(id, attr) {
+  const buttons = [...document.querySelectorAll(`#${id} button`)];
+  return {
+    press(value) {
+      buttons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset[attr] === value)));
+    },
+    onChoose(fn) {
+      buttons.forEach((b) => b.addEventListener('click', (event) => fn(b.dataset[attr], event)));
+    },
+  };
+}

@@ -13,7 +13,7 @@ import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFrom
   surfaceEntry, surfaceSpec } from './request.js';
 import { Race, toCsv } from './race.js';
 import { createPlayer } from './player.js';
-import { throttle } from './dom.js';
+import { switchGroup, throttle } from './dom.js';
 import { clearErrors, onReveal, setFallback, showErrors } from './errors.js';
 import { zScale } from './plots/scale.js';
 import { onResize } from './plots/size.js';
@@ -58,6 +58,12 @@ const els = {
   standings: $('standings'), landscapeCaption: $('landscape-caption'),
   boundaryCaption: $('boundary-caption'), landscape3d: $('landscape3d'),
   netViews: $('net-views'),
+};
+
+/** The header's switches: which view of the surface, which lab, which view of a landscape. */
+const switches = {
+  layout: switchGroup('layout-switch', 'layout'), lab: switchGroup('lab-switch', 'lab'),
+  netView: switchGroup('net-view-switch', 'view'),
 };
 
 let toastTimer = 0;
@@ -375,13 +381,10 @@ async function boot() {
     rightTabs.refresh();
     scenarioCard.update(state, Boolean(current.race?.done && player.atEnd));
     els.views.dataset.layout = state.layout;
-    document.querySelectorAll('#layout-switch button').forEach((b) => b.setAttribute(
-      'aria-pressed', String(b.dataset.layout === state.layout)));
-    document.querySelectorAll('#lab-switch button').forEach((b) => b.setAttribute(
-      'aria-pressed', String(b.dataset.lab === state.lab)));
     els.netViews.dataset.view = state.netView;
-    document.querySelectorAll('#net-view-switch button').forEach((b) => b.setAttribute(
-      'aria-pressed', String(b.dataset.view === state.netView)));
+    switches.layout.press(state.layout);
+    switches.lab.press(state.lab);
+    switches.netView.press(state.netView);
     titleText();
   }
 
@@ -409,17 +412,13 @@ async function boot() {
     if (!cause.fromHash) writeHash(Boolean(cause.scenario) || changed.has('lab'));
   });
 
-  document.querySelectorAll('#layout-switch button').forEach((b) => b.addEventListener('click',
-    (event) => store.update({ layout: b.dataset.layout }, { event })));
-  document.querySelectorAll('#net-view-switch button').forEach((b) => b.addEventListener('click',
-    (event) => store.update({ netView: b.dataset.view }, { event })));
-  document.querySelectorAll('#lab-switch button').forEach((b) => b.addEventListener('click',
-    (event) => {
-      const { lab } = b.dataset;
-      const first = lab === 'networks' && !store.state.netRuns.length;
-      store.update({ lab, ...(first ? { netRuns: firstRoster(catalogues), netSelected: 0 } : {}) },
-        { event });
-    }));
+  switches.layout.onChoose((layout, event) => store.update({ layout }, { event }));
+  switches.netView.onChoose((netView, event) => store.update({ netView }, { event }));
+  switches.lab.onChoose((lab, event) => {
+    const first = lab === 'networks' && !store.state.netRuns.length;
+    store.update({ lab, ...(first ? { netRuns: firstRoster(catalogues), netSelected: 0 } : {}) },
+      { event });
+  });
 
   contour.onPick(els.contour, (point, phase, event) => {
     if (!current.grid) return;
