@@ -36,28 +36,54 @@ def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, own
             noun: str = "parameter") -> dict[str, float]:
     """Defaults overlaid with ``overrides``, each checked; errors name the field by its name.
 
-    ``owner`` completes the message ("adam has no hyperparameter 'lr2'").
+    ``owner`` completes the message ("adam has no hyperparameter 'lr2'"). An unknown name is
+    reported before any bad value. Every race resolves each of its optimizers here, so the
+    loop does one look-up per parameter and leaves the searching to the failing case.
     """
     overrides = overrides or {}
-    if overrides:
-        known = [p.name for p in params]
-        for name in overrides:
-            if name not in known:
-                raise EngineError(f"{owner} has no {noun} '{name}' (it has: "
-                                  f"{', '.join(known) or 'none'})", field=str(name))
     values = {}
+    given = 0
     for p in params:
-        raw = overrides.get(p.name, p.default)
+        raw = overrides.get(p.name, _ABSENT)
+        if raw is _ABSENT:
+            raw = p.default
+        else:
+            given += 1
         try:
             value = float(raw)
         except (TypeError, ValueError):
-            raise EngineError(f"{noun} '{p.name}' of {owner} must be a number, got {raw!r}",
-                              field=p.name) from None
-        if not math.isfinite(value) or not p.low <= value <= p.high:
-            raise EngineError(f"{noun} '{p.name}' of {owner} must lie in "
-                              f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
+            value = math.nan
+        if not (math.isfinite(value) and p.low <= value <= p.high):
+            _refuse(params, overrides, owner, noun, p, raw)
         values[p.name] = value
+    if given != len(overrides):
+        _refuse_unknown(params, overrides, owner, noun)
     return values
+
+
+_ABSENT = object()
+
+
+def _refuse_unknown(params: Sequence[Param], overrides: Mapping[str, object], owner: str,
+                    noun: str) -> None:
+    """Raise for the first name in ``overrides`` that ``params`` does not have, if any."""
+    known = [p.name for p in params]
+    for name in overrides:
+        if name not in known:
+            raise EngineError(f"{owner} has no {noun} '{name}' (it has: "
+                              f"{', '.join(known) or 'none'})", field=str(name))
+
+
+def _refuse(params: Sequence[Param], overrides: Mapping[str, object], owner: str, noun: str,
+            p: Param, raw: object) -> None:
+    _refuse_unknown(params, overrides, owner, noun)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise EngineError(f"{noun} '{p.name}' of {owner} must be a number, got {raw!r}",
+                          field=p.name) from None
+    raise EngineError(f"{noun} '{p.name}' of {owner} must lie in "
+                      f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
 
 
 def param_vector(params: Sequence[Param], overrides: Mapping[str, object] | None,

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -56,9 +57,11 @@ class GradientOptions:
         return CLIP_NONE, 0.0
 
 
-@dataclass(frozen=True)
-class Run:
-    """One contestant, fully resolved: its optimizer, hyperparameters, schedule and gradient."""
+class Run(NamedTuple):
+    """One contestant, fully resolved: its optimizer, hyperparameters, schedule and gradient.
+
+    An immutable record (a named tuple rather than a frozen dataclass, whose construction
+    cost a race of six optimizers 4 µs)."""
 
     optimizer: Optimizer
     label: str
@@ -93,28 +96,35 @@ def make_run(spec: RunLike, defaults: GradientOptions) -> Run:
     if isinstance(spec, Run):
         return spec
     if isinstance(spec, str):
-        spec = {"id": spec}
-    elif isinstance(spec, tuple):
+        return _resolved_run(spec, None, None, None, defaults)
+    if isinstance(spec, tuple):
         if len(spec) != 2 or not isinstance(spec[1], Mapping):
             raise EngineError("an optimizer tuple is (id, {hyperparameters})")
-        spec = {"id": spec[0], "hyperparameters": spec[1]}
+        return _resolved_run(spec[0], spec[1], None, None, defaults)
     if not isinstance(spec, Mapping) or "id" not in spec:
         raise EngineError("an optimizer is an id, (id, {hyperparameters}) or {'id': ...}")
-    opt = get_optimizer(str(spec["id"]))
-    hps = opt.resolve(spec.get("hyperparameters"))
-    schedule = dict(spec.get("schedule") or {})
-    kind = str(schedule.pop("kind", "constant"))
-    try:
-        sched_params = get_schedule(kind).resolve(schedule)
-    except EngineError as err:
-        raise err.at("schedule") from None
     gradient = defaults if _GRADIENT_KEYS.isdisjoint(spec) else GradientOptions(
         clip_norm=spec.get("clip_norm", defaults.clip_norm),
         clip_value=spec.get("clip_value", defaults.clip_value),
         noise_std=float(spec.get("noise_std", defaults.noise_std)),
         seed=int(spec.get("seed", defaults.seed))).check()
-    label = str(spec.get("label") or opt.name)
-    return Run(opt, label, hps, kind, sched_params, gradient)
+    return _resolved_run(spec["id"], spec.get("hyperparameters"), spec.get("schedule"),
+                         spec.get("label"), gradient)
+
+
+def _resolved_run(optimizer_id: object, hyperparameters: Mapping | None,
+                  schedule: Mapping | None, label: object, gradient: GradientOptions) -> Run:
+    opt = get_optimizer(str(optimizer_id))
+    hps = opt.resolve(hyperparameters)
+    if not schedule:  # the common case needs no look-up: a constant rate has no parameters
+        return Run(opt, str(label or opt.name), hps, "constant", {}, gradient)
+    schedule = dict(schedule)
+    kind = str(schedule.pop("kind", "constant"))
+    try:
+        sched_params = get_schedule(kind).resolve(schedule)
+    except EngineError as err:
+        raise err.at("schedule") from None
+    return Run(opt, str(label or opt.name), hps, kind, sched_params, gradient)
 
 
 def _starts(start: Sequence[float] | np.ndarray) -> np.ndarray:
