@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Objective:
     surface: Surface | None = None
     expression: CompiledExpression | None = None
 
-    @property
+    @cached_property
     def bound(self) -> float:
         """Leaving the square ±bound counts as divergence: ten times the view's extent."""
         return BOUND_FACTOR * max(abs(v) for v in self.view)
@@ -105,8 +106,19 @@ def objective(surface: str | Surface | CompiledExpression | Mapping,
         return Objective(EXPRESSION, _NO_PARAMS, _NO_PARAMS, surface.ops, surface.consts,
                          checked_view(view, DEFAULT_EXPRESSION_VIEW), None, expression=surface)
     if isinstance(surface, str):
+        if params is None and view is None:
+            return _catalogue_default(surface)
         surface = get_surface(surface)
     pvec = surface.param_vector(params)
     return Objective(surface.code, pvec, surface.kernel_params(pvec), _NO_OPS, _NO_CONSTS,
                      checked_view(view, surface.view), surface.global_min_value(pvec),
                      surface=surface)
+
+
+@lru_cache(maxsize=64)
+def _catalogue_default(surface_id: str) -> Objective:
+    """A catalogue surface at its default parameters and view, resolved once: the most
+    common request, and resolving it (checks, arrays, its known minimum) took about as long
+    as 200 optimizer steps. The arrays are shared by every race on it; kernels only read
+    them."""
+    return objective(get_surface(surface_id), None, None)

@@ -57,6 +57,9 @@ class GradientOptions:
         return CLIP_NONE, 0.0
 
 
+_EXACT_GRADIENT = GradientOptions()
+
+
 class Run(NamedTuple):
     """One contestant, fully resolved: its optimizer, hyperparameters, schedule and gradient.
 
@@ -87,6 +90,7 @@ class Run(NamedTuple):
                              "noise_std": g.noise_std, "seed": g.seed}}
 
 
+_REAL = (float, int)
 RunLike = str | tuple[str, Mapping[str, float]] | Mapping | Run
 _GRADIENT_KEYS = frozenset(("clip_norm", "clip_value", "noise_std", "seed"))
 
@@ -128,6 +132,10 @@ def _resolved_run(optimizer_id: object, hyperparameters: Mapping | None,
 
 
 def _starts(start: Sequence[float] | np.ndarray) -> np.ndarray:
+    if (isinstance(start, tuple) and len(start) == 2 and type(start[0]) in _REAL
+            and type(start[1]) in _REAL and math.isfinite(start[0])
+            and math.isfinite(start[1])):  # one point, the common case, checked cheaply
+        return np.array([start], dtype=np.float64)
     pts = np.array(start, dtype=np.float64)
     if pts.ndim == 1:
         pts = pts[None, :]
@@ -216,6 +224,7 @@ class _Layout:
     n_state: np.ndarray
     scalar_state: np.ndarray
     order: np.ndarray
+    state_rows: int  # the most vector-state rows of any of them
 
 
 @lru_cache(maxsize=256)
@@ -225,13 +234,18 @@ def _layout(optimizer_ids: tuple[str, ...], threads: int) -> _Layout:
     return _Layout(np.array(codes, dtype=np.int64),
                    np.array([len(o.state) for o in optimizers], dtype=np.int64),
                    _padded([o.scalar_state for o in optimizers]),
-                   balanced_order(codes, threads))
+                   balanced_order(codes, threads), max(len(o.state) for o in optimizers))
 
 
 def _padded(rows: Sequence[Sequence[float]]) -> np.ndarray:
-    """Rows of different lengths as one zero-padded (n, max length) array."""
+    """Rows of different lengths as one zero-padded (n, max length) array (built from one
+    flat list: numpy converts that several times faster than a list of lists)."""
     width = max(max(len(r) for r in rows), 1)
-    return np.array([[*row, *[0.0] * (width - len(row))] for row in rows], dtype=np.float64)
+    flat: list[float] = []
+    for row in rows:
+        flat += row
+        flat += [0.0] * (width - len(row))
+    return np.array(flat, dtype=np.float64).reshape(len(rows), width)
 
 
 class RaceSession:
@@ -261,23 +275,28 @@ class RaceSession:
         self.t = 0
         n_runs, n = len(runs), starts.shape[0]
         self.lrs = np.empty((n_runs, steps))
+        # One broadcast fills every constant rate; only the other schedules are computed.
+        self.lrs[:] = np.array([r.hyperparameters["lr"] for r in runs])[:, None]
         for i, r in enumerate(runs):
-            r.fill_learning_rates(self.lrs[i])
-        layout = _layout(tuple(r.optimizer.id for r in runs), numba.get_num_threads())
+            if r.schedule != "constant":
+                r.fill_learning_rates(self.lrs[i])
+        layout = _layout(tuple([r.optimizer.id for r in runs]), numba.get_num_threads())
         self.codes, self.n_state, self.order = layout.codes, layout.n_state, layout.order
         self.H = _padded([r.optimizer.kernel_values(r.hyperparameters) for r in runs])
-        clips = [r.gradient.clip for r in runs]
-        self.clip_kind = np.array([c[0] for c in clips], dtype=np.int64)
-        self.clip_value = np.array([c[1] for c in clips])
-        self.noise_std = np.array([r.gradient.noise_std for r in runs])
-        self.seed = np.array([r.gradient.seed for r in runs], dtype=np.int64)
+        gradients = [r.gradient for r in runs]
+        clips = [g.clip for g in gradients]
+        # Rows of one array each are contiguous, as the kernel's signature has them.
+        self.clip_kind, self.seed = np.array(
+            [[c[0] for c in clips], [g.seed for g in gradients]], dtype=np.int64)
+        self.clip_value, self.noise_std = np.array(
+            [[c[1] for c in clips], [g.noise_std for g in gradients]], dtype=np.float64)
         self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
         self.F = np.empty((n_runs, n))
         self.conv = np.empty((n_runs, n), dtype=np.int64)
         self.div = np.empty((n_runs, n), dtype=np.int64)
         fill_start(*obj.kernel_args, starts, *self._judging, self.X, self.F, self.G, self.conv,
                    self.div)
-        self.S = np.zeros((n_runs, int(self.n_state.max()), n, 2))
+        self.S = np.zeros((n_runs, layout.state_rows, n, 2))
         self.SC = layout.scalar_state.copy()
         self._first: dict[str, np.ndarray] | None = None
 
@@ -422,7 +441,10 @@ def race(surface, optimizers: Sequence[RunLike], start, steps: int = 500, *,
     Gradient options given here apply to every optimizer unless its mapping overrides them.
     """
     obj = objective(surface, params, view)
-    defaults = GradientOptions(clip_norm, clip_value, float(noise_std), int(seed)).check()
+    if clip_norm is None and clip_value is None and noise_std == 0 and seed == 0:
+        defaults = _EXACT_GRADIENT
+    else:
+        defaults = GradientOptions(clip_norm, clip_value, float(noise_std), int(seed)).check()
     runs = []
     for i, spec in enumerate(optimizers):
         try:

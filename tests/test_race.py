@@ -242,16 +242,49 @@ def test_start_at_the_minimum_converges_at_step_zero():
     ({"noise_std": -0.1}, "noise_std"),
     ({"params": {"b": 0.0}}, "params.b"),
     ({"params": {"c": 1.0}}, "params.c"),
+    # an unknown name is reported before a bad value of a known one
+    ({"optimizers": [("adam", {"lr": -1.0, "gamma": 0.5})]},
+     "optimizers.0.hyperparameters.gamma"),
+    ({"optimizers": [("adam", {"eps": math.inf})]}, "optimizers.0.hyperparameters.eps"),
+    ({"optimizers": [("adam", {"lr": None})]}, "optimizers.0.hyperparameters.lr"),
+    ({"start": (True, 0.0)}, None),
+    ({"start": (0.0, math.inf)}, "start"),
+    ({"seed": -1}, "seed"),
 ])
 def test_bad_input_names_its_field(kwargs, field):
     """Every refusal is an EngineError whose field points at the offending input."""
     args = {"surface": "rosenbrock", "optimizers": ["sgd"], "start": (0.0, 0.0), "steps": 10}
     args.update(kwargs)
+    call = (args.pop("surface"), args.pop("optimizers"), args.pop("start"), args.pop("steps"))
+    if field is None:  # accepted: a bool is a number to numpy, as to Python
+        assert engine.race(*call, **args).final_positions.shape == (1, 1, 2)
+        return
     with pytest.raises(EngineError) as info:
-        engine.race(args.pop("surface"), args.pop("optimizers"), args.pop("start"),
-                    args.pop("steps"), **args)
+        engine.race(*call, **args)
     assert info.value.field == field
     assert len(str(info.value)) > 10
+
+
+def test_start_points_of_any_number_type_give_the_same_race():
+    """One point as a tuple of floats takes a short path; ints, numpy scalars, a list or an
+    array must give the very same race."""
+    ref = engine.race("rosenbrock", ["adam"], (-1.5, 2.0), 50).positions
+    for start in [(-1.5, 2), (np.float64(-1.5), np.float32(2.0)), [-1.5, 2.0],
+                  np.array([-1.5, 2.0]), np.array([[-1.5, 2.0]])]:
+        assert np.array_equal(engine.race("rosenbrock", ["adam"], start, 50).positions, ref)
+
+
+def test_a_catalogue_surface_at_its_defaults_is_resolved_once():
+    """The default objective is shared; any parameter or view gives a fresh one, and the
+    shared one is never changed by a race run on it."""
+    first = engine.objective("rosenbrock")
+    params_before = first.params.copy()
+    engine.race("rosenbrock", ["sgd", "adam"], (-1.5, 2.0), 20)
+    assert engine.objective("rosenbrock") is first
+    assert np.array_equal(first.params, params_before)
+    other = engine.objective("rosenbrock", {"b": 10.0})
+    assert other is not first and other.params[1] == 10.0
+    assert engine.objective("rosenbrock", view=(-1, 1, -1, 1)).view == (-1, 1, -1, 1)
 
 
 def schedule(kind, lr, steps, **params):
