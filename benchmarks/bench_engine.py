@@ -88,6 +88,10 @@ def one_path(repeats: int) -> None:
     t_long = best_of(lambda: engine_race(steps + more), repeats)
     rows.append((f"engine kernel alone, per step ({threads} threads)",
                  (t_long - t_engine) / (6 * more) * 1e9))
+    # What a race costs whatever its length (resolving the request, arrays, dispatch),
+    # spread over the 6 × 1000 steps of this one.
+    t_fixed = best_of(lambda: engine_race(1), repeats)
+    rows.append(("set-up of a race (a 1-step race)", t_fixed / (6 * steps) * 1e9))
     t_py = best_of(lambda: [python_path(o, steps) for o in SIX], max(1, repeats // 10))
     rows.append(("pure Python loop", t_py / (6 * steps) * 1e9))
     t_np = best_of(lambda: [numpy_paths(o, steps, np.array([START]), LR[o]) for o in SIX],
