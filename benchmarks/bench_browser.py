@@ -27,6 +27,7 @@ import argparse
 import os
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -78,17 +79,25 @@ def control_change(page, how: str, trial: int) -> dict[str, float]:
     return measures(page, wait_race(page, before))
 
 
-def latency(page, repeats: int) -> list[tuple[str, list[float], list[float]]]:
+def timed_changes(page, hows: tuple[str, ...], repeats: int,
+                  change: Callable[..., dict[str, float]]
+                  ) -> list[tuple[str, list[float], list[float]]]:
+    """Each kind of change ``repeats`` times: its first-paths and all-paths latencies."""
     rows = []
-    for how in ("typed learning rate", "slider (keyboard)", "click on the contour",
-                "slider dragged"):
+    for how in hows:
         first, full = [], []
         for trial in range(repeats):
-            m = control_change(page, how, trial)
+            m = change(page, how, trial)
             first.append(m["race:first-paths"])
             full.append(m["race:all-paths"])
         rows.append((how, first, full))
     return rows
+
+
+def latency(page, repeats: int) -> list[tuple[str, list[float], list[float]]]:
+    return timed_changes(page, ("typed learning rate", "slider (keyboard)",
+                                "click on the contour", "slider dragged"),
+                         repeats, control_change)
 
 
 def network_change(page, how: str, trial: int) -> dict[str, float]:
@@ -112,15 +121,8 @@ def network_latency(page, repeats: int) -> list[tuple[str, list[float], list[flo
     page.click("#lab-switch [data-lab=networks]")
     wait_race(page, before)
     page.click("[data-tab=roster]")
-    rows = []
-    for how in ("typed learning rate", "init seed (keyboard)"):
-        first, full = [], []
-        for trial in range(repeats):
-            m = network_change(page, how, trial)
-            first.append(m["race:first-paths"])
-            full.append(m["race:all-paths"])
-        rows.append((how, first, full))
-    return rows
+    return timed_changes(page, ("typed learning rate", "init seed (keyboard)"), repeats,
+                         network_change)
 
 
 def playback(page, layout: str, seconds: float) -> dict[str, float]:
