@@ -32,9 +32,20 @@ def source_hash() -> str:
 
 
 def configure() -> None:
-    """Set Numba's threading layer and cache folder, unless the user chose them."""
+    """Set Numba's threading layer and cache folder, unless the user chose them.
+
+    Numba reads its settings when it is first imported. A program that imported it before
+    the engine (a notebook, a benchmark) would otherwise compile into the source tree's
+    ``__pycache__`` with a thread-unsafe layer, so the settings are then read again.
+    """
+    _choose_settings()
     if "numba" in sys.modules:
-        return
+        from numba.core import config
+
+        config.reload_config()
+
+
+def _choose_settings() -> None:
     os.environ.setdefault("NUMBA_THREADING_LAYER", "threadsafe")
     if "NUMBA_CACHE_DIR" in os.environ:
         return

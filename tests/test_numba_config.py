@@ -1,0 +1,46 @@
+"""The engine's Numba settings hold whatever was imported first, and never override a user's.
+
+Each case runs in a fresh interpreter (settings are per process) and only imports: nothing
+is compiled, so the empty cache folders cost no time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from engine._numba_config import source_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ("import json; from numba.core import config; "
+          "print(json.dumps([config.CACHE_DIR, config.THREADING_LAYER]))")
+
+
+def settings(imports: str, tmp_path: Path, **env: str) -> tuple[str, str]:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("NUMBA_CACHE_DIR", "NUMBA_THREADING_LAYER")}
+    clean.update(XDG_CACHE_HOME=str(tmp_path), PYTHONPATH=str(ROOT), **env)
+    out = subprocess.run([sys.executable, "-c", f"{imports}; {REPORT}"], env=clean, cwd=ROOT,
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    cache_dir, layer = json.loads(out.splitlines()[-1])
+    return cache_dir, layer
+
+
+def test_engine_imported_first_gets_its_cache_folder_and_a_thread_safe_layer(tmp_path):
+    expected = str(tmp_path / "descentlab" / f"numba-{source_hash()}")
+    assert settings("import engine", tmp_path) == (expected, "threadsafe")
+
+
+def test_numba_imported_before_the_engine_gets_the_same_settings(tmp_path):
+    expected = str(tmp_path / "descentlab" / f"numba-{source_hash()}")
+    assert settings("import numba; import engine", tmp_path) == (expected, "threadsafe")
+
+
+def test_a_users_own_numba_settings_are_kept(tmp_path):
+    mine = str(tmp_path / "mine")
+    got = settings("import numba; import engine", tmp_path, NUMBA_CACHE_DIR=mine,
+                   NUMBA_THREADING_LAYER="omp")
+    assert got == (mine, "omp")
