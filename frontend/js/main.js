@@ -12,6 +12,7 @@ import { stylesOf } from './palette.js';
 import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFromScenario,
   surfaceEntry, surfaceSpec } from './request.js';
 import { Race, toCsv } from './race.js';
+import { runStreamedRace } from './racestream.js';
 import { createPlayer } from './player.js';
 import { switchGroup, throttle } from './dom.js';
 import { clearErrors, onReveal, setFallback, showErrors } from './errors.js';
@@ -286,49 +287,13 @@ async function boot() {
     return player.playing ? undefined : 'end';
   }
 
-  async function runRace(cause) {
+  function runRace(cause) {
     const { body, roster: rows } = raceRequest(store.state, catalogues);
-    const signal = api.supersede('race');
-    if (!body.optimizers.length) {
-      current.race = null;
-      setStatus('Switch on at least one optimizer.', 'empty');
-      player.load(-1, 0, 0);
-      return;
-    }
-    const { id, began } = progress.begin(cause);
     const gridKey = JSON.stringify(body.surface);
-    let race = null;
-    setStatus('computing…', 'computing');
-    try {
-      await api.streamRace(body, {
-        meta: (meta) => {
-          race = new Race(meta, rows, body);
-          race.gridKey = gridKey;
-          clearErrors();
-        },
-        frame: (event) => {
-          race.addFrames(event);
-          if (current.race === race) {
-            player.extend(race.available);
-            return;
-          }
-          current.race = race;
-          race.marks = [{ name: 'race:first-paths', began, id }];
-          setStatus('streaming…', 'streaming');
-          player.load(race.available, race.steps, playheadFor(cause));
-        },
-        summary: (summary) => {
-          race.finish(summary);
-          race.marks.push({ name: 'race:all-paths', began, id, done: true });
-          setStatus('', 'streamed');
-          player.extend(race.available);
-        },
-      }, signal);
-    } catch (error) {
-      if (api.isAbort(error)) return;
-      setStatus('', 'error');
-      showErrors(error, rows, store.state.expression);
-    }
+    return runStreamedRace({ body, current, player, progress, cause,
+      playhead: () => playheadFor(cause),
+      build: (meta) => Object.assign(new Race(meta, rows, body), { gridKey }),
+      failed: (error) => showErrors(error, rows, store.state.expression) });
   }
 
   const dragRace = throttle(runRace, DRAG_INTERVAL);

@@ -9,7 +9,8 @@
  */
 
 import * as api from '../api.js';
-import { clearErrors, showErrors } from '../errors.js';
+import { showErrors } from '../errors.js';
+import { runStreamedRace } from '../racestream.js';
 import { stylesOf } from '../palette.js';
 import { zScale } from '../plots/scale.js';
 import * as contour from '../plots/contour.js';
@@ -132,53 +133,19 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     return player.playing ? undefined : 'end';
   }
 
-  async function run(cause) {
+  function run(cause) {
     const { body, stream, roster } = networkRequest(store.state, catalogues);
-    const signal = api.supersede('race');
-    if (!body.optimizers.length) {
-      current.race = null;
-      progress.status('Switch on at least one optimizer.', 'empty');
-      player.load(-1, 0, 0);
-      return;
-    }
-    const { id, began } = progress.begin(cause);
-    let race = null;
-    progress.status('computing…', 'computing');
-    try {
-      await api.streamRace(stream, {
-        meta: (meta) => {
-          race = new NetworkRace(meta, roster, body);
-          race.marks = [];
-          clearErrors();
-        },
-        frame: (event) => {
-          race.addFrames(event);
-          if (current.race === race) {
-            player.extend(race.available);
-            return;
-          }
-          current.race = race;
-          race.marks.push({ name: 'race:first-paths', began, id });
-          progress.status('streaming…', 'streaming');
-          player.load(race.available, race.steps, playheadFor(cause));
-          arrived();
-        },
-        summary: (summary) => {
-          race.finish(summary);
-          race.scale = zScale(race.grid);
-          current.race = race;
-          current.complete = race;
-          els.landscapeCaption.textContent = planeCaption(summary.landscape.plane);
-          race.marks.push({ name: 'race:all-paths', began, id, done: true });
-          progress.status('', 'streamed');
-          player.extend(race.available);
-        },
-      }, signal, 'networks/races/stream');
-    } catch (error) {
-      if (api.isAbort(error)) return;
-      progress.status('', 'error');
-      showErrors(error, roster, '', 'net');
-    }
+    return runStreamedRace({ body, posted: stream, path: 'networks/races/stream', current,
+      player, progress, cause, playhead: () => playheadFor(cause),
+      build: (meta) => new NetworkRace(meta, roster, body),
+      arrived,
+      finished: (race, summary) => {
+        race.scale = zScale(race.grid);
+        current.race = race;
+        current.complete = race;
+        els.landscapeCaption.textContent = planeCaption(summary.landscape.plane);
+      },
+      failed: (error) => showErrors(error, roster, '', 'net') });
   }
 
   return {
