@@ -129,6 +129,15 @@ def no_page_scrollbars(page: Any) -> bool:
     }""")
 
 
+def title_shown_whole(page: Any) -> bool:
+    """Whether the header's title shows all of its text (no ellipsis)."""
+    return page.evaluate("""() => {
+      const t = document.getElementById('race-title');
+      return t.textContent.length > 0 && t.scrollWidth <= t.clientWidth + 1
+        && t.scrollHeight <= t.clientHeight + 1;
+    }""")
+
+
 def play_to_end(page: Any) -> None:
     lab(page, "(l) => l.store.update({ speed: 960 })")
     page.keyboard.press("Home")
@@ -378,3 +387,4 @@ def test_screenshots_fit_the_screen(visit: Callable[..., Visit], width: int, hei
     page.wait_for_timeout(800)
     assert no_page_scrollbars(page)
     screenshot(page, f"lab-{width}x{height}{'-presenter' if presenter else ''}")
+    assert title_shown_whole(page)

@@ -24,6 +24,7 @@ from test_browser import (  # noqa: F401  (fixtures: the live server and the bro
     browser,
     no_page_scrollbars,
     server,
+    title_shown_whole,
     visit,
 )
 
@@ -252,3 +253,4 @@ def test_network_screenshots_fit_the_screen(visit: Callable[..., Visit], width: 
     page.wait_for_timeout(500)
     assert no_page_scrollbars(page)
     screenshot(page, f"networks-{width}x{height}{'-presenter' if presenter else ''}")
+    assert title_shown_whole(page)
