@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _contenders import BATCH_LR, LR, SIX, numpy_paths, python_path
 from _startup import report_startup
-from _timing import best_of, table
+from _timing import best_of, best_of_each, table
 
 import engine
 from engine.optimizers.catalog import get_optimizer
@@ -76,25 +76,23 @@ def on_threads(threads: int, fn: Callable[[], float]) -> float:
 def one_path(repeats: int) -> None:
     steps = 1000
     engine_race(steps)  # compile (or load from cache) outside the timing
-    # An engine race here takes well under a millisecond: many repeats cost little and let
-    # the best of them be one that the rest of the machine did not disturb.
-    fast = max(repeats, 200)
+    # An engine race here takes well under a millisecond: many rounds cost little, and taking
+    # the races in turns lets a short disturbance of the machine spoil none of the figures.
     threads = numba.get_num_threads()
-    rows = []
-    t_engine = best_of(lambda: engine_race(steps), fast)
-    rows.append((f"engine.race, end to end ({threads} threads)", t_engine / (6 * steps) * 1e9))
-    t_one = on_threads(1, lambda: best_of(lambda: engine_race(steps), fast))
-    rows.append(("engine.race, end to end (1 thread)", t_one / (6 * steps) * 1e9))
-    # The kernel's own cost per step: a 3000-step race less the 1000-step one (longer races
-    # also pay for first touching megabytes of fresh record memory).
     more = 2 * steps
-    t_long = best_of(lambda: engine_race(steps + more), fast)
-    rows.append((f"engine kernel alone, per step ({threads} threads)",
-                 (t_long - t_engine) / (6 * more) * 1e9))
-    # What a race costs whatever its length (resolving the request, arrays, dispatch),
-    # spread over the 6 × 1000 steps of this one.
-    t_fixed = best_of(lambda: engine_race(1), fast)
-    rows.append(("set-up of a race (a 1-step race)", t_fixed / (6 * steps) * 1e9))
+    best = best_of_each({
+        "race": lambda: engine_race(steps),
+        "one thread": lambda: on_threads(1, lambda: engine_race(steps)),
+        # the kernel's own cost per step: a 3000-step race less the 1000-step one
+        "longer race": lambda: engine_race(steps + more),
+        # what a race costs whatever its length (resolving the request, arrays, dispatch)
+        "set-up": lambda: engine_race(1)}, max(repeats, 20) * 50)
+    t_engine = best["race"]
+    rows = [(f"engine.race, end to end ({threads} threads)", t_engine / (6 * steps) * 1e9),
+            ("engine.race, end to end (1 thread)", best["one thread"] / (6 * steps) * 1e9),
+            (f"engine kernel alone, per step ({threads} threads)",
+             (best["longer race"] - t_engine) / (6 * more) * 1e9),
+            ("set-up of a race (a 1-step race)", best["set-up"] / (6 * steps) * 1e9)]
     t_py = best_of(lambda: [python_path(o, steps) for o in SIX], max(1, repeats // 10))
     rows.append(("pure Python loop", t_py / (6 * steps) * 1e9))
     t_np = best_of(lambda: [numpy_paths(o, steps, np.array([START]), LR[o]) for o in SIX],
