@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numba
 import numpy as np
@@ -36,6 +37,7 @@ from engine.optimizers.catalog import get_optimizer
 from engine.race import STEP_COST
 
 START = (-1.5, 2.0)
+T = TypeVar("T")
 
 
 def engine_race(steps: int, starts=START, final_only: bool = False, lrs=LR):
@@ -63,7 +65,7 @@ def torch_paths(opt: str, steps: int, starts: np.ndarray, lrs=LR):
     return p.detach().numpy().T
 
 
-def on_threads(threads: int, fn: Callable[[], float]) -> float:
+def on_threads(threads: int, fn: Callable[[], T]) -> T:
     """``fn()`` with Numba limited to ``threads`` threads."""
     before = numba.get_num_threads()
     numba.set_num_threads(threads)

@@ -38,6 +38,9 @@ class Progress(Protocol):
     t: int
     steps: int
 
+    @property
+    def done(self) -> bool: ...
+
 
 class Stream(Protocol):
     """What a stream offers: its session's progress, frame events, a summary event."""
@@ -65,7 +68,7 @@ class SegmentedStream:
 
     @property
     def done(self) -> bool:
-        return self.session.t >= self.session.steps
+        return self.session.done
 
 
 class NDJSONResponse(Response):
