@@ -35,7 +35,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 SIX = {"sgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 0.5, "rmsprop": 0.01,
@@ -76,12 +76,12 @@ class Server:
              "--log-level", "warning"], cwd=ROOT, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         deadline = started + 120
-        with httpx.Client(timeout=1) as client:
+        with httpx2.Client(timeout=1) as client:
             while True:
                 try:
                     if client.get(f"{self.url}/healthz").status_code == 200:
                         break
-                except httpx.TransportError:
+                except httpx2.TransportError:
                     pass
                 if time.perf_counter() > deadline or self.process.poll() is not None:
                     raise SystemExit("the server did not start")
@@ -100,7 +100,7 @@ class Server:
 
 def one_client(url: str, requests: int, encoding: str) -> list[float]:
     times = []
-    with httpx.Client(timeout=30, headers={"Accept-Encoding": encoding}) as client:
+    with httpx2.Client(timeout=30, headers={"Accept-Encoding": encoding}) as client:
         for _ in range(5):
             client.post(f"{url}/api/v1/races", json=RACE)
         for _ in range(requests):
@@ -116,9 +116,9 @@ async def many_clients(url: str, clients: int, seconds: float,
     times: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    async with httpx.AsyncClient(timeout=30, limits=limits,
+    async with httpx2.AsyncClient(timeout=30, limits=limits,
                                  headers={"Accept-Encoding": encoding}) as client:
         async def worker() -> None:
             nonlocal errors
@@ -128,7 +128,7 @@ async def many_clients(url: str, clients: int, seconds: float,
                     response = await client.post(f"{url}/api/v1/races", json=RACE)
                     await response.aread()
                     ok = response.status_code == 200
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     ok = False
                 if ok:
                     times.append(time.perf_counter() - started)
@@ -173,7 +173,7 @@ def healthz_during_heavy_work(url: str, path: str) -> tuple[list[float], float]:
 
     def heavy() -> None:
         started = time.perf_counter()
-        with httpx.Client(timeout=120) as client, client.stream(
+        with httpx2.Client(timeout=120) as client, client.stream(
                 "POST", f"{url}/api/v1/{path}", json=HEAVY_STREAM) as response:
             for _ in response.iter_raw():
                 pass
@@ -183,7 +183,7 @@ def healthz_during_heavy_work(url: str, path: str) -> tuple[list[float], float]:
     worker = threading.Thread(target=heavy)
     worker.start()
     latencies = []
-    with httpx.Client(timeout=5) as client:
+    with httpx2.Client(timeout=5) as client:
         time.sleep(0.05)
         while not done.is_set() and len(latencies) < 20_000:
             started = time.perf_counter()

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 
 import anyio
-import httpx
+import httpx2
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -52,7 +52,7 @@ def strict(text: str | bytes):
     return json.loads(text, parse_constant=_refuse)
 
 
-def detail(response: httpx.Response) -> list[dict]:
+def detail(response: httpx2.Response) -> list[dict]:
     body = strict(response.text)
     assert set(body) == {"detail"}
     return body["detail"]
@@ -117,7 +117,7 @@ def test_gzip_when_asked_and_large(client):
     assert zipped.headers["content-encoding"] == "gzip"
     plain = client.get(f"{API}/surfaces", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
-    assert zipped.content == plain.content  # httpx decodes
+    assert zipped.content == plain.content  # the client decodes
     posted = client.post(f"{API}/races", json=ROSENBROCK, headers={"Accept-Encoding": "gzip"})
     assert posted.headers["content-encoding"] == "gzip"
     small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
@@ -126,7 +126,7 @@ def test_gzip_when_asked_and_large(client):
 
 @pytest.mark.parametrize("path", ["/surfaces", "/races"])
 def test_zstd_is_preferred_and_each_encoding_has_its_own_etag(client, path):
-    def fetch(accept: str) -> httpx.Response:
+    def fetch(accept: str) -> httpx2.Response:
         if path == "/races":
             return client.post(f"{API}{path}", json=ROSENBROCK, headers={"Accept-Encoding": accept})
         return client.get(f"{API}{path}", headers={"Accept-Encoding": accept})
@@ -135,7 +135,7 @@ def test_zstd_is_preferred_and_each_encoding_has_its_own_etag(client, path):
     assert "content-encoding" not in plain.headers
     assert zipped.headers["content-encoding"] == "gzip"
     assert packed.headers["content-encoding"] == "zstd"
-    assert packed.content == zipped.content == plain.content  # httpx decodes both
+    assert packed.content == zipped.content == plain.content  # the client decodes both
     tags = {r.headers["etag"] for r in (plain, zipped, packed)}
     assert len(tags) == 3 and all("Accept-Encoding" in r.headers["vary"]
                                   for r in (plain, zipped, packed))
@@ -631,7 +631,7 @@ def test_live_server_healthz_answers_while_heavy_work_runs():
         results: dict = {}
 
         def heavy() -> None:
-            with httpx.Client(timeout=60) as c:
+            with httpx2.Client(timeout=60) as c:
                 results["status"] = c.post(f"{live.url}{API}/races", json=HEAVY).status_code
 
         worker = threading.Thread(target=heavy)
@@ -641,7 +641,7 @@ def test_live_server_healthz_answers_while_heavy_work_runs():
             assert time.monotonic() < deadline
             time.sleep(0.002)
         answered_while_busy = 0
-        with httpx.Client(timeout=5) as c:
+        with httpx2.Client(timeout=5) as c:
             while worker.is_alive() and answered_while_busy < 20:
                 assert c.get(f"{live.url}/healthz").status_code == 200
                 answered_while_busy += live.counters.busy > 0
@@ -653,7 +653,7 @@ def test_live_server_healthz_answers_while_heavy_work_runs():
 def test_live_server_stops_a_stream_whose_client_left():
     with LiveServer() as live:
         body = {**HEAVY, "frame_steps": 40}  # 500 frames of about 150 kB each
-        with httpx.Client(timeout=30) as c, c.stream("POST", f"{live.url}{API}/races/stream",
+        with httpx2.Client(timeout=30) as c, c.stream("POST", f"{live.url}{API}/races/stream",
                                                       json=body) as response:
             lines = response.iter_lines()
             assert strict(next(lines))["type"] == "meta"
@@ -673,7 +673,7 @@ def test_live_server_gzip_and_503_when_busy():
         statuses: list[int] = []
 
         def heavy() -> None:
-            with httpx.Client(timeout=60) as c:
+            with httpx2.Client(timeout=60) as c:
                 statuses.append(c.post(f"{live.url}{API}/races", json=HEAVY).status_code)
 
         worker = threading.Thread(target=heavy)
@@ -682,7 +682,7 @@ def test_live_server_gzip_and_503_when_busy():
         while live.counters.busy == 0:
             assert time.monotonic() < deadline
             time.sleep(0.002)
-        with httpx.Client(timeout=10) as c:
+        with httpx2.Client(timeout=10) as c:
             busy = c.post(f"{live.url}{API}/races", json=ROSENBROCK)
         worker.join()
         assert statuses == [200]
