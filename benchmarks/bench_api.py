@@ -9,7 +9,7 @@
    and without compression.
 3. 32 concurrent clients posting that race for --duration seconds: errors, p50, p99, req/s.
    With Debian's ``wrk`` installed it generates the load (a C client that leaves the two
-   cores to the server); otherwise asyncio httpx clients in this process do.
+   cores to the server); otherwise asyncio httpx2 clients in this process do.
 4. /healthz latency while a heavy computation runs: twelve optimizers × 20,000 steps with
    state recorded, about a second of work, once streamed and once as one 55 MB document
    (whose JSON is written in pieces so the event loop is not kept waiting).
@@ -220,7 +220,7 @@ def main() -> None:
             row(f"race, 1 client, {encoding}: p99", percentile(times, 99), "ms", "race_p99_ms")
         use_wrk = shutil.which("wrk") is not None
         for encoding in ("zstd", "gzip", "identity"):
-            label = f"race, {args.clients} clients ({'wrk' if use_wrk else 'httpx'}), {encoding}"
+            label = f"race, {args.clients} clients ({'wrk' if use_wrk else 'httpx2'}), {encoding}"
             if use_wrk:
                 p50, p99, rate, errors = wrk_clients(server.url, args.clients, args.duration,
                                                      encoding)
