@@ -6,7 +6,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+from _timing import Rounds, cpu_speeds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,12 +21,21 @@ def report_startup(what: str, code: str) -> None:
     print(f"\nStart-up: fresh process, {what}")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
-    def seconds() -> float:
-        return float(subprocess.check_output([sys.executable, "-c", code], env=env,
-                                             text=True, cwd=ROOT))
+    def seconds() -> str:
+        """The child's own figure, and the machine's speed read while it ran."""
+        speeds = []
+        with subprocess.Popen([sys.executable, "-c", code], env=env, text=True, cwd=ROOT,
+                              stdout=subprocess.PIPE) as child:
+            while child.poll() is None:
+                speeds.append(cpu_speeds())
+                time.sleep(0.25)
+            out = child.stdout.read() if child.stdout else ""
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, code, out)
+        return f"{float(out):6.2f} s   ({Rounds({}, speeds).machine()})"
 
     seconds()  # fills the cache if this version of the engine has not been compiled yet
-    print(f"  warm Numba cache: {seconds():6.2f} s")
+    print(f"  warm Numba cache: {seconds()}")
     with tempfile.TemporaryDirectory() as cache:
         env["NUMBA_CACHE_DIR"] = cache
-        print(f"  empty Numba cache: {seconds():6.2f} s")
+        print(f"  empty Numba cache: {seconds()}")

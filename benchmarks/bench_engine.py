@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _contenders import BATCH_LR, LR, SIX, numpy_paths, python_path
 from _startup import report_startup
-from _timing import best_of, best_of_each, table
+from _timing import best_of, table, timed_rounds
 
 import engine
 from engine.optimizers.catalog import get_optimizer
@@ -75,28 +76,40 @@ def on_threads(threads: int, fn: Callable[[], T]) -> T:
         numba.set_num_threads(before)
 
 
-def one_path(repeats: int) -> None:
+IDLE = 0.005
+
+
+def one_path(repeats: int, seconds: float) -> None:
     steps = 1000
     engine_race(steps)  # compile (or load from cache) outside the timing
     # An engine race here takes well under a millisecond: many rounds cost little, and taking
-    # the races in turns lets a short disturbance of the machine spoil none of the figures.
+    # the contenders in turns over a window of seconds lets neither a short disturbance nor a
+    # spell of the machine running slow (which lasts seconds) set any figure.
     threads = numba.get_num_threads()
     more = 2 * steps
-    best = best_of_each({
+    rounds = timed_rounds({
+        "pure Python": lambda: [python_path(o, steps) for o in SIX],
+        # a race after the machine idled: the virtual machine wakes its CPUs first
+        "after idling": lambda: engine_race(steps),
+        # The other races follow one another, as a notebook loop or a slider drag asks them.
+        # What a race costs whatever its length (resolving the request, arrays, dispatch):
+        "set-up": lambda: engine_race(1),
         "race": lambda: engine_race(steps),
-        "one thread": lambda: on_threads(1, lambda: engine_race(steps)),
         # the kernel's own cost per step: a 3000-step race less the 1000-step one
         "longer race": lambda: engine_race(steps + more),
-        # what a race costs whatever its length (resolving the request, arrays, dispatch)
-        "set-up": lambda: engine_race(1)}, max(repeats, 20) * 50)
+        "one thread": lambda: on_threads(1, lambda: engine_race(steps))},
+        max(repeats, 20) * 10, seconds=seconds, watch=True,
+        untimed_before={"after idling": lambda: time.sleep(IDLE)})
+    best = rounds.best
     t_engine = best["race"]
     rows = [(f"engine.race, end to end ({threads} threads)", t_engine / (6 * steps) * 1e9),
             ("engine.race, end to end (1 thread)", best["one thread"] / (6 * steps) * 1e9),
             (f"engine kernel alone, per step ({threads} threads)",
              (best["longer race"] - t_engine) / (6 * more) * 1e9),
-            ("set-up of a race (a 1-step race)", best["set-up"] / (6 * steps) * 1e9)]
-    t_py = best_of(lambda: [python_path(o, steps) for o in SIX], max(1, repeats // 10))
-    rows.append(("pure Python loop", t_py / (6 * steps) * 1e9))
+            ("set-up of a race (a 1-step race)", best["set-up"] / (6 * steps) * 1e9),
+            (f"engine.race after {IDLE * 1e3:.0f} ms idle ({threads} threads)",
+             best["after idling"] / (6 * steps) * 1e9),
+            ("pure Python loop", best["pure Python"] / (6 * steps) * 1e9)]
     t_np = best_of(lambda: [numpy_paths(o, steps, np.array([START]), LR[o]) for o in SIX],
                    max(1, repeats // 10))
     rows.append(("NumPy loop", t_np / (6 * steps) * 1e9))
@@ -109,13 +122,14 @@ def one_path(repeats: int) -> None:
         print("  (torch not installed: skipped)")
     table("One path: 6 optimizers × 1000 steps on Rosenbrock", "ns / opt-step", rows,
           rows[0][0])
+    print(f"  {rounds.machine()}")
     race = engine_race(steps)
     for i, opt in enumerate(SIX):
         ref = python_path(opt, steps)
         assert np.allclose(race.final_positions[i, 0], ref, rtol=1e-9, atol=1e-12), opt
 
 
-def batched(repeats: int) -> None:
+def batched(repeats: int, seconds: float) -> None:
     n, steps = 65_536, 500
     rng = np.random.default_rng(0)
     starts = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
@@ -123,8 +137,9 @@ def batched(repeats: int) -> None:
     def run() -> object:
         return engine_race(steps, starts, final_only=True, lrs=BATCH_LR)
 
-    t_engine = best_of(run, repeats)
-    t_one = on_threads(1, lambda: best_of(run, max(1, repeats // 2)))
+    rounds = timed_rounds({"engine": run, "one thread": lambda: on_threads(1, run)}, repeats,
+                          seconds=seconds, watch=True)
+    t_engine, t_one = rounds.best["engine"], rounds.best["one thread"]
     diverged = run().diverged_at >= 0
     work = n * 6 * steps
     rows = [(f"engine ({numba.get_num_threads()} threads)", work / t_engine),
@@ -146,27 +161,30 @@ def batched(repeats: int) -> None:
     print(f"  {'contender':<42}{'point-steps / s':>18}{'engine ×':>12}")
     for name, rate in rows:
         print(f"  {name:<42}{rate:>18.3e}{rows[0][1] / rate:>12.1f}")
+    print(f"  {rounds.machine()}")
 
 
 def step_costs(repeats: int) -> None:
     """Measure what ``engine.race.STEP_COST`` estimates: the kernel's time per step of each
     optimizer, relative to SGD's (one path, where one thread runs a share of the runs). The
-    difference of a 3000- and a 1000-step race leaves out the fixed set-up."""
-    rows = []
-    for opt in engine.optimizers():
-        def run(steps: int, opt_id: str = opt.id) -> object:
-            return engine.race("rosenbrock", [opt_id] * 6, start=START, steps=steps)
+    difference of a 3000- and a 1000-step race leaves out the fixed set-up. All the races are
+    timed in turns, so that a slow spell of the machine does not skew one optimizer's row."""
+    def run(opt_id: str, steps: int) -> object:
+        return engine.race("rosenbrock", [opt_id] * 6, start=START, steps=steps)
 
-        run(10)
-        short, long = (on_threads(1, lambda n=n: best_of(lambda: run(n), repeats))
-                       for n in (1000, 3000))
-        rows.append((opt.id, (long - short) / (6 * 2000)))
-    sgd = dict(rows)["sgd"]
+    ids = [opt.id for opt in engine.optimizers()]
+    for opt_id in ids:
+        run(opt_id, 10)
+    rounds = on_threads(1, lambda: timed_rounds(
+        {f"{o} {n}": lambda o=o, n=n: run(o, n) for o in ids for n in (1000, 3000)},
+        repeats))
+    cost = {o: (rounds.best[f"{o} 3000"] - rounds.best[f"{o} 1000"]) / (6 * 2000) for o in ids}
     print("\nStep cost per optimizer in the kernel: 6 identical runs on Rosenbrock, 1 thread")
     print(f"  {'optimizer':<20}{'ns / step':>12}{'× SGD':>10}{'estimate':>10}")
-    for opt_id, seconds in rows:
+    for opt_id, seconds in cost.items():
         estimate = STEP_COST[get_optimizer(opt_id).code]
-        print(f"  {opt_id:<20}{seconds * 1e9:>12.1f}{seconds / sgd:>10.2f}{estimate:>10.2f}")
+        print(f"  {opt_id:<20}{seconds * 1e9:>12.1f}{seconds / cost['sgd']:>10.2f}"
+              f"{estimate:>10.2f}")
 
 
 def startup() -> None:
@@ -183,8 +201,8 @@ def main() -> None:
     repeats = 5 if args.quick else 20
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min), "
           f"Numba threads {numba.config.NUMBA_NUM_THREADS}")
-    one_path(repeats)
-    batched(3 if args.quick else 5)
+    one_path(repeats, 5.0 if args.quick else 30.0)
+    batched(3 if args.quick else 5, 0.0 if args.quick else 20.0)
     step_costs(5 if args.quick else 20)
     if not args.quick:
         startup()
