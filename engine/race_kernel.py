@@ -305,14 +305,17 @@ def advance(surf_code, sp, ops, consts,
             elif not plain:
                 copy_flat(gu_flat, g_flat)
             process_gradient(gu, lo, t + 1, clip_kind[r], clip_value[r], noise_std[r], seed[r])
+        # Element by element: a slice assignment would compile Numba's shape-mismatch error,
+        # with its message formatting, into the kernel (seconds of a cold start).
         for i in range(n):
+            F[r, lo + i] = fc[i]
+            conv_at[r, lo + i] = conv[i]
+            div_at[r, lo + i] = div[i]
             for c in range(2):
                 X[r, lo + i, c] = xc[c, i]
                 G[r, lo + i, c] = gc[c, i]
                 for j in range(k):
                     S[r, j, lo + i, c] = state[j, c * n + i]
-        F[r, lo:lo + n] = fc
-        conv_at[r, lo:lo + n] = conv
-        div_at[r, lo:lo + n] = div
         if lo == 0:
-            SC[r] = sc
+            for j in range(sc.size):
+                SC[r, j] = sc[j]
