@@ -29,7 +29,7 @@ def report_startup(what: str, code: str) -> None:
             while child.poll() is None:
                 speeds.append(cpu_speeds())
                 time.sleep(0.25)
-            out = child.stdout.read() if child.stdout else ""
+            out, _ = child.communicate()
         if child.returncode:
             raise subprocess.CalledProcessError(child.returncode, code, out)
         return f"{float(out):6.2f} s   ({Rounds({}, speeds).machine()})"

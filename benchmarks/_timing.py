@@ -26,27 +26,18 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
 PROBE_SAMPLES = 20
 
 
-def probe_seconds() -> float:
-    """The fixed piece of pure Python the machine's speed is read from (the best of a few)."""
-    best = math.inf
-    for _ in range(PROBE_SAMPLES):
-        t0 = time.perf_counter()
-        sum(range(100))
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 _fastest_probe = [math.inf]  # ns, over the whole process: the machine's full speed
 
 
 def cpu_speeds() -> dict[int, float]:
-    """The probe's time in ns on each CPU this process may use, moving there to run it."""
+    """The time in ns of a fixed piece of pure Python (the best of a few) on each CPU this
+    process may use, moving there to run it: the machine's speed is read from it."""
     cpus = os.sched_getaffinity(0)
     speeds = {}
     try:
         for cpu in sorted(cpus):
             os.sched_setaffinity(0, {cpu})
-            speeds[cpu] = probe_seconds() * 1e9
+            speeds[cpu] = best_of(lambda: sum(range(100)), PROBE_SAMPLES) * 1e9
     finally:
         os.sched_setaffinity(0, cpus)
     _fastest_probe[0] = min(_fastest_probe[0], *speeds.values())
