@@ -29,6 +29,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install --no-cache-dir -r /tmp/requirements.txt
 
 COPY README.md ./
+COPY descentlab/ descentlab/
 COPY engine/ engine/
 COPY server/ server/
 COPY frontend/ frontend/
@@ -61,11 +62,11 @@ WORKDIR /app
 
 # Compile every Numba kernel once now, as the user that serves, so the
 # cache in NUMBA_CACHE_DIR is owned by it and the first request is fast.
-RUN python -m server.cli warmup
+RUN python -m descentlab warmup
 
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['DESCENTLAB_PORT'], timeout=3)"]
 
-CMD ["python", "-m", "server.cli", "serve"]
+CMD ["python", "-m", "descentlab", "serve"]

@@ -63,7 +63,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Server:
-    """`python -m server.cli serve` on a free loopback port, stopped on exit."""
+    """`python -m descentlab serve` on a free loopback port, stopped on exit."""
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -72,7 +72,7 @@ class Server:
     def __enter__(self) -> Server:
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port),
+            [sys.executable, "-m", "descentlab", "serve", "--port", str(self.port),
              "--log-level", "warning"], cwd=ROOT, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         deadline = started + 120

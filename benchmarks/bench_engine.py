@@ -33,9 +33,9 @@ from _contenders import BATCH_LR, LR, SIX, numpy_paths, python_path
 from _startup import report_startup
 from _timing import best_of, table, timed_rounds
 
-import engine
-from engine.optimizers.catalog import get_optimizer
-from engine.race import STEP_COST
+from descentlab import engine
+from descentlab.engine.optimizers.catalog import get_optimizer
+from descentlab.engine.race import STEP_COST
 
 START = (-1.5, 2.0)
 T = TypeVar("T")

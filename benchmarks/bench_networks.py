@@ -43,11 +43,11 @@ from bench_api import Server, percentile
 
 # Numba itself is imported only through the engine, which first points Numba's cache at
 # its own folder (engine._numba_config).
-from engine import networks as nn
-from engine.networks import mlp
-from engine.networks.threads import THREADS
-from engine.networks.workspace import Workspace
-from engine.optimizers import kernels as K
+from descentlab.engine import networks as nn
+from descentlab.engine.networks import mlp
+from descentlab.engine.networks.threads import THREADS
+from descentlab.engine.networks.workspace import Workspace
+from descentlab.engine.optimizers import kernels as K
 
 ARCH = nn.Architecture((16, 16), "tanh")
 DATA = nn.make_dataset("moons", n=256, noise=0.1, seed=0)

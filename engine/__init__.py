@@ -2,7 +2,8 @@
 
 A notebook needs only this module::
 
-    import engine
+    from descentlab import engine
+
     r = engine.race("rosenbrock", ["sgd", ("adam", {"lr": 0.05})], start=(-1.5, 2), steps=1000)
     r.positions        # (optimizers, starts, steps + 1, 2)
     engine.surfaces()  # catalogues: engine.optimizers(), engine.schedules(), engine.scenarios()
@@ -11,20 +12,28 @@ A notebook needs only this module::
 
 from __future__ import annotations
 
-from engine import _numba_config
+from descentlab.engine import _numba_config
 
 _numba_config.configure()
 
-from engine.errors import EngineError
-from engine.expressions import CompiledExpression, compile_expression
-from engine.grid import Grid, grid
-from engine.objective import Objective, objective
-from engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
-from engine.outcome import Outcome, outcomes
-from engine.race import GradientOptions, RaceResult, RaceSession, Run, Segment, make_run, race
-from engine.scenarios import SCENARIOS, Scenario, get_scenario
-from engine.schedules import SCHEDULES, Schedule, get_schedule
-from engine.surfaces import SURFACES, Surface, get_surface
+from descentlab.engine.errors import EngineError
+from descentlab.engine.expressions import CompiledExpression, compile_expression
+from descentlab.engine.grid import Grid, grid
+from descentlab.engine.objective import Objective, objective
+from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
+from descentlab.engine.outcome import Outcome, outcomes
+from descentlab.engine.race import (
+    GradientOptions,
+    RaceResult,
+    RaceSession,
+    Run,
+    Segment,
+    make_run,
+    race,
+)
+from descentlab.engine.scenarios import SCENARIOS, Scenario, get_scenario
+from descentlab.engine.schedules import SCHEDULES, Schedule, get_schedule
+from descentlab.engine.surfaces import SURFACES, Surface, get_surface
 
 
 def surfaces() -> list[Surface]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError
-from engine.objective import Objective, objective
+from descentlab.engine.errors import EngineError
+from descentlab.engine.objective import Objective, objective
 
 MAX_RESOLUTION = 1001
 

@@ -10,10 +10,10 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from engine.errors import EngineError
-from engine.expressions import CompiledExpression, compile_expression
-from engine.surfaces import EXPRESSION, Surface, get_surface, hessian_batch
-from engine.surfaces.dispatch import value_grad_points
+from descentlab.engine.errors import EngineError
+from descentlab.engine.expressions import CompiledExpression, compile_expression
+from descentlab.engine.surfaces import EXPRESSION, Surface, get_surface, hessian_batch
+from descentlab.engine.surfaces.dispatch import value_grad_points
 
 DEFAULT_EXPRESSION_VIEW = (-3.0, 3.0, -3.0, 3.0)
 BOUND_FACTOR = 10.0

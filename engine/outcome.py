@@ -14,8 +14,8 @@ from typing import Literal
 
 import numpy as np
 
-from engine.race import RaceResult
-from engine.surfaces import CriticalPoint
+from descentlab.engine.race import RaceResult
+from descentlab.engine.surfaces import CriticalPoint
 
 Status = Literal["converged", "stalled", "diverged", "unfinished"]
 NEAR_FRACTION = 0.01

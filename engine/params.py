@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError
+from descentlab.engine.errors import EngineError
 
 
 @dataclass(frozen=True)

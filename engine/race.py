@@ -16,11 +16,11 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from engine.errors import EngineError
-from engine.objective import Objective, objective
-from engine.optimizers.catalog import Optimizer, get_optimizer
-from engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance, fill_start
-from engine.schedules import get_schedule
+from descentlab.engine.errors import EngineError
+from descentlab.engine.objective import Objective, objective
+from descentlab.engine.optimizers.catalog import Optimizer, get_optimizer
+from descentlab.engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance, fill_start
+from descentlab.engine.schedules import get_schedule
 
 MAX_RECORDED_VALUES = 200_000_000
 

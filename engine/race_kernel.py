@@ -22,9 +22,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from engine.noise import gaussian
-from engine.optimizers import kernels as K
-from engine.surfaces.dispatch import hessian_batch, value_grad_batch, value_grad_points
+from descentlab.engine.noise import gaussian
+from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.surfaces.dispatch import hessian_batch, value_grad_batch, value_grad_points
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 INLINE = {**JIT, "inline": "always"}

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import lookup
-from engine.outcome import Outcome, outcomes
-from engine.race import RaceResult
+from descentlab.engine.errors import lookup
+from descentlab.engine.outcome import Outcome, outcomes
+from descentlab.engine.race import RaceResult
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from engine.errors import lookup
-from engine.params import Param, resolve
+from descentlab.engine.errors import lookup
+from descentlab.engine.params import Param, resolve
 
 
 def constant(k: np.ndarray, lr: float) -> float:

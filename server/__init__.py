@@ -1,7 +1,7 @@
 """Descent Lab's HTTP server and command line: the engine behind a versioned JSON API.
 
-``server.app.create_app`` builds the FastAPI app; ``server.cli`` is the ``descentlab``
-command (serve, race, network-race, warmup).
+``descentlab.server.app.create_app`` builds the FastAPI app; ``descentlab.server.cli`` is
+the ``descentlab`` command (serve, race, network-race, warmup).
 
 The server computes several requests at once in worker threads, each kernel with Numba's
 own threads. numpy's BLAS (the PCA plane of a network race) would start a thread pool of

@@ -1,5 +1,5 @@
-"""``python -m server`` is the ``descentlab`` command."""
+"""``python -m descentlab.server`` is the ``descentlab`` command."""
 
-from server.cli import main
+from descentlab.server.cli import main
 
 main()

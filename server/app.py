@@ -1,7 +1,7 @@
 """``create_app``: the FastAPI application, its middleware and its start-up.
 
-Start-up warms the engine (in a thread) before the server accepts a connection and
-serialises the catalogues once.
+Start-up warms the engine (in a thread) before the server accepts a connection, saying so
+in the log when that means compiling, and serialises the catalogues once.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.metadata import PackageNotFoundError, version
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -17,16 +16,17 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
-from server import errors, network_translate, streaming, translate
-from server.caching import CachedBody, LruCache
-from server.gate import Gate
-from server.jsonio import check_finite, dumps
-from server.middleware import BodyLimit, SecurityHeaders
-from server.routers import catalog, grid, health, networks, races, site
-from server.schemas import Limits
-from server.settings import Settings
-from server.state import LabState
-from server.warmup import warm_up
+from descentlab import __version__
+from descentlab.server import errors, network_translate, streaming, translate
+from descentlab.server.caching import CachedBody, LruCache
+from descentlab.server.gate import Gate
+from descentlab.server.jsonio import check_finite, dumps
+from descentlab.server.middleware import BodyLimit, HeadAsGet, OneVary, SecurityHeaders
+from descentlab.server.routers import catalog, grid, health, networks, races, site
+from descentlab.server.schemas import Limits
+from descentlab.server.settings import Settings
+from descentlab.server.state import LabState
+from descentlab.server.warmup import warm_up
 
 log = logging.getLogger("descentlab")
 API_PREFIX = "/api/v1"
@@ -59,13 +59,6 @@ Start with **POST /api/v1/races** ("Try it out" has examples), then look at the 
 """
 
 
-def _version() -> str:
-    try:
-        return version("descentlab")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 def _catalogue_bodies(settings: Settings) -> dict[str, CachedBody]:
     limits = Limits.model_validate(settings.model_dump(include=set(Limits.model_fields)))
     documents = {**translate.catalogues(), "networks": network_translate.catalogue(),
@@ -77,7 +70,7 @@ def _lifespan(state: LabState):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         s = state.settings
-        warmth = await anyio.to_thread.run_sync(warm_up)
+        warmth = await anyio.to_thread.run_sync(lambda: warm_up(say=log.info))
         catalogues = await anyio.to_thread.run_sync(_catalogue_bodies, s)
         state.start(warmth, Gate(s.max_concurrent_heavy, s.queue_timeout, s.retry_after),
                     catalogues)
@@ -90,7 +83,7 @@ def _lifespan(state: LabState):
 
 def _middleware(settings: Settings) -> list[Middleware]:
     """Outermost first: every response gets the security headers, even a 413."""
-    stack = [Middleware(SecurityHeaders),
+    stack = [Middleware(SecurityHeaders), Middleware(OneVary), Middleware(HeadAsGet),
              Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:
         stack.append(Middleware(CORSMiddleware, allow_origins=settings.cors_origins,
@@ -110,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state = LabState(settings, LruCache(settings.grid_cache_entries),
                      network_translate.new_memo(settings.network_memo_entries,
                                                 settings.network_memo_bytes))
-    app = FastAPI(title="Descent Lab", version=_version(), description=DESCRIPTION,
+    app = FastAPI(title="Descent Lab", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, lifespan=_lifespan(state),
                   middleware=_middleware(settings))
     app.state.lab = state

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import encoding
+from descentlab.server import encoding
 
 
 def etag_of(body: bytes) -> str:

@@ -8,9 +8,13 @@
     descentlab warmup
 
 ``race`` and ``network-race`` build the same request the API takes and write the same JSON
-the API returns (or CSV, or for ``race`` a standalone HTML animation for slides). The
-server's limits do not apply: the machine is the user's own. Bad arguments end with one
-line on stderr and exit code 2.
+the API returns (or CSV, or for ``race`` a standalone HTML animation for slides). They obey
+the server's limits, raised by the same ``DESCENTLAB_*`` variables: a typo in ``--steps``
+should not fill the disk. Bad arguments end with one line on stderr naming the flag, and
+exit code 2; output that cannot be written whole ends with exit code 1.
+
+The first run on a machine compiles the engine (about a minute, once): every command says
+so before it starts, and the timings it prints never include it.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 from pydantic import ValidationError
 
-import engine
-from server.settings import Settings
+from descentlab import __version__, engine
+from descentlab.server.errors import ApiError
+from descentlab.server.settings import Settings
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
 POINT_OPTIONS = ("--start", "--view")
@@ -109,6 +114,7 @@ def _schedule(text: str) -> dict:
 
 def build_parser() -> Parser:
     parser = Parser(prog="descentlab", description="Optimizers racing over loss surfaces.")
+    parser.add_argument("--version", action="version", version=f"descentlab {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -213,12 +219,18 @@ def _say(args: argparse.Namespace, message: str) -> None:
         print(f"descentlab: {message}", file=sys.stderr, flush=True)
 
 
-def run_warmup(args: argparse.Namespace) -> None:
-    from server.warmup import warm_up
+def _warm(args: argparse.Namespace, stages_name: str):
+    """Compile (or load from the cache) the kernels a command needs, saying so if it takes
+    a while, so that the command's own timing is of its work alone."""
+    from descentlab.server import warmup
 
-    _say(args, "compiling the engine…")
-    warmth = warm_up()
-    _say(args, f"engine warm in {warmth.seconds:.1f} s")
+    return warmup.warm_up(getattr(warmup, stages_name), say=lambda line: _say(args, line))
+
+
+def run_warmup(args: argparse.Namespace) -> None:
+    warmth = _warm(args, "ALL_STAGES")
+    state = "compiled" if warmth.compiled else "loaded from the cache"
+    _say(args, f"engine {state} in {warmth.seconds:.1f} s")
 
 
 def run_serve(args: argparse.Namespace) -> None:
@@ -233,13 +245,14 @@ def run_serve(args: argparse.Namespace) -> None:
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["descentlab"] = {"handlers": ["default"],
                                            "level": settings.log_level.upper()}
-    uvicorn.run("server.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=args.workers, log_level=settings.log_level,
+    uvicorn.run("descentlab.server.app:create_app", factory=True, host=settings.host,
+                port=settings.port, workers=args.workers, log_level=settings.log_level,
+                timeout_graceful_shutdown=settings.shutdown_timeout,
                 access_log=settings.access_log, log_config=log_config)
 
 
 def _race_request(args: argparse.Namespace):
-    from server.schemas import RaceRequest
+    from descentlab.server.schemas import RaceRequest
 
     surface: dict = {"expression": args.expression} if args.expression else \
         {"id": args.surface}
@@ -260,15 +273,19 @@ def _race_request(args: argparse.Namespace):
 
 
 def run_race(args: argparse.Namespace) -> None:
-    from server import export, translate
-    from server.jsonio import dumps
+    from descentlab.server import export, translate
+    from descentlab.server.jsonio import dumps
+    from descentlab.server.limits import check_race
 
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output and
                           args.output.suffix.lstrip(".").lower() in FORMATS else "json")
     if args.frames < 1:
         raise UsageError("--frames must be at least 1")
     request = _race_request(args)
-    limit = Settings().max_expression_length
+    settings = Settings()
+    check_race(request, settings, root=())
+    limit = settings.max_expression_length
+    _warm(args, "SURFACE_STAGES")
     session = translate.open_session(request, limit)
     started = time.perf_counter()
     runs = len(session.runs)
@@ -286,8 +303,8 @@ def run_race(args: argparse.Namespace) -> None:
 
 
 def _network_request(args: argparse.Namespace):
-    from server.network_schemas import NetworkRaceRequest
-    from server.network_translate import catalogue
+    from descentlab.server.network_schemas import NetworkRaceRequest
+    from descentlab.server.network_translate import catalogue
 
     suggested = catalogue()["race"]["suggested_lr"]
     optimizers = args.optimizer or [{"id": name, "hyperparameters": {"lr": suggested[name]}}
@@ -308,13 +325,16 @@ def _network_request(args: argparse.Namespace):
 
 
 def run_network_race(args: argparse.Namespace) -> None:
-    from server import export
-    from server import network_translate as nt
-    from server.jsonio import dumps
+    from descentlab.server import export
+    from descentlab.server import network_translate as nt
+    from descentlab.server.jsonio import dumps
+    from descentlab.server.limits import check_network_race
 
     suffix = args.output.suffix.lstrip(".").lower() if args.output else ""
     fmt = args.format or (suffix if suffix in NETWORK_FORMATS else "json")
     request = _network_request(args)
+    check_network_race(request, Settings(), root=())
+    _warm(args, "NETWORK_STAGES")
     session = nt.open_session(request)
     nt.check_landscape(session.result(), request.landscape)
     started = time.perf_counter()
@@ -328,14 +348,35 @@ def run_network_race(args: argparse.Namespace) -> None:
     _write(args, data)
 
 
+def write_all(stream: BinaryIO, data: bytes) -> None:
+    """Write every byte: a raw file (standard output under ``PYTHONUNBUFFERED``) may take
+    fewer bytes than asked — Linux writes at most 2 GiB − 4 KiB per call — and says so only
+    in its return value."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(f"the output took no bytes with {len(view):,} still to write")
+        view = view[written:]
+    stream.flush()
+
+
 def _write(args: argparse.Namespace, data: bytes) -> None:
-    """To --output, or to standard output."""
+    """To --output (through a temporary file, so a failed write leaves no half file), or
+    to standard output."""
     if args.output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        args.output.write_bytes(data)
-        _say(args, f"wrote {args.output} ({len(data) / 1e6:.1f} MB)")
+        write_all(sys.stdout.buffer, data)
+        return
+    partial = args.output.with_name(args.output.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            write_all(out, data)
+        partial.replace(args.output)
+    except OSError as err:
+        raise OSError(f"could not write {args.output}: {err.strerror or err}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    _say(args, f"wrote {args.output} ({len(data) / 1e6:.1f} MB)")
 
 
 def _glue_negative_values(argv: list[str]) -> list[str]:
@@ -349,12 +390,54 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
     return glued
 
 
-def _where(loc: tuple | list) -> str:
-    return ".".join(str(part) for part in loc)
+# The flag each part of a request comes from, by the start of an error's location (the
+# longest match wins; "#" stands for a position in a list): errors name what was typed.
+FLAGS: dict[tuple[str, ...], str] = {
+    ("surface",): "--surface", ("surface", "id"): "--surface",
+    ("surface", "expression"): "--expression", ("surface", "params"): "--param",
+    ("surface", "view"): "--view", ("start",): "--start", ("starts",): "--start",
+    ("steps",): "--steps", ("optimizers",): "--optimizer", ("optimizers", "#"): "--optimizer",
+    ("optimizers", "#", "schedule"): "--schedule", ("gradient", "clip_norm"): "--clip-norm",
+    ("gradient", "clip_value"): "--clip-value", ("gradient", "noise_std"): "--noise",
+    ("gradient", "seed"): "--seed", ("record",): "--state",
+    ("dataset",): "--dataset", ("dataset", "id"): "--dataset",
+    ("dataset", "params"): "--param", ("architecture", "hidden"): "--hidden",
+    ("architecture", "activation"): "--activation", ("architecture", "init"): "--init",
+    ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
+    ("landscape", "plane"): "--plane", ("landscape", "resolution"): "--resolution",
+}
+
+
+def _typed_optimizer(spec: dict) -> str:
+    """An optimizer as it was typed: ``adam:lr=0.05``."""
+    settings = ",".join(f"{k}={v:g}" for k, v in spec.get("hyperparameters", {}).items())
+    return f"{spec['id']}:{settings}" if settings else str(spec["id"])
+
+
+def flag_for(loc: tuple | list, args: argparse.Namespace) -> str:
+    """``("optimizers", 1, "hyperparameters", "lr")`` → ``--optimizer adam:lr=-1``."""
+    loc = [int(part) if isinstance(part, str) and part.isdigit() else part for part in loc]
+    parts = tuple("#" if isinstance(part, int) else str(part) for part in loc)
+    for length in range(len(parts), 0, -1):
+        flag = FLAGS.get(parts[:length])
+        if flag is None:
+            continue
+        if flag == "--optimizer" and length > 1 and args.optimizer:
+            return f"{flag} {_typed_optimizer(args.optimizer[loc[1]])}"
+        if flag == "--param" and len(parts) > length:
+            return f"{flag} {parts[length]}"
+        return flag
+    return ".".join(parts)
+
+
+def _fail(parser: Parser, args: argparse.Namespace, loc: tuple | list | None,
+          message: str) -> NoReturn:
+    where = f"{flag_for(loc, args)}: " if loc else ""
+    parser.exit(2, f"descentlab: error: {where}{message}\n")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``descentlab`` and ``python -m server.cli``."""
+    """Entry point of ``descentlab`` and ``python -m descentlab``."""
     parser = build_parser()
     args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "run"):
@@ -362,14 +445,19 @@ def main(argv: list[str] | None = None) -> None:
     try:
         args.run(args)
     except engine.EngineError as err:
-        where = f"{err.field}: " if err.field else ""
-        parser.exit(2, f"descentlab: error: {where}{err.message}\n")
+        _fail(parser, args, err.field.split(".") if err.field else None, err.message)
     except ValidationError as err:
         first = err.errors()[0]
-        where = f"{_where(first['loc'])}: " if first["loc"] else ""
-        parser.exit(2, f"descentlab: error: {where}{first['msg']}\n")
+        _fail(parser, args, first["loc"], first["msg"])
+    except ApiError as err:
+        _fail(parser, args, err.items[0]["loc"], err.items[0]["msg"])
     except UsageError as err:
         parser.exit(2, f"descentlab: error: {err}\n")
+    except BrokenPipeError:
+        # Python flushes standard output once more at exit: point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        parser.exit(1, "descentlab: error: standard output was closed before the whole "
+                       "result was written\n")
     except OSError as err:
         parser.exit(1, f"descentlab: error: {err}\n")
     except KeyboardInterrupt:

@@ -18,9 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-import engine
-from server.jsonio import dumps
-from server.settings import Settings
+from descentlab import engine
+from descentlab.server.jsonio import dumps
+from descentlab.server.settings import Settings
 
 log = logging.getLogger("descentlab")
 
@@ -105,9 +105,27 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return json_error(422, validation_items(exc.errors()))
 
 
+def _unreadable_body(request: Request, cause: BaseException) -> str:
+    """Why FastAPI could not parse a body it reads as JSON, for a person."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        return (f"the body is compressed (Content-Encoding: {encoding}); send plain JSON "
+                f"text, which the server does not need compressed")
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 text (byte {cause.start + 1} is not valid UTF-8)"
+    if isinstance(cause, RecursionError):
+        return "the JSON is nested too deeply to read"
+    return "the body could not be read as JSON"
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own errors: no such route, method not allowed."""
+    """Starlette's own errors: no such route, method not allowed — and FastAPI's 400 for a
+    body it could not even decode (not UTF-8, nested thousands deep, compressed), which is
+    malformed JSON like any other: the API promises 422 ``json_invalid`` for that."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        return json_error(422, [item(["body"], _unreadable_body(request, exc.__cause__),
+                                     "json_invalid")])
     kind = "not_found" if exc.status_code == 404 else "http_error"
     return json_error(exc.status_code, [item([], str(exc.detail), kind)], exc.headers)
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from server.errors import ApiError, item
+from descentlab.server.errors import ApiError, item
 
 T = TypeVar("T")
 

@@ -6,12 +6,12 @@ so they live here and each message names the variable that raises the limit.
 
 from __future__ import annotations
 
-from engine.networks import count_params
-from server.errors import ApiError, Loc, limit_error
-from server.network_schemas import NetworkRaceRequest
-from server.network_translate import points_of
-from server.schemas import RaceRequest
-from server.settings import Settings
+from descentlab.engine.networks import count_params
+from descentlab.server.errors import ApiError, Loc, limit_error
+from descentlab.server.network_schemas import NetworkRaceRequest
+from descentlab.server.network_translate import points_of
+from descentlab.server.schemas import RaceRequest
+from descentlab.server.settings import Settings
 
 
 def _over(loc: Loc, what: str, value: int, limit: int, setting: str,

@@ -7,6 +7,13 @@ its start-up code from a file for that reason). Plotly.js and Swagger UI run wit
 'unsafe-eval' (checked in headless Chromium); their inline styles need 'unsafe-inline' in
 style-src only.
 
+``OneVary`` merges the Vary headers into one: a cached body names Accept-Encoding itself,
+and Starlette's GZip middleware adds it again to every body it passes uncompressed.
+
+``HeadAsGet`` answers HEAD wherever GET is answered (FastAPI's routes take GET alone), with
+the GET's headers and no body: ``curl -I``, link checkers and some load balancers' health
+checks send nothing else.
+
 ``BodyLimit`` answers 413 to a body over the limit before FastAPI buffers or parses it.
 """
 
@@ -14,7 +21,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.errors import json_error, too_large
+from descentlab.server.errors import json_error, too_large
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -46,6 +53,49 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class OneVary:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_one_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                varying = [value for name, value in headers if name.lower() == b"vary"]
+                if len(varying) > 1 or any(b"," in value for value in varying):
+                    names = {}
+                    for value in varying:
+                        for token in value.split(b","):
+                            names.setdefault(token.strip().lower(), token.strip())
+                    message["headers"] = [
+                        *((n, v) for n, v in headers if n.lower() != b"vary"),
+                        (b"vary", b", ".join(names.values()))]
+            await send(message)
+
+        await self.app(scope, receive, send_one_vary)
+
+
+class HeadAsGet:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
 class BodyLimit:

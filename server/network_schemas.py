@@ -13,20 +13,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.networks.architecture import MAX_HIDDEN_LAYERS, MAX_WIDTH
-from engine.networks.landscapes import MAX_RESOLUTION as MAX_LANDSCAPE
-from server.schemas import (
+from descentlab.engine.networks.architecture import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from descentlab.engine.networks.landscapes import MAX_RESOLUTION as MAX_LANDSCAPE
+from descentlab.server.schemas import (
     FrameSteps,
     GradientInfo,
     GradientProcessing,
+    GridPoints,
+    Integer,
     Number,
     OptimizerSpec,
     Pair,
+    PositiveInteger,
     RangeEntry,
+    Seed,
     Strict,
 )
-
-Seed = Annotated[int, Field(ge=0, lt=2**63)]
 
 # --------------------------------------------------------------------------- requests
 
@@ -43,7 +45,7 @@ class NetworkDatasetSpec(Strict):
 class ArchitectureSpec(Strict):
     """2 inputs → hidden layers → 1 logit (GET /networks: ``architecture``)."""
 
-    hidden: list[Annotated[int, Field(ge=1)]] = Field(
+    hidden: list[PositiveInteger] = Field(
         default_factory=lambda: [16, 16], max_length=MAX_HIDDEN_LAYERS,
         description=f"widths of the hidden layers, each at most {MAX_WIDTH}; [] is "
                     "logistic regression")
@@ -58,11 +60,11 @@ class LandscapeSpec(Strict):
     plane: str = Field("pca", max_length=32,
                        description="pca (centred at the initialisation, the paths' top two "
                                    "principal directions) or random (filter-normalised)")
-    resolution: int = Field(41, ge=2, description=f"points per axis (at most {MAX_LANDSCAPE})")
+    resolution: GridPoints = Field(41, description=f"points per axis (at most {MAX_LANDSCAPE})")
     span: float | Annotated[list[float], Field(min_length=4, max_length=4)] | None = Field(
         None, description="s for [−s, s]², or [α_min, α_max, β_min, β_max]; null: around "
                           "the paths (pca) or [−1, 1]² (random)")
-    centre: int | str | None = Field(
+    centre: Integer | str | None = Field(
         None, description="random plane only: a run (index or label) whose final weights "
                           "are the centre, or 'init'; null: the run with the lowest final "
                           "loss")
@@ -87,11 +89,11 @@ class NetworkRaceRequest(Strict):
         min_length=1, description="any optimizer but Newton (at most "
                                   "DESCENTLAB_MAX_OPTIMIZERS); GET /networks suggests "
                                   "learning rates")
-    steps: int = Field(500, ge=1, description="at most DESCENTLAB_MAX_STEPS; the work, "
+    steps: PositiveInteger = Field(500, description="at most DESCENTLAB_MAX_STEPS; the work, "
                                               "(optimizers × steps + resolution²) × weights "
                                               "× points, at most "
                                               "DESCENTLAB_NETWORK_COMPUTE_BUDGET")
-    batch_size: int | None = Field(None, ge=1, description="points per mini-batch; null (or "
+    batch_size: PositiveInteger | None = Field(None, description="points per mini-batch; null (or "
                                                            "at least n) for full batch")
     seed: Seed = Field(0, description="draws the mini-batches and the gradient noise")
     init_seed: Seed = Field(0, description="draws the shared initial weights")
@@ -106,10 +108,10 @@ class BoundaryRequest(Strict):
     race: NetworkRaceRequest = Field(description="the race, as posted to /networks/races: "
                                                  "a race computed recently is remembered, "
                                                  "not run again")
-    run: int | str = Field(0, description="the run: its index or its label")
-    frame: int = Field(-1, description="frame t (the weights after t steps), 0 … steps; "
+    run: Integer | str = Field(0, description="the run: its index or its label")
+    frame: Integer = Field(-1, description="frame t (the weights after t steps), 0 … steps; "
                                        "negative counts from the end")
-    resolution: int = Field(61, ge=2, description="points per axis (at most "
+    resolution: GridPoints = Field(61, description="points per axis (at most "
                                                   "DESCENTLAB_MAX_GRID_RESOLUTION)")
 
 

@@ -16,21 +16,21 @@ from dataclasses import replace
 import numpy as np
 import orjson
 
-import engine
-from engine import networks as nn
-from engine.errors import EngineError, lookup
-from engine.params import resolve
-from server.jsonio import array, number
-from server.memo import Memo
-from server.network_schemas import (
+from descentlab import engine
+from descentlab.engine import networks as nn
+from descentlab.engine.errors import EngineError, lookup
+from descentlab.engine.params import resolve
+from descentlab.server.jsonio import array, number
+from descentlab.server.memo import Memo
+from descentlab.server.network_schemas import (
     ArchitectureSpec,
     BoundaryRequest,
     LandscapeSpec,
     NetworkDatasetSpec,
     NetworkRaceRequest,
 )
-from server.streaming import SegmentedStream
-from server.translate import Document, frame_steps, run_spec
+from descentlab.server.streaming import SegmentedStream
+from descentlab.server.translate import Document, frame_steps, run_spec
 
 RaceMemo = Memo[nn.NetworkRaceResult]
 

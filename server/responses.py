@@ -9,9 +9,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import encoding
-from server.caching import etag_of
-from server.settings import Settings
+from descentlab.server import encoding
+from descentlab.server.caching import etag_of
+from descentlab.server.settings import Settings
 
 
 def accepted_encoding(request: Request, settings: Settings) -> str | None:

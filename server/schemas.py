@@ -11,13 +11,34 @@ formula that is infinite there, or a squared gradient that overflowed): JSON has
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Number = float | None
-FrameSteps = Annotated[int | None, Field(
-    ge=1, description="streams only: steps per frame line (default "
+
+
+def _integral_float(value: object) -> object:
+    """JSON has one number type: 447.0 is the integer 447 (JSON Schema says so too), and
+    a client that formats every number as a float must not be refused for it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def integer(**bounds: int) -> Any:
+    """An integer in a request: exact (no "10" strings, no 10.5), but 10.0 is 10. Bounds
+    (ge, le, …) are set on the integer before the float conversion wraps it, so that the
+    JSON Schema says ``minimum``/``maximum`` rather than pydantic's own keywords."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_integral_float)]
+
+
+Integer = integer()
+# Bounds go on the integer itself, not on "integer or null": pydantic would write them
+# into the JSON Schema as unknown keywords, which no validator or client reads.
+PositiveInteger = integer(ge=1)
+FrameSteps = Annotated[PositiveInteger | None, Field(
+    description="streams only: steps per frame line (default "
                       "DESCENTLAB_STREAM_FRAME_STEPS; raised so that a stream has at most "
                       "DESCENTLAB_STREAM_MAX_FRAMES lines)")]
 Point = Annotated[list[float], Field(min_length=2, max_length=2, examples=[[-1.5, 2.0]])]
@@ -26,6 +47,14 @@ View = Annotated[list[float], Field(
     examples=[[-3.0, 3.0, -3.0, 3.0]])]
 Pair = list[Number]
 
+
+
+# Seeds are integers a browser holds exactly (JavaScript's Number.MAX_SAFE_INTEGER, 2**53 − 1):
+# a larger one would come back from a shared link as another seed — and a JSON Schema bound
+# near 2**63 is itself read as a float, so validators disagree about the last integers.
+MAX_SEED = 2**53 - 1
+Seed = integer(ge=0, le=MAX_SEED)
+GridPoints = integer(ge=2)
 
 class Strict(BaseModel):
     """Requests: exact JSON types, finite numbers, no unknown keys."""
@@ -85,8 +114,8 @@ class OptimizerSpec(Strict):
         None, gt=0, description="absent: the race's value; null: no clipping by value")
     noise_std: float | None = Field(None, ge=0, le=1e6,
                                     description="absent or null: the race's value")
-    seed: int | None = Field(None, ge=0, lt=2**63,
-                             description="absent or null: the race's value")
+    seed: Seed | None = Field(
+        None, description="absent or null: the race's value")
 
 
 class GradientProcessing(Strict):
@@ -103,7 +132,7 @@ class GradientProcessing(Strict):
 class GradientSpec(GradientProcessing):
     """How every optimizer's gradient is processed: seeded noise, then clipping."""
 
-    seed: int = Field(0, ge=0, lt=2**63, description="seed of that noise")
+    seed: Seed = Field(0, description="seed of that noise")
 
 
 class RecordSpec(Strict):
@@ -135,7 +164,7 @@ class RaceRequest(Strict):
         None, min_length=1, description="several start points instead of `start` (at most "
                                         "DESCENTLAB_MAX_STARTS); runs are listed per "
                                         "optimizer, then per start")
-    steps: int = Field(500, ge=1, description="steps per run (at most DESCENTLAB_MAX_STEPS; "
+    steps: PositiveInteger = Field(500, description="steps per run (at most DESCENTLAB_MAX_STEPS; "
                                               "optimizers × steps × starts at most "
                                               "DESCENTLAB_COMPUTE_BUDGET)")
     optimizers: list[OptimizerSpec] = Field(

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         2.0, ge=0, description="seconds a request waits for a free slot before a 503")
     retry_after: int = Field(1, ge=1, description="the Retry-After of that 503, in seconds")
 
+    shutdown_timeout: float = Field(
+        10.0, ge=0, description="seconds open responses get to finish after SIGTERM; then "
+                                "they are closed (a stream whose client stopped reading "
+                                "would otherwise hold the shutdown for ever)")
+
     stream_frame_steps: int = Field(10, ge=1, description="steps per frame line by default")
     stream_max_frames: int = Field(
         500, ge=1, description="most frame lines in one stream; frames grow to fit")

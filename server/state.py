@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from server.caching import CachedBody, LruCache
-from server.gate import Gate
-from server.network_translate import RaceMemo
-from server.settings import Settings
-from server.warmup import Warmth
+from descentlab.server.caching import CachedBody, LruCache
+from descentlab.server.gate import Gate
+from descentlab.server.network_translate import RaceMemo
+from descentlab.server.settings import Settings
+from descentlab.server.warmup import Warmth
 
 
 @dataclass

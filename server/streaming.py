@@ -21,9 +21,9 @@ from typing import Any, Protocol
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from server.errors import item
-from server.gate import Gate
-from server.jsonio import dumps
+from descentlab.server.errors import item
+from descentlab.server.gate import Gate
+from descentlab.server.jsonio import dumps
 
 NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"
@@ -79,11 +79,22 @@ class SSEResponse(Response):
     media_type = SSE
 
 
+# A stream's refusals (too large, invalid, busy) come before the stream starts, as the
+# plain JSON error every route sends. Given a model, FastAPI would document them in the
+# route's own media type (NDJSON or SSE), so they are spelt out here.
+ERRORS_DOC = {status: {"description": description, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+    for status, description in ((413, "The request is too large"),
+                                (422, "The request is not valid"),
+                                (503, "Every computing slot stayed busy; retry later"))}
+
+
 def ndjson_doc(event_schema: str) -> dict:
-    """The OpenAPI of a 200 whose lines are each one ``event_schema`` object."""
+    """The OpenAPI of a 200 whose lines are each one ``event_schema`` object, and of the
+    JSON errors sent instead of a stream."""
     ref = {"$ref": f"#/components/schemas/{event_schema}", "type": "object"}
     return {200: {"description": f"One JSON object per line (see {event_schema})",
-                  "content": {NDJSON: {"schema": ref}}}}
+                  "content": {NDJSON: {"schema": ref}}}, **ERRORS_DOC}
 
 
 def ndjson_line(kind: str, data: bytes) -> bytes:

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-import engine
-from engine.optimizers.inspect import derived_state
-from server.jsonio import array, number
-from server.schemas import OptimizerSpec, RaceRequest, SurfaceSpec
-from server.streaming import SegmentedStream
+from descentlab import engine
+from descentlab.engine.optimizers.inspect import derived_state
+from descentlab.server.jsonio import array, number
+from descentlab.server.schemas import OptimizerSpec, RaceRequest, SurfaceSpec
+from descentlab.server.streaming import SegmentedStream
 
 Document = dict[str, Any]
 

@@ -1,6 +1,6 @@
 """A live Descent Lab server and Debian's Chromium, for the browser tests and benchmark.
 
-The server runs as the real command (``python -m server.cli serve``) on a free loopback
+The server runs as the real command (``python -m descentlab serve``) on a free loopback
 port; Chromium is the system's, driven by Playwright without its own browser downloads.
 The page exposes its live objects as ``window.descentLab`` and marks each finished race
 on ``<body>`` (``data-race="ready"``, ``data-race-id``), which is what these helpers wait on.
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 class LabServer:
-    """``python -m server.cli serve`` on a free port, stopped on exit."""
+    """``python -m descentlab serve`` on a free port, stopped on exit."""
 
     def __init__(self, log: Path):
         self.port = free_port()
@@ -48,7 +48,7 @@ class LabServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
+                [sys.executable, "-m", "descentlab", "serve", "--host", "127.0.0.1",
                  "--port", str(self.port)], cwd=ROOT, env=env, stdout=out,
                 stderr=subprocess.STDOUT)
         deadline = time.monotonic() + READY_TIMEOUT

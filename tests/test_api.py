@@ -22,12 +22,12 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import engine
-from server import docs, translate
-from server.app import create_app
-from server.errors import ApiError
-from server.gate import Gate
-from server.settings import Settings
+from descentlab import engine
+from descentlab.server import docs, translate
+from descentlab.server.app import create_app
+from descentlab.server.errors import ApiError
+from descentlab.server.gate import Gate
+from descentlab.server.settings import Settings
 
 API = "/api/v1"
 ROSENBROCK = {
@@ -325,6 +325,54 @@ def test_malformed_requests_answer_422(client, body, kind):
                            headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert kind in {error["type"] for error in detail(response)}
+
+
+@pytest.mark.parametrize("body,headers,words", [
+    (b'{"surface": {"id": "bowl\xff"}}', {}, "not UTF-8 text (byte 25 "),
+    (b"[" * 32_000 + b"]" * 32_000, {}, "nested too deeply"),
+    (gzip.compress(json.dumps(ROSENBROCK).encode()), {"Content-Encoding": "gzip"},
+     "compressed (Content-Encoding: gzip)"),
+])
+def test_unreadable_bodies_are_malformed_json_too(client, body, headers, words):
+    """FastAPI answers 400 when it cannot even decode a body; the API promises 422."""
+    for path in ("/races", "/races/stream", "/networks/races"):
+        response = client.post(f"{API}{path}", content=body,
+                               headers={"Content-Type": "application/json", **headers})
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/json"
+        (error,) = detail(response)
+        assert error["type"] == "json_invalid" and error["loc"] == ["body"]
+        assert words in error["msg"]
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/readyz", "/static/style.css",
+                                  "/static/js/main.js", "/static/vendor/plotly.min.js",
+                                  "/docs", f"{API}/surfaces"])
+def test_head_answers_like_get_without_a_body(client, path):
+    got, head = client.get(path), client.head(path)
+    assert got.status_code == head.status_code == 200
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.content == b""
+
+
+@pytest.mark.parametrize("accept", ["gzip", "zstd", "br", "identity", "gzip, zstd", ""])
+def test_vary_is_sent_once(client, accept):
+    for path in (f"{API}/surfaces", f"{API}/optimizers", "/static/vendor/plotly.min.js",
+                 f"{API}/surfaces/himmelblau/grid?resolution=51"):
+        response = client.get(path, headers={"Accept-Encoding": accept})
+        assert response.headers.get_list("vary") == ["Accept-Encoding"], (path, accept)
+
+
+def test_stream_errors_are_documented_as_the_json_they_are(client):
+    paths = strict(client.get("/openapi.json").text)["paths"]
+    for path, method in ((f"{API}/races/stream", "post"), (f"{API}/races/stream/sse", "get"),
+                         (f"{API}/networks/races/stream", "post")):
+        responses = paths[path][method]["responses"]
+        for status in ("413", "422", "503"):
+            assert list(responses[status]["content"]) == ["application/json"], (path, status)
+    response = client.post(f"{API}/races/stream", json={**ROSENBROCK, "steps": 0})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"
 
 
 def test_json_without_content_type_is_refused(client):

@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-import engine
-from engine import networks as nn
-from server import network_translate
-from server.app import create_app
-from server.memo import Memo
-from server.network_schemas import NetworkRaceRequest
-from server.settings import Settings
+from descentlab import engine
+from descentlab.engine import networks as nn
+from descentlab.server import network_translate
+from descentlab.server.app import create_app
+from descentlab.server.memo import Memo
+from descentlab.server.network_schemas import NetworkRaceRequest
+from descentlab.server.settings import Settings
 
 API = "/api/v1"
 MOONS = {

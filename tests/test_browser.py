@@ -67,7 +67,7 @@ class Visit:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    with LabServer(tmp_path_factory.mktemp("lab") / "server.log") as running:
+    with LabServer(tmp_path_factory.mktemp("lab") / "descentlab.server.log") as running:
         yield running
 
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numba
 import pytest
 from fastapi.testclient import TestClient
 
-from server.app import create_app
-from server.cli import main
+import descentlab
+from descentlab.server import cli, warmup
+from descentlab.server.app import create_app
+from descentlab.server.cli import main, write_all
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +43,7 @@ def test_help_everywhere(argv, capsys):
 
 
 def test_module_entry_points():
-    for module in ("server.cli", "server"):
+    for module in ("descentlab", "descentlab.server.cli", "descentlab.server"):
         done = subprocess.run([sys.executable, "-m", module, "race", "--help"], cwd=ROOT,
                               capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0 and "--optimizer" in done.stdout, done.stderr
@@ -95,11 +99,17 @@ def test_race_html_is_standalone(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv,words", [
     (["race", "--optimizer", "adam:lr=50"],
-     "optimizers.0.hyperparameters.lr: "),
-    (["race", "--optimizer", "adamw"], "optimizers.0.id: "),
-    (["race", "--surface", "himalaya"], "surface.id: "),
-    (["race", "--expression", "x**2 +", "--start=1,1"], "surface.expression:"),
-    (["race", "--steps", "0"], "steps:"),
+     "--optimizer adam:lr=50: "),
+    (["race", "--optimizer", "adamw"], "--optimizer adamw: "),
+    (["race", "--surface", "himalaya"], "--surface: "),
+    (["race", "--expression", "x**2 +", "--start=1,1"], "--expression:"),
+    (["race", "--steps", "0"], "--steps:"),
+    (["race", "--steps", "10000000"], "--steps: steps is 10000000; the limit is 20000 "
+                                       "(DESCENTLAB_MAX_STEPS)"),
+    (["race", "--expression", "x**2"], "--start: an expression has no suggested start"),
+    (["race", "--surface", "rosenbrock", "--param", "b=-3"], "--param b: "),
+    (["race", "--optimizer", "sgd", "--optimizer", "adam:lr=0", "--noise", "-1"], "--noise: "),
+    (["race", "--schedule", "sawtooth"], "--schedule: "),
     (["race", "--start", "1"], "'1' is not X,Y"),
     (["race", "--param", "b"], "'b' is not NAME=NUMBER"),
     (["race", "--optimizer", "sgd:lr=fast"], "'fast' is not a number"),
@@ -107,14 +117,17 @@ def test_race_html_is_standalone(tmp_path, capsys):
     (["race", "--surface", "bowl", "--expression", "x"], "not allowed with argument"),
     (["race", "--colour"], "unrecognized arguments: --colour"),
     (["fly"], "invalid choice: 'fly'"),
-    (["network-race", "--dataset", "moon"], "dataset.id: unknown dataset 'moon'"),
-    (["network-race", "--param", "n=3"], "dataset.params.n: "),
-    (["network-race", "--hidden", "16,64"], "architecture.hidden: "),
+    (["network-race", "--dataset", "moon"], "--dataset: unknown dataset 'moon'"),
+    (["network-race", "--param", "n=3"], "--param n: "),
+    (["network-race", "--hidden", "16,64"], "--hidden: "),
     (["network-race", "--hidden", "a,b"], "'a,b' is not a list of widths"),
-    (["network-race", "--activation", "gelu"], "architecture.activation: "),
-    (["network-race", "--optimizer", "newton"], "optimizers.0: "),
-    (["network-race", "--batch-size", "0"], "batch_size: "),
-    (["network-race", "--plane", "random", "--resolution", "500"], "landscape.resolution: "),
+    (["network-race", "--activation", "gelu"], "--activation: "),
+    (["network-race", "--optimizer", "newton"], "--optimizer newton: "),
+    (["network-race", "--batch-size", "0"], "--batch-size: "),
+    (["network-race", "--param", "n=16", "--hidden", "2", "--resolution", "500"],
+     "--resolution: "),
+    (["network-race", "--steps", "3000", "--hidden", "128,128"],
+     "the limit is 5000000000 (DESCENTLAB_NETWORK_COMPUTE_BUDGET)"),
     (["network-race", "--format", "html"], "invalid choice: 'html'"),
     ([], "choose a command"),
 ])
@@ -181,3 +194,93 @@ def test_network_race_defaults_to_three_optimizers_at_their_suggested_rates(caps
     assert document["architecture"]["n_params"] == 3  # logistic regression
     assert [(r["optimizer"], r["hyperparameters"]["lr"]) for r in document["runs"]] == [
         ("sgd", 0.5), ("momentum", 0.05), ("adam", 0.01)]
+
+
+class Trickle(io.RawIOBase):
+    """A raw stream that takes at most ``size`` bytes per call, as a pipe or a 2 GiB write
+    to a raw file does."""
+
+    def __init__(self, size: int):
+        self.size, self.received = size, bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        taken = bytes(data[:self.size])
+        self.received += taken
+        return len(taken)
+
+
+def test_the_writer_writes_everything_a_few_bytes_at_a_time():
+    data = bytes(range(256)) * 40
+    sink = Trickle(7)
+    write_all(sink, data)
+    assert bytes(sink.received) == data
+
+
+def test_the_writer_fails_loudly_when_the_output_takes_nothing():
+    with pytest.raises(OSError, match="took no bytes"):
+        write_all(Trickle(0), b"{}")
+
+
+def test_standard_output_that_takes_a_few_bytes_per_call_gets_the_whole_race(monkeypatch,
+                                                                            capsys):
+    sink = Trickle(1000)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(sink))
+    code, _, _ = run(["race", "--steps", "300", "-q"], capsys)
+    assert code == 0 and len(sink.received) > 10_000
+    assert json.loads(bytes(sink.received))["steps"] == 300
+
+
+def test_a_failed_write_leaves_the_old_output_in_place(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "race.json"
+    out.write_text("the previous race")
+    monkeypatch.setattr(cli, "write_all", lambda stream, data: stream.write(b"{") and
+                        (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    code, _, err = run(["race", "--steps", "3", "-q", "--output", str(out)], capsys)
+    assert code == 1 and "No space left on device" in err and str(out) in err
+    assert out.read_text() == "the previous race"
+    assert [p.name for p in tmp_path.iterdir()] == ["race.json"]
+
+
+def test_the_limits_are_the_servers_and_raised_the_same_way(monkeypatch, capsys):
+    code, _, err = run(["race", "--steps", "30000", "-q"], capsys)
+    assert code == 2 and "DESCENTLAB_MAX_STEPS" in err
+    monkeypatch.setenv("DESCENTLAB_MAX_STEPS", "40000")
+    monkeypatch.setenv("DESCENTLAB_COMPUTE_BUDGET", "1000000")
+    code, out, err = run(["race", "--steps", "30000", "--optimizer", "sgd", "-q"], capsys)
+    assert code == 0 and json.loads(out)["steps"] == 30000, err
+
+
+def test_version(capsys):
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out == f"descentlab {descentlab.__version__}\n"
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", descentlab.__version__)
+
+
+def test_timings_leave_compilation_out(capsys):
+    """The kernels are warm (the engine was used above), so the race line says nothing of
+    compiling, and the warm-up that precedes it is silent."""
+    code, _, err = run(["race", "--steps", "50"], capsys)
+    assert code == 0 and "compil" not in err and "raced in" in err
+
+
+def test_a_compiling_stage_is_announced_once_then_counted():
+    @numba.njit(cache=False)
+    def fresh(x):
+        return x + 1
+
+    said: list[str] = []
+    stages = (warmup.Stage("something new", lambda: fresh(1)),
+              warmup.Stage("nothing new", lambda: fresh(2)),
+              warmup.Stage("new again", lambda: fresh(1.5)))
+    warmth = warmup.run_stages(stages, said.append)
+    assert warmth.compiled
+    assert said[0].startswith("first start: compiling the engine's kernels (about 60 s, once;")
+    assert os.environ["NUMBA_CACHE_DIR"] in said[0]
+    assert said[1:3] == ["compiling kernel 1 of 3: something new…",
+                         "compiling kernel 3 of 3: new again…"]
+    assert said[3].startswith("compiled in ") and len(said) == 4
+    again: list[str] = []
+    assert not warmup.run_stages(stages, again.append).compiled and again == []

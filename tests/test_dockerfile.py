@@ -58,9 +58,8 @@ def test_builder_copies_every_package():
     copied = {
         source.rstrip("/") for kw, args in builder if kw == "COPY" for source in args.split()[:-1]
     }
-    include = pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
-    for package in {pattern.rstrip("*").rstrip(".") for pattern in include}:
-        assert package in copied, f"the image does not copy package {package}/"
+    for folder in pyproject()["tool"]["setuptools"]["package-dir"].values():
+        assert folder in copied, f"the image does not copy the folder {folder}/"
     assert {"pyproject.toml", "README.md"} <= copied
 
 
@@ -85,16 +84,19 @@ def runtime_env() -> dict[str, str]:
 def test_frontend_ships_in_the_package_next_to_the_server():
     """The server looks for frontend/ beside server/, in a checkout and in site-packages."""
     setuptools = pyproject()["tool"]["setuptools"]
-    assert "frontend*" in setuptools["packages"]["find"]["include"]
-    assert setuptools["package-data"]["frontend"] == ["**/*"]
+    assert setuptools["package-dir"]["descentlab.frontend"] == "frontend"
+    assert setuptools["package-dir"]["descentlab.server"] == "server"
+    assert setuptools["package-data"]["descentlab.frontend"] == ["**/*"]
     assert "DESCENTLAB_FRONTEND_DIR" not in runtime_env()
 
 
-def test_cmd_and_healthcheck_use_the_console_script_module():
+def test_cmd_and_healthcheck_use_the_console_script():
+    """``python -m descentlab`` runs the very function the ``descentlab`` script runs."""
     runtime = dict(stages()[1])
-    module = pyproject()["project"]["scripts"]["descentlab"].split(":")[0]
-    cmd = json.loads(runtime["CMD"])
-    assert cmd == ["python", "-m", module, "serve"]
+    module, function = pyproject()["project"]["scripts"]["descentlab"].split(":")
+    entry = (ROOT / "descentlab" / "__main__.py").read_text()
+    assert f"from {module} import {function}" in entry
+    assert json.loads(runtime["CMD"]) == ["python", "-m", "descentlab", "serve"]
     env = runtime_env()
     assert env["DESCENTLAB_HOST"] == "0.0.0.0" and env["DESCENTLAB_PORT"] == "8000"
     health = runtime["HEALTHCHECK"]

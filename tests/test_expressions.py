@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine.errors import EngineError
-from engine.expressions import MAX_DEPTH, CompiledExpression, compile_expression
-from engine.expressions.vm import expr_hessian_batch, expr_value_grad_batch
-from engine.objective import objective
+from descentlab.engine.errors import EngineError
+from descentlab.engine.expressions import MAX_DEPTH, CompiledExpression, compile_expression
+from descentlab.engine.expressions.vm import expr_hessian_batch, expr_value_grad_batch
+from descentlab.engine.objective import objective
 
 
 def expression_value_grad(expr: CompiledExpression, xy) -> tuple[np.ndarray, np.ndarray]:
@@ -298,7 +298,7 @@ def test_a_million_characters_is_refused_before_tokenizing(monkeypatch):
     def parse_must_not_run(*args: object) -> None:
         raise AssertionError("a text over the length limit reached the parser")
 
-    monkeypatch.setattr("engine.expressions.parse", parse_must_not_run)
+    monkeypatch.setattr("descentlab.engine.expressions.parse", parse_must_not_run)
     with pytest.raises(EngineError, match="is 1000000 characters long; the limit is 500"):
         compile_expression("x" * 1_000_000)
 

@@ -15,15 +15,15 @@ import sys
 import numpy as np
 import pytest
 
-from engine import EngineError
-from engine import networks as nn
-from engine.networks import mlp
-from engine.networks.architecture import SIGMOID, TANH
-from engine.networks.batches import batch_for_step
-from engine.networks.toy_data import Dataset
-from engine.networks.two_param import TWO_PARAM_NETS, max_margin_direction
-from engine.networks.workspace import Workspace
-from engine.noise import gaussian
+from descentlab.engine import EngineError
+from descentlab.engine import networks as nn
+from descentlab.engine.networks import mlp
+from descentlab.engine.networks.architecture import SIGMOID, TANH
+from descentlab.engine.networks.batches import batch_for_step
+from descentlab.engine.networks.toy_data import Dataset
+from descentlab.engine.networks.two_param import TWO_PARAM_NETS, max_margin_direction
+from descentlab.engine.networks.workspace import Workspace
+from descentlab.engine.noise import gaussian
 
 ACTIVATION = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0),
               "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z))}
@@ -398,7 +398,7 @@ def test_pca_plane_of_a_single_straight_path_is_still_a_plane():
 def test_pca_plane_survives_weights_near_overflow():
     """A run whose weights grew to ~1e200 without overflowing (heavy momentum) squares to
     infinity in the Gram matrix unless it is scaled first: the plane must stay finite."""
-    from engine.networks.planes import pca_plane
+    from descentlab.engine.networks.planes import pca_plane
 
     rng = np.random.default_rng(0)
     init = rng.normal(size=50)
@@ -480,7 +480,8 @@ def test_bad_input_names_its_field(call, field):
 
 def test_two_param_modules_import_without_the_race_machinery():
     """The surface catalogue will import them while engine.race is still importing."""
-    code = ("import sys, engine.networks.two_param; "
-            "print(sorted(m for m in sys.modules if m.startswith('engine.networks')))")
+    code = ("import sys, descentlab.engine.networks.two_param; "
+            "print(sorted(m for m in sys.modules if m.startswith('descentlab.engine.networks')))")
     loaded = subprocess.check_output([sys.executable, "-c", code], text=True)
-    assert "engine.networks.race" not in loaded and "engine.networks.two_param" in loaded
+    assert "descentlab.engine.networks.race" not in loaded
+    assert "descentlab.engine.networks.two_param" in loaded

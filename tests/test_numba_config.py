@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine._numba_config import source_hash
+from descentlab.engine._numba_config import source_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ("import json; from numba.core import config; "

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 import reference_optimizers as ref
 
-import engine
-from engine.noise import gaussian
+from descentlab import engine
+from descentlab.engine.noise import gaussian
 
 STEPS = 200
 RTOL = 1e-12

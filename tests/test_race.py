@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import reference_optimizers as ref
 
-import engine
-from engine import EngineError
+from descentlab import engine
+from descentlab.engine import EngineError
 
 # A mix that exercises every kind of carry: no state, vector state, scalar state (Adam's
 # and Nadam's running products), the look-ahead methods, a schedule, clipping and Newton.

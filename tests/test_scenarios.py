@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-import engine
+from descentlab import engine
 
 
 @pytest.mark.parametrize("scenario", engine.scenarios(), ids=lambda s: s.id)

@@ -15,11 +15,11 @@ import re
 import numpy as np
 import pytest
 
-import engine
-from engine.errors import EngineError
-from engine.expressions import compile_expression
-from engine.networks.two_param import TWO_PARAM_NETS
-from engine.surfaces import (
+from descentlab import engine
+from descentlab.engine.errors import EngineError
+from descentlab.engine.expressions import compile_expression
+from descentlab.engine.networks.two_param import TWO_PARAM_NETS
+from descentlab.engine.surfaces import (
     EXPRESSION,
     SURFACES,
     CriticalPoint,
@@ -28,7 +28,7 @@ from engine.surfaces import (
     hessian_batch,
     value_grad_batch,
 )
-from engine.surfaces import dispatch as D
+from descentlab.engine.surfaces import dispatch as D
 
 NO_OPS = np.zeros(0, np.int64)
 NO_CONSTS = np.zeros(0)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-import engine
+from descentlab import engine
 
 START = (2.0, 1.0)
 CASES = [(kappa, theta) for kappa in (10.0, 100.0) for theta in (0.0, 30.0)]

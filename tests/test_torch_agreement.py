@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import engine
+from descentlab import engine
 
 torch = pytest.importorskip("torch")
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError
-from engine.expressions.compiler import MAX_EXPONENT, compile_tree
-from engine.expressions.latex import to_latex
-from engine.expressions.parser import MAX_DEPTH, parse
-from engine.expressions.plain import to_plain
+from descentlab.engine.errors import EngineError
+from descentlab.engine.expressions.compiler import MAX_EXPONENT, compile_tree
+from descentlab.engine.expressions.latex import to_latex
+from descentlab.engine.expressions.parser import MAX_DEPTH, parse
+from descentlab.engine.expressions.plain import to_plain
 
 __all__ = ["MAX_DEPTH", "MAX_EXPONENT", "CompiledExpression", "compile_expression"]
 

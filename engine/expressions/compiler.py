@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 
-from engine.errors import EngineError
-from engine.expressions import opcodes as O
-from engine.expressions import tree as T
-from engine.expressions.functions import CONSTANTS, FUNCTIONS
-from engine.expressions.plain import number_text, to_plain
+from descentlab.engine.errors import EngineError
+from descentlab.engine.expressions import opcodes as O
+from descentlab.engine.expressions import tree as T
+from descentlab.engine.expressions.functions import CONSTANTS, FUNCTIONS
+from descentlab.engine.expressions.plain import number_text, to_plain
 
 MAX_EXPONENT = 64
 _BINARY_OPCODES = {"+": O.ADD, "-": O.SUB, "*": O.MUL, "/": O.DIV, "**": O.POW}

@@ -6,8 +6,14 @@ non-number is juxtaposed (``10 y^{2}``) as a textbook would write it.
 
 from __future__ import annotations
 
-from engine.expressions import tree as T
-from engine.expressions.plain import ADDITIVE, MULTIPLICATIVE, SIGN, number_text, precedence
+from descentlab.engine.expressions import tree as T
+from descentlab.engine.expressions.plain import (
+    ADDITIVE,
+    MULTIPLICATIVE,
+    SIGN,
+    number_text,
+    precedence,
+)
 
 _OPERATORS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "sinh": r"\sinh",
               "cosh": r"\cosh", "tanh": r"\tanh", "log": r"\ln", "log10": r"\log_{10}",

@@ -18,10 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.errors import EngineError
-from engine.expressions import tree as T
-from engine.expressions.functions import ALIASES, CONSTANTS, FUNCTIONS, VARIABLES, known_names
-from engine.expressions.tokens import (
+from descentlab.engine.errors import EngineError
+from descentlab.engine.expressions import tree as T
+from descentlab.engine.expressions.functions import (
+    ALIASES,
+    CONSTANTS,
+    FUNCTIONS,
+    VARIABLES,
+    known_names,
+)
+from descentlab.engine.expressions.tokens import (
     COMMA,
     END,
     LPAREN,

@@ -7,7 +7,7 @@ Parentheses are written only where the grammar needs them to keep the tree's sha
 
 from __future__ import annotations
 
-from engine.expressions import tree as T
+from descentlab.engine.expressions import tree as T
 
 ADDITIVE, MULTIPLICATIVE, SIGN, POWER, ATOM = 1, 2, 3, 4, 5
 _BINARY = {"+": ADDITIVE, "-": ADDITIVE, "*": MULTIPLICATIVE, "/": MULTIPLICATIVE,

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from engine.errors import EngineError
+from descentlab.engine.errors import EngineError
 
 NUMBER = "number"
 NAME = "name"

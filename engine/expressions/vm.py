@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.expressions import opcodes as O
+from descentlab.engine.expressions import opcodes as O
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 

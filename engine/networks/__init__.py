@@ -2,7 +2,7 @@
 
 A notebook needs only this module::
 
-    from engine import networks as nn
+    from descentlab.engine import networks as nn
     data = nn.make_dataset("moons", n=256, noise=0.1, seed=0)
     arch = nn.Architecture(hidden=(16, 16), activation="tanh")
     r = nn.network_race(data, arch, ["sgd", ("adam", {"lr": 0.01})], steps=500,
@@ -28,17 +28,17 @@ from __future__ import annotations
 from importlib import import_module
 
 _EXPORTS = {
-    "engine.networks.architecture": ("ACTIVATIONS", "INITS", "Activation", "Architecture",
+    ".architecture": ("ACTIVATIONS", "INITS", "Activation", "Architecture",
                                      "Init", "count_params"),
-    "engine.networks.boundary": ("Boundary", "class_probability", "decision_boundary"),
-    "engine.networks.catalog": ("catalogue",),
-    "engine.networks.toy_data": ("DATASETS", "Dataset", "DatasetSpec", "make_dataset"),
-    "engine.networks.landscapes": ("Landscape", "check_landscape", "landscape"),
-    "engine.networks.outcome": ("NetworkOutcome", "network_outcomes"),
-    "engine.networks.planes": ("Plane",),
-    "engine.networks.race": ("NetworkRaceResult", "NetworkRaceSession", "network_race",
+    ".boundary": ("Boundary", "class_probability", "decision_boundary"),
+    ".catalog": ("catalogue",),
+    ".toy_data": ("DATASETS", "Dataset", "DatasetSpec", "make_dataset"),
+    ".landscapes": ("Landscape", "check_landscape", "landscape"),
+    ".outcome": ("NetworkOutcome", "network_outcomes"),
+    ".planes": ("Plane",),
+    ".race": ("NetworkRaceResult", "NetworkRaceSession", "network_race",
                              "network_session"),
-    "engine.networks.two_param": ("TWO_PARAM_NETS", "TwoParamNet", "get_two_param_net",
+    ".two_param": ("TWO_PARAM_NETS", "TwoParamNet", "get_two_param_net",
                                   "max_margin_direction"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -46,8 +46,8 @@ _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 
 def __getattr__(name: str):
     if name not in _HOME:
-        raise AttributeError(f"module 'engine.networks' has no attribute '{name}'")
-    value = getattr(import_module(_HOME[name]), name)
+        raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+    value = getattr(import_module(_HOME[name], __name__), name)
     globals()[name] = value
     return value
 
@@ -58,17 +58,17 @@ def __dir__() -> list[str]:
 
 def datasets() -> list:
     """The dataset families (``DatasetSpec``), in display order."""
-    return list(import_module("engine.networks.toy_data").DATASETS.values())
+    return list(import_module(".toy_data", __name__).DATASETS.values())
 
 
 def activations() -> list:
     """The hidden-layer activations (``Activation``)."""
-    return list(import_module("engine.networks.architecture").ACTIVATIONS.values())
+    return list(import_module(".architecture", __name__).ACTIVATIONS.values())
 
 
 def two_param_nets() -> list:
     """The networks with two weights (``TwoParamNet``), whose loss over the plane is exact."""
-    return list(import_module("engine.networks.two_param").TWO_PARAM_NETS.values())
+    return list(import_module(".two_param", __name__).TWO_PARAM_NETS.values())
 
 
 __all__ = [*sorted(_HOME), "activations", "datasets", "two_param_nets"]

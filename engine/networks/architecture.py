@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from engine.errors import EngineError, lookup
+from descentlab.engine.errors import EngineError, lookup
 
 # Activation codes the compiled kernels dispatch on: append, never renumber.
 TANH = 0

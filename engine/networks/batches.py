@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine.noise import splitmix64
+from descentlab.engine.noise import splitmix64
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError
-from engine.networks.architecture import Architecture
-from engine.networks.mlp import probabilities
-from engine.networks.race import NetworkRaceResult
-from engine.objective import checked_view
+from descentlab.engine.errors import EngineError
+from descentlab.engine.networks.architecture import Architecture
+from descentlab.engine.networks.mlp import probabilities
+from descentlab.engine.networks.race import NetworkRaceResult
+from descentlab.engine.objective import checked_view
 
 MAX_RESOLUTION = 401
 

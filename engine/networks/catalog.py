@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from engine.networks.architecture import (
+from descentlab.engine.networks.architecture import (
     ACTIVATIONS,
     INITS,
     MAX_HIDDEN_LAYERS,
     MAX_WIDTH,
     Architecture,
 )
-from engine.networks.landscapes import MAX_RESOLUTION as LANDSCAPE_RESOLUTION
-from engine.networks.race import MAX_STEPS
-from engine.networks.toy_data import DATASETS, MAX_POINTS
-from engine.networks.two_param import TWO_PARAM_NETS
+from descentlab.engine.networks.landscapes import MAX_RESOLUTION as LANDSCAPE_RESOLUTION
+from descentlab.engine.networks.race import MAX_STEPS
+from descentlab.engine.networks.toy_data import DATASETS, MAX_POINTS
+from descentlab.engine.networks.two_param import TWO_PARAM_NETS
 
 # Learning rates that train the default 2-16-16-1 net on the default moons to 100 % in 500
 # full-batch steps, tanh and ReLU alike (the catalogue's defaults are tuned for the 2-D lab:

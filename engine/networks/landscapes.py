@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from engine.errors import EngineError
-from engine.networks.mlp import loss_only
-from engine.networks.planes import Plane, pca_plane, random_plane
-from engine.networks.race import NetworkRaceResult
-from engine.networks.threads import THREADS, run_all, split
-from engine.networks.workspace import Workspace
+from descentlab.engine.errors import EngineError
+from descentlab.engine.networks.mlp import loss_only
+from descentlab.engine.networks.planes import Plane, pca_plane, random_plane
+from descentlab.engine.networks.race import NetworkRaceResult
+from descentlab.engine.networks.threads import THREADS, run_all, split
+from descentlab.engine.networks.workspace import Workspace
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 

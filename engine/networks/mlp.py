@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from numba import njit
 
-from engine.networks import elementary as E
-from engine.networks.architecture import RELU, SIGMOID, TANH
+from descentlab.engine.networks import elementary as E
+from descentlab.engine.networks.architecture import RELU, SIGMOID, TANH
 
 JIT = E.JIT
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from engine.networks.race import NetworkRaceResult
+from descentlab.engine.networks.race import NetworkRaceResult
 
 GTOL = 1e-6
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.networks.architecture import Architecture
+from descentlab.engine.networks.architecture import Architecture
 
 PCA_FLOP_BUDGET = 4e8
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError
-from engine.networks.architecture import Architecture
-from engine.networks.mlp import loss_and_gradient
-from engine.networks.threads import run_all
-from engine.networks.toy_data import Dataset, dataset_from_spec
-from engine.networks.train_kernel import train
-from engine.networks.workspace import Workspace
-from engine.race import GradientOptions, Run, RunLike, make_run
+from descentlab.engine.errors import EngineError
+from descentlab.engine.networks.architecture import Architecture
+from descentlab.engine.networks.mlp import loss_and_gradient
+from descentlab.engine.networks.threads import run_all
+from descentlab.engine.networks.toy_data import Dataset, dataset_from_spec
+from descentlab.engine.networks.train_kernel import norm, train
+from descentlab.engine.networks.workspace import Workspace
+from descentlab.engine.race import GradientOptions, Run, RunLike, make_run
 
 MAX_STEPS = 100_000
 MAX_RECORDED_VALUES = 25_000_000
@@ -171,7 +171,9 @@ class NetworkRaceSession:
                                                     for _ in range(3))
         self.weights[:, 0], self.grad[:, 0] = init, g0
         self.loss[:, 0], self.accuracy[:, 0] = f0, acc0
-        self.grad_norm[:, 0] = np.linalg.norm(g0)
+        # The kernel's own norm, as for every later frame: np.linalg.norm goes through
+        # BLAS, whose kernels (SkylakeX, Haswell, …) round differently.
+        self.grad_norm[:, 0] = norm(g0)
         self.lr = np.stack([r.learning_rates(steps) for r in runs])
         # A start that is already non-finite is frozen from frame 0, as the 2-D race does.
         start = -1 if np.isfinite(f0) and np.all(np.isfinite(g0)) else 0

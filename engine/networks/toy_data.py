@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.errors import EngineError, lookup
-from engine.params import Param, resolve
+from descentlab.engine.errors import EngineError, lookup
+from descentlab.engine.params import Param, resolve
 
 Generator = Callable[[np.random.Generator, int, int, dict[str, float]], np.ndarray]
 

@@ -23,11 +23,11 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.networks.batches import batch_for_step
-from engine.networks.mlp import loss_and_gradient
-from engine.noise import gaussian
-from engine.optimizers import kernels as K
-from engine.race_kernel import CLIP_NORM, CLIP_VALUE
+from descentlab.engine.networks.batches import batch_for_step
+from descentlab.engine.networks.mlp import loss_and_gradient
+from descentlab.engine.noise import gaussian
+from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.race_kernel import CLIP_NORM, CLIP_VALUE
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.critical_points import Formula, newton
-from engine.errors import lookup
-from engine.networks import two_param_formulas as F
-from engine.params import Param, param_vector
-from engine.surfaces.spec import CriticalPoint
+from descentlab.engine.critical_points import Formula, newton
+from descentlab.engine.errors import lookup
+from descentlab.engine.networks import two_param_formulas as F
+from descentlab.engine.params import Param, param_vector
+from descentlab.engine.surfaces.spec import CriticalPoint
 
 Values = dict[str, float]
 Data = dict[str, np.ndarray]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from engine.networks import elementary as E
+from descentlab.engine.networks import elementary as E
 
 JIT = E.JIT
 

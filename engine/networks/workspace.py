@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.networks.architecture import Architecture
+from descentlab.engine.networks.architecture import Architecture
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Optimizers: the catalogue users see, the compiled update rules, and the inspector's view."""
 
-from engine.optimizers.catalog import OPTIMIZERS, Optimizer, StateVar, get_optimizer
+from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer, StateVar, get_optimizer
 
 __all__ = ["OPTIMIZERS", "Optimizer", "StateVar", "get_optimizer"]

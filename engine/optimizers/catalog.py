@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import EngineError, lookup
-from engine.optimizers import kernels as K
-from engine.params import Param, resolve
+from descentlab.engine.errors import EngineError, lookup
+from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.params import Param, resolve
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.critical_points import Formula, newton
-from engine.errors import lookup
-from engine.params import Param
-from engine.surfaces import dispatch as D
-from engine.surfaces import formulas as F
-from engine.surfaces.networks import network_surfaces
-from engine.surfaces.spec import CriticalPoint, PointKind, Surface
+from descentlab.engine.critical_points import Formula, newton
+from descentlab.engine.errors import lookup
+from descentlab.engine.params import Param
+from descentlab.engine.surfaces import dispatch as D
+from descentlab.engine.surfaces import formulas as F
+from descentlab.engine.surfaces.networks import network_surfaces
+from descentlab.engine.surfaces.spec import CriticalPoint, PointKind, Surface
 
 CriticalPoints = Callable[[np.ndarray], tuple[CriticalPoint, ...]]
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from numba import njit
 
-from engine.expressions.vm import expr_hessian_batch, expr_value_grad_batch
-from engine.networks import two_param_formulas as N
-from engine.surfaces import formulas as F
+from descentlab.engine.expressions.vm import expr_hessian_batch, expr_value_grad_batch
+from descentlab.engine.networks import two_param_formulas as N
+from descentlab.engine.surfaces import formulas as F
 
 JIT = F.JIT
 INLINE = {**JIT, "inline": "always"}

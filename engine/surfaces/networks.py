@@ -8,9 +8,9 @@ but the data vector of the dataset they generate (``Surface.kernel_params``).
 
 from __future__ import annotations
 
-from engine.networks.two_param import TWO_PARAM_NETS, TwoParamNet
-from engine.surfaces import dispatch as D
-from engine.surfaces.spec import Surface
+from descentlab.engine.networks.two_param import TWO_PARAM_NETS, TwoParamNet
+from descentlab.engine.surfaces import dispatch as D
+from descentlab.engine.surfaces.spec import Surface
 
 CODES = {"linear_net": D.LINEAR_NET, "neuron": D.NEURON, "logistic": D.LOGISTIC}
 

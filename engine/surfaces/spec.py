@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from engine.params import Param, param_vector
+from descentlab.engine.params import Param, param_vector
 
 PointKind = Literal["global_min", "local_min", "saddle", "local_max"]
 

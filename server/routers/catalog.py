@@ -6,8 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server.schemas import Limits, OptimizerEntry, ScenarioEntry, ScheduleEntry, SurfaceEntry
-from server.state import lab
+from descentlab.server.schemas import (
+    Limits,
+    OptimizerEntry,
+    ScenarioEntry,
+    ScheduleEntry,
+    SurfaceEntry,
+)
+from descentlab.server.state import lab
 
 router = APIRouter(tags=["catalogue"])
 

@@ -9,14 +9,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import Field, TypeAdapter, ValidationError
 
-import engine
-from server import translate
-from server.caching import CachedBody
-from server.errors import located, not_found
-from server.jsonio import dumps
-from server.limits import check_expression, check_resolution
-from server.schemas import ErrorResponse, GridResponse, SurfaceSpec
-from server.state import lab
+from descentlab import engine
+from descentlab.server import translate
+from descentlab.server.caching import CachedBody
+from descentlab.server.errors import located, not_found
+from descentlab.server.jsonio import dumps
+from descentlab.server.limits import check_expression, check_resolution
+from descentlab.server.schemas import ErrorResponse, GridResponse, SurfaceSpec
+from descentlab.server.state import lab
 
 router = APIRouter(tags=["grids"], responses={404: {"model": ErrorResponse},
                                               422: {"model": ErrorResponse},

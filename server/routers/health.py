@@ -10,9 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server.jsonio import dumps
-from server.schemas import Health, Ready
-from server.state import lab
+from descentlab.server.jsonio import dumps
+from descentlab.server.schemas import Health, Ready
+from descentlab.server.state import lab
 
 router = APIRouter(tags=["health"])
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 from pydantic import RootModel
 
-from server import network_translate as nt
-from server import streaming
-from server.errors import located
-from server.jsonio import dumps
-from server.limits import check_network_race, check_resolution
-from server.network_schemas import (
+from descentlab.server import network_translate as nt
+from descentlab.server import streaming
+from descentlab.server.errors import located
+from descentlab.server.jsonio import dumps
+from descentlab.server.limits import check_network_race, check_resolution
+from descentlab.server.network_schemas import (
     BoundaryRequest,
     BoundaryResponse,
     NetworkCatalogue,
@@ -24,9 +24,9 @@ from server.network_schemas import (
     NetworkStreamMeta,
     NetworkStreamSummary,
 )
-from server.responses import accepted_encoding, computed_json
-from server.schemas import ErrorResponse, StreamError
-from server.state import lab
+from descentlab.server.responses import accepted_encoding, computed_json
+from descentlab.server.schemas import ErrorResponse, StreamError
+from descentlab.server.state import lab
 
 router = APIRouter(prefix="/networks", tags=["networks"],
                    responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse},

@@ -9,12 +9,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import RootModel, ValidationError
 
-from server import streaming, translate
-from server.errors import ApiError, Loc, located, too_large
-from server.jsonio import dumps
-from server.limits import check_race
-from server.responses import accepted_encoding, computed_json
-from server.schemas import (
+from descentlab.server import streaming, translate
+from descentlab.server.errors import ApiError, Loc, located, too_large
+from descentlab.server.jsonio import dumps
+from descentlab.server.limits import check_race
+from descentlab.server.responses import accepted_encoding, computed_json
+from descentlab.server.schemas import (
     ErrorResponse,
     RaceRequest,
     RaceResponse,
@@ -23,7 +23,7 @@ from server.schemas import (
     StreamMeta,
     StreamSummary,
 )
-from server.state import lab
+from descentlab.server.state import lab
 
 router = APIRouter(tags=["races"], responses={413: {"model": ErrorResponse},
                                               422: {"model": ErrorResponse},
@@ -41,7 +41,8 @@ SSE_DOC = {200: {"description": "Server-sent events named after their `type`",
                      "properties": {
                          "event": {"enum": ["meta", "frame", "summary", "error"]},
                          "data": {"type": "string", "contentMediaType": "application/json",
-                                  "contentSchema": EVENT}}}}}}}
+                                  "contentSchema": EVENT}}}}}},
+           **streaming.ERRORS_DOC}
 
 
 EXAMPLES = {

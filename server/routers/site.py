@@ -17,10 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from server import docs
-from server.caching import CachedBody
-from server.errors import not_found
-from server.state import lab
+from descentlab.server import docs
+from descentlab.server.caching import CachedBody
+from descentlab.server.errors import not_found
+from descentlab.server.state import lab
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 JS = "text/javascript; charset=utf-8"

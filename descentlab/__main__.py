@@ -1,0 +1,5 @@
+"""``python -m descentlab`` is the ``descentlab`` command."""
+
+from descentlab.server.cli import main
+
+main()
