@@ -128,22 +128,29 @@ def first_start_notice() -> str:
 
 
 class _Progress:
-    """Says which stage is compiling: the notice before the first, then one line each."""
+    """Says what is compiling: the notice at the first compile, then every stage from there
+    on as it starts, so the count runs 1, 2, … n without gaps on a cold start."""
 
     def __init__(self, stages: Sequence[Stage], say: Callable[[str], None] | None):
         self.stages, self.say = stages, say
         self.stage = 0
-        self.compiled: set[int] = set()
+        self.cold = False
+        self.announced: set[int] = set()
 
     def compiling(self) -> None:
-        if self.stage in self.compiled:
+        if not self.cold and self.say is not None:
+            self.say(first_start_notice())
+        self.cold = True
+        self.starting(self.stage)
+
+    def starting(self, stage: int) -> None:
+        self.stage = stage
+        if not self.cold or stage in self.announced:
             return
+        self.announced.add(stage)
         if self.say is not None:
-            if not self.compiled:
-                self.say(first_start_notice())
-            self.say(f"compiling kernel {self.stage + 1} of {len(self.stages)}: "
-                     f"{self.stages[self.stage].label}…")
-        self.compiled.add(self.stage)
+            self.say(f"compiling kernel {stage + 1} of {len(self.stages)}: "
+                     f"{self.stages[stage].label}…")
 
 
 def run_stages(stages: Sequence[Stage], say: Callable[[str], None] | None = None) -> Warmth:
@@ -151,12 +158,13 @@ def run_stages(stages: Sequence[Stage], say: Callable[[str], None] | None = None
     progress = _Progress(stages, say)
     t0 = time.perf_counter()
     with on_compile(progress.compiling):
-        for progress.stage, stage in enumerate(stages):
+        for number, stage in enumerate(stages):
+            progress.starting(number)
             stage.run()
     seconds = time.perf_counter() - t0
-    if progress.compiled and say is not None:
+    if progress.cold and say is not None:
         say(f"compiled in {seconds:.1f} s; later starts load the kernels from the cache")
-    return Warmth(seconds, compiled=bool(progress.compiled))
+    return Warmth(seconds, compiled=progress.cold)
 
 
 _warmed: dict[tuple[Stage, ...], Warmth] = {}
