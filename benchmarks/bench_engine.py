@@ -9,7 +9,7 @@
    cores against NumPy vectorised over the starts (and torch when installed).
 3. Step cost of each optimizer (six identical runs × 1000 steps on Rosenbrock, one
    thread), relative to SGD, beside the estimate the engine balances threads with.
-4. Start-up: a fresh process from ``import engine`` to its first race, with a warm Numba
+4. Start-up: a fresh process from ``import descentlab`` to its first race, with a warm Numba
    cache and with an empty one.
 """
 
@@ -188,9 +188,9 @@ def step_costs(repeats: int) -> None:
 
 
 def startup() -> None:
-    report_startup("import engine → first race returned",
-                   "import time; t=time.perf_counter(); import engine; "
-                   "engine.race('rosenbrock', ['sgd', 'adam'], (-1.5, 2), 100); "
+    report_startup("import descentlab → first race returned",
+                   "import time; t=time.perf_counter(); import descentlab; "
+                   "descentlab.race('rosenbrock', ['sgd', 'adam'], (-1.5, 2), 100); "
                    "print(time.perf_counter()-t)")
 
 

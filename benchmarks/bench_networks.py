@@ -17,7 +17,7 @@
    server's memo: landscape and JSON only); the same race streamed to its summary; and the
    latency of decision-boundary requests (61 × 61) for that race, frame after frame, as
    the page sends them while playing.
-4. Start-up: a fresh process from ``import engine.networks`` to its first race and grid,
+4. Start-up: a fresh process from ``import descentlab.engine.networks`` to its first race and grid,
    with a warm Numba cache and with an empty one.
 """
 
@@ -284,7 +284,7 @@ def through_the_api(repeats: int) -> None:
 
 def startup() -> None:
     report_startup("import → first race, landscape and boundary",
-                   "import time; t=time.perf_counter(); from engine import networks as nn; "
+                   "import time; t=time.perf_counter(); import descentlab as dl; nn = dl.networks; "
                    "r = nn.network_race('moons', None, ['sgd', 'adam'], steps=50); "
                    "nn.landscape(r, 'pca', 21); nn.decision_boundary(r); "
                    "print(time.perf_counter()-t)")
