@@ -251,6 +251,11 @@ class OptimizerEntry(BaseModel):
     notes: str
     gradient_at: str
     needs_hessian: bool
+    color: str = Field(description="hex colour of this optimizer's paths and markers, the same "
+                       "in every view (Okabe–Ito, colour-blind safe)")
+    marker: str = Field(description="marker shape of this optimizer (circle, square, diamond, "
+                        "triangle-up, triangle-down, triangle-left, triangle-right, hexagon, "
+                        "pentagon); no two optimizers share both colour and marker")
 
 
 class ScheduleEntry(BaseModel):

@@ -3,12 +3,20 @@
 Defaults are chosen for the two-dimensional lab (a view box a few units wide, a thousand
 steps), not copied from torch: Adam at torch's lr = 1e-3 would barely move on the screen.
 Each entry says where it departs from ``torch.optim``.
+
+Each optimizer also owns its look on screen: one colour and one marker shape, used by every
+plot, scenario and lab, so that Momentum is the same orange square wherever it appears. The
+colours are Okabe and Ito's palette (distinguishable with every common colour-vision
+deficiency); eight colours cannot mark twelve optimizers alone, so the marker shapes carry
+the rest, and no two optimizers share a (colour, marker) pair. The shapes avoid the glyphs
+the plots reserve for critical points and outcomes (stars, crosses, hourglasses, rings).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +52,10 @@ class Optimizer:
     notes: str
     gradient_at: str = "x"
     needs_hessian: bool = False
+    color: str = ""
+    """Hex colour of this optimizer's paths and markers (Okabe–Ito)."""
+    marker: str = ""
+    """Marker shape: one of ``MARKERS``."""
 
     def resolve(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """Defaults overlaid with ``overrides``, each checked against its range."""
@@ -54,9 +66,23 @@ class Optimizer:
 
     def kernel_values(self, values: Mapping[str, float]) -> list[float]:
         """The kernel's ``h``: hyperparameters other than lr, in order, plus derived constants."""
-        h = [values[p.name] for p in self.hyperparameters if p.name != "lr"]
+        return self._with_derived([values[p.name] for p in self.hyperparameters
+                                   if p.name != "lr"], values.__getitem__)
+
+    def kernel_matrix(self, runs: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """``kernel_values`` of many settings at once, one row each (a hyperparameter map
+        races 10⁵ settings; row by row, this took longer than the race)."""
+        def column(name: str) -> np.ndarray:
+            return np.array([values[name] for values in runs], dtype=np.float64)
+
+        columns = self._with_derived([column(p.name) for p in self.hyperparameters
+                                      if p.name != "lr"], column)
+        return np.stack(columns, axis=1) if columns else np.zeros((len(runs), 0))
+
+    def _with_derived(self, h: list, value: Callable[[str], Any]) -> list:
+        """Append the constants the kernel derives from hyperparameters (scalars or columns)."""
         if self.code == K.NADAM:
-            h.append(0.96 ** values["momentum_decay"])
+            h.append(0.96 ** value("momentum_decay"))
         return h
 
     def kernel_vector(self, values: Mapping[str, float]) -> np.ndarray:
@@ -68,8 +94,19 @@ class Optimizer:
             "hyperparameters": [p.to_dict() for p in self.hyperparameters],
             "state": [s.to_dict() for s in self.state], "equations": list(self.equations),
             "notes": self.notes, "gradient_at": self.gradient_at,
-            "needs_hessian": self.needs_hessian,
+            "needs_hessian": self.needs_hessian, "color": self.color, "marker": self.marker,
         }
+
+
+# Okabe & Ito (2008), "Color Universal Design".
+_BLUE, _VERMILLION, _GREEN, _PURPLE = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
+_ORANGE, _SKY, _YELLOW, _BLACK = "#E69F00", "#56B4E9", "#F0E442", "#000000"
+
+MARKERS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "triangle-left",
+           "triangle-right", "hexagon", "pentagon")
+"""The filled shapes an optimizer may use; the plots draw critical points and outcomes with
+other glyphs (★ ☆ for minima, an hourglass for a saddle, an open triangle for a maximum, ✕ for
+a diverged run, rings for converged and stalled ones)."""
 
 
 def _lr(default: float, high: float = 10.0) -> Param:
@@ -109,7 +146,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
     Optimizer(
         "sgd", K.SGD, "SGD", "Step straight down the gradient.",
         (_lr(0.01),), (), (), (r"x_{t} = x_{t-1} - \varepsilon\, g_t",),
-        "Same as torch.optim.SGD without momentum."),
+        "Same as torch.optim.SGD without momentum.",
+        color=_BLUE, marker="circle"),
     Optimizer(
         "momentum", K.MOMENTUM, "Momentum",
         "A heavy ball with friction: velocity accumulates consistent gradients.",
@@ -117,7 +155,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         (r"v_t = \mu v_{t-1} - \varepsilon g_t", r"x_t = x_{t-1} + v_t"),
         "Lecture form v ← μv − εg. torch keeps b ← μb + g and steps −εb: the same path for "
         "a constant learning rate; under a schedule the lecture form keeps the velocity's "
-        "magnitude when ε changes."),
+        "magnitude when ε changes.",
+        color=_VERMILLION, marker="square"),
     Optimizer(
         "nesterov", K.NESTEROV, "Nesterov",
         "Momentum that looks ahead: the gradient is taken where the velocity is about to "
@@ -128,14 +167,16 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "Goodfellow et al., algorithm 8.3. The displayed point is x; the gradient is taken at "
         "the look-ahead x + μv, which is exactly the point torch.optim.SGD(nesterov=True) "
         "stores as its parameter.",
-        gradient_at="x + momentum·v"),
+        gradient_at="x + momentum·v",
+        color=_GREEN, marker="diamond"),
     Optimizer(
         "adagrad", K.ADAGRAD, "AdaGrad",
         "Per-coordinate steps divided by the root of all past squared gradients: they only "
         "ever shrink.",
         (_lr(0.5), _eps()), (_S,), (),
         (r"s_t = s_{t-1} + g_t^2", r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{s_t} + \delta} g_t"),
-        "ε after the square root, as torch.optim.Adagrad (torch's default ε is 1e-10)."),
+        "ε after the square root, as torch.optim.Adagrad (torch's default ε is 1e-10).",
+        color=_PURPLE, marker="triangle-down"),
     Optimizer(
         "rmsprop", K.RMSPROP, "RMSProp",
         "AdaGrad with a leaky average, so old gradients are forgotten and steps stay alive.",
@@ -143,7 +184,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         (r"s_t = \rho s_{t-1} + (1-\rho) g_t^2",
          r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{s_t} + \delta} g_t"),
         "ε after the square root as in torch.optim.RMSprop (its decay is called alpha, "
-        "default 0.99; the lectures use 0.9)."),
+        "default 0.99; the lectures use 0.9).",
+        color=_ORANGE, marker="triangle-up"),
     Optimizer(
         "adam", K.ADAM, "Adam",
         "Momentum on the gradient and RMSProp scaling, both bias-corrected.",
@@ -151,7 +193,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t", r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
          r"\hat m_t = \frac{m_t}{1-\beta_1^t}", r"\hat v_t = \frac{v_t}{1-\beta_2^t}",
          r"x_t = x_{t-1} - \frac{\varepsilon\, \hat m_t}{\sqrt{\hat v_t} + \delta}"),
-        _ADAM_NOTE),
+        _ADAM_NOTE,
+        color=_SKY, marker="hexagon"),
     Optimizer(
         "adamax", K.ADAMAX, "AdaMax",
         "Adam with the infinity norm: divides by the largest recent gradient magnitude.",
@@ -161,7 +204,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
          r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \delta)",
          r"x_t = x_{t-1} - \frac{\varepsilon}{1-\beta_1^t} \frac{m_t}{u_t}"),
-        "Kingma & Ba, algorithm 2; δ inside the max as torch.optim.Adamax (the paper has no δ)."),
+        "Kingma & Ba, algorithm 2; δ inside the max as torch.optim.Adamax (the paper has no δ).",
+        color=_BLACK, marker="pentagon"),
     Optimizer(
         "nadam", K.NADAM, "Nadam",
         "Adam with Nesterov momentum: the step uses the momentum it is about to have.",
@@ -174,7 +218,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
          r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{v_t/(1-\beta_2^t)} + \delta}"
          r"\left(\frac{(1-\mu_t) g_t}{1-\prod_{i\le t}\mu_i}"
          r" + \frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}\right)"),
-        "Dozat (2016) with the momentum schedule, identical to torch.optim.NAdam."),
+        "Dozat (2016) with the momentum schedule, identical to torch.optim.NAdam.",
+        color=_YELLOW, marker="diamond"),
     Optimizer(
         "amsgrad", K.AMSGRAD, "AMSGrad",
         "Adam that never lets its denominator shrink: it divides by the running maximum of v.",
@@ -184,7 +229,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
          r"v^{max}_t = \max(v^{max}_{t-1}, v_t)",
          r"x_t = x_{t-1} - \frac{\varepsilon\, m_t/(1-\beta_1^t)}"
          r"{\sqrt{v^{max}_t/(1-\beta_2^t)} + \delta}"),
-        "Reddi et al. (2018); bias-corrected like Adam, as torch.optim.Adam(amsgrad=True)."),
+        "Reddi et al. (2018); bias-corrected like Adam, as torch.optim.Adam(amsgrad=True).",
+        color=_PURPLE, marker="square"),
     Optimizer(
         "adadelta", K.ADADELTA, "AdaDelta",
         "No learning rate needed: the step's size comes from the leaky average of past steps.",
@@ -195,7 +241,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
          r"g'_t = \frac{\sqrt{\Delta_{t-1} + \delta}}{\sqrt{s_t + \delta}} g_t",
          r"\Delta_t = \rho \Delta_{t-1} + (1-\rho) g'^2_t", r"x_t = x_{t-1} - \varepsilon g'_t"),
         "Zeiler (2012); δ inside the roots as in the paper and torch.optim.Adadelta; lr scales "
-        "the step but not the accumulated Δ, as torch."),
+        "the step but not the accumulated Δ, as torch.",
+        color=_ORANGE, marker="triangle-left"),
     Optimizer(
         "rmsprop_nesterov", K.RMSPROP_NESTEROV, "RMSProp + Nesterov",
         "RMSProp scaling with Nesterov momentum (Goodfellow et al., algorithm 8.6).",
@@ -206,7 +253,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
          r"v_t = \alpha v_{t-1} - \frac{\varepsilon}{\sqrt{r_t} + \delta} g_t",
          r"x_t = x_{t-1} + v_t"),
         "Not in torch.optim. δ after the square root (the book puts it inside).",
-        gradient_at="x + momentum·v"),
+        gradient_at="x + momentum·v",
+        color=_GREEN, marker="triangle-right"),
     Optimizer(
         "newton", K.NEWTON, "Newton (damped)",
         "Jumps to the critical point of the local quadratic model — a saddle as readily as a "
@@ -218,8 +266,21 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         (r"x_t = x_{t-1} - \varepsilon\, (H + \lambda I)^{-1} g_t",),
         "Uses the exact Hessian of the surface. Where H + λI is singular the step is "
         "infinite and the run is flagged as diverged.",
-        needs_hessian=True),
+        needs_hessian=True,
+        color=_BLACK, marker="square"),
 )}
+
+
+def _check_identities() -> None:
+    """Every optimizer has a colour and a marker, and no two share both."""
+    pairs = [(o.color, o.marker) for o in OPTIMIZERS.values()]
+    if not all(c and m in MARKERS for c, m in pairs):
+        raise ValueError("every optimizer needs a colour and one of MARKERS")
+    if len(set(pairs)) != len(pairs):
+        raise ValueError("two optimizers share a colour and a marker")
+
+
+_check_identities()
 
 
 def get_optimizer(optimizer_id: str) -> Optimizer:
