@@ -19,6 +19,7 @@ _numba_config.configure()
 from descentlab.engine.errors import EngineError
 from descentlab.engine.expressions import CompiledExpression, compile_expression
 from descentlab.engine.grid import Grid, grid
+from descentlab.engine.maps import Axis, MapResult, basin_map, hyperparameter_map
 from descentlab.engine.objective import Objective, objective
 from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
 from descentlab.engine.outcome import Outcome, outcomes
@@ -62,9 +63,36 @@ def expression(text: str) -> CompiledExpression:
 
 
 __all__ = [
-    "CompiledExpression", "EngineError", "GradientOptions", "Grid", "Objective", "Optimizer",
-    "Outcome", "RaceResult", "RaceSession", "Run", "Scenario", "Schedule", "Segment",
-    "Surface", "expression", "get_optimizer", "get_scenario", "get_schedule", "get_surface",
-    "grid", "make_run", "objective", "optimizers", "outcomes", "race", "scenarios",
-    "schedules", "surfaces",
+    "Axis",
+    "CompiledExpression",
+    "EngineError",
+    "GradientOptions",
+    "Grid",
+    "MapResult",
+    "Objective",
+    "Optimizer",
+    "Outcome",
+    "RaceResult",
+    "RaceSession",
+    "Run",
+    "Scenario",
+    "Schedule",
+    "Segment",
+    "Surface",
+    "basin_map",
+    "expression",
+    "get_optimizer",
+    "get_scenario",
+    "get_schedule",
+    "get_surface",
+    "grid",
+    "hyperparameter_map",
+    "make_run",
+    "objective",
+    "optimizers",
+    "outcomes",
+    "race",
+    "scenarios",
+    "schedules",
+    "surfaces",
 ]

@@ -36,38 +36,68 @@ class Outcome:
                 "loss": self.loss, "near": self.near.to_dict() if self.near else None}
 
 
-def _nearest(point: np.ndarray, candidates: tuple[CriticalPoint, ...],
-             radius: float) -> CriticalPoint | None:
-    best, best_d = None, radius
-    for c in candidates:
-        d = float(np.hypot(point[0] - c.x, point[1] - c.y))
-        if d <= best_d:
-            best, best_d = c, d
-    return best
+STATUSES: tuple[Status, ...] = ("converged", "stalled", "diverged", "unfinished")
+"""A status's code is its index here (what maps store, one byte a cell)."""
+CONVERGED, STALLED, DIVERGED, UNFINISHED = range(4)
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Every (run, start) of a race judged at once: (O, P) arrays."""
+
+    status: np.ndarray
+    """Codes into ``STATUSES`` (int8)."""
+    near: np.ndarray
+    """Index of the known critical point within reach of the end point, or −1 (int16)."""
+    step: np.ndarray
+    """The step the status was reached at (divergence, convergence), or −1 (int32)."""
+    known: tuple[CriticalPoint, ...]
+
+
+def near_radius(view: tuple[float, float, float, float]) -> float:
+    """How close an end point must be to a critical point to be said to be at it."""
+    x0, x1, y0, y1 = view
+    return NEAR_FRACTION * float(np.hypot(x1 - x0, y1 - y0))
+
+
+def classify(result: RaceResult) -> Classified:
+    """Judge every run, vectorised (a map judges 10⁵ or more). A vanishing gradient counts as
+    converged at the global minimum value, or next to a global minimum, or where f* is
+    unknown; elsewhere as stalled. Divergence wins over an earlier convergence."""
+    obj = result.objective
+    known = obj.surface.critical_points(obj.params) if obj.surface is not None else ()
+    points = result.final_positions
+    near = np.full(points.shape[:2], -1, dtype=np.int16)
+    best = np.full(points.shape[:2], near_radius(obj.view))
+    for i, c in enumerate(known):
+        d = np.hypot(points[..., 0] - c.x, points[..., 1] - c.y)
+        closer = d <= best
+        near[closer], best[closer] = i, d[closer]
+    if obj.f_star is None:
+        at_best = np.ones(near.shape, dtype=bool)
+    else:
+        global_min = np.array([c.kind == "global_min" for c in known] + [False])
+        at_best = (np.abs(result.final_loss - obj.f_star) <= result.tol) | global_min[near]
+    div, conv = result.diverged_at, result.converged_at
+    status = np.where(div >= 0, DIVERGED, np.where(
+        conv >= 0, np.where(at_best, CONVERGED, STALLED), UNFINISHED)).astype(np.int8)
+    step = np.where(div >= 0, div, conv).astype(np.int32)
+    return Classified(status, near, step, known)
 
 
 def outcomes(result: RaceResult) -> list[list[Outcome]]:
-    """One Outcome per (run, start). Divergence wins over an earlier convergence."""
-    obj = result.objective
-    x0, x1, y0, y1 = obj.view
-    radius = NEAR_FRACTION * float(np.hypot(x1 - x0, y1 - y0))
-    known = obj.surface.critical_points(obj.params) if obj.surface is not None else ()
+    """One Outcome per (run, start)."""
+    judged = classify(result)
     table = []
     for o in range(len(result.runs)):
         row = []
         for p in range(result.starts.shape[0]):
-            div, conv = int(result.diverged_at[o, p]), int(result.converged_at[o, p])
             point = result.final_positions[o, p]
-            loss = float(result.final_loss[o, p])
-            near = _nearest(point, known, radius)
-            at_best = obj.f_star is None or abs(loss - obj.f_star) <= result.tol or (
-                near is not None and near.kind == "global_min")
-            if div >= 0:
-                status, step = "diverged", div
-            elif conv >= 0:
-                status, step = ("converged" if at_best else "stalled"), conv
-            else:
-                status, step = "unfinished", None
-            row.append(Outcome(status, step, (float(point[0]), float(point[1])), loss, near))
+            step = int(judged.step[o, p])
+            near = int(judged.near[o, p])
+            row.append(Outcome(STATUSES[judged.status[o, p]], step if step >= 0 else None,
+                               (float(point[0]), float(point[1])),
+                               float(result.final_loss[o, p]),
+                               judged.known[near] if near >= 0 else None))
         table.append(row)
     return table

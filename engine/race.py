@@ -23,6 +23,8 @@ from descentlab.engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, adva
 from descentlab.engine.schedules import get_schedule
 
 MAX_RECORDED_VALUES = 200_000_000
+# Past this many runs of one optimizer, its per-run arrays are built column by column.
+MANY_RUNS = 64
 
 
 @dataclass(frozen=True)
@@ -280,25 +282,47 @@ class RaceSession:
         for i, r in enumerate(runs):
             if r.schedule != "constant":
                 r.fill_learning_rates(self.lrs[i])
-        layout = _layout(tuple([r.optimizer.id for r in runs]), numba.get_num_threads())
-        self.codes, self.n_state, self.order = layout.codes, layout.n_state, layout.order
-        self.H = _padded([r.optimizer.kernel_values(r.hyperparameters) for r in runs])
-        gradients = [r.gradient for r in runs]
-        clips = [g.clip for g in gradients]
-        # Rows of one array each are contiguous, as the kernel's signature has them.
-        self.clip_kind, self.seed = np.array(
-            [[c[0] for c in clips], [g.seed for g in gradients]], dtype=np.int64)
-        self.clip_value, self.noise_std = np.array(
-            [[c[1] for c in clips], [g.noise_std for g in gradients]], dtype=np.float64)
+        if n_runs > MANY_RUNS and len({(r.optimizer.id, r.gradient) for r in runs}) == 1:
+            self._one_optimizer_many_settings(runs)
+        else:
+            layout = _layout(tuple([r.optimizer.id for r in runs]), numba.get_num_threads())
+            self.codes, self.n_state, self.order = layout.codes, layout.n_state, layout.order
+            self.H = _padded([r.optimizer.kernel_values(r.hyperparameters) for r in runs])
+            gradients = [r.gradient for r in runs]
+            clips = [g.clip for g in gradients]
+            # Rows of one array each are contiguous, as the kernel's signature has them.
+            self.clip_kind, self.seed = np.array(
+                [[c[0] for c in clips], [g.seed for g in gradients]], dtype=np.int64)
+            self.clip_value, self.noise_std = np.array(
+                [[c[1] for c in clips], [g.noise_std for g in gradients]], dtype=np.float64)
+            self.state_rows, self.scalar_state = layout.state_rows, layout.scalar_state
         self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
         self.F = np.empty((n_runs, n))
         self.conv = np.empty((n_runs, n), dtype=np.int64)
         self.div = np.empty((n_runs, n), dtype=np.int64)
         fill_start(*obj.kernel_args, starts, *self._judging, self.X, self.F, self.G, self.conv,
                    self.div)
-        self.S = np.zeros((n_runs, layout.state_rows, n, 2))
-        self.SC = layout.scalar_state.copy()
+        self.S = np.zeros((n_runs, self.state_rows, n, 2))
+        self.SC = self.scalar_state.copy()
         self._first: dict[str, np.ndarray] | None = None
+
+    def _one_optimizer_many_settings(self, runs: list[Run]) -> None:
+        """The per-run arrays of many runs of one optimizer with one gradient treatment (a
+        hyperparameter map), built column by column rather than run by run; equal step costs
+        need no balancing."""
+        n_runs, opt, gradient = len(runs), runs[0].optimizer, runs[0].gradient
+        self.codes = np.full(n_runs, opt.code, dtype=np.int64)
+        self.n_state = np.full(n_runs, len(opt.state), dtype=np.int64)
+        self.order = np.arange(n_runs, dtype=np.int64)
+        h = opt.kernel_matrix([r.hyperparameters for r in runs])
+        self.H = h if h.shape[1] else np.zeros((n_runs, 1))
+        kind, value = gradient.clip
+        self.clip_kind, self.seed = np.array([[kind] * n_runs, [gradient.seed] * n_runs],
+                                             dtype=np.int64)
+        self.clip_value, self.noise_std = np.array(
+            [[value] * n_runs, [gradient.noise_std] * n_runs], dtype=np.float64)
+        self.state_rows = len(opt.state)
+        self.scalar_state = np.tile(_padded([opt.scalar_state]), (n_runs, 1))
 
     @property
     def _judging(self) -> tuple[float, bool, float, float, float]:
