@@ -90,11 +90,14 @@ def checked_view(view: Sequence[float] | None,
     return (x0, x1, y0, y1)
 
 
-def objective(surface: str | Surface | CompiledExpression | Mapping,
+def objective(surface: str | Surface | CompiledExpression | Mapping | Objective,
               params: Mapping[str, float] | None = None,
               view: Sequence[float] | None = None) -> Objective:
     """Resolve a surface id, a Surface, a compiled expression, or a request-style mapping
-    (``{"id": ..., "params": ...}`` or ``{"expression": ..., "view": ...}``)."""
+    (``{"id": ..., "params": ...}`` or ``{"expression": ..., "view": ...}``); an Objective
+    already resolved is returned as it is."""
+    if isinstance(surface, Objective) and params is None and view is None:
+        return surface
     if isinstance(surface, Mapping):
         if "expression" in surface:
             return objective(compile_expression(str(surface["expression"])),

@@ -22,7 +22,7 @@ from descentlab.server.caching import CachedBody, LruCache
 from descentlab.server.gate import Gate
 from descentlab.server.jsonio import check_finite, dumps
 from descentlab.server.middleware import BodyLimit, HeadAsGet, OneVary, SecurityHeaders
-from descentlab.server.routers import catalog, grid, health, networks, races, site
+from descentlab.server.routers import catalog, grid, health, maps, networks, races, site
 from descentlab.server.schemas import Limits
 from descentlab.server.settings import Settings
 from descentlab.server.state import LabState
@@ -56,6 +56,10 @@ Start with **POST /api/v1/races** ("Try it out" has examples), then look at the 
   space and the loss over that plane; POST /api/v1/networks/boundary gives one run's
   decision boundary at one frame. Races are deterministic, so the server remembers recent
   ones: a boundary request for a race just run costs one forward pass.
+* Maps: POST /api/v1/maps/basins races one optimizer from every cell of a rectangle of
+  starts; POST /api/v1/maps/hyperparameters from one start with every cell's pair of
+  hyperparameter values, with the theory's stability limit and optimum where known. Each
+  per-cell array comes as `{"dtype", "shape", "data"}`: little-endian bytes in base64.
 """
 
 
@@ -108,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   middleware=_middleware(settings))
     app.state.lab = state
     errors.install(app)
-    for router in (catalog.router, grid.router, races.router, networks.router):
+    for router in (catalog.router, grid.router, races.router, networks.router, maps.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(site.router)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from descentlab.engine.networks import count_params
 from descentlab.server.errors import ApiError, Loc, limit_error
+from descentlab.server.map_schemas import BasinMapRequest, HyperparameterMapRequest
 from descentlab.server.network_schemas import NetworkRaceRequest
 from descentlab.server.network_translate import points_of
 from descentlab.server.schemas import RaceRequest
@@ -77,3 +78,19 @@ def check_resolution(loc: Loc, resolution: int, settings: Settings) -> None:
     if resolution > settings.max_grid_resolution:
         raise _over(loc, "resolution", resolution, settings.max_grid_resolution,
                     "max_grid_resolution")
+
+
+def check_map(request: BasinMapRequest | HyperparameterMapRequest, settings: Settings,
+              root: Loc = ("body",)) -> None:
+    """Raise a 422 naming the first limit a map exceeds: its resolution, then its work."""
+    if request.resolution > settings.max_map_resolution:
+        raise _over([*root, "resolution"], "resolution", request.resolution,
+                    settings.max_map_resolution, "max_map_resolution")
+    if request.surface.expression is not None:
+        check_expression([*root, "surface", "expression"], request.surface.expression,
+                         settings)
+    rows = request.resolution if getattr(request, "y", True) is not None else 1
+    work = request.resolution * rows * request.steps
+    if work > settings.map_budget:
+        raise _over([*root], f"cells × steps ({request.resolution} × {rows} × "
+                             f"{request.steps})", work, settings.map_budget, "map_budget")

@@ -303,6 +303,8 @@ class Limits(BaseModel):
                     "points of one network race")
     stream_frame_steps: int
     stream_max_frames: int
+    max_map_resolution: int
+    map_budget: int = Field(description="largest cells × steps of one map")
 
 
 # --------------------------------------------------------------------------- results

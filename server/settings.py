@@ -41,6 +41,11 @@ class Settings(BaseSettings):
                     "points of one network race: every step and every landscape point "
                     "evaluates the network on the whole dataset, at about 2.4e9 of these "
                     "units a second on 2 cores, so the default is about 2 s of work")
+    max_map_resolution: int = Field(512, ge=2, le=4096,
+                                    description="cells per side of a map")
+    map_budget: int = Field(
+        256 * 256 * 500, ge=1, description="largest cells × steps of one map (the default, a "
+                                           "256² map of 500 steps, takes about a second)")
     network_memo_entries: int = Field(
         16, ge=0, description="network races remembered, so that decision-boundary requests "
                               "for a race just run cost one forward pass; 0 turns it off")

@@ -33,6 +33,14 @@ def objective(spec: SurfaceSpec, max_expression_length: int) -> engine.Objective
     return engine.objective(spec.id, spec.params, spec.view)
 
 
+def surface_of(spec: SurfaceSpec, max_expression_length: int) -> engine.Objective:
+    """The objective of a request's ``surface`` field (error fields under ``surface``)."""
+    try:
+        return objective(spec, max_expression_length)
+    except engine.EngineError as err:
+        raise err.at("surface") from None
+
+
 def _critical_point(point: Any) -> Document:
     return {"point": [number(point.x), number(point.y)], "value": number(point.value),
             "kind": point.kind}
@@ -104,10 +112,7 @@ def _starts(request: RaceRequest, obj: engine.Objective) -> np.ndarray:
 def open_session(request: RaceRequest, max_expression_length: int, *,
                  record: bool | None = None) -> engine.RaceSession:
     """A race ready to advance: surface, runs and starts resolved and checked."""
-    try:
-        obj = objective(request.surface, max_expression_length)
-    except engine.EngineError as err:
-        raise err.at("surface") from None
+    obj = surface_of(request.surface, max_expression_length)
     g = request.gradient
     try:
         defaults = engine.GradientOptions(g.clip_norm, g.clip_value, g.noise_std,

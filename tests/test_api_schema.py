@@ -16,10 +16,11 @@ from schemathesis.checks import CHECKS, load_all_checks
 from descentlab.server.app import create_app
 from descentlab.server.settings import Settings
 
-# Network races are priced down to about half a second at most, so that fuzzing
+# Network races and maps are priced down to about half a second at most, so that fuzzing
 # them checks every path without spending minutes on the largest races the default allows.
 schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", create_app(Settings(network_compute_budget=1_000_000_000)))
+    "/openapi.json", create_app(Settings(network_compute_budget=1_000_000_000,
+                                         map_budget=2_000_000)))
 
 
 # Which schema-valid requests are refused. A JSON Schema cannot say "xmin < xmax", "a

@@ -1,0 +1,130 @@
+"""Requests and responses of the maps: where every start, or every setting, leads.
+
+Cells travel compactly: each per-cell array is one little-endian binary block in base64
+(``{"dtype", "shape", "data"}``) — statuses and basins as small integers, display values
+as float32 — which a browser turns into a typed array without parsing a number. A 512²
+basin map is about 5 MB so (before compression), against about 14 MB as JSON numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from descentlab.server.schemas import (
+    GradientSpec,
+    Number,
+    OptimizerSpec,
+    Point,
+    PositiveInteger,
+    Strict,
+    SurfaceInfo,
+    SurfaceSpec,
+    View,
+)
+
+
+class AxisSpec(Strict):
+    """One axis of a hyperparameter map: a hyperparameter of the optimizer, from lo to hi."""
+
+    name: str = Field(max_length=32, description="a hyperparameter of the optimizer "
+                                                 "(GET /optimizers)", examples=["lr"])
+    lo: float
+    hi: float
+    scale: Literal["linear", "log"] = "linear"
+
+
+class BasinMapRequest(Strict):
+    """One optimizer raced from every cell of a rectangle of starts."""
+
+    surface: SurfaceSpec
+    optimizer: OptimizerSpec
+    region: View | None = Field(None, description="the rectangle of starts (default: the "
+                                                  "surface's view); any zoom resolves")
+    resolution: PositiveInteger = Field(128, description="cells per side (at most "
+                                                         "DESCENTLAB_MAX_MAP_RESOLUTION)")
+    steps: PositiveInteger = Field(500, description="steps per cell (cells × steps at most "
+                                                    "DESCENTLAB_MAP_BUDGET)")
+    gradient: GradientSpec = Field(default_factory=GradientSpec)
+
+
+def _lr_axis() -> AxisSpec:
+    return AxisSpec(name="lr", lo=1e-3, hi=1.0, scale="log")
+
+
+def _momentum_axis() -> AxisSpec:
+    return AxisSpec(name="momentum", lo=0.0, hi=0.99)
+
+
+class HyperparameterMapRequest(Strict):
+    """One optimizer raced from one start with every cell's pair of hyperparameters."""
+
+    surface: SurfaceSpec
+    optimizer: OptimizerSpec
+    start: Point | None = Field(None, description="default: the surface's first suggested "
+                                                  "start")
+    x: AxisSpec = Field(default_factory=_lr_axis)
+    y: AxisSpec | None = Field(default_factory=_momentum_axis,
+                               description="null: a one-row map of the x axis alone")
+    resolution: PositiveInteger = Field(128, description="cells per side (at most "
+                                                         "DESCENTLAB_MAX_MAP_RESOLUTION)")
+    steps: PositiveInteger = Field(500, description="steps per cell (cells × steps at most "
+                                                    "DESCENTLAB_MAP_BUDGET)")
+    gradient: GradientSpec = Field(default_factory=GradientSpec)
+
+
+class Block(BaseModel):
+    """A numeric array as little-endian bytes in base64, row-major."""
+
+    dtype: Literal["int8", "int16", "int32", "float32"]
+    shape: list[int]
+    data: str
+
+
+class MapCells(BaseModel):
+    status: Block = Field(description="index into `statuses`, per cell (H, W)")
+    basin: Block = Field(description="index into `points` of the point reached, or -1")
+    step: Block = Field(description="the step the status was reached at, or -1")
+    loss: Block = Field(description="final loss")
+    final: Block = Field(description="final point (H, W, 2)")
+
+
+class AxisInfo(BaseModel):
+    name: str
+    lo: float
+    hi: float
+    scale: Literal["linear", "log"]
+    centres: list[float]
+
+
+class MapPoint(BaseModel):
+    point: list[Number]
+    value: Number
+    kind: str = Field(description="global_min, local_min, saddle, max — or found_min for a "
+                                  "minimum a formula's runs found")
+    cells: int = Field(description="cells whose runs ended there")
+
+
+class TheoryInfo(BaseModel):
+    method: str
+    lam_min: float
+    lam_max: float
+    momentum: list[float] = Field(description="along the y axis (or the fixed momentum)")
+    lr_limit: list[float] = Field(description="the largest stable learning rate there")
+    optimum: list[float] | None = Field(description="(lr*, momentum*), where known")
+
+
+class MapResponse(BaseModel):
+    kind: Literal["basins", "hyperparameters"]
+    surface: SurfaceInfo
+    optimizer: dict
+    steps: int
+    start: list[float] | None
+    x: AxisInfo
+    y: AxisInfo | None
+    statuses: list[str]
+    counts: dict[str, int]
+    points: list[MapPoint]
+    cells: MapCells
+    theory: TheoryInfo | None
