@@ -207,7 +207,8 @@ def hyperparameter_map(surface, optimizer, start: Sequence[float] | None = None,
         raise EngineError("the two axes must be different hyperparameters", field="y.name")
     width, height = _resolution(resolution, rows=y_axis is not None)
     xs = x_axis.centres(width)
-    ys = _rows(y_axis.centres(height) if y_axis is not None else np.zeros(1), rows)
+    every_y = y_axis.centres(height) if y_axis is not None else np.zeros(1)
+    ys = _rows(every_y, rows)
     height = len(ys)
     runs = _varied_runs(base, x_axis, xs, y_axis, ys)
     result, judged = _run_all(obj, runs, point[None, :], steps, tol, gtol)
@@ -218,7 +219,32 @@ def hyperparameter_map(surface, optimizer, start: Sequence[float] | None = None,
                      judged.step[:, 0].reshape(shape), final,
                      result.final_loss[:, 0].reshape(shape), judged.known,
                      start=(float(point[0]), float(point[1])),
-                     theory=_theory(obj, base, x_axis, y_axis, ys))
+                     theory=_theory(obj, base, x_axis, y_axis, every_y))
+
+
+def tile_rows(height: int, rows_per_tile: int) -> list[tuple[int, int]]:
+    """The row ranges that cut a map of ``height`` rows into tiles."""
+    step = max(1, int(rows_per_tile))
+    return [(j, min(j + step, height)) for j in range(0, height, step)]
+
+
+def assemble(tiles: Sequence[MapResult]) -> MapResult:
+    """The whole map from its tiles (in row order): the same arrays as computing it at once.
+    A typed formula's minima are found again over the whole map, since each tile could only
+    number the minima it saw."""
+    first = tiles[0]
+
+    def rows(name: str) -> np.ndarray:
+        return np.concatenate([getattr(t, name) for t in tiles])
+
+    whole = MapResult(first.kind, first.objective, first.run, first.steps, first.x_axis,
+                      first.y_axis, first.x, rows("y"), rows("status"), rows("basin"),
+                      rows("step"), rows("final"), rows("loss"), first.points, first.start,
+                      first.theory)
+    if first.objective.surface is None:
+        whole.points, whole.basin = _found_minima(first.objective, whole.status, whole.final,
+                                                  whole.loss)
+    return whole
 
 
 def _one_run(spec, gradient: GradientOptions) -> Run:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from descentlab.server.schemas import (
     GradientSpec,
@@ -18,6 +18,7 @@ from descentlab.server.schemas import (
     OptimizerSpec,
     Point,
     PositiveInteger,
+    StreamError,
     Strict,
     SurfaceInfo,
     SurfaceSpec,
@@ -128,3 +129,52 @@ class MapResponse(BaseModel):
     points: list[MapPoint]
     cells: MapCells
     theory: TheoryInfo | None
+
+
+class MapStreamMeta(BaseModel):
+    type: Literal["meta"]
+    kind: Literal["basins", "hyperparameters"]
+    surface: SurfaceInfo
+    optimizer: dict
+    steps: int
+    resolution: int
+    coarse_resolution: int = Field(description="cells per side of the coarse pass")
+    tiles: list[list[int]] = Field(description="the row ranges [first, last) of the tiles "
+                                               "that follow, in order")
+    statuses: list[str]
+    x: AxisInfo
+
+
+class MapCoarse(BaseModel):
+    type: Literal["coarse"]
+    x: list[float]
+    y: list[float]
+    cells: MapCells
+    progress: float
+
+
+class MapTile(BaseModel):
+    type: Literal["tile"]
+    rows: list[int] = Field(description="[first, last) rows of the full-resolution map")
+    y: list[float]
+    cells: MapCells
+    progress: float
+
+
+class MapSummary(BaseModel):
+    type: Literal["summary"]
+    kind: Literal["basins", "hyperparameters"]
+    steps: int
+    start: list[float] | None
+    x: AxisInfo
+    y: AxisInfo | None
+    statuses: list[str]
+    counts: dict[str, int]
+    points: list[MapPoint]
+    theory: TheoryInfo | None
+    basin: Block | None = Field(None, description="a typed formula's minima are numbered "
+                                                  "over the whole map: its basins again")
+
+
+class MapStreamEvent(RootModel[MapStreamMeta | MapCoarse | MapTile | MapSummary | StreamError]):
+    """One line of a map stream."""

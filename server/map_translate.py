@@ -6,12 +6,15 @@ Nothing here knows about HTTP; engine errors leave with field paths that match t
 from __future__ import annotations
 
 import base64
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from descentlab import engine
-from descentlab.engine.maps import Minimum
+from descentlab.engine.maps import Minimum, assemble, tile_rows
 from descentlab.engine.outcome import STATUSES
 from descentlab.server import translate
 from descentlab.server.jsonio import number
@@ -31,20 +34,25 @@ def _axis(spec: AxisSpec | None) -> tuple | None:
     return None if spec is None else (spec.name, spec.lo, spec.hi, spec.scale)
 
 
-def basin_map(request: BasinMapRequest, max_expression_length: int) -> engine.MapResult:
-    obj = translate.surface_of(request.surface, max_expression_length)
-    return engine.basin_map(obj, translate.run_spec(request.optimizer), view=request.region,
-                            resolution=request.resolution, steps=request.steps,
-                            **_gradient(request))
+MapRequest = BasinMapRequest | HyperparameterMapRequest
 
 
-def hyperparameter_map(request: HyperparameterMapRequest,
-                       max_expression_length: int) -> engine.MapResult:
+def _compute(request: MapRequest, max_expression_length: int, resolution: int,
+             rows: tuple[int, int] | None) -> engine.MapResult:
+    """Rows ``rows`` (all: None) of the map ``request`` asks for, at ``resolution``."""
     obj = translate.surface_of(request.surface, max_expression_length)
-    return engine.hyperparameter_map(obj, translate.run_spec(request.optimizer),
-                                     request.start, x=_axis(request.x), y=_axis(request.y),
-                                     resolution=request.resolution, steps=request.steps,
-                                     **_gradient(request))
+    run = translate.run_spec(request.optimizer)
+    common = {"resolution": resolution, "steps": request.steps, "rows": rows,
+              **_gradient(request)}
+    if isinstance(request, BasinMapRequest):
+        return engine.basin_map(obj, run, view=request.region, **common)
+    return engine.hyperparameter_map(obj, run, request.start, x=_axis(request.x),
+                                     y=_axis(request.y), **common)
+
+
+def compute(request: MapRequest, max_expression_length: int) -> engine.MapResult:
+    """The whole map a request asks for."""
+    return _compute(request, max_expression_length, request.resolution, None)
 
 
 def block(values: np.ndarray, dtype: str) -> Document:
@@ -80,6 +88,12 @@ def _theory(theory: dict | None) -> Document | None:
             "optimum": [float(v) for v in optimum] if optimum else None}
 
 
+def _cells(result: engine.MapResult) -> Document:
+    return {"status": block(result.status, "int8"), "basin": block(result.basin, "int16"),
+            "step": block(result.step, "int32"), "loss": block(result.loss, "float32"),
+            "final": block(result.final, "float32")}
+
+
 def map_document(result: engine.MapResult) -> Document:
     """The JSON document of a map: axes, outcomes per cell as binary blocks, the points the
     runs reached, and the theory where it is known."""
@@ -95,7 +109,74 @@ def map_document(result: engine.MapResult) -> Document:
         "statuses": list(STATUSES),
         "counts": {name: int(n) for name, n in zip(STATUSES, counts, strict=True)},
         "points": [_point(p, int(n)) for p, n in zip(result.points, reached, strict=True)],
-        "cells": {"status": block(result.status, "int8"), "basin": block(result.basin, "int16"),
-                  "step": block(result.step, "int32"), "loss": block(result.loss, "float32"),
-                  "final": block(result.final, "float32")},
+        "cells": _cells(result),
         "theory": _theory(result.theory)}
+
+
+@dataclass
+class _Progress:
+    """How far a map stream is: ``t`` of ``steps`` pieces (the coarse pass, then tiles)."""
+
+    t: int
+    steps: int
+
+    @property
+    def done(self) -> bool:
+        return self.t >= self.steps
+
+
+class MapStream:
+    """A map sent in pieces: first the whole map at a coarse resolution (drawn at once),
+    then the full resolution tile by tile (bands of rows), then a summary — the counts and
+    points of the whole, and for a typed formula its minima numbered over the whole map."""
+
+    def __init__(self, request: MapRequest, max_expression_length: int, tile_cells: int):
+        self.request = request
+        self.compute: Callable[[int, tuple[int, int] | None], engine.MapResult] = (
+            lambda resolution, rows: _compute(request, max_expression_length, resolution,
+                                              rows))
+        height = request.resolution if getattr(request, "y", True) is not None else 1
+        per_tile = max(1, tile_cells // request.resolution)
+        self.rows = tile_rows(height, per_tile)
+        self.coarse = max(2, math.ceil(request.resolution / 8))
+        self.session = _Progress(0, 1 + len(self.rows))
+        self.tiles: list[engine.MapResult] = []
+        self.first = self.compute(request.resolution, self.rows[0])  # errors before 200
+
+    @property
+    def done(self) -> bool:
+        return self.session.done
+
+    def meta(self) -> Document:
+        first = self.first
+        return {"type": "meta", "kind": first.kind,
+                "surface": translate.surface_info(first.objective),
+                "optimizer": first.run.to_dict(), "steps": first.steps,
+                "resolution": self.request.resolution, "coarse_resolution": self.coarse,
+                "tiles": [list(r) for r in self.rows], "statuses": list(STATUSES),
+                "x": _axis_info(first.x_axis, first.x)}
+
+    def next_frame(self) -> Document:
+        t = self.session.t
+        if t == 0:
+            coarse = self.compute(self.coarse, None)
+            document: Document = {"type": "coarse", "x": [float(v) for v in coarse.x],
+                                  "y": [float(v) for v in coarse.y],
+                                  "cells": _cells(coarse)}
+        else:
+            rows = self.rows[t - 1]
+            tile = self.first if t == 1 else self.compute(self.request.resolution, rows)
+            self.tiles.append(tile)
+            document = {"type": "tile", "rows": list(rows), "y": [float(v) for v in tile.y],
+                        "cells": _cells(tile)}
+        self.session.t += 1
+        document["progress"] = self.session.t / self.session.steps
+        return document
+
+    def summary(self) -> Document:
+        whole = map_document(assemble(self.tiles))
+        summary = {"type": "summary", **{key: whole[key] for key in (
+            "kind", "steps", "start", "x", "y", "statuses", "counts", "points", "theory")}}
+        if whole["points"] and whole["points"][0]["kind"] == "found_min":
+            summary["basin"] = whole["cells"]["basin"]
+        return summary

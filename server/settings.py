@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     map_budget: int = Field(
         256 * 256 * 500, ge=1, description="largest cells × steps of one map (the default, a "
                                            "256² map of 500 steps, takes about a second)")
+    map_tile_cells: int = Field(
+        4096, ge=1, description="cells per streamed map tile (whole rows; at least one)")
     network_memo_entries: int = Field(
         16, ge=0, description="network races remembered, so that decision-boundary requests "
                               "for a race just run cost one forward pass; 0 turns it off")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 
 import numpy as np
@@ -82,3 +83,50 @@ def test_bad_maps_get_422_at_their_field(client, change, loc, words):
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["loc"] == loc and words in error["msg"] + str(error.get("column", ""))
+
+
+def streamed(client: TestClient, path: str, body: dict) -> list[dict]:
+    with client.stream("POST", f"{API}/{path}/stream", json=body) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/x-ndjson"
+        return [json.loads(line) for line in response.iter_lines()]
+
+
+@pytest.mark.parametrize("path,body", [
+    ("basins", {"surface": {"expression": "(x**2 - 1)**2 + y**2"}, "region": [-1.5, 1.5, -1, 1],
+                "optimizer": {"id": "sgd", "hyperparameters": {"lr": 0.02}},
+                "resolution": 100, "steps": 300}),
+    ("hyperparameters", {"surface": RAVINE, "optimizer": {"id": "momentum"}, "start": [2, 1],
+                         "x": {"name": "lr", "lo": 0.002, "hi": 0.06, "scale": "log"},
+                         "resolution": 90, "steps": 300}),
+])
+def test_a_streamed_map_ends_as_the_plain_map(client, path, body):
+    """A coarse pass first, then tiles whose rows assemble to the plain map's cells; the
+    summary is the plain map's (for a formula, its minima numbered over the whole map)."""
+    plain = client.post(f"{API}/{path}", json=body).json()
+    lines = streamed(client, path, body)
+    kinds = [line["type"] for line in lines]
+    assert kinds[:2] == ["meta", "coarse"] and kinds[-1] == "summary"
+    assert set(kinds[2:-1]) == {"tile"} and len(kinds) - 3 == len(lines[0]["tiles"]) > 1
+    progress = [line["progress"] for line in lines[1:-1]]
+    assert progress == sorted(progress) and progress[-1] == 1
+    tiles = [line for line in lines if line["type"] == "tile"]
+    assert [t["rows"] for t in tiles] == lines[0]["tiles"]
+    for name in ("status", "step", "loss", "final") + (("basin",) if path != "basins" else ()):
+        joined = np.concatenate([decoded(t["cells"][name]) for t in tiles])
+        assert np.array_equal(joined, decoded(plain["cells"][name])), name
+    summary = lines[-1]
+    for key in ("counts", "points", "theory", "x", "y"):
+        assert summary[key] == plain[key], key
+    if path == "basins":
+        assert np.array_equal(decoded(summary["basin"]), decoded(plain["cells"]["basin"]))
+        assert len(summary["points"]) == 2
+    coarse = lines[1]
+    assert decoded(coarse["cells"]["status"]).shape[-1] == lines[0]["coarse_resolution"]
+
+
+def test_a_map_stream_refuses_like_the_plain_map(client):
+    response = client.post(f"{API}/basins/stream", json={
+        "surface": {"id": "himmelblau"}, "optimizer": {"id": "adam"}, "resolution": 9999})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"

@@ -5,11 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from descentlab.server import map_translate
+from descentlab.server import map_translate, streaming
 from descentlab.server.errors import located
 from descentlab.server.jsonio import dumps
 from descentlab.server.limits import check_map
-from descentlab.server.map_schemas import BasinMapRequest, HyperparameterMapRequest, MapResponse
+from descentlab.server.map_schemas import (
+    BasinMapRequest,
+    HyperparameterMapRequest,
+    MapResponse,
+    MapStreamEvent,
+)
 from descentlab.server.responses import accepted_encoding, computed_json
 from descentlab.server.schemas import ErrorResponse
 from descentlab.server.state import lab
@@ -19,15 +24,16 @@ router = APIRouter(tags=["maps"], responses={413: {"model": ErrorResponse},
                                              503: {"model": ErrorResponse}})
 
 
-async def _map(request: Request, body: BasinMapRequest | HyperparameterMapRequest,
-               compute) -> Response:
+async def _map(request: Request, body: BasinMapRequest | HyperparameterMapRequest
+               ) -> Response:
     state = lab(request)
     check_map(body, state.settings)
     chosen = accepted_encoding(request, state.settings)
     limit = state.settings.max_expression_length
 
     def respond() -> Response:
-        return computed_json(dumps(map_translate.map_document(compute(body, limit))), chosen)
+        return computed_json(dumps(map_translate.map_document(
+            map_translate.compute(body, limit))), chosen)
 
     with located("body"):
         return await state.gate.run(respond)
@@ -36,11 +42,44 @@ async def _map(request: Request, body: BasinMapRequest | HyperparameterMapReques
 @router.post("/maps/basins", response_model=MapResponse,
              summary="Where every start leads: a W×H map of outcomes and minima reached")
 async def basins(request: Request, body: BasinMapRequest) -> Response:
-    return await _map(request, body, map_translate.basin_map)
+    return await _map(request, body)
 
 
 @router.post("/maps/hyperparameters", response_model=MapResponse,
              summary="Where every setting leads: outcomes over two hyperparameters, with "
                      "the theory's stability limit and optimum where known")
 async def hyperparameters(request: Request, body: HyperparameterMapRequest) -> Response:
-    return await _map(request, body, map_translate.hyperparameter_map)
+    return await _map(request, body)
+
+
+async def _stream(request: Request, body: BasinMapRequest | HyperparameterMapRequest
+                  ) -> Response:
+    """Open the stream (its first tile computed, so a 422 or 503 still comes as JSON)."""
+    state = lab(request)
+    check_map(body, state.settings)
+
+    def opened() -> tuple[map_translate.MapStream, bytes]:
+        stream = map_translate.MapStream(body, state.settings.max_expression_length,
+                                         state.settings.map_tile_cells)
+        return stream, dumps(stream.meta())
+
+    with located("body"):
+        stream, meta = await state.gate.run(opened)
+    return streaming.response(stream, meta, state.gate, streaming.NDJSON)
+
+
+@router.post("/maps/basins/stream", response_model=MapStreamEvent,
+             response_class=streaming.NDJSONResponse,
+             responses=streaming.ndjson_doc("MapStreamEvent"),
+             summary="The basin map as NDJSON: meta, a coarse pass, tiles, then a summary")
+async def stream_basins(request: Request, body: BasinMapRequest) -> Response:
+    return await _stream(request, body)
+
+
+@router.post("/maps/hyperparameters/stream", response_model=MapStreamEvent,
+             response_class=streaming.NDJSONResponse,
+             responses=streaming.ndjson_doc("MapStreamEvent"),
+             summary="The hyperparameter map as NDJSON: meta, a coarse pass, tiles, summary")
+async def stream_hyperparameters(request: Request, body: HyperparameterMapRequest
+                                 ) -> Response:
+    return await _stream(request, body)
