@@ -167,6 +167,9 @@ def build_parser() -> Parser:
     race.set_defaults(run=run_race)
 
     _add_network_race(commands)
+    from descentlab.server.cli_maps import add_map_command
+
+    add_map_command(commands)
 
     warmup = commands.add_parser(
         "warmup", help="compile the engine into Numba's cache and exit",
@@ -405,6 +408,8 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("architecture", "activation"): "--activation", ("architecture", "init"): "--init",
     ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
     ("landscape", "plane"): "--plane", ("landscape", "resolution"): "--resolution",
+    ("optimizer",): "--optimizer", ("resolution",): "--resolution", ("region",): "--region",
+    ("x",): "--x", ("y",): "--y",
 }
 
 
@@ -441,7 +446,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "run"):
-        parser.error("choose a command: serve, race, network-race or warmup")
+        parser.error("choose a command: serve, race, network-race, map basins, "
+                     "map hyperparameters or warmup")
     try:
         args.run(args)
     except engine.EngineError as err:

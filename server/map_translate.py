@@ -37,7 +37,7 @@ def _axis(spec: AxisSpec | None) -> tuple | None:
 MapRequest = BasinMapRequest | HyperparameterMapRequest
 
 
-def _compute(request: MapRequest, max_expression_length: int, resolution: int,
+def compute_rows(request: MapRequest, max_expression_length: int, resolution: int,
              rows: tuple[int, int] | None) -> engine.MapResult:
     """Rows ``rows`` (all: None) of the map ``request`` asks for, at ``resolution``."""
     obj = translate.surface_of(request.surface, max_expression_length)
@@ -52,7 +52,7 @@ def _compute(request: MapRequest, max_expression_length: int, resolution: int,
 
 def compute(request: MapRequest, max_expression_length: int) -> engine.MapResult:
     """The whole map a request asks for."""
-    return _compute(request, max_expression_length, request.resolution, None)
+    return compute_rows(request, max_expression_length, request.resolution, None)
 
 
 def block(values: np.ndarray, dtype: str) -> Document:
@@ -133,8 +133,8 @@ class MapStream:
     def __init__(self, request: MapRequest, max_expression_length: int, tile_cells: int):
         self.request = request
         self.compute: Callable[[int, tuple[int, int] | None], engine.MapResult] = (
-            lambda resolution, rows: _compute(request, max_expression_length, resolution,
-                                              rows))
+            lambda resolution, rows: compute_rows(request, max_expression_length, resolution,
+                                                  rows))
         height = request.resolution if getattr(request, "y", True) is not None else 1
         per_tile = max(1, tile_cells // request.resolution)
         self.rows = tile_rows(height, per_tile)

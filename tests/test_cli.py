@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numba
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -285,3 +286,48 @@ def test_a_compiling_stage_is_announced_once_then_counted():
     assert said[4].startswith("compiled in ") and len(said) == 5
     again: list[str] = []
     assert not warmup.run_stages(stages, again.append).compiled and again == []
+
+
+def test_map_npz_holds_the_engines_map(tmp_path, capsys):
+    out = tmp_path / "ravine.npz"
+    code, _, err = run(["map", "hyperparameters", "--param", "kappa=100", "--start", "2,1",
+                        "--x", "lr:0.002:0.06:log", "--y", "momentum:0.3:0.95",
+                        "--resolution", "20", "--steps", "300", "--output", str(out)], capsys)
+    assert code == 0, err
+    saved = np.load(out)
+    m = descentlab.hyperparameter_map("ravine", "momentum", (2, 1), params={"kappa": 100},
+                                      x=("lr", 0.002, 0.06, "log"), y=("momentum", 0.3, 0.95),
+                                      resolution=20, steps=300)
+    for name in ("x", "y", "status", "basin", "step", "loss", "final"):
+        assert np.array_equal(saved[name], getattr(m, name)), name
+    meta = json.loads(str(saved["meta"]))
+    assert meta["theory"]["optimum"] == pytest.approx([(2 / 11) ** 2, (9 / 11) ** 2])
+
+
+def test_map_json_is_what_the_api_returns_and_csv_has_a_line_per_cell(tmp_path, capsys):
+    code, out, _ = run(["map", "basins", "--surface", "himmelblau", "--optimizer",
+                        "adam:lr=0.05", "--region=-5,5,-5,5", "--resolution", "12",
+                        "--steps", "100", "-q"], capsys)
+    assert code == 0
+    body = {"surface": {"id": "himmelblau"}, "optimizer": {"id": "adam", "label": "adam lr=0.05",
+                                                            "hyperparameters": {"lr": 0.05}},
+            "region": [-5, 5, -5, 5], "resolution": 12, "steps": 100}
+    with TestClient(create_app()) as client:
+        assert json.loads(out) == client.post("/api/v1/maps/basins", json=body).json()
+    code, out, _ = run(["map", "basins", "--resolution", "12", "--steps", "100",
+                        "--format", "csv", "-q"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 1 + 12 * 12
+    assert lines[0] == "x,y,status,point,step,loss,final_x,final_y"
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--x", "gamma:0:1"], "--x: Momentum has no hyperparameter 'gamma'"),
+    (["--x", "lr:0:1:log"], "--x: a log axis starts above 0"),
+    (["--x", "lr"], "'lr' is not NAME:LOW:HIGH[:log]"),
+    (["--resolution", "100000"], "--resolution: resolution is 100000; the limit is 512"),
+    (["--optimizer", "momentum:lr=-1"], "--optimizer: "),
+])
+def test_map_mistakes_name_their_flag(argv, words, capsys):
+    code, _, err = run(["map", "hyperparameters", *argv], capsys)
+    assert code == 2 and err.count("\n") == 1 and words in err, err

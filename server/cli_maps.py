@@ -1,0 +1,168 @@
+"""``descentlab map basins|hyperparameters``: a map written as NPZ, CSV or JSON.
+
+    descentlab map basins --surface himmelblau --optimizer momentum:lr=0.01 \\
+        --resolution 256 --steps 500 --output basins.npz
+    descentlab map hyperparameters --surface ravine --param kappa=100 --optimizer momentum \\
+        --start 2,1 --x lr:0.001:0.1:log --y momentum:0:0.99 --output ravine.csv
+
+The map is the one ``POST /api/v1/maps/…`` computes (the same request model and limits),
+computed tile by tile with a progress bar once it takes more than a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from tqdm import tqdm
+
+from descentlab.server import cli
+
+if TYPE_CHECKING:
+    from descentlab.engine.maps import MapResult
+
+FORMATS = ("npz", "csv", "json")
+TILE_CELLS = 8192
+
+
+def _axis(text: str) -> dict:
+    """``lr:0.001:0.1:log`` → {"name": "lr", "lo": 0.001, "hi": 0.1, "scale": "log"};
+    ``none`` → no axis."""
+    if text == "none":
+        return {"name": "none"}
+    parts = text.split(":")
+    if len(parts) not in (3, 4):
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME:LOW:HIGH[:log]")
+    return {"name": parts[0], "lo": cli._number(parts[1]), "hi": cli._number(parts[2]),
+            "scale": parts[3] if len(parts) == 4 else "linear"}
+
+
+def add_map_command(commands: argparse._SubParsersAction) -> None:
+    maps = commands.add_parser("map", help="where every start or setting leads: a map",
+                               description="Compute a map locally and write NPZ, CSV or "
+                                           "the JSON POST /api/v1/maps/… returns.")
+    kinds = maps.add_subparsers(title="maps", metavar="KIND")
+    for kind, text in (("basins", "from every start of a rectangle"),
+                       ("hyperparameters", "with every pair of two hyperparameters")):
+        sub = kinds.add_parser(kind, help=f"one optimizer {text}")
+        sub.add_argument("--surface", default="himmelblau" if kind == "basins" else "ravine",
+                         help="a catalogue surface id")
+        sub.add_argument("--expression", help="a formula in x and y instead of --surface")
+        sub.add_argument("--param", type=cli._param, action="append", default=[],
+                         metavar="NAME=VALUE", help="a surface parameter (repeatable)")
+        sub.add_argument("--optimizer", type=cli._optimizer, metavar="ID[:H=V,…]",
+                         default=cli._optimizer("momentum" if kind != "basins" else "sgd"),
+                         help="the optimizer, e.g. adam:lr=0.05")
+        sub.add_argument("--resolution", type=int, default=128, help="cells per side")
+        sub.add_argument("--steps", type=int, default=500, help="steps per cell")
+        sub.add_argument("--noise", type=cli._number, default=0.0,
+                         help="std of Gaussian noise added to each gradient component")
+        sub.add_argument("--seed", type=int, default=0, help="seed of that noise")
+        if kind == "basins":
+            sub.add_argument("--region", type=cli._numbers(4, "XMIN,XMAX,YMIN,YMAX"),
+                             metavar="XMIN,XMAX,YMIN,YMAX",
+                             help="the rectangle of starts (default: the surface's view)")
+        else:
+            sub.add_argument("--start", type=cli._numbers(2, "X,Y"), metavar="X,Y",
+                             help="the start (default: the surface's suggested start)")
+            sub.add_argument("--x", type=_axis, default=_axis("lr:0.001:1:log"),
+                             metavar="NAME:LOW:HIGH[:log]", help="default lr:0.001:1:log")
+            sub.add_argument("--y", type=_axis, default=_axis("momentum:0:0.99"),
+                             metavar="NAME:LOW:HIGH[:log]",
+                             help="default momentum:0:0.99; 'none' for a one-row map")
+        sub.add_argument("--format", choices=FORMATS,
+                         help="default: from --output's extension, else json")
+        sub.add_argument("--output", type=Path, help="file to write (default: standard "
+                                                         "output)")
+        sub.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+        sub.set_defaults(run=run_map, kind=kind)
+
+
+def _request(args: argparse.Namespace):
+    from descentlab.server.map_schemas import BasinMapRequest, HyperparameterMapRequest
+
+    surface: dict = {"expression": args.expression} if args.expression else \
+        {"id": args.surface}
+    if args.param:
+        surface["params"] = dict(args.param)
+    data = {"surface": surface, "optimizer": args.optimizer, "resolution": args.resolution,
+            "steps": args.steps, "gradient": {"noise_std": args.noise, "seed": args.seed}}
+    if args.kind == "basins":
+        if args.region:
+            data["region"] = args.region
+        return BasinMapRequest.model_validate(data)
+    data.update(x=args.x, y=None if args.y["name"] == "none" else args.y)
+    if args.start:
+        data["start"] = args.start
+    return HyperparameterMapRequest.model_validate(data)
+
+
+def _tiles(request, limit: int, quiet: bool) -> MapResult:
+    """The map tile by tile, with a progress bar for anything over a second."""
+    from descentlab.engine.maps import assemble, tile_rows
+    from descentlab.server.map_translate import compute_rows
+
+    height = request.resolution if getattr(request, "y", True) is not None else 1
+    rows = tile_rows(height, max(1, TILE_CELLS // request.resolution))
+    tiles = []
+    with tqdm(total=height * request.resolution, unit="cell", unit_scale=True, delay=1.0,
+              disable=quiet, desc="descentlab: mapping", leave=False) as bar:
+        for band in rows:
+            tiles.append(compute_rows(request, limit, request.resolution, band))
+            bar.update((band[1] - band[0]) * request.resolution)
+    return assemble(tiles)
+
+
+def to_csv(result: MapResult) -> str:
+    """One line per cell: where it is, how it ended."""
+    from descentlab.engine.outcome import STATUSES
+
+    out = io.StringIO()
+    y_name = result.y_axis.name if result.y_axis is not None else "row"
+    out.write(f"{result.x_axis.name},{y_name},status,point,step,loss,final_x,final_y\n")
+    for j, y in enumerate(result.y.tolist()):
+        for i, x in enumerate(result.x.tolist()):
+            final = result.final[j, i].tolist()
+            out.write(f"{x!r},{y!r},{STATUSES[result.status[j, i]]},{result.basin[j, i]},"
+                      f"{result.step[j, i]},{float(result.loss[j, i])!r},{final[0]!r},"
+                      f"{final[1]!r}\n")
+    return out.getvalue()
+
+
+def to_npz(result: MapResult, document: dict) -> bytes:
+    """The arrays at full precision, and the rest of the document as JSON text in ``meta``."""
+    meta = {key: value for key, value in document.items() if key != "cells"}
+    out = io.BytesIO()
+    np.savez_compressed(out, x=result.x, y=result.y, status=result.status,
+                        basin=result.basin, step=result.step, loss=result.loss,
+                        final=result.final, meta=np.array(json.dumps(meta)))
+    return out.getvalue()
+
+
+def run_map(args: argparse.Namespace) -> None:
+    from descentlab.server.jsonio import dumps
+    from descentlab.server.limits import check_map
+    from descentlab.server.map_translate import map_document
+    from descentlab.server.settings import Settings
+
+    suffix = args.output.suffix.lstrip(".").lower() if args.output else ""
+    fmt = args.format or (suffix if suffix in FORMATS else "json")
+    request = _request(args)
+    settings = Settings()
+    check_map(request, settings, root=())
+    cli._warm(args, "SURFACE_STAGES")
+    result = _tiles(request, settings.max_expression_length, args.quiet)
+    document = map_document(result)
+    counts = ", ".join(f"{n} {status}" for status, n in document["counts"].items() if n)
+    cli._say(args, f"{counts}; writing {fmt}…")
+    if fmt == "json":
+        data = dumps(document)
+    elif fmt == "csv":
+        data = to_csv(result).encode()
+    else:
+        data = to_npz(result, document)
+    cli._write(args, data)
