@@ -1,0 +1,125 @@
+"""Maps: the general basin map against a kernel written for exactly one optimizer and surface.
+
+    python benchmarks/bench_maps.py [--quick]
+
+1. A 512 × 512 basin map, Adam (lr 0.05) on Himmelblau, 500 steps — 1.3·10⁸ point-steps —
+   on every thread: ``engine.basin_map`` (which also judges every cell), the bare
+   ``race(..., final_only=True)`` under it, and a hand-specialised Numba kernel for exactly
+   Adam on Himmelblau (chunks of starts over ``prange``, no dispatch, final points only):
+   the limit a general map can approach.
+2. A 256² hyperparameter map (momentum's lr × μ on the κ = 100 ravine, 500 steps), which
+   races one run per cell.
+3. The first tile of a streamed 512² map: how soon the page can draw something.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numba
+import numpy as np
+from _timing import best_of, table
+from numba import njit, prange
+
+from descentlab import engine
+from descentlab.server.map_schemas import BasinMapRequest
+from descentlab.server.map_translate import MapStream
+
+CHUNK = 512
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _adam_himmelblau_chunk(x, y, steps, lr, b1, b2, eps):
+    """Adam on Himmelblau for one chunk of starts, in place: no surface dispatch, no
+    divergence bookkeeping, final points only."""
+    n = x.size
+    mx, my, vx, vy = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    p1, p2 = 1.0, 1.0
+    for _ in range(steps):
+        p1 *= b1
+        p2 *= b2
+        c1, c2 = 1.0 / (1.0 - p1), 1.0 / (1.0 - p2)
+        for i in range(n):
+            a = x[i] * x[i] + y[i] - 11.0
+            b = x[i] + y[i] * y[i] - 7.0
+            gx = 4.0 * a * x[i] + 2.0 * b
+            gy = 2.0 * a + 4.0 * b * y[i]
+            mx[i] = b1 * mx[i] + (1.0 - b1) * gx
+            my[i] = b1 * my[i] + (1.0 - b1) * gy
+            vx[i] = b2 * vx[i] + (1.0 - b2) * gx * gx
+            vy[i] = b2 * vy[i] + (1.0 - b2) * gy * gy
+            x[i] -= lr * mx[i] * c1 / (math.sqrt(vx[i] * c2) + eps)
+            y[i] -= lr * my[i] * c1 / (math.sqrt(vy[i] * c2) + eps)
+
+
+@njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def adam_himmelblau(x, y, steps, lr, b1, b2, eps):
+    chunks = (x.size + CHUNK - 1) // CHUNK
+    for c in prange(chunks):
+        lo, hi = c * CHUNK, min((c + 1) * CHUNK, x.size)
+        _adam_himmelblau_chunk(x[lo:hi], y[lo:hi], steps, lr, b1, b2, eps)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a 256² map and fewer repeats")
+    args = parser.parse_args()
+    side, steps, repeats = (256, 500, 2) if args.quick else (512, 500, 3)
+    adam = ("adam", {"lr": 0.05})
+    view = engine.get_surface("himmelblau").view
+    m = engine.basin_map("himmelblau", adam, resolution=side, steps=steps)
+    starts = np.stack(np.meshgrid(m.x, m.y), axis=-1).reshape(-1, 2)
+
+    def hand() -> None:
+        x, y = starts[:, 0].copy(), starts[:, 1].copy()
+        adam_himmelblau(x, y, steps, 0.05, 0.9, 0.999, 1e-8)
+
+    hand()  # compile
+    cells = side * side * steps
+    times = {
+        "hand-specialised kernel (Adam × Himmelblau)": best_of(hand, repeats),
+        "engine.race(final_only=True)": best_of(lambda: engine.race(
+            "himmelblau", [adam], starts, steps, final_only=True), repeats),
+        "engine.basin_map (race + judging)": best_of(lambda: engine.basin_map(
+            "himmelblau", adam, view=view, resolution=side, steps=steps), repeats),
+    }
+    hand_rate = cells / times["hand-specialised kernel (Adam × Himmelblau)"]
+    print(f"\n{side}² basin map, Adam on Himmelblau, {steps} steps, "
+          f"{numba.get_num_threads()} threads")
+    print(f"  {'contender':<44}{'seconds':>9}{'point-steps/s':>15}{'× hand':>8}")
+    for name, seconds in times.items():
+        rate = cells / seconds
+        print(f"  {name:<44}{seconds:>9.3f}{rate:>15.3e}{rate / hand_rate:>8.2f}")
+
+    hp_side = 128 if args.quick else 256
+    hp = best_of(lambda: engine.hyperparameter_map(
+        "ravine", "momentum", (2, 1), params={"kappa": 100}, x=("lr", 1e-3, 0.1, "log"),
+        y=("momentum", 0, 0.99), resolution=hp_side, steps=500), repeats)
+    table(f"{hp_side}² hyperparameter map, momentum on the κ = 100 ravine, 500 steps",
+          "seconds", [("engine.hyperparameter_map", hp)], "engine.hyperparameter_map")
+    print(f"  {hp_side * hp_side * 500 / hp:.3e} point-steps/s")
+
+    request = BasinMapRequest.model_validate({
+        "surface": {"id": "himmelblau"}, "optimizer": {"id": "adam",
+                                                      "hyperparameters": {"lr": 0.05}},
+        "resolution": side, "steps": steps})
+
+    def first_pieces() -> None:
+        stream = MapStream(request, 500, 4096)
+        stream.meta()
+        stream.next_frame()
+
+    first = best_of(first_pieces, repeats)
+    print(f"\nstreamed {side}² map: meta and coarse pass ready {first * 1e3:.0f} ms after "
+          f"the request (target ≤ 100 ms)")
+    started = time.perf_counter()
+    stream = MapStream(request, 500, 4096)
+    while not stream.done:
+        stream.next_frame()
+    print(f"  the whole stream: {time.perf_counter() - started:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
