@@ -14,9 +14,9 @@ zooming in must not make runs "leave the box".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -150,11 +150,12 @@ def basin_map(surface, optimizer, *, view: Sequence[float] | None = None,
               params: Mapping[str, float] | None = None, clip_norm: float | None = None,
               clip_value: float | None = None, noise_std: float = 0.0, seed: int = 0,
               tol: float = 1e-6, gtol: float = 1e-6,
-              rows: tuple[int, int] | None = None) -> MapResult:
+              rows: tuple[int, int] | None = None, client: Any = None) -> MapResult:
     """Race ``optimizer`` from every cell of ``view`` (default: the surface's view).
 
     ``rows=(j0, j1)`` computes only those rows of the map: a tile, whose cells are exactly
     the full map's (tiles stream, or run on other machines, and assemble to the same bytes).
+    With a ``dask.distributed`` ``client`` the tiles run on its cluster (``engine.cluster``).
 
     >>> m = basin_map("himmelblau", ("sgd", {"lr": 0.01}), resolution=64)
     >>> m.basin.shape        # (64, 64): which of Himmelblau's minima each start reaches
@@ -162,6 +163,8 @@ def basin_map(surface, optimizer, *, view: Sequence[float] | None = None,
     obj = objective(surface, params)
     x0, x1, y0, y1 = checked_view(view, obj.view)
     width, height = _resolution(resolution, rows=True)
+    if client is not None:
+        return _on_cluster(client, basin_map, locals(), height, width)
     x_axis, y_axis = Axis("x", x0, x1), Axis("y", y0, y1)
     xs, ys = x_axis.centres(width), _rows(y_axis.centres(height), rows)
     height = len(ys)
@@ -186,7 +189,7 @@ def hyperparameter_map(surface, optimizer, start: Sequence[float] | None = None,
                        view: Sequence[float] | None = None, clip_norm: float | None = None,
                        clip_value: float | None = None, noise_std: float = 0.0,
                        seed: int = 0, tol: float = 1e-6, gtol: float = 1e-6,
-                       rows: tuple[int, int] | None = None) -> MapResult:
+                       rows: tuple[int, int] | None = None, client: Any = None) -> MapResult:
     """Race ``optimizer`` from ``start`` once per cell of a grid of two of its
     hyperparameters (or one, with ``y=None``); the others keep the values given with the
     optimizer, or their defaults. Where theory knows the answer (a positive definite Hessian
@@ -206,6 +209,10 @@ def hyperparameter_map(surface, optimizer, start: Sequence[float] | None = None,
     if y_axis is not None and y_axis.name == x_axis.name:
         raise EngineError("the two axes must be different hyperparameters", field="y.name")
     width, height = _resolution(resolution, rows=y_axis is not None)
+    if client is not None:
+        _varied_runs(base, x_axis, x_axis.centres(width), y_axis,
+                     y_axis.centres(height) if y_axis is not None else np.zeros(1))
+        return _on_cluster(client, hyperparameter_map, locals(), height, width)
     xs = x_axis.centres(width)
     every_y = y_axis.centres(height) if y_axis is not None else np.zeros(1)
     ys = _rows(every_y, rows)
@@ -220,6 +227,17 @@ def hyperparameter_map(surface, optimizer, start: Sequence[float] | None = None,
                      result.final_loss[:, 0].reshape(shape), judged.known,
                      start=(float(point[0]), float(point[1])),
                      theory=_theory(obj, base, x_axis, y_axis, every_y))
+
+
+def _on_cluster(client: Any, compute: Callable[..., MapResult], arguments: dict, height: int,
+                width: int) -> MapResult:
+    """Hand a map, checked here, to the cluster: its own arguments, but the tiles' rows."""
+    from descentlab.engine.cluster import map_on_cluster
+
+    names = compute.__code__.co_varnames[:compute.__code__.co_argcount
+                                         + compute.__code__.co_kwonlyargcount]
+    kwargs = {name: arguments[name] for name in names if name not in ("rows", "client")}
+    return map_on_cluster(client, compute, kwargs, height, width)
 
 
 def tile_rows(height: int, rows_per_tile: int) -> list[tuple[int, int]]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +76,10 @@ def add_map_command(commands: argparse._SubParsersAction) -> None:
             sub.add_argument("--y", type=_axis, default=_axis("momentum:0:0.99"),
                              metavar="NAME:LOW:HIGH[:log]",
                              help="default momentum:0:0.99; 'none' for a one-row map")
+        sub.add_argument("--scheduler", metavar="ADDRESS",
+                         help="run the tiles on this Dask cluster, e.g. tcp://host:8786")
+        sub.add_argument("--workers", type=int,
+                         help="run the tiles on a local Dask cluster of this many processes")
         sub.add_argument("--format", choices=FORMATS,
                          help="default: from --output's extension, else json")
         sub.add_argument("--output", type=Path, help="file to write (default: standard "
@@ -101,20 +107,48 @@ def _request(args: argparse.Namespace):
     return HyperparameterMapRequest.model_validate(data)
 
 
-def _tiles(request, limit: int, quiet: bool) -> MapResult:
-    """The map tile by tile, with a progress bar for anything over a second."""
+def _tiles(request, limit: int, args: argparse.Namespace) -> MapResult:
+    """The map tile by tile — here, or on a Dask cluster — with a progress bar for anything
+    over a second."""
     from descentlab.engine.maps import assemble, tile_rows
     from descentlab.server.map_translate import compute_rows
 
     height = request.resolution if getattr(request, "y", True) is not None else 1
-    rows = tile_rows(height, max(1, TILE_CELLS // request.resolution))
-    tiles = []
     with tqdm(total=height * request.resolution, unit="cell", unit_scale=True, delay=1.0,
-              disable=quiet, desc="descentlab: mapping", leave=False) as bar:
-        for band in rows:
+              disable=args.quiet, desc="descentlab: mapping", leave=False) as bar:
+        if args.scheduler or args.workers:
+            from descentlab.engine.cluster import map_on_cluster
+
+            with _client(args) as client:
+                return map_on_cluster(
+                    client, compute_rows, {"request": request, "max_expression_length": limit,
+                                           "resolution": request.resolution},
+                    height, request.resolution,
+                    progress=lambda rows: bar.update(rows * request.resolution))
+        tiles = []
+        for band in tile_rows(height, max(1, TILE_CELLS // request.resolution)):
             tiles.append(compute_rows(request, limit, request.resolution, band))
             bar.update((band[1] - band[0]) * request.resolution)
     return assemble(tiles)
+
+
+@contextmanager
+def _client(args: argparse.Namespace) -> Iterator:
+    """A client of the cluster named by --scheduler, or of a local one of --workers."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise cli.UsageError("--scheduler and --workers need Dask: pip install "
+                             "'descentlab[cluster]'") from None
+    if args.scheduler:
+        with Client(args.scheduler, timeout=10) as client:
+            yield client
+        return
+    if args.workers < 1:
+        raise cli.UsageError("--workers must be at least 1")
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
 
 
 def to_csv(result: MapResult) -> str:
@@ -155,7 +189,7 @@ def run_map(args: argparse.Namespace) -> None:
     settings = Settings()
     check_map(request, settings, root=())
     cli._warm(args, "SURFACE_STAGES")
-    result = _tiles(request, settings.max_expression_length, args.quiet)
+    result = _tiles(request, settings.max_expression_length, args)
     document = map_document(result)
     counts = ", ".join(f"{n} {status}" for status, n in document["counts"].items() if n)
     cli._say(args, f"{counts}; writing {fmt}…")
