@@ -22,10 +22,11 @@ RUN python3 -m venv /opt/venv
 
 WORKDIR /src
 
-# Dependencies first, read from pyproject.toml, so that this layer stays
-# cached while only the project's own code changes.
+# Dependencies first (with the 'cluster' extra: compose.yaml runs Dask workers
+# from this image), read from pyproject.toml, so that this layer stays cached
+# while only the project's own code changes.
 COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['cluster']))" > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt
 
 COPY README.md ./

@@ -60,13 +60,32 @@ def _tile(compute: Callable[..., MapResult], kwargs: dict, rows: tuple[int, int]
     return compute(**kwargs, rows=rows)
 
 
+def prepare(client: Any) -> Any:
+    """Give every worker of ``client``'s cluster the plugin (again: workers may have joined)."""
+    client.register_plugin(DescentLabWorker(_threads_per_task(
+        client.scheduler_info()["workers"])), name=DescentLabWorker.name)
+    return client
+
+
+def connect(address: str) -> Any:
+    """A client of the cluster at ``address``, its workers prepared."""
+    from distributed import Client
+
+    return prepare(Client(address, timeout=30, set_as_default=False))
+
+
+def tile_on(client: Any, compute: Callable[..., MapResult], kwargs: dict,
+            rows: tuple[int, int]) -> MapResult:
+    """One tile, computed as a task on the cluster (a stream sends them one at a time)."""
+    return client.submit(_tile, compute, kwargs, rows, pure=False).result()
+
+
 def map_on_cluster(client: Any, compute: Callable[..., MapResult], kwargs: dict,
                    height: int, width: int,
                    progress: Callable[[int], None] | None = None) -> MapResult:
     """``compute(**kwargs)`` (``basin_map`` or ``hyperparameter_map``) cut into tiles that
     run as tasks on ``client``'s cluster; ``progress`` hears each tile's row count."""
-    client.register_plugin(DescentLabWorker(_threads_per_task(
-        client.scheduler_info()["workers"])), name=DescentLabWorker.name)
+    prepare(client)
     bands: Sequence[tuple[int, int]] = tile_rows(height, max(1, TILE_CELLS // width))
     futures = [client.submit(_tile, compute, kwargs, band, pure=False) for band in bands]
     order = {future.key: i for i, future in enumerate(futures)}

@@ -70,6 +70,16 @@ def _catalogue_bodies(settings: Settings) -> dict[str, CachedBody]:
     return {name: CachedBody.of(dumps(check_finite(doc))) for name, doc in documents.items()}
 
 
+def _connect(address: str):
+    """The Dask cluster the maps run on (its workers warmed before the first map)."""
+    from descentlab.engine.cluster import connect
+
+    client = connect(address)
+    log.info("maps run on the Dask cluster at %s (%d workers)", address,
+             len(client.scheduler_info()["workers"]))
+    return client
+
+
 def _lifespan(state: LabState):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,9 +88,15 @@ def _lifespan(state: LabState):
         catalogues = await anyio.to_thread.run_sync(_catalogue_bodies, s)
         state.start(warmth, Gate(s.max_concurrent_heavy, s.queue_timeout, s.retry_after),
                     catalogues)
+        if s.dask_scheduler:
+            state.cluster = await anyio.to_thread.run_sync(_connect, s.dask_scheduler)
         log.info("Descent Lab ready at http://%s:%d (engine warm in %.2f s, %d computing "
                  "slots)", s.host, s.port, warmth.seconds, s.max_concurrent_heavy)
-        yield
+        try:
+            yield
+        finally:
+            if state.cluster is not None:
+                await anyio.to_thread.run_sync(state.cluster.close)
 
     return lifespan
 

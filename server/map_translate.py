@@ -38,8 +38,18 @@ MapRequest = BasinMapRequest | HyperparameterMapRequest
 
 
 def compute_rows(request: MapRequest, max_expression_length: int, resolution: int,
-             rows: tuple[int, int] | None) -> engine.MapResult:
-    """Rows ``rows`` (all: None) of the map ``request`` asks for, at ``resolution``."""
+                 rows: tuple[int, int] | None, cluster: Any = None) -> engine.MapResult:
+    """Rows ``rows`` (all: None) of the map ``request`` asks for, at ``resolution``; on the
+    Dask ``cluster`` (a client) when there is one — all rows as parallel tiles."""
+    if cluster is not None:
+        from descentlab.engine.cluster import map_on_cluster, tile_on
+
+        kwargs = {"request": request, "max_expression_length": max_expression_length,
+                  "resolution": resolution}
+        if rows is None:
+            height = resolution if getattr(request, "y", True) is not None else 1
+            return map_on_cluster(cluster, compute_rows, kwargs, height, resolution)
+        return tile_on(cluster, compute_rows, kwargs, rows)
     obj = translate.surface_of(request.surface, max_expression_length)
     run = translate.run_spec(request.optimizer)
     common = {"resolution": resolution, "steps": request.steps, "rows": rows,
@@ -50,9 +60,10 @@ def compute_rows(request: MapRequest, max_expression_length: int, resolution: in
                                      y=_axis(request.y), **common)
 
 
-def compute(request: MapRequest, max_expression_length: int) -> engine.MapResult:
+def compute(request: MapRequest, max_expression_length: int,
+            cluster: Any = None) -> engine.MapResult:
     """The whole map a request asks for."""
-    return compute_rows(request, max_expression_length, request.resolution, None)
+    return compute_rows(request, max_expression_length, request.resolution, None, cluster)
 
 
 def block(values: np.ndarray, dtype: str) -> Document:
@@ -130,11 +141,12 @@ class MapStream:
     then the full resolution tile by tile (bands of rows), then a summary — the counts and
     points of the whole, and for a typed formula its minima numbered over the whole map."""
 
-    def __init__(self, request: MapRequest, max_expression_length: int, tile_cells: int):
+    def __init__(self, request: MapRequest, max_expression_length: int, tile_cells: int,
+                 cluster: Any = None):
         self.request = request
         self.compute: Callable[[int, tuple[int, int] | None], engine.MapResult] = (
             lambda resolution, rows: compute_rows(request, max_expression_length, resolution,
-                                                  rows))
+                                                  rows, cluster))
         height = request.resolution if getattr(request, "y", True) is not None else 1
         per_tile = max(1, tile_cells // request.resolution)
         self.rows = tile_rows(height, per_tile)

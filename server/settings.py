@@ -48,6 +48,9 @@ class Settings(BaseSettings):
                                            "256² map of 500 steps, takes about a second)")
     map_tile_cells: int = Field(
         4096, ge=1, description="cells per streamed map tile (whole rows; at least one)")
+    dask_scheduler: str | None = Field(
+        None, description="address of a Dask scheduler (tcp://host:8786): maps then run "
+                          "as tiles on its workers; unset, on this server's threads")
     network_memo_entries: int = Field(
         16, ge=0, description="network races remembered, so that decision-boundary requests "
                               "for a race just run cost one forward pass; 0 turns it off")

@@ -9,6 +9,7 @@ the engine is warm.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 
@@ -27,6 +28,8 @@ class LabState:
     assets: dict[str, CachedBody] = field(default_factory=dict)
     catalogues: dict[str, CachedBody] = field(default_factory=dict)
     warmth: Warmth | None = None
+    cluster: Any = None
+    """A ``distributed.Client`` when DESCENTLAB_DASK_SCHEDULER names a cluster."""
     _gate: Gate | None = None
 
     @property

@@ -7,9 +7,12 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster
+from fastapi.testclient import TestClient
 
 from descentlab import engine
+from descentlab.server.app import create_app
 from descentlab.server.cli import main
+from descentlab.server.settings import Settings
 
 NAMES = ("status", "basin", "step", "final", "loss", "x", "y")
 
@@ -59,3 +62,17 @@ def test_the_cli_maps_on_a_scheduler_as_it_does_at_home(client, tmp_path):
     here, there = np.load(tmp_path / "here.npz"), np.load(tmp_path / "there.npz")
     for key in ("status", "basin", "step", "final", "loss"):
         assert here[key].tobytes() == there[key].tobytes(), key
+
+
+def test_the_server_maps_on_the_cluster_it_is_given(client):
+    """DESCENTLAB_DASK_SCHEDULER: the plain and the streamed map are the in-process ones."""
+    body = {"surface": {"id": "himmelblau"}, "optimizer": {"id": "adam",
+                                                            "hyperparameters": {"lr": 0.05}},
+            "resolution": 100, "steps": 150}
+    settings = Settings(dask_scheduler=client.scheduler.address, map_tile_cells=2000)
+    with TestClient(create_app(settings)) as on_cluster, \
+            TestClient(create_app(Settings(map_tile_cells=2000))) as here:
+        assert on_cluster.app.state.lab.cluster is not None
+        for path in ("/api/v1/maps/basins", "/api/v1/maps/basins/stream"):
+            a, b = on_cluster.post(path, json=body), here.post(path, json=body)
+            assert a.status_code == b.status_code == 200 and a.content == b.content, path

@@ -131,3 +131,25 @@ def test_hadolint_is_clean():
         ["hadolint", str(DOCKERFILE)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_runs_a_cluster_from_the_image():
+    """compose.yaml: a scheduler and workers from the project's image, the site wired to
+    them; the image installs what they run."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    assert {s["image"] for s in services.values()} == {"descentlab"}
+    scheduler = services["scheduler"]["command"]
+    assert scheduler[:3] == ["python", "-m", "distributed.cli.dask_scheduler"]
+    port = scheduler[scheduler.index("--port") + 1]
+    worker = services["worker"]["command"]
+    assert f"tcp://scheduler:{port}" in worker and services["worker"]["deploy"]["replicas"] >= 2
+    site = services["site"]
+    assert site["environment"]["DESCENTLAB_DASK_SCHEDULER"] == f"tcp://scheduler:{port}"
+    for name in ("scheduler", "worker"):  # the image's check asks for the site's /healthz
+        assert services[name]["healthcheck"]["disable"] is True
+    installed = [kw_args for kw, kw_args in stages()[0] if kw == "RUN" and "tomllib" in kw_args]
+    assert installed and "optional-dependencies']['cluster']" in installed[0]
+    assert any("distributed" in d for d in pyproject()["project"]["optional-dependencies"]
+               ["cluster"])

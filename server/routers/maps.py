@@ -33,7 +33,7 @@ async def _map(request: Request, body: BasinMapRequest | HyperparameterMapReques
 
     def respond() -> Response:
         return computed_json(dumps(map_translate.map_document(
-            map_translate.compute(body, limit))), chosen)
+            map_translate.compute(body, limit, state.cluster))), chosen)
 
     with located("body"):
         return await state.gate.run(respond)
@@ -60,7 +60,7 @@ async def _stream(request: Request, body: BasinMapRequest | HyperparameterMapReq
 
     def opened() -> tuple[map_translate.MapStream, bytes]:
         stream = map_translate.MapStream(body, state.settings.max_expression_length,
-                                         state.settings.map_tile_cells)
+                                         state.settings.map_tile_cells, state.cluster)
         return stream, dumps(stream.meta())
 
     with located("body"):
