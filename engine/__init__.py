@@ -34,6 +34,7 @@ from descentlab.engine.race import (
 )
 from descentlab.engine.scenarios import SCENARIOS, Scenario, get_scenario
 from descentlab.engine.schedules import SCHEDULES, Schedule, get_schedule
+from descentlab.engine.search import Comparison, SearchResult, compare, search
 from descentlab.engine.surfaces import SURFACES, Surface, get_surface
 
 
@@ -64,6 +65,7 @@ def expression(text: str) -> CompiledExpression:
 
 __all__ = [
     "Axis",
+    "Comparison",
     "CompiledExpression",
     "EngineError",
     "GradientOptions",
@@ -77,9 +79,11 @@ __all__ = [
     "Run",
     "Scenario",
     "Schedule",
+    "SearchResult",
     "Segment",
     "Surface",
     "basin_map",
+    "compare",
     "expression",
     "get_optimizer",
     "get_scenario",
@@ -94,5 +98,6 @@ __all__ = [
     "race",
     "scenarios",
     "schedules",
+    "search",
     "surfaces",
 ]
