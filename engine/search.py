@@ -58,18 +58,25 @@ class Comparison:
     converged: np.ndarray
 
 
-def _axes(space: Mapping[str, Sequence] | Sequence[Axis], run: Run) -> tuple[Axis, ...]:
-    specs = [Axis.of((name, *spec), f"space.{name}") for name, spec in space.items()] \
-        if isinstance(space, Mapping) else [Axis.of(a, "space") for a in space]
+def _axes(space: Mapping[str, Sequence] | Sequence, run: Run) -> tuple[Axis, ...]:
+    """The searched axes, checked against the optimizer; errors name ``space.<name>`` (a
+    mapping) or ``space.<index>`` (a list of axes)."""
+    if isinstance(space, Mapping):
+        fields = [f"space.{name}" for name in space]
+        specs = [Axis.of((name, *spec), f) for (name, spec), f in zip(space.items(), fields,
+                                                                       strict=True)]
+    else:
+        fields = [f"space.{i}" for i in range(len(space))]
+        specs = [Axis.of(a, f) for a, f in zip(space, fields, strict=True)]
     ranges = {p.name: p for p in run.optimizer.hyperparameters}
-    for axis in specs:
+    for axis, where in zip(specs, fields, strict=True):
         p = ranges.get(axis.name)
         if p is None:
-            raise EngineError(f"{run.optimizer.name} has no hyperparameter '{axis.name}'",
-                              field=f"space.{axis.name}")
+            raise EngineError(f"{run.optimizer.name} has no hyperparameter '{axis.name}' (it "
+                              f"has {', '.join(ranges)})", field=f"{where}.name")
         if axis.lo < p.low or axis.hi > p.high:
             raise EngineError(f"{axis.name} of {run.optimizer.name} lies in "
-                              f"[{p.low:g}, {p.high:g}]", field=f"space.{axis.name}")
+                              f"[{p.low:g}, {p.high:g}]", field=where)
     if not specs:
         raise EngineError("a search needs at least one hyperparameter", field="space")
     return tuple(specs)

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from descentlab.engine.networks import count_params
 from descentlab.server.errors import ApiError, Loc, limit_error
-from descentlab.server.map_schemas import BasinMapRequest, HyperparameterMapRequest
+from descentlab.server.map_schemas import (
+    BasinMapRequest,
+    CompareRequest,
+    HyperparameterMapRequest,
+    SearchRequest,
+)
 from descentlab.server.network_schemas import NetworkRaceRequest
 from descentlab.server.network_translate import points_of
 from descentlab.server.schemas import RaceRequest
@@ -94,3 +99,19 @@ def check_map(request: BasinMapRequest | HyperparameterMapRequest, settings: Set
     if work > settings.map_budget:
         raise _over([*root], f"cells × steps ({request.resolution} × {rows} × "
                              f"{request.steps})", work, settings.map_budget, "map_budget")
+
+
+def check_search(request: SearchRequest | CompareRequest, settings: Settings,
+                 root: Loc = ("body",)) -> None:
+    """A search or a comparison is priced like a map: every trial is a run of ``steps``."""
+    if isinstance(request, SearchRequest):
+        runs, what = request.budget * request.repeats, "budget × repeats × steps"
+    else:
+        runs = len(request.optimizers) * (request.budget * len(request.tuning_starts)
+                                          + len(request.seeds) * len(request.test_starts))
+        what = "optimizers × (budget × tuning starts + seeds × test starts) × steps"
+    if request.surface.expression is not None:
+        check_expression([*root, "surface", "expression"], request.surface.expression,
+                         settings)
+    if runs * request.steps > settings.map_budget:
+        raise _over([*root], what, runs * request.steps, settings.map_budget, "map_budget")

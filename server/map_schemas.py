@@ -18,6 +18,7 @@ from descentlab.server.schemas import (
     OptimizerSpec,
     Point,
     PositiveInteger,
+    Seed,
     StreamError,
     Strict,
     SurfaceInfo,
@@ -178,3 +179,59 @@ class MapSummary(BaseModel):
 
 class MapStreamEvent(RootModel[MapStreamMeta | MapCoarse | MapTile | MapSummary | StreamError]):
     """One line of a map stream."""
+
+
+class SearchRequest(Strict):
+    """Search settings of one optimizer for the lowest final loss, many times over."""
+
+    surface: SurfaceSpec
+    optimizer: OptimizerSpec
+    start: Point | None = Field(None, description="default: the surface's suggested start")
+    space: list[AxisSpec] = Field(min_length=1, max_length=4,
+                                  description="the hyperparameters searched and their ranges")
+    method: Literal["grid", "random", "coarse_to_fine"] = "random"
+    budget: PositiveInteger = Field(16, description="trials per search")
+    repeats: PositiveInteger = Field(100, description="independent searches (budget × "
+                                                      "repeats × steps at most "
+                                                      "DESCENTLAB_MAP_BUDGET)")
+    steps: PositiveInteger = 300
+    seed: Seed = 0
+    noise_std: float = Field(0.0, ge=0, le=1e6)
+
+
+class SearchResponse(BaseModel):
+    method: str
+    axes: list[AxisSpec]
+    trials: list[list[list[float]]] = Field(description="[repeat][trial][axis]")
+    scores: list[list[Number]] = Field(description="final loss per trial; null: diverged")
+    best: list[list[float]] = Field(description="the best setting of each repeat")
+    best_score: list[Number]
+
+
+class CompareRequest(Strict):
+    """Tune each optimizer with the same budget, then judge it on held-out starts and seeds."""
+
+    surface: SurfaceSpec
+    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=12)
+    budget: PositiveInteger = Field(20, description="random-search trials per optimizer")
+    space: dict[str, list[AxisSpec]] | None = Field(
+        None, description="per optimizer id, what to tune (default: lr from 1e-4 to 1, log)")
+    tuning_starts: list[Point] = Field(min_length=1, max_length=64)
+    test_starts: list[Point] = Field(min_length=1, max_length=1024)
+    seeds: list[Seed] = Field([0], min_length=1, max_length=64)
+    noise_std: float = Field(0.0, ge=0, le=1e6)
+    steps: PositiveInteger = 300
+    seed: Seed = 0
+
+
+class CompareEntry(BaseModel):
+    optimizer: str
+    tuned: dict[str, float]
+    final_loss: list[list[Number]] = Field(description="[seed][test start]")
+    steps: list[list[int]] = Field(description="steps to converge, -1: never")
+    converged_fraction: float
+    median_final_loss: Number
+
+
+class CompareResponse(BaseModel):
+    runs: list[CompareEntry]

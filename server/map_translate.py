@@ -17,8 +17,14 @@ from descentlab import engine
 from descentlab.engine.maps import Minimum, assemble, tile_rows
 from descentlab.engine.outcome import STATUSES
 from descentlab.server import translate
-from descentlab.server.jsonio import number
-from descentlab.server.map_schemas import AxisSpec, BasinMapRequest, HyperparameterMapRequest
+from descentlab.server.jsonio import array, number
+from descentlab.server.map_schemas import (
+    AxisSpec,
+    BasinMapRequest,
+    CompareRequest,
+    HyperparameterMapRequest,
+    SearchRequest,
+)
 
 Document = dict[str, Any]
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -192,3 +198,42 @@ class MapStream:
         if whole["points"] and whole["points"][0]["kind"] == "found_min":
             summary["basin"] = whole["cells"]["basin"]
         return summary
+
+
+def search_document(request: SearchRequest, max_expression_length: int) -> Document:
+    obj = translate.surface_of(request.surface, max_expression_length)
+    result = engine.search(obj, translate.run_spec(request.optimizer),
+                           request.start if request.start is not None else _start(obj),
+                           [_axis(a) for a in request.space], budget=request.budget,
+                           method=request.method, repeats=request.repeats,
+                           steps=request.steps, seed=request.seed,
+                           noise_std=request.noise_std)
+    return {"method": result.method, "axes": [a.to_dict() for a in result.axes],
+            "trials": result.trials.tolist(), "scores": array(result.scores),
+            "best": result.best.tolist(), "best_score": array(result.best_score)}
+
+
+def compare_document(request: CompareRequest, max_expression_length: int) -> Document:
+    obj = translate.surface_of(request.surface, max_expression_length)
+    space = None if request.space is None else {
+        name: {a.name: (a.lo, a.hi, a.scale) for a in axes}
+        for name, axes in request.space.items()}
+    result = engine.compare(obj, [translate.run_spec(o) for o in request.optimizers],
+                            budget=request.budget, space=space,
+                            tuning_starts=request.tuning_starts,
+                            test_starts=request.test_starts, seeds=request.seeds,
+                            noise_std=request.noise_std, steps=request.steps,
+                            seed=request.seed)
+    return {"runs": [{"optimizer": name, "tuned": tuned, "final_loss": array(loss),
+                      "steps": steps.tolist(), "converged_fraction": float(done.mean()),
+                      "median_final_loss": number(np.median(loss))}
+                     for name, tuned, loss, steps, done in zip(
+                         result.optimizers, result.tuned, result.final_loss, result.steps,
+                         result.converged, strict=True)]}
+
+
+def _start(obj: engine.Objective) -> tuple[float, float]:
+    if obj.surface is None or not obj.surface.starts:
+        raise engine.EngineError("an expression has no suggested start: give 'start'",
+                                 field="start")
+    return tuple(obj.surface.starts[0])

@@ -80,7 +80,9 @@ def test_a_fair_comparison_tunes_alike_and_judges_on_held_out_starts_and_seeds()
 
 @pytest.mark.parametrize("kwargs,field", [
     ({"method": "bayes"}, "method"),
-    ({"space": {"gamma": (0.1, 1.0)}}, "space.gamma"),
+    ({"space": {"gamma": (0.1, 1.0)}}, "space.gamma.name"),
+    ({"space": [("lr", 0.1, 1.0), ("gamma", 0.1, 1.0)]}, "space.1.name"),
+    ({"space": {"lr": (1e-9, 1.0, "log")}}, "space.lr"),
     ({"space": {"lr": (0.0, 1.0, "log")}}, "space.lr.lo"),
     ({"space": {}}, "space"),
     ({"budget": 0}, "budget"),

@@ -8,12 +8,16 @@ from fastapi.responses import Response
 from descentlab.server import map_translate, streaming
 from descentlab.server.errors import located
 from descentlab.server.jsonio import dumps
-from descentlab.server.limits import check_map
+from descentlab.server.limits import check_map, check_search
 from descentlab.server.map_schemas import (
     BasinMapRequest,
+    CompareRequest,
+    CompareResponse,
     HyperparameterMapRequest,
     MapResponse,
     MapStreamEvent,
+    SearchRequest,
+    SearchResponse,
 )
 from descentlab.server.responses import accepted_encoding, computed_json
 from descentlab.server.schemas import ErrorResponse
@@ -83,3 +87,30 @@ async def stream_basins(request: Request, body: BasinMapRequest) -> Response:
 async def stream_hyperparameters(request: Request, body: HyperparameterMapRequest
                                  ) -> Response:
     return await _stream(request, body)
+
+
+async def _priced(request: Request, body: SearchRequest | CompareRequest, document) -> Response:
+    state = lab(request)
+    check_search(body, state.settings)
+    chosen = accepted_encoding(request, state.settings)
+
+    def respond() -> Response:
+        return computed_json(dumps(document(body, state.settings.max_expression_length)),
+                             chosen)
+
+    with located("body"):
+        return await state.gate.run(respond)
+
+
+@router.post("/maps/search", response_model=SearchResponse,
+             summary="Search an optimizer's settings (grid, random, coarse to fine), many "
+                     "times: the distribution of the best found")
+async def search(request: Request, body: SearchRequest) -> Response:
+    return await _priced(request, body, map_translate.search_document)
+
+
+@router.post("/maps/compare", response_model=CompareResponse,
+             summary="Is it really better, or only better tuned? Equal tuning budgets, "
+                     "judged on held-out starts and seeds")
+async def compare(request: Request, body: CompareRequest) -> Response:
+    return await _priced(request, body, map_translate.compare_document)
