@@ -280,7 +280,7 @@ class RaceSession:
         # One broadcast fills every constant rate; only the other schedules are computed.
         self.lrs[:] = np.array([r.hyperparameters["lr"] for r in runs])[:, None]
         for i, r in enumerate(runs):
-            if r.schedule != "constant":
+            if r.schedule != "constant" or r.schedule_params.get("warmup"):
                 r.fill_learning_rates(self.lrs[i])
         if n_runs > MANY_RUNS and len({(r.optimizer.id, r.gradient) for r in runs}) == 1:
             self._one_optimizer_many_settings(runs)

@@ -184,7 +184,14 @@ def step(opt_id: str, hp: Mapping[str, float], x: Vec, state: State, g: Vec, t: 
 # --- learning-rate schedules: the rate of step k + 1, for k = 0, 1, … ---
 
 def schedule_lr(kind: str, lr: float, k: int, params: Mapping[str, float]) -> float:
-    """The learning rate of step k + 1 under schedule ``kind`` (k counts from zero)."""
+    """The learning rate of step k + 1 under schedule ``kind`` (k counts from zero), times
+    the warm-up ramp min(1, (k + 1)/w) when ``warmup`` w is given."""
+    warmup = params.get("warmup", 0)
+    ramp = min(1.0, (k + 1) / warmup) if warmup else 1.0
+    return ramp * _schedule_lr(kind, lr, k, params)
+
+
+def _schedule_lr(kind: str, lr: float, k: int, params: Mapping[str, float]) -> float:
     if kind == "constant":
         return lr
     if kind == "step":
@@ -196,12 +203,16 @@ def schedule_lr(kind: str, lr: float, k: int, params: Mapping[str, float]) -> fl
         return (1.0 - k / tau) * lr + k / tau * end if k < tau else end
     if kind == "cosine_restarts":
         # Walk the cycles T₀, T₀·T_mult, T₀·T_mult², … until the one containing k.
-        start, length = 0.0, params["period"]
+        start, length, peak = 0.0, params["period"], lr
         while k >= start + length:
             start += length
             length *= params["period_mult"]
+            peak *= params.get("peak_decay", 1.0)
         eta_min = params["min_factor"] * lr
-        return eta_min + 0.5 * (lr - eta_min) * (1.0 + math.cos(math.pi * (k - start) / length))
+        return eta_min + 0.5 * (peak - eta_min) * (1.0 + math.cos(math.pi * (k - start)
+                                                                  / length))
+    if kind == "inverse_time":
+        return lr / (1.0 + k / params["tau"])
     raise ValueError(f"no reference for schedule {kind!r}")
 
 

@@ -330,6 +330,13 @@ def test_cosine_restarts_at_known_steps():
     ("cosine_restarts", {"period": 1, "period_mult": 3.0, "min_factor": 0.2}),
     ("cosine_restarts", {"period": 10, "period_mult": 1.5, "min_factor": 0.0}),
     ("cosine_restarts", {"period": 7, "period_mult": 10.0, "min_factor": 0.5}),
+    ("cosine_restarts", {"period": 150, "period_mult": 1.0, "min_factor": 0.1,
+                         "peak_decay": 0.6}),
+    ("cosine_restarts", {"period": 10, "period_mult": 2.0, "min_factor": 0.0,
+                         "peak_decay": 0.8, "warmup": 35}),
+    ("inverse_time", {"tau": 50}),
+    ("constant", {"warmup": 250}),
+    ("exponential", {"gamma": 0.999, "warmup": 1}),
 ])
 def test_schedules_match_the_reference_everywhere(kind, params):
     """All of 5000 steps agree with the reference's cycle-by-cycle walk, including every
@@ -338,6 +345,27 @@ def test_schedules_match_the_reference_everywhere(kind, params):
     got = schedule(kind, lr, 5000, **params)
     want = [ref.schedule_lr(kind, lr, k, params) for k in range(5000)]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15 * lr)
+
+
+def test_robbins_monro_halves_at_tau_and_its_sums_diverge_and_converge():
+    """ε₀/(1 + k/τ): ε_τ = ε₀/2; Σε grows like log k without bound, Σε² stays finite."""
+    rates = schedule("inverse_time", 1.0, 200_001, tau=100)
+    assert rates[100] == pytest.approx(0.5) and rates[0] == 1.0
+    assert rates.sum() > 100 * math.log(2000) * 0.99
+    assert (rates**2).sum() < 100 * (1 + 1 / 100) + 1
+
+
+def test_a_warm_up_ramps_any_schedule_and_reaches_the_race():
+    """The first steps of a warmed-up race use lr·(k+1)/w, then the schedule itself."""
+    r = engine.race("bowl", [{"id": "sgd", "hyperparameters": {"lr": 0.1},
+                              "schedule": {"kind": "exponential", "gamma": 0.99,
+                                           "warmup": 10}}], (1, 1), 30)
+    k = np.arange(30)
+    np.testing.assert_allclose(r.lr[0], 0.1 * 0.99**k * np.minimum(1, (k + 1) / 10),
+                               rtol=1e-14)
+    plain = engine.race("bowl", [{"id": "sgd", "hyperparameters": {"lr": 0.1},
+                                  "schedule": {"kind": "constant", "warmup": 0}}], (1, 1), 5)
+    assert (plain.lr[0] == 0.1).all()
 
 
 def test_a_65536_start_final_only_race():
