@@ -239,6 +239,10 @@ class SurfaceEntry(BaseModel):
                                         "network's two weights")
     data: DataColumns | None = Field(None, description="networks only: the dataset at the "
                                                        "default parameters")
+    suggested_lr: dict[str, float] = Field(
+        description="per optimizer id, a learning rate that suits this surface from its "
+                    "first start (derived from its curvature or the distance to travel, "
+                    "checked by a race)")
 
 
 class OptimizerEntry(BaseModel):
@@ -251,6 +255,8 @@ class OptimizerEntry(BaseModel):
     notes: str
     gradient_at: str
     needs_hessian: bool
+    lr_rule: dict = Field(description="how surfaces derive this optimizer's suggested rate: "
+                                      "basis (curvature, distance or fixed) and factor")
     color: str = Field(description="hex colour of this optimizer's paths and markers, the same "
                        "in every view (Okabe–Ito, colour-blind safe)")
     marker: str = Field(description="marker shape of this optimizer (circle, square, diamond, "

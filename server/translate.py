@@ -15,6 +15,7 @@ import numpy as np
 
 from descentlab import engine
 from descentlab.engine.optimizers.inspect import derived_state
+from descentlab.engine.suggest import catalogue_rates
 from descentlab.server.jsonio import array, number
 from descentlab.server.schemas import OptimizerSpec, RaceRequest, SurfaceSpec
 from descentlab.server.streaming import SegmentedStream
@@ -288,8 +289,10 @@ def open_stream(request: RaceRequest, max_expression_length: int, default_frame_
 
 
 def catalogues() -> dict[str, list[Document]]:
-    """Each catalogue as the API lists it: the engine's own ``to_dict`` of every entry."""
-    return {"surfaces": [s.to_dict() for s in engine.surfaces()],
+    """Each catalogue as the API lists it: the engine's own ``to_dict`` of every entry (a
+    surface with the learning rate it suggests for each optimizer)."""
+    return {"surfaces": [{**s.to_dict(), "suggested_lr": catalogue_rates(s.id)}
+                         for s in engine.surfaces()],
             "optimizers": [o.to_dict() for o in engine.optimizers()],
             "schedules": [s.to_dict() for s in engine.schedules()],
             "scenarios": [s.to_dict() for s in engine.scenarios()]}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from descentlab import engine
 from descentlab.engine.compilation import cache_folder, on_compile
+from descentlab.engine.suggest import catalogue_rates
 from descentlab.server import network_translate, translate
 from descentlab.server.jsonio import dumps
 from descentlab.server.network_schemas import BoundaryRequest, NetworkRaceRequest
@@ -76,6 +77,7 @@ def _stream(stream) -> None:
 def _grids() -> None:
     for surface in engine.surfaces():
         surface.to_dict()
+    catalogue_rates("bowl")
     dumps(translate.grid_document(SurfaceSpec(id="rosenbrock"), 5, 500))
     dumps(translate.grid_document(SurfaceSpec(expression=EXPRESSION), 5, 500))
 
@@ -112,7 +114,7 @@ SURFACE_STAGES: tuple[Stage, ...] = (
     Stage("races that keep only their end points",
           lambda: _race(_request({"id": "rosenbrock"}, ["adam"], record={"path": False}))),
     Stage("streamed races", lambda: _stream(translate.open_stream(_full_request(), 500, 2, 10))),
-    Stage("contour and 3-D grids", _grids),
+    Stage("contour and 3-D grids, suggested learning rates", _grids),
 )
 NETWORK_STAGES: tuple[Stage, ...] = (
     Stage("network training, full batch", lambda: _network_race(None, "pca")),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -38,6 +38,20 @@ class StateVar:
 
 
 @dataclass(frozen=True)
+class LrRule:
+    """How a learning rate is suggested for a surface (``engine.suggest``): from its
+    curvature (ε = factor/λ_max, where gradient descent is stable below 2/λ_max), from the
+    distance to travel (ε = factor × distance: adaptive methods step about ε per coordinate
+    whatever the gradient's size), or a fixed value (a rate that is only a multiplier)."""
+
+    basis: Literal["curvature", "distance", "fixed"]
+    factor: float
+
+    def to_dict(self) -> dict:
+        return {"basis": self.basis, "factor": self.factor}
+
+
+@dataclass(frozen=True)
 class Optimizer:
     """One optimizer: its kernel code, hyperparameters, state and equations."""
 
@@ -56,6 +70,8 @@ class Optimizer:
     """Hex colour of this optimizer's paths and markers (Okabe–Ito)."""
     marker: str = ""
     """Marker shape: one of ``MARKERS``."""
+    lr_rule: LrRule = LrRule("distance", 0.02)
+    """How a learning rate suited to a surface is suggested."""
 
     def resolve(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """Defaults overlaid with ``overrides``, each checked against its range."""
@@ -95,6 +111,7 @@ class Optimizer:
             "state": [s.to_dict() for s in self.state], "equations": list(self.equations),
             "notes": self.notes, "gradient_at": self.gradient_at,
             "needs_hessian": self.needs_hessian, "color": self.color, "marker": self.marker,
+            "lr_rule": self.lr_rule.to_dict(),
         }
 
 
@@ -147,7 +164,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "sgd", K.SGD, "SGD", "Step straight down the gradient.",
         (_lr(0.01),), (), (), (r"x_{t} = x_{t-1} - \varepsilon\, g_t",),
         "Same as torch.optim.SGD without momentum.",
-        color=_BLUE, marker="circle"),
+        color=_BLUE, marker="circle",
+        lr_rule=LrRule("curvature", 1.0)),
     Optimizer(
         "momentum", K.MOMENTUM, "Momentum",
         "A heavy ball with friction: velocity accumulates consistent gradients.",
@@ -156,7 +174,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "Lecture form v ← μv − εg. torch keeps b ← μb + g and steps −εb: the same path for "
         "a constant learning rate; under a schedule the lecture form keeps the velocity's "
         "magnitude when ε changes.",
-        color=_VERMILLION, marker="square"),
+        color=_VERMILLION, marker="square",
+        lr_rule=LrRule("curvature", 0.5)),
     Optimizer(
         "nesterov", K.NESTEROV, "Nesterov",
         "Momentum that looks ahead: the gradient is taken where the velocity is about to "
@@ -168,7 +187,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "the look-ahead x + μv, which is exactly the point torch.optim.SGD(nesterov=True) "
         "stores as its parameter.",
         gradient_at="x + momentum·v",
-        color=_GREEN, marker="diamond"),
+        color=_GREEN, marker="diamond",
+        lr_rule=LrRule("curvature", 0.5)),
     Optimizer(
         "adagrad", K.ADAGRAD, "AdaGrad",
         "Per-coordinate steps divided by the root of all past squared gradients: they only "
@@ -176,7 +196,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         (_lr(0.5), _eps()), (_S,), (),
         (r"s_t = s_{t-1} + g_t^2", r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{s_t} + \delta} g_t"),
         "ε after the square root, as torch.optim.Adagrad (torch's default ε is 1e-10).",
-        color=_PURPLE, marker="triangle-down"),
+        color=_PURPLE, marker="triangle-down",
+        lr_rule=LrRule("distance", 0.5)),
     Optimizer(
         "rmsprop", K.RMSPROP, "RMSProp",
         "AdaGrad with a leaky average, so old gradients are forgotten and steps stay alive.",
@@ -242,7 +263,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
          r"\Delta_t = \rho \Delta_{t-1} + (1-\rho) g'^2_t", r"x_t = x_{t-1} - \varepsilon g'_t"),
         "Zeiler (2012); δ inside the roots as in the paper and torch.optim.Adadelta; lr scales "
         "the step but not the accumulated Δ, as torch.",
-        color=_ORANGE, marker="triangle-left"),
+        color=_ORANGE, marker="triangle-left",
+        lr_rule=LrRule("fixed", 1.0)),
     Optimizer(
         "rmsprop_nesterov", K.RMSPROP_NESTEROV, "RMSProp + Nesterov",
         "RMSProp scaling with Nesterov momentum (Goodfellow et al., algorithm 8.6).",
@@ -254,7 +276,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
          r"x_t = x_{t-1} + v_t"),
         "Not in torch.optim. δ after the square root (the book puts it inside).",
         gradient_at="x + momentum·v",
-        color=_GREEN, marker="triangle-right"),
+        color=_GREEN, marker="triangle-right",
+        lr_rule=LrRule("distance", 0.01)),
     Optimizer(
         "newton", K.NEWTON, "Newton (damped)",
         "Jumps to the critical point of the local quadratic model — a saddle as readily as a "
@@ -267,7 +290,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "Uses the exact Hessian of the surface. Where H + λI is singular the step is "
         "infinite and the run is flagged as diverged.",
         needs_hessian=True,
-        color=_BLACK, marker="square"),
+        color=_BLACK, marker="square",
+        lr_rule=LrRule("fixed", 1.0)),
 )}
 
 
