@@ -117,10 +117,10 @@ class TheoryInfo(BaseModel):
     optimum: list[float] | None = Field(description="(lr*, momentum*), where known")
 
 
-class MapResponse(BaseModel):
+class MapOutcome(BaseModel):
+    """What a whole map found, in a plain response and in a stream's summary alike."""
+
     kind: Literal["basins", "hyperparameters"]
-    surface: SurfaceInfo
-    optimizer: dict
     steps: int
     start: list[float] | None
     x: AxisInfo
@@ -128,8 +128,13 @@ class MapResponse(BaseModel):
     statuses: list[str]
     counts: dict[str, int]
     points: list[MapPoint]
-    cells: MapCells
     theory: TheoryInfo | None
+
+
+class MapResponse(MapOutcome):
+    surface: SurfaceInfo
+    optimizer: dict
+    cells: MapCells
 
 
 class MapStreamMeta(BaseModel):
@@ -162,17 +167,8 @@ class MapTile(BaseModel):
     progress: float
 
 
-class MapSummary(BaseModel):
+class MapSummary(MapOutcome):
     type: Literal["summary"]
-    kind: Literal["basins", "hyperparameters"]
-    steps: int
-    start: list[float] | None
-    x: AxisInfo
-    y: AxisInfo | None
-    statuses: list[str]
-    counts: dict[str, int]
-    points: list[MapPoint]
-    theory: TheoryInfo | None
     basin: Block | None = Field(None, description="a typed formula's minima are numbered "
                                                   "over the whole map: its basins again")
 

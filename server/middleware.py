@@ -38,64 +38,67 @@ SECURITY_HEADERS = [
 ]
 
 
-class SecurityHeaders:
+class _ResponseRewriter:
+    """Pure ASGI middleware that rewrites the messages of every HTTP response it applies to;
+    subclasses say which requests (``applies``), how the request is seen (``request``) and
+    how each message is rewritten (``rewrite``)."""
+
     def __init__(self, app: ASGIApp):
         self.app = app
 
+    def applies(self, scope: Scope) -> bool:
+        return scope["type"] == "http"
+
+    def request(self, scope: Scope) -> Scope:
+        return scope
+
+    def rewrite(self, message: Message) -> Message:
+        raise NotImplementedError
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if not self.applies(scope):
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
-            await send(message)
+        async def send_rewritten(message: Message) -> None:
+            await send(self.rewrite(message))
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(self.request(scope), receive, send_rewritten)
 
 
-class OneVary:
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_one_vary(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.get("headers", [])
-                varying = [value for name, value in headers if name.lower() == b"vary"]
-                if len(varying) > 1 or any(b"," in value for value in varying):
-                    names = {}
-                    for value in varying:
-                        for token in value.split(b","):
-                            names.setdefault(token.strip().lower(), token.strip())
-                    message["headers"] = [
-                        *((n, v) for n, v in headers if n.lower() != b"vary"),
-                        (b"vary", b", ".join(names.values()))]
-            await send(message)
-
-        await self.app(scope, receive, send_one_vary)
+class SecurityHeaders(_ResponseRewriter):
+    def rewrite(self, message: Message) -> Message:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+        return message
 
 
-class HeadAsGet:
-    def __init__(self, app: ASGIApp):
-        self.app = app
+class OneVary(_ResponseRewriter):
+    def rewrite(self, message: Message) -> Message:
+        if message["type"] != "http.response.start":
+            return message
+        headers = message.get("headers", [])
+        varying = [value for name, value in headers if name.lower() == b"vary"]
+        if len(varying) > 1 or any(b"," in value for value in varying):
+            names: dict[bytes, bytes] = {}
+            for value in varying:
+                for token in value.split(b","):
+                    names.setdefault(token.strip().lower(), token.strip())
+            message["headers"] = [*((n, v) for n, v in headers if n.lower() != b"vary"),
+                                  (b"vary", b", ".join(names.values()))]
+        return message
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
 
-        async def send_headers_only(message: Message) -> None:
-            if message["type"] == "http.response.body":
-                message = {**message, "body": b""}
-            await send(message)
+class HeadAsGet(_ResponseRewriter):
+    def applies(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and scope["method"] == "HEAD"
 
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+    def request(self, scope: Scope) -> Scope:
+        return {**scope, "method": "GET"}
+
+    def rewrite(self, message: Message) -> Message:
+        return {**message, "body": b""} if message["type"] == "http.response.body" \
+            else message
 
 
 class BodyLimit:

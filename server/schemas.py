@@ -465,6 +465,11 @@ class ErrorResponse(BaseModel):
     detail: list[ErrorItem]
 
 
+# The refusals every computing route documents: too large, invalid, busy.
+COMPUTE_ERRORS: dict[int | str, dict] = {status: {"model": ErrorResponse}
+                                         for status in (413, 422, 503)}
+
+
 class StreamError(BaseModel):
     """Last line of a stream that failed midway."""
 

@@ -20,12 +20,10 @@ from descentlab.server.map_schemas import (
     SearchResponse,
 )
 from descentlab.server.responses import accepted_encoding, computed_json
-from descentlab.server.schemas import ErrorResponse
+from descentlab.server.schemas import COMPUTE_ERRORS
 from descentlab.server.state import lab
 
-router = APIRouter(tags=["maps"], responses={413: {"model": ErrorResponse},
-                                             422: {"model": ErrorResponse},
-                                             503: {"model": ErrorResponse}})
+router = APIRouter(tags=["maps"], responses=COMPUTE_ERRORS)
 
 
 async def _map(request: Request, body: BasinMapRequest | HyperparameterMapRequest

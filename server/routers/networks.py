@@ -25,12 +25,10 @@ from descentlab.server.network_schemas import (
     NetworkStreamSummary,
 )
 from descentlab.server.responses import accepted_encoding, computed_json
-from descentlab.server.schemas import ErrorResponse, StreamError
+from descentlab.server.schemas import COMPUTE_ERRORS, StreamError
 from descentlab.server.state import lab
 
-router = APIRouter(prefix="/networks", tags=["networks"],
-                   responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
-                              503: {"model": ErrorResponse}})
+router = APIRouter(prefix="/networks", tags=["networks"], responses=COMPUTE_ERRORS)
 
 
 class NetworkStreamEvent(RootModel[NetworkStreamMeta | NetworkStreamFrame | NetworkStreamSummary

@@ -15,7 +15,7 @@ from descentlab.server.jsonio import dumps
 from descentlab.server.limits import check_race
 from descentlab.server.responses import accepted_encoding, computed_json
 from descentlab.server.schemas import (
-    ErrorResponse,
+    COMPUTE_ERRORS,
     RaceRequest,
     RaceResponse,
     StreamError,
@@ -25,9 +25,7 @@ from descentlab.server.schemas import (
 )
 from descentlab.server.state import lab
 
-router = APIRouter(tags=["races"], responses={413: {"model": ErrorResponse},
-                                              422: {"model": ErrorResponse},
-                                              503: {"model": ErrorResponse}})
+router = APIRouter(tags=["races"], responses=COMPUTE_ERRORS)
 
 
 class StreamEvent(RootModel[StreamMeta | StreamFrame | StreamSummary | StreamError]):
