@@ -86,7 +86,20 @@ def _run(optimizer: str, label: str, **settings: Any) -> dict:
     return {"id": optimizer, "label": label, "hyperparameters": settings, **extra}
 
 
+# In the gallery's order; the first is the one a first visit to the page opens on.
 SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
+    Scenario(
+        "rosenbrock_race", "The classic race on Rosenbrock's banana", "overview",
+        "rosenbrock", (-1.5, 2.5), 2000,
+        (_run("sgd", "SGD", lr=0.001), _run("momentum", "Momentum", lr=0.001, momentum=0.9),
+         _run("nesterov", "Nesterov", lr=0.001, momentum=0.9),
+         _run("adagrad", "AdaGrad", lr=0.5), _run("rmsprop", "RMSProp", lr=0.01),
+         _run("adam", "Adam", lr=0.05)),
+        "Six optimizers, one curved valley. Who reaches (1, 1) first?",
+        "Finding the valley takes a few steps; following its flat, curved floor is the hard "
+        "part. Momentum and Adam keep their speed along it, SGD crawls, AdaGrad's steps die.",
+        (Expect("Adam", status="converged"), Expect("Momentum", lower_loss_than="SGD")),
+        focus="Adam"),
     Scenario(
         "ravine_zigzag", "SGD zig-zags down the ravine", "ill-conditioning",
         "ravine", (-2.5, 1.2), 200,
@@ -196,24 +209,31 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
     Scenario(
         "warm_restarts", "Warm restarts jump out of a basin", "learning-rate schedules",
         "rastrigin", (4.2, 3.8), 1000,
+        # cycles of 150, 300 and 600 steps: two restarts, each one readable on the contour
+        # (ten short cycles at a larger rate scribbled over the whole plot)
         (_run("sgd", "SGD, small lr", lr=0.002),
-         _run("sgd", "SGDR", lr=0.05, schedule={"kind": "cosine_restarts", "period": 100})),
+         _run("sgd", "SGDR", lr=0.015, schedule={"kind": "cosine_restarts", "period": 150,
+                                                 "period_mult": 2})),
         "A small constant step stops in the nearest dimple. Can a schedule that keeps "
         "jumping the learning rate back up do better?",
-        "Every restart throws the point across a few dimples; as the cosine decays it "
-        "settles again, each time in a lower basin than the small-step run.",
+        "The first cycle's large steps cross the dimples that trap the small step and the "
+        "cosine lets the point settle next to the centre, far below the small-step run; "
+        "each restart throws it out again, and it settles in a neighbouring basin as low.",
         (Expect("SGDR", lower_loss_than="SGD, small lr"),),
         focus="SGDR"),
     Scenario(
         "lr_too_high", "A learning rate too high diverges", "learning rate",
-        "bowl", (1.5, 1.0), 200,
-        (_run("sgd", "lr 0.19", lr=0.19), _run("sgd", "lr 0.21", lr=0.21)),
-        "The bowl's curvature is 10. Gradient descent is stable while lr × curvature < 2. "
-        "What happens at 0.19 and at 0.21?",
-        "Each step multiplies the distance to the bottom by (1 − lr × curvature): −0.9 "
-        "oscillates and shrinks, −1.1 oscillates and grows until the run leaves the plot.",
-        (Expect("lr 0.19", status="converged"), Expect("lr 0.21", status="diverged")),
-        params={"curvature": 10}, focus="lr 0.21"),
+        # a valley, not a round bowl: in a bowl both runs bounce on one line through the
+        # minimum, here the shrinking and the growing zig-zag are two different shapes
+        "ravine", (-2.5, 0.25), 450,
+        (_run("sgd", "lr 0.019", lr=0.019), _run("sgd", "lr 0.021", lr=0.021)),
+        "Across this valley the curvature is 100, along it 1. Gradient descent is stable "
+        "while lr × curvature < 2. What happens at lr 0.019 and at 0.021?",
+        "Across the valley each step multiplies the distance to the floor by "
+        "(1 − lr × 100): at −0.9 the zig-zag shrinks while the run slides along the floor, "
+        "at −1.1 it grows until the run leaves the plot.",
+        (Expect("lr 0.019", status="converged"), Expect("lr 0.021", status="diverged")),
+        params={"kappa": 100}, focus="lr 0.021"),
     Scenario(
         "plateau_crossing", "Crossing a plateau", "plateaus",
         "plateau", (4.0, 2.5), 1000,
@@ -259,18 +279,6 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "jitters, and ends in a wider cloud around the bottom.",
         (Expect("large batch (σ = 0.2)", lower_loss_than="small batch (σ = 2)"),),
         params={"kappa": 10}, gradient={"seed": 1}),
-    Scenario(
-        "rosenbrock_race", "The classic race on Rosenbrock's banana", "overview",
-        "rosenbrock", (-1.5, 2.5), 2000,
-        (_run("sgd", "SGD", lr=0.001), _run("momentum", "Momentum", lr=0.001, momentum=0.9),
-         _run("nesterov", "Nesterov", lr=0.001, momentum=0.9),
-         _run("adagrad", "AdaGrad", lr=0.5), _run("rmsprop", "RMSProp", lr=0.01),
-         _run("adam", "Adam", lr=0.05)),
-        "Six optimizers, one curved valley. Who reaches (1, 1) first?",
-        "Finding the valley takes a few steps; following its flat, curved floor is the hard "
-        "part. Momentum and Adam keep their speed along it, SGD crawls, AdaGrad's steps die.",
-        (Expect("Adam", status="converged"), Expect("Momentum", lower_loss_than="SGD")),
-        focus="Adam"),
 )}
 
 

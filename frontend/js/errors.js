@@ -1,13 +1,17 @@
 /**
- * Server errors shown beside the control that caused them.
+ * Errors shown beside the control that caused them, in plain words.
  *
  * Controls register a slot under a key ("runs.2.hp.lr", "surface.expression", "steps"…);
  * an error's `loc` — a path into the request the page sent, or into a grid query — is
  * translated to such a key (request optimizer i is roster row `roster[i]`: switched-off rows
  * are not sent) and shown in the closest registered slot, or in the page's status line.
+ * Controls may also report a value they refuse before anything is sent (`invalid`). While any
+ * error is shown, <body> carries `input-invalid`, and the page dims the race on screen: it
+ * no longer matches what the controls say.
  */
 
 import { h } from './dom.js';
+import { num } from './format.js';
 
 const slots = new Map();
 let fallback = null;
@@ -57,6 +61,59 @@ function slotFor(key) {
   return slots.get('race')?.isConnected ? slots.get('race') : fallback;
 }
 
+/** Mark the page while any slot shows an error (the race on screen is then stale). */
+function refreshInvalid() {
+  const any = [...slots.values()].some((el) => el.isConnected && el.childElementCount > 0)
+    || Boolean(fallback?.childElementCount);
+  document.body.classList.toggle('input-invalid', any);
+}
+
+/**
+ * A control's own verdict on its value: `message` shown in the slot `key` (null clears it).
+ * Nothing is sent to the server for a refused value.
+ */
+export function invalid(key, message) {
+  const slot = slots.get(key);
+  if (!slot) return;
+  if (message) {
+    slot.replaceChildren(h('div', { class: 'error', role: 'alert', dataset: { loc: key } },
+      message));
+    slot.closest('.field, .run')?.classList.add('has-error');
+    reveal(slot);
+  } else {
+    slot.replaceChildren();
+    slot.closest('.field, .run')?.classList.remove('has-error');
+  }
+  refreshInvalid();
+}
+
+/**
+ * An API error item in words for the page: a limit without the name of the server setting
+ * behind it, a range as "between a and b". Anything else is shown as the API wrote it.
+ */
+export function plainMessage(item) {
+  if (item.type === 'limit_exceeded' && item.limit !== undefined) {
+    const what = keyOf(item.loc ?? []) === 'surface.expression' ? 'This formula is too long'
+      : item.msg.split(/[;:(]/)[0].trim().replace(/^./, (c) => c.toUpperCase());
+    return `${what}: at most ${item.limit}${what.includes('formula') ? ' characters' : ''}.`;
+  }
+  const range = item.msg.match(/^(?:hyperparameter|parameter) '(\w+)' of (.+?) must lie in \[(.+?), (.+?)\], got (.+)$/);
+  if (range) {
+    const [, name, owner, lo, hi] = range;
+    return `${owner}'s ${name} must be between ${num(Number(lo))} and ${num(Number(hi))}.`;
+  }
+  return item.msg.replace(/\s*\(DESCENTLAB_[A-Z_]+\)/g, '');
+}
+
+/** The stretch of `source` around column `at` (0-based): the mistake in its context, not an
+ * echo of everything typed. */
+function around(source, at, reach = 18) {
+  const from = Math.max(0, at - reach);
+  const to = Math.min(source.length, at + reach + 1);
+  return [`${from > 0 ? '…' : ''}${source.slice(from, at)}`, source.slice(at, at + 1) || ' ',
+    `${source.slice(at + 1, to)}${to < source.length ? '…' : ''}`];
+}
+
 /** Remove every message from the slots whose key starts with one of `prefixes`. */
 export function clearErrors(...prefixes) {
   for (const [key, el] of slots) {
@@ -66,6 +123,7 @@ export function clearErrors(...prefixes) {
     }
   }
   if (!prefixes.length || prefixes.includes('race')) fallback?.replaceChildren();
+  refreshInvalid();
 }
 
 /**
@@ -82,15 +140,20 @@ export function showErrors(error, roster = [], source = '', scope = '') {
     if (scope && !key.startsWith('runs.')) key = `${scope}.${key}`;
     const slot = slotFor(key);
     if (!slot) continue;
-    const message = h('div', { class: 'error', role: 'alert', dataset: { loc: key } }, item.msg);
-    if (item.column && key === 'surface.expression' && source) {
-      const at = item.column - 1;
-      message.prepend(h('code', { class: 'caret' }, source.slice(0, at),
-        h('mark', {}, source.slice(at, at + 1) || ' '), source.slice(at + 1)));
+    // "what is wrong: what to do instead" — the advice in ordinary weight, after the fault
+    const [fault, ...advice] = plainMessage(item).split(/(?<=column \d+): /);
+    const message = h('div', { class: 'error', role: 'alert', dataset: { loc: key } },
+      h('span', {}, fault), advice.length ? h('span', { class: 'advice' },
+        `: ${advice.join(': ')}`) : null);
+    if (item.column && key === 'surface.expression' && source
+      && item.type !== 'limit_exceeded') {
+      const [before, at, after] = around(source, item.column - 1);
+      message.prepend(h('code', { class: 'caret' }, before, h('mark', {}, at), after));
     }
     slot.replaceChildren(message);
     slot.closest('.field, .run')?.classList.add('has-error');
     for (let d = slot.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
     reveal(slot);
   }
+  refreshInvalid();
 }

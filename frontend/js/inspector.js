@@ -11,7 +11,7 @@
 
 import { h } from './dom.js';
 import { num, pair } from './format.js';
-import { colorOf, swatch } from './palette.js';
+import { swatch } from './palette.js';
 import { parse, plain, render as renderTex, splitEquation, typeset } from './tex.js';
 
 /** Which hyperparameter each Greek letter of the catalogue's equations stands for. */
@@ -51,6 +51,21 @@ function lookahead(run, optimizer, t) {
   return [x + k * v[2 * (t - 1)], y + k * v[2 * (t - 1) + 1]];
 }
 
+/** The largest length of the 2-vectors `holder[key]` over frames 0…n (kept on the holder):
+ * what "all but zero" is measured against. */
+function largest(holder, key, n) {
+  const memo = holder[`${key}Largest`];
+  if (memo && memo.n === n) return memo.value;
+  const a = holder[key];
+  let value = 0;
+  for (let t = 0; t <= n; t += 1) {
+    const v = Math.hypot(a[2 * t], a[2 * t + 1]);
+    if (Number.isFinite(v)) value = Math.max(value, v);
+  }
+  holder[`${key}Largest`] = { n, value };
+  return value;
+}
+
 /**
  * Arrows for the contour (data units): −g (direction only), the step (to scale), and the
  * momentum the optimizer carries (velocity v to scale, or −m̂ as a direction).
@@ -59,14 +74,14 @@ export function arrowsAt(race, runIndex, t, catalogues, styles) {
   const run = race?.runs[runIndex];
   if (!run || t > race.available) return [];
   const optimizer = catalogues.optimizers.find((o) => o.id === run.info.optimizer);
-  const color = colorOf(styles[runIndex].color);
+  const { color } = styles[runIndex];
   const arrows = [];
   const g = at2(run.grad, t);
   const look = lookahead(run, optimizer, t);
   const from = t >= 1 ? at2(run.path, t - 1) : at2(run.path, 0);
   if (g.every(Number.isFinite)) {
     arrows.push({ from, lookahead: look, vector: [-g[0], -g[1]], mode: 'direction',
-      label: '−g', color: '#1b2430' });
+      label: '−g', color: '#1b2430', reference: largest(run, 'grad', race.available) });
   }
   if (t >= 1) {
     const x = at2(run.path, t);
@@ -81,7 +96,8 @@ export function arrowsAt(race, runIndex, t, catalogues, styles) {
     } else if (run.derived.m_hat) {
       const m = at2(run.derived.m_hat.values, t);
       arrows.push({ from: x, vector: [-m[0], -m[1]], mode: 'direction', label: '−m̂',
-        color: '#5a4a9a', dash: [5, 4] });
+        color: '#5a4a9a', dash: [5, 4],
+        reference: largest(run.derived.m_hat, 'values', race.available) });
     }
   }
   return arrows.filter((a) => a.vector.every(Number.isFinite));
@@ -149,7 +165,7 @@ function row(name, value, title = '') {
 /**
  * @param {HTMLElement} el
  * @param {?Object} race  @param {number} runIndex  @param {number} t
- * @param {Object} catalogues  @param {{color: number, position: number}[]} styles
+ * @param {Object} catalogues  @param {import('./palette.js').Style[]} styles
  */
 export function render(el, race, runIndex, t, catalogues, styles) {
   const run = race?.runs[runIndex];
@@ -185,17 +201,16 @@ export function render(el, race, runIndex, t, catalogues, styles) {
       numbers.push(row(label, d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]), meaning));
     }
   }
-  const position = styles[runIndex].position;
   el.replaceChildren(
     h('h2', {}, 'Inspector'),
-    h('div', { class: 'insp-head' }, swatch(styles[runIndex].color, position, 16),
+    h('div', { class: 'insp-head' }, swatch(styles[runIndex], 16, { line: true }),
       h('strong', {}, run.info.label), h('span', { class: 'muted' }, ` ${optimizer.name} · `,
         t >= 1 ? `step ${t}` : 'at the start')),
     h('p', { class: 'summary' }, optimizer.summary),
     h('div', { class: 'equations' }, ...optimizer.equations.map((e) => equation(e, values))),
     h('dl', { class: 'numbers' }, ...numbers),
     h('p', { class: 'legend' }, h('span', { class: 'key k-g' }, '−g'), ' downhill direction ',
-      h('span', { class: 'key k-step', style: { color: colorOf(styles[runIndex].color) } },
+      h('span', { class: 'key k-step', style: { color: styles[runIndex].color } },
         'step'), ' the move ', h('span', { class: 'key k-v' }, 'v / −m̂'), ' momentum'),
   );
 }

@@ -35,9 +35,12 @@ export function standing(race, run, t) {
 /** A standing in a few words for the table, and in a sentence for its tooltip. */
 function describe(s) {
   switch (s.status) {
-    case 'converged': return [`converged @${s.step}`, `reached the minimum at step ${s.step}`];
-    case 'diverged': return [`diverged @${s.step}`,
-      `left the plot (or overflowed) at step ${s.step}`];
+    case 'converged': return [`converged, step ${s.step}`,
+      `reached the minimum at step ${s.step}`];
+    case 'diverged': return s.step === 0 ? ['diverged: f undefined at the start',
+      'the loss or its gradient has no value at the start point (a log or root of a '
+        + 'negative number, a division by zero): move the start']
+      : [`diverged, step ${s.step}`, `left the plot (or overflowed) at step ${s.step}`];
     case 'stalled': return s.near ? [`stalled: ${NEAR[s.near.kind].split(' ').pop()}`,
       `stopped at ${NEAR[s.near.kind]} ${pair(...s.near.point, 3)}`]
       : ['stalled', 'the gradient vanished away from the minimum'];
@@ -49,8 +52,23 @@ function describe(s) {
 const memo = new WeakMap();
 
 /**
+ * The one loss quantity the table shows, and its definition for the header: the gap f − f*
+ * to the surface's smallest value where that is known (so that every run is compared with
+ * the same zero, and a run stalled at a negative f does not look better than one that
+ * reached the minimum), otherwise f itself.
+ */
+function quantityOf(race) {
+  const fStar = race.surface?.f_star ?? null;
+  return fStar === null
+    ? { head: 'f', shift: 0, definition: 'f: the loss at the run’s point (this surface’s '
+      + 'smallest value is not known)' }
+    : { head: 'f − f*', shift: fStar, definition: `f − f*: how far the loss is above the `
+      + `surface’s smallest value f* = ${num(fStar, 4)}` };
+}
+
+/**
  * @param {HTMLElement} el
- * @param {?Object} race  @param {number} t  @param {{color: number, position: number}[]} styles
+ * @param {?Object} race  @param {number} t  @param {import('./palette.js').Style[]} styles
  */
 export function render(el, race, t, styles) {
   let m = memo.get(el);
@@ -63,18 +81,23 @@ export function render(el, race, t, styles) {
   }
   if (!m || m.race !== race) {
     const body = h('tbody');
+    const q = quantityOf(race);
     const rows = race.runs.map((run, i) => {
       const cells = { rank: h('td', { class: 'rank' }), status: h('td', { class: 'status' }),
         loss: h('td', { class: 'loss num-cell' }) };
+      cells.shift = q.shift;
       const row = h('tr', { dataset: { run: String(i), label: run.info.label } }, cells.rank,
-        h('td', { class: 'who' }, swatch(styles[i].color, styles[i].position, 14),
+        h('td', { class: 'who' }, swatch(styles[i], 14),
           h('span', {}, run.info.label)), cells.status, cells.loss);
       return { row, cells };
     });
-    el.replaceChildren(h('h2', {}, 'Leaderboard'), h('table', { class: 'board' },
-      h('colgroup', {}, h('col', { class: 'c-rank' })),
+    el.replaceChildren(h('h2', {}, 'Leaderboard'), h('p', { class: 'board-note' }, q.definition),
+      h('table', { class: 'board' },
+      h('colgroup', {}, h('col', { class: 'c-rank' }), h('col', { class: 'c-run' }),
+        h('col', { class: 'c-result' }), h('col', { class: 'c-loss' })),
       h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'run'), h('th', {}, 'result'),
-        h('th', { class: 'num-cell' }, 'loss'))), body));
+        h('th', { class: 'num-cell', title: q.definition, dataset: { quantity: q.head } },
+          q.head))), body));
     m = { race, body, rows };
     memo.set(el, m);
   }
@@ -89,8 +112,11 @@ export function render(el, race, t, styles) {
     const [text, sentence] = describe(s);
     cells.status.textContent = text;
     cells.status.title = sentence;
-    cells.loss.textContent = num(s.loss, 3);
-    cells.loss.title = s.loss === null || s.loss === undefined ? '' : String(s.loss);
+    const known = s.loss !== null && s.loss !== undefined;
+    // f − f* is never below 0: rounding in f* must not print a gap of −10⁻¹⁶
+    cells.loss.textContent = known ? num(cells.shift ? Math.max(s.loss - cells.shift, 0)
+      : s.loss, 3) : '—';
+    cells.loss.title = known ? `f = ${s.loss}` : '';
     row.dataset.status = s.status;
     row.dataset.loss = s.loss === null || s.loss === undefined ? '' : String(s.loss);
     row.dataset.step = s.step === null || s.step === undefined ? '' : String(s.step);

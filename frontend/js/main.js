@@ -9,6 +9,7 @@
 import * as api from './api.js';
 import { createStore, effectOf, fromHash, toHash } from './state.js';
 import { stylesOf } from './palette.js';
+import { num, pair } from './format.js';
 import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFromScenario,
   surfaceEntry, surfaceSpec } from './request.js';
 import { Race, toCsv } from './race.js';
@@ -32,13 +33,12 @@ import { scenarioControl } from './controls/scenarios.js';
 import { presenterControl } from './controls/presenter.js';
 import { exportControl } from './controls/exporter.js';
 import { tabs } from './controls/tabs.js';
+import { drawer } from './controls/drawer.js';
 import { networkControl } from './controls/network.js';
 import { networkSettingsControl } from './controls/netsettings.js';
 import { networkLab } from './networks/lab.js';
 import { firstRoster, networkHyperparameters } from './networks/request.js';
 
-/** The scenario a first visit opens on: the classic race, six optimizers on one valley. */
-const FIRST_SCENARIO = 'rosenbrock_race';
 const GRID_RESOLUTION = 151;
 /** Slider drags re-run at most this often (ms); the last value always runs. A network race
  * takes a good part of a second: a drag asks for one less often. */
@@ -116,8 +116,8 @@ async function boot() {
     return;
   }
   const link = fromHash(window.location.hash);
-  const first = catalogues.scenarios.find((s) => s.id === FIRST_SCENARIO)
-    ?? catalogues.scenarios[0];
+  // a first visit opens on the catalogue's first scenario, its introduction
+  const first = catalogues.scenarios[0];
   const store = createStore(link.present ? completeState(link.state, catalogues)
     : stateFromScenario(first, catalogues));
   if (link.rejected.length) {
@@ -172,19 +172,38 @@ async function boot() {
     report: () => (current.race ? api.race({ ...current.race.request, frame_steps: undefined })
       : null),
     csv: () => (current.race ? toCsv(current.race) : null),
+    caption: () => {
+      const race = current.race;
+      if (!race) return null;
+      const styles = stylesOf(race, store.state.runs, catalogues);
+      const drawn = els.contour.drawn ?? { critical: [], outcomes: [] };
+      const settings = (run) => Object.entries(run.info.hyperparameters)
+        .filter(([k]) => ['lr', 'momentum', 'decay', 'beta1', 'beta2', 'damping'].includes(k))
+        .map(([k, v]) => `${k} ${num(v, 3)}`).join(', ');
+      return { title: els.title.textContent,
+        subtitle: `step ${Math.min(player.frame, race.steps)} of ${race.steps} · start `
+          + `${pair(...race.start, 3)}`,
+        runs: race.runs.map((run, i) => ({ style: styles[i],
+          text: `${run.info.label} (${settings(run)})` })),
+        critical: drawn.critical, outcomes: drawn.outcomes };
+    },
     name: () => `descent-lab-${store.state.scenario || surfaceEntry(store.state, catalogues)?.id
       || 'formula'}`,
   };
   const exporting = () => (store.state.lab === 'networks' ? networks.exports : surfaceExports);
   exportControl($('export'), { say, images: () => exporting().images(),
     report: () => exporting().report(), csv: () => exporting().csv(),
-    name: () => exporting().name() });
+    name: () => exporting().name(), caption: () => exporting().caption?.() ?? null });
   setFallback($('race-error'));
   const leftTabs = tabs($('left'), 'roster');
   const rightTabs = tabs($('right'), 'scenario', STACK_FROM);
+  const controls = drawer($('drawer-toggle'), $('left'));
   onReveal((slot) => {
     const panel = slot.closest('#left > section[data-panel]');
-    if (panel) leftTabs.show(panel.dataset.panel);
+    if (panel) {
+      leftTabs.show(panel.dataset.panel);
+      controls.open();
+    }
   });
 
   const follow3d = follower(surface3d.render);
@@ -198,11 +217,11 @@ async function boot() {
       return;
     }
     const race = current.race && current.race.gridKey === current.gridKey ? current.race : null;
-    const styles = race ? stylesOf(race, state.runs) : [];
+    const styles = race ? stylesOf(race, state.runs, catalogues) : [];
     const selected = race ? Math.max(0, race.runs.findIndex((r) => r.roster === state.selected))
       : 0;
     const start = state.start ?? defaultStart(state, catalogues);
-    const shown = { grid: current.grid, scale: current.scale, race, frame: t, styles };
+    const shown = { grid: current.grid, scale: current.scale, race, frame: t, styles, selected };
     const drawn = contour.render(els.contour, state, { ...shown, start,
       arrows: race ? inspector.arrowsAt(race, selected, t, catalogues, styles) : [] });
     if (race?.marks.length) drawn.then(() => markDrawn(race.marks.splice(0)));
@@ -220,7 +239,7 @@ async function boot() {
       panelsDrawn = now;
       leaderboard.render(els.board, race, t, styles);
       inspector.render(els.inspector, race, selected, t, catalogues, styles);
-      scenarioCard.update(state, Boolean(race?.done && t >= race.steps));
+      scenarioCard.update(state, race, t);
     }
     transport.update(current.status);
   }
@@ -344,7 +363,7 @@ async function boot() {
     presenter.update(state);
     leftTabs.refresh();
     rightTabs.refresh();
-    scenarioCard.update(state, Boolean(current.race?.done && player.atEnd));
+    scenarioCard.update(state, current.race, player.frame);
     els.views.dataset.layout = state.layout;
     els.netViews.dataset.view = state.netView;
     switches.layout.press(state.layout);

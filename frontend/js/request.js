@@ -105,9 +105,9 @@ export function fullSchedule(catalogues, given) {
 export function stateFromScenario(scenario, catalogues) {
   const req = scenario.request;
   const surface = req.surface;
-  const runs = req.optimizers.map((spec, i) => {
+  const runs = req.optimizers.map((spec) => {
     const optimizer = catalogues.optimizers.find((o) => o.id === spec.id);
-    const run = newRun(spec.id, i, fullHyperparameters(optimizer, spec.hyperparameters));
+    const run = newRun(spec.id, fullHyperparameters(optimizer, spec.hyperparameters));
     run.label = spec.label ?? '';
     run.schedule = spec.schedule ? fullSchedule(catalogues, spec.schedule) : null;
     run.clipNorm = spec.clip_norm ?? null;

@@ -60,14 +60,15 @@ const numberMap = {
 
 /**
  * One contestant of the roster.
- * @typedef {{id: string, label: string, color: number, on: boolean,
+ * @typedef {{id: string, label: string, on: boolean,
  *   hp: Object<string, number>, schedule: ({kind: string}&Object<string, number>)|null,
  *   clipNorm: number|null, clipValue: number|null, noise: number|null, seed: number|null}} Run
  */
 
-/** A fresh run with no overrides (its hyperparameters are filled in from the catalogue). */
-export function newRun(id, color, hp = {}) {
-  return { id, label: '', color, on: true, hp: { ...hp }, schedule: null, clipNorm: null,
+/** A fresh run with no overrides (its hyperparameters are filled in from the catalogue). A
+ * run has no colour of its own: its optimizer's colour and marker come from the catalogue. */
+export function newRun(id, hp = {}) {
+  return { id, label: '', on: true, hp: { ...hp }, schedule: null, clipNorm: null,
     clipValue: null, noise: null, seed: null };
 }
 
@@ -76,18 +77,19 @@ export function newRun(id, color, hp = {}) {
 const escapePart = (text) => text.replace(/[%;:]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
 
 /**
- * A run as `id:adam;lr:0.05;label:Adam fast;c:2;off;sched:linear;sched.tau:400;clip:1`.
+ * A run as `id:adam;lr:0.05;label:Adam fast;off;sched:linear;sched.tau:400;clip:1`. Links
+ * from before colours came from the catalogue carry a colour index `c:2`: it is skipped.
  */
 const runCodec = {
   parse(s) {
-    const run = newRun('', 0);
+    const run = newRun('');
     for (const part of s.split(';').filter(Boolean)) {
       const at = part.indexOf(':');
       const key = decodeURIComponent(at < 0 ? part : part.slice(0, at));
       const value = at < 0 ? '' : decodeURIComponent(part.slice(at + 1));
       if (key === 'id') run.id = value;
       else if (key === 'label') run.label = value;
-      else if (key === 'c') run.color = integer.parse(value);
+      else if (key === 'c') integer.parse(value);
       else if (key === 'off') run.on = false;
       else if (key === 'sched') run.schedule = { ...run.schedule, kind: value };
       else if (key.startsWith('sched.')) {
@@ -108,7 +110,6 @@ const runCodec = {
     const parts = [`id:${e(run.id)}`];
     for (const [k, v] of Object.entries(run.hp)) parts.push(`${e(k)}:${v}`);
     if (run.label) parts.push(`label:${e(run.label)}`);
-    parts.push(`c:${run.color}`);
     if (!run.on) parts.push('off');
     if (run.schedule) {
       const { kind, ...params } = run.schedule;

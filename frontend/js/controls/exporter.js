@@ -4,6 +4,11 @@
  */
 
 import { h } from '../dom.js';
+import { drawCritical, drawOutcome, CRITICAL, OUTCOMES, paintMarker } from '../palette.js';
+
+/** Export images are drawn at twice the screen's size. */
+const SCALE = 2;
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif';
 
 function download(name, blob) {
   const url = URL.createObjectURL(blob);
@@ -18,24 +23,94 @@ async function dataUrlToBlob(url) {
   return (await fetch(url)).blob();
 }
 
-/** Two images side by side on one white canvas. */
-async function sideBySide(urls) {
+/**
+ * The legend's entries laid out in rows of `width` px (at scale 1): [{x, y, entry}], height.
+ */
+function flow(ctx, entries, width, size) {
+  const placed = [];
+  let x = 0;
+  let y = 0;
+  for (const entry of entries) {
+    const w = size * 2.6 + ctx.measureText(entry.text).width + size * 1.4;
+    if (x > 0 && x + w > width) {
+      x = 0;
+      y += size * 1.7;
+    }
+    placed.push({ x, y, entry });
+    x += w;
+  }
+  return { placed, height: y + size * 1.7 };
+}
+
+/**
+ * The plots side by side on one white canvas, under a heading (the title, the step, the start)
+ * and over a legend (each run with its look and settings, the critical points and outcome
+ * marks shown): a picture that can be read on its own, in a report or on a slide.
+ */
+async function compose(urls, caption) {
   const images = await Promise.all(urls.map(async (url) => {
     const image = new Image();
     image.src = url;
     await image.decode();
     return image;
   }));
+  const plotsWidth = images.reduce((w, i) => w + i.width, 0);
+  const plotsHeight = Math.max(...images.map((i) => i.height));
+  const width = plotsWidth / SCALE;
+  const size = 14;
+  const probe = document.createElement('canvas').getContext('2d');
+  probe.font = `500 ${size}px ${FONT}`;
+  const entries = caption ? [
+    ...caption.runs.map((r) => ({ kind: 'run', style: r.style, text: r.text })),
+    ...caption.critical.map((k) => ({ kind: 'critical', key: k, text: CRITICAL[k].name })),
+    ...caption.outcomes.map((k) => ({ kind: 'outcome', key: k, text: OUTCOMES[k].name })),
+  ] : [];
+  const legend = flow(probe, entries, width - 24, size);
+  const head = caption ? 58 : 0;
+  const foot = caption ? legend.height + 16 : 0;
   const canvas = document.createElement('canvas');
-  canvas.width = images.reduce((w, i) => w + i.width, 0);
-  canvas.height = Math.max(...images.map((i) => i.height));
+  canvas.width = plotsWidth;
+  canvas.height = plotsHeight + (head + foot) * SCALE;
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   let x = 0;
   for (const image of images) {
-    ctx.drawImage(image, x, 0);
+    ctx.drawImage(image, x, head * SCALE);
     x += image.width;
+  }
+  if (caption) {
+    ctx.scale(SCALE, SCALE);
+    ctx.fillStyle = '#1b2430';
+    ctx.textBaseline = 'top';
+    ctx.font = `700 19px ${FONT}`;
+    ctx.fillText(caption.title, 12, 10);
+    ctx.font = `500 ${size}px ${FONT}`;
+    ctx.fillStyle = '#3b4756';
+    ctx.fillText(caption.subtitle, 12, 34);
+    const top = head + plotsHeight / SCALE + 8;
+    ctx.textBaseline = 'middle';
+    for (const { x: lx, y: ly, entry } of legend.placed) {
+      const cx = 12 + lx;
+      const cy = top + ly + size * 0.8;
+      if (entry.kind === 'run') {
+        ctx.save();
+        ctx.strokeStyle = entry.style.color;
+        ctx.lineWidth = 2.5;
+        ctx.setLineDash(entry.style.dash.map((d) => d * 2.5));
+        ctx.beginPath();
+        ctx.moveTo(cx, cy);
+        ctx.lineTo(cx + size * 2.2, cy);
+        ctx.stroke();
+        ctx.restore();
+        paintMarker(ctx, { ...entry.style, edge: '#1b2430' }, cx + size * 1.1, cy, size * 0.4);
+      } else if (entry.kind === 'critical') {
+        drawCritical(ctx, entry.key, cx + size * 1.1, cy, size * 0.45);
+      } else drawOutcome(ctx, entry.key, cx + size * 1.1, cy, size * 0.45);
+      ctx.fillStyle = '#1b2430';
+      ctx.font = `500 ${size}px ${FONT}`;
+      ctx.fillText(entry.text, cx + size * 2.6, cy);
+    }
   }
   return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
 }
@@ -43,11 +118,13 @@ async function sideBySide(urls) {
 /**
  * @param {HTMLElement} root
  * @param {{images: () => Promise<string[]>, report: () => ?Promise<Object>,
- *   csv: () => ?string, name: () => string, say: (text: string) => void}} ctx
- *   what the lab on screen exports: its views as PNG data URLs, the API's document of its
- *   race (null: no race), its race as CSV
+ *   csv: () => ?string, name: () => string, say: (text: string) => void,
+ *   caption?: () => ?Object}} ctx
+ *   what the lab on screen exports: its views as PNG data URLs (at twice their size), the
+ *   API's document of its race (null: no race), its race as CSV, and what the picture shows
+ *   (`{title, subtitle, runs: [{style, text}], critical, outcomes}`)
  */
-export function exportControl(root, { images, report, csv, name, say }) {
+export function exportControl(root, { images, report, csv, name, say, caption = () => null }) {
   const guard = (action) => async () => {
     try {
       await action();
@@ -57,7 +134,8 @@ export function exportControl(root, { images, report, csv, name, say }) {
   };
   const png = guard(async () => {
     const urls = await images();
-    download(`${name()}.png`, urls.length > 1 ? await sideBySide(urls)
+    const about = caption();
+    download(`${name()}.png`, urls.length > 1 || about ? await compose(urls, about)
       : await dataUrlToBlob(urls[0]));
   });
   const json = guard(async () => {

@@ -6,15 +6,24 @@
 
 import { h } from '../dom.js';
 import { inputValue, num } from '../format.js';
-import { registerSlot } from '../errors.js';
+import { invalid, registerSlot } from '../errors.js';
 
 const TICKS = 1000;
 
-function scaleOf(min, max, log) {
+/** Decades a log slider spans at most: a learning rate's 10⁻⁶…10 on 100 pixels would move
+ * 0.001 → 0.5 in a short drag; three decades around the value give each decade room. The box
+ * takes any value in the full range, and the slider re-centres on it. */
+const WINDOW = 3;
+
+function scaleOf(min, max, log, around) {
   const useLog = min > 0 && (log || max / min > 1e3);
   if (useLog) {
-    const a = Math.log10(min);
-    const b = Math.log10(max);
+    let a = Math.log10(min);
+    let b = Math.log10(max);
+    if (b - a > WINDOW + 1 && around > 0) {
+      const c = Math.min(Math.max(Math.log10(around), a + WINDOW / 2), b - WINDOW / 2);
+      [a, b] = [c - WINDOW / 2, c + WINDOW / 2];
+    }
     return { to: (v) => ((Math.log10(v) - a) / (b - a)) * TICKS,
       from: (s) => 10 ** (a + (s / TICKS) * (b - a)) };
   }
@@ -37,7 +46,8 @@ function tidy(value, integer) {
  */
 export function numericField(spec) {
   const { min, max, integer = false } = spec;
-  const scale = scaleOf(min, max, spec.log);
+  let scale = scaleOf(min, max, spec.log, spec.value);
+  const bounds = () => [scale.from(0), scale.from(TICKS)];
   const slider = h('input', { type: 'range', min: 0, max: TICKS, step: 1,
     'aria-label': spec.label });
   const box = h('input', { type: 'number', min, max, step: integer ? 1 : 'any',
@@ -48,9 +58,17 @@ export function numericField(spec) {
     h('label', { class: 'field-label' }, spec.label), slider, box, error);
   if (spec.errorKey) registerSlot(spec.errorKey, error);
 
+  /** Re-centre a windowed slider on `value` when the value is near or past its ends. */
+  const recentre = (value) => {
+    const [lo, hi] = bounds();
+    if (value <= lo * 1.05 || value >= hi / 1.05) scale = scaleOf(min, max, spec.log, value);
+    slider.title = `slider: ${num(scale.from(0))} … ${num(scale.from(TICKS))}`;
+    Object.assign(slider.dataset, { lo: String(scale.from(0)), hi: String(scale.from(TICKS)) });
+  };
   const set = (value) => {
     if (document.activeElement !== box) box.value = inputValue(value);
     if (document.activeElement !== slider) {
+      recentre(value);
       slider.value = String(Math.round(scale.to(Math.min(Math.max(value, min), max))));
     }
   };
@@ -65,15 +83,35 @@ export function numericField(spec) {
     spec.change(value, event, held);
   });
   slider.addEventListener('change', (event) => {
-    spec.change(tidy(scale.from(Number(slider.value)), integer), event, false);
+    const value = tidy(scale.from(Number(slider.value)), integer);
+    spec.change(value, event, false);
+    recentre(value);
+    slider.value = String(Math.round(scale.to(value)));
   });
+  // A typed value outside the catalogue's range is refused here, in words, beside the box
+  // (the race on screen is dimmed until it is fixed); nothing is sent.
+  const refuse = (message) => {
+    if (spec.errorKey) invalid(spec.errorKey, message);
+  };
   box.addEventListener('change', (event) => {
     const value = Number(box.value);
-    if (box.value === '' || !Number.isFinite(value)) return;
-    // out-of-range values go to the server, which names the problem beside this field
-    slider.value = String(Math.round(scale.to(Math.min(Math.max(value, min), max))));
+    // the quantity's own name ("learning rate ε" from its catalogue meaning), else the label
+    const name = spec.title?.includes(':') ? spec.title.split(':')[0] : spec.label;
+    if (box.value.trim() === '' || !Number.isFinite(value)) {
+      refuse(`Type a number for ${name}, between ${num(min)} and ${num(max)}.`);
+      return;
+    }
+    if (value < min || value > max || (integer && !Number.isInteger(value))) {
+      refuse(`${name.replace(/^./, (c) => c.toUpperCase())} must be ${integer ? 'a whole '
+        + 'number ' : ''}between ${num(min)} and ${num(max)}.`);
+      return;
+    }
+    refuse(null);
+    recentre(value);
+    slider.value = String(Math.round(scale.to(value)));
     spec.change(value, event, false);
   });
+  slider.addEventListener('input', () => refuse(null));
   box.addEventListener('keydown', (event) => event.stopPropagation());
   set(spec.value);
   return { el, set };

@@ -21,8 +21,10 @@ export function presenterControl(root, { store }) {
     'aria-pressed': 'false', title: 'large type and chosen panels hidden (P)',
     onclick: (event) => store.update({ presenter: !store.state.presenter }, { event }) },
   'Presenter');
+  // (the boxes say which panel they hide in `data-hides`: a `data-panel` would match the very
+  // rules that hide that panel, and a hidden box could not bring it back)
   const boxes = PANELS.map(([key, label]) => h('label', { class: 'check' },
-    h('input', { type: 'checkbox', dataset: { panel: key }, onchange: (event) => {
+    h('input', { type: 'checkbox', dataset: { hides: key }, onchange: (event) => {
       const hidden = PANELS.map(([k]) => k).filter((k) => (k === key ? event.target.checked
         : store.state.hidden.includes(k)));
       store.update({ hidden }, { event });
@@ -52,15 +54,11 @@ export function presenterControl(root, { store }) {
       const networks = state.lab === 'networks';
       document.body.classList.toggle('hide-left', gone(left));
       document.body.classList.toggle('hide-right', networks || gone(right));
-      document.body.classList.toggle('hide-lower', gone(networks ? ['loss', 'leaderboard']
-        : ['loss']));
-      // the leaderboard needs width for its labels: beside the lesson, not under the plots
-      const board = document.getElementById('leaderboard');
-      const home = document.getElementById(state.presenter ? 'right' : 'lower');
-      if (board.parentElement !== home) home.append(board);
+      // the leaderboard stays beside the loss chart: the lesson's large type needs the panel
+      document.body.classList.toggle('hide-lower', gone(['loss', 'leaderboard']));
       boxes.forEach((b) => {
         const input = b.querySelector('input');
-        input.checked = state.hidden.includes(input.dataset.panel);
+        input.checked = state.hidden.includes(input.dataset.hides);
       });
     },
   };

@@ -7,7 +7,7 @@
  */
 
 import { h } from '../dom.js';
-import { COLORS, swatch } from '../palette.js';
+import { rowStyle, swatch } from '../palette.js';
 import { registerSlot } from '../errors.js';
 import { numericField, optionalField } from './numeric.js';
 import { newRun } from '../state.js';
@@ -58,25 +58,23 @@ export function rosterControl(root, { catalogues, store }) {
     add.value = '';
     if (!optimizer) return;
     const runs = store.state[b.runs];
-    const used = new Set(runs.map((r) => r.color));
-    const color = COLORS.findIndex((_, i) => !used.has(i));
-    const run = newRun(optimizer.id, color < 0 ? runs.length : color, b.start(optimizer));
+    const run = newRun(optimizer.id, b.start(optimizer));
     setRuns([...runs, run], event, false, { [b.selected]: runs.length });
   });
 
   let fields = [];
   let shape = '';
 
-  function card(run, i) {
+  function card(run, i, runs) {
     const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
     const f = { hp: {}, name: null };
     const on = h('input', { type: 'checkbox', checked: run.on, 'aria-label': 'race this run',
       onchange: (event) => patchRun(i, { on: on.checked }, event) });
-    const colorButton = h('button', { type: 'button', class: 'swatch-btn',
-      title: `colour: ${COLORS[run.color % COLORS.length].name} — click for another`,
-      'aria-label': 'change colour',
-      onclick: (event) => patchRun(i, { color: (run.color + 1) % COLORS.length }, event) },
-    swatch(run.color, i, 18));
+    // the look of the run: its optimizer's colour and marker (a second run of one optimizer
+    // is shaded and dashed), as on the plots
+    const look = h('span', { class: 'swatch-btn', title: `${optimizer.name}'s colour and marker`
+      + (i && rowStyle(runs, i, catalogues).variant ? ', shaded and dashed for a second run' : '') },
+    swatch(rowStyle(runs, i, catalogues), 18, { line: true }));
     const which = h('select', { class: 'which', 'aria-label': 'optimizer',
       onchange: (event) => {
         const next = b.optimizers.find((o) => o.id === which.value);
@@ -154,7 +152,7 @@ export function rosterControl(root, { catalogues, store }) {
         if (event.target.closest('input, select, button, summary')) return;
         select(i, event);
       } },
-    h('div', { class: 'run-head' }, on, colorButton, name,
+    h('div', { class: 'run-head' }, on, look, name,
       h('button', { type: 'button', class: 'icon inspect', title: b.inspect,
         'aria-label': b.inspect, onclick: (event) => select(i, event) }, '⌕'),
       remove),
@@ -170,12 +168,12 @@ export function rosterControl(root, { catalogues, store }) {
         fillAdd();
       }
       const runs = state[b.runs];
-      const structure = JSON.stringify([b.lab, runs.map((r) => [r.id, r.on, r.color,
+      const structure = JSON.stringify([b.lab, runs.map((r) => [r.id, r.on,
         r.schedule?.kind ?? null, r.label])]);
       if (structure !== shape) {
         shape = structure;
         fields = [];
-        list.replaceChildren(...runs.map((run, i) => card(run, i)));
+        list.replaceChildren(...runs.map((run, i) => card(run, i, runs)));
       }
       runs.forEach((run, i) => {
         const f = fields[i];

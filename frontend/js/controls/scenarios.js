@@ -5,18 +5,21 @@
  */
 
 import { h } from '../dom.js';
-import { swatch } from '../palette.js';
-import { stateFromScenario } from '../request.js';
+import { rowStyle, swatch } from '../palette.js';
+import { raceRequest, stateFromScenario } from '../request.js';
 
 /**
  * @param {{card: HTMLElement, dialog: HTMLDialogElement, opener: HTMLElement}} els
  * @param {{catalogues: Object, store: Object}} ctx
- * @returns {{update: (state: Object, atEnd: boolean) => void}}
+ * @returns {{update: (state: Object, race: ?Object, t: number) => void}}
  */
 export function scenarioControl(els, { catalogues, store }) {
   const { scenarios } = catalogues;
   const revealed = new Set();
   const load = (scenario, event) => {
+    // a scenario opens on its question: what to notice waits until it has been played
+    revealed.delete(scenario.id);
+    shownKey = '';
     store.update(stateFromScenario(scenario, catalogues), { event, scenario: true });
     els.dialog.close();
   };
@@ -37,26 +40,38 @@ export function scenarioControl(els, { catalogues, store }) {
   });
   els.opener.addEventListener('click', () => els.dialog.showModal());
 
-  let shown = null;
-  let shownKey = '';
-  const notice = h('div', { class: 'notice' });
-  const reveal = h('button', { type: 'button', class: 'small', onclick: () => {
-    revealed.add(shown);
-    notice.classList.add('open');
-  } }, 'What to notice?');
+  /** The request each scenario posts as it was staged, to tell when the user changed it. */
+  const staged = new Map();
+  const stagedBody = (scenario) => {
+    if (!staged.has(scenario.id)) {
+      staged.set(scenario.id, JSON.stringify(raceRequest(stateFromScenario(scenario, catalogues),
+        catalogues).body));
+    }
+    return staged.get(scenario.id);
+  };
 
-  return {
-    update(state, atEnd) {
+  let shownKey = '';
+  const api = {
+    /**
+     * @param {Object} state  @param {?Object} race the race on screen  @param {number} t its
+     *   frame. What to notice is revealed once this scenario's own race (not the one still on
+     *   screen from before it was opened) has been played to its last step.
+     */
+    update(state, race, t) {
       const index = scenarios.findIndex((s) => s.id === state.scenario);
       const scenario = scenarios[index];
-      if (scenario && atEnd) revealed.add(scenario.id);
+      const body = scenario ? JSON.stringify(raceRequest(state, catalogues).body) : '';
+      const changed = Boolean(scenario) && body !== stagedBody(scenario);
+      const ours = Boolean(race?.done) && JSON.stringify(race.request) === body;
+      // (an edited race is not the one the notice describes: it waits for Reveal)
+      if (scenario && !changed && ours && t >= race.steps) revealed.add(scenario.id);
       const focus = scenario ? state.runs.findIndex((r) => r.label === scenario.focus) : -1;
       const key = JSON.stringify([state.scenario, revealed.has(state.scenario), focus,
-        state.runs[focus]?.color]);
+        state.runs.map((r) => r.id), changed]);
       if (key === shownKey) return;
       shownKey = key;
+      els.card.dataset.changed = String(changed);
       if (!scenario) {
-        shown = null;
         els.card.replaceChildren(h('h2', {}, 'Your race'),
           h('p', {}, 'Every change re-runs the race at once: drag a slider, pick a surface, '
             + 'or click the plot to move the start.'),
@@ -64,9 +79,7 @@ export function scenarioControl(els, { catalogues, store }) {
             'Browse lecture scenarios'));
         return;
       }
-      shown = scenario.id;
-      notice.replaceChildren(h('h3', {}, 'What to notice'), h('p', {}, scenario.notice));
-      notice.classList.toggle('open', revealed.has(scenario.id));
+      const open = revealed.has(scenario.id);
       const step = (d) => h('button', { type: 'button', class: 'small',
         disabled: !scenarios[index + d], onclick: (event) => load(scenarios[index + d], event) },
       d < 0 ? '‹ Previous' : 'Next ›');
@@ -74,15 +87,28 @@ export function scenarioControl(els, { catalogues, store }) {
         h('div', { class: 'card-head' }, h('span', { class: 'chip' }, scenario.topic),
           h('span', { class: 'muted' }, `scenario ${index + 1} of ${scenarios.length}`)),
         h('h2', { class: 'scenario-title' }, scenario.title),
+        changed ? h('div', { class: 'changed', role: 'status' },
+          h('span', {}, h('strong', {}, 'Changed'), ' — this is no longer the race the lesson '
+            + 'describes.'),
+          h('button', { type: 'button', class: 'small reset',
+            onclick: (event) => load(scenario, event) }, 'Reset')) : null,
         h('div', { class: 'question' }, h('h3', {}, 'Ask the class'),
           h('p', {}, scenario.question)),
-        notice,
-        revealed.has(scenario.id) ? null : reveal,
+        open ? h('div', { class: 'notice open' }, h('h3', {}, 'What to notice'),
+          h('p', {}, scenario.notice))
+          : h('button', { type: 'button', class: 'small reveal', title: 'it is revealed by '
+            + 'itself once the race has played to its end', onclick: () => {
+            revealed.add(scenario.id);
+            shownKey = '';
+            api.update(store.state, race, t);
+          } }, 'Reveal what to notice'),
         h('div', { class: 'card-actions' }, step(-1),
           focus >= 0 ? h('span', { class: 'focus', title: 'the run this lesson is about' },
-            'follow ', swatch(state.runs[focus].color, focus, 14), ` ${scenario.focus}`) : null,
+            'follow ', swatch(rowStyle(state.runs, focus, catalogues), 14, { line: true }),
+            ` ${scenario.focus}`) : null,
           step(1)),
       ].filter(Boolean));
     },
   };
+  return api;
 }

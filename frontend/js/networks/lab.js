@@ -94,12 +94,12 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
   function draw(t) {
     const { race, complete } = current;
     const state = store.state;
-    const styles = race ? stylesOf(race, state.netRuns) : [];
+    const styles = race ? stylesOf(race, state.netRuns, catalogues) : [];
     const jobs = [];
     if (complete) {
       const frame = Math.min(t, complete.steps);
       const shown = { grid: complete.grid, scale: complete.scale, race: race && complete, frame,
-        styles: stylesOf(complete, state.netRuns) };
+        styles: stylesOf(complete, state.netRuns, catalogues), selected: selectedIn(complete) };
       if (state.netView === '3d') follow3d.follow([els.landscape3d, state, shown]);
       else {
         const start = [complete.runs[0].path[0], complete.runs[0].path[1]];

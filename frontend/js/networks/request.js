@@ -61,7 +61,7 @@ export function networkHyperparameters(optimizer, catalogues, given = {}) {
 /** The roster of a first visit to the networks lab. */
 export function firstRoster(catalogues) {
   return networkOptimizers(catalogues).filter((o) => FIRST_ROSTER.includes(o.id))
-    .map((o, i) => newRun(o.id, i, networkHyperparameters(o, catalogues)));
+    .map((o) => newRun(o.id, networkHyperparameters(o, catalogues)));
 }
 
 /**

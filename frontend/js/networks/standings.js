@@ -14,7 +14,7 @@ const percent = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : '—'
 
 /**
  * @param {HTMLElement} el
- * @param {?Object} race  @param {number} t  @param {{color: number, position: number}[]} styles
+ * @param {?Object} race  @param {number} t  @param {import('../palette.js').Style[]} styles
  * @param {number} selected index of the run whose boundary is shown
  * @param {(run: number, event: Event) => void} choose
  */
@@ -34,7 +34,7 @@ export function render(el, race, t, styles, selected, choose) {
         class: 'num-cell' }) };
       const row = h('tr', { dataset: { run: String(i), label: run.info.label },
         title: 'show this run’s decision boundary', onclick: (event) => choose(i, event) },
-      h('td', { class: 'who' }, swatch(styles[i].color, styles[i].position, 14),
+      h('td', { class: 'who' }, swatch(styles[i], 14),
         h('span', {}, run.info.label)), cells.loss, cells.accuracy);
       return { row, cells };
     });

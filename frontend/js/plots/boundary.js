@@ -1,8 +1,8 @@
 /**
  * A network's decision boundary over its training data: P(class 1) as a pale map from
- * blue (class 0) to vermillion (class 1), the line P = ½ where the classes part, and the
- * points by class — in colour and in shape (circles, triangles), so that neither alone
- * carries the class. Plotly draws the axes once per dataset; a canvas draws the rest,
+ * blue (class 0) to orange (class 1), the line P = ½ where the classes part, and the
+ * points by class — white circles and dark triangles, in ink rather than in the optimizers'
+ * colours (which mean runs everywhere on the page), and in shape as well as in tone. Plotly draws the axes once per dataset; a canvas draws the rest,
  * which changes with every frame and costs about a millisecond.
  */
 
@@ -12,9 +12,9 @@ import { sizeOf } from './size.js';
 
 const CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false,
   doubleClick: false };
-/** Okabe–Ito blue and vermillion for the points; the map's tints of them, white at ½. */
-const CLASSES = [{ color: '#0072B2', shape: 'circle', name: 'class 0' },
-  { color: '#D55E00', shape: 'triangle', name: 'class 1' }];
+/** The points by class; the map's pale tints of blue and orange, white at ½. */
+const CLASSES = [{ color: '#ffffff', edge: '#1b2430', shape: 'circle', name: 'class 0' },
+  { color: '#1b2430', edge: '#ffffff', shape: 'triangle-up', name: 'class 1' }];
 const TINT = [[160, 200, 232], [250, 249, 244], [246, 196, 160]];
 
 /** The boundary's own memory: the probability map painted off-screen, and what it was. */
@@ -112,13 +112,13 @@ function drawOverlay(m, data, presenter) {
     ctx.stroke();
   }
   const r = presenter ? 4.6 : 3.4;
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = '#ffffff';
+  ctx.lineWidth = 1.2;
   dataset.points.forEach(([px, py], k) => {
     const c = CLASSES[dataset.labels[k]];
     shapePath(ctx, c.shape, overlay.px(px), overlay.py(py), r);
     ctx.fillStyle = c.color;
     ctx.fill();
+    ctx.strokeStyle = c.edge;
     ctx.stroke();
   });
   overlay.end();
@@ -142,7 +142,7 @@ function legend(ctx, overlay, presenter, withLine) {
     shapePath(ctx, c.shape, x + size * 0.35, y, size * 0.35);
     ctx.fillStyle = c.color;
     ctx.fill();
-    ctx.strokeStyle = '#fff';
+    ctx.strokeStyle = c.edge;
     ctx.stroke();
     label(ctx, c.name, x + size, y, { size });
     ctx.font = `600 ${size}px ${pageFont()}`;

@@ -1,30 +1,27 @@
 /**
- * The race seen from above: the surface's contours (Plotly), and over them (a canvas) each
- * run's trail and marker at the current frame, the start, the finish marks and the
- * inspector's arrows. Clicking or dragging on it moves the start.
+ * The race seen from above: the surface's contours (Plotly), and over them (a canvas) the
+ * critical points, each run's trail and marker at the current frame (the selected run on
+ * top), the start, the finish marks and the inspector's arrows; beside it a legend of all
+ * of these. Clicking or dragging on it moves the start.
  */
 
 import { Race } from '../race.js';
-import { colorOf, shapeOf, shapePath, dashOf } from '../palette.js';
+import { CRITICAL, drawCritical, drawOutcome, paintMarker } from '../palette.js';
 import { arrow, label, pageFont, plotHolder } from './overlay.js';
 import { levels, mapGrid, SURFACE_COLORSCALE } from './scale.js';
 import { sizeOf } from './size.js';
+import { fillLegend, legendOf } from './legend.js';
+import { num } from '../format.js';
 
 const CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false,
   doubleClick: false };
-const CRITICAL = {
-  global_min: { symbol: 'star', size: 15, name: 'global minimum' },
-  local_min: { symbol: 'star-open', size: 13, name: 'local minimum' },
-  saddle: { symbol: 'x-thin-open', size: 12, name: 'saddle point' },
-  local_max: { symbol: 'triangle-up-open', size: 11, name: 'local maximum' },
-};
 
 function figure(grid, scale, box, presenter) {
   const z = mapGrid(grid, scale);
   const lv = levels(z, 22);
   const { view } = grid.surface;
   const points = grid.surface.critical_points.filter((c) => c.point[0] !== null);
-  const font = { family: pageFont(), size: presenter ? 16 : 12,
+  const font = { family: pageFont(), size: presenter ? 18 : 12,
     color: '#2b3645' };
   const axis = { showgrid: false, zeroline: false, ticks: 'outside', ticklen: 4,
     fixedrange: true, constrain: 'domain', linecolor: '#8894a3', mirror: true, nticks: 7 };
@@ -38,19 +35,19 @@ function figure(grid, scale, box, presenter) {
         colorscale: SURFACE_COLORSCALE, autocontour: false,
         contours: { start: lv.start, end: lv.end, size: lv.size, coloring: 'fill' },
         zmin: lv.lo, zmax: lv.hi, line: { width: 0.7, color: 'rgba(40,52,70,0.32)' } },
+      // invisible: the glyphs are drawn on the overlay (as in the legend); these give hovers
       ...Object.entries(CRITICAL).map(([kind, style]) => {
         const these = points.filter((c) => c.kind === kind);
         return { type: 'scatter', mode: 'markers', name: style.name,
           x: these.map((c) => c.point[0]), y: these.map((c) => c.point[1]),
-          marker: { symbol: style.symbol, size: style.size * (presenter ? 1.3 : 1),
-            color: '#1b2430', line: { width: 1.5, color: '#1b2430' } },
+          marker: { size: presenter ? 20 : 15, opacity: 0 },
           hovertemplate: `${style.name} (%{x:.4g}, %{y:.4g})<extra></extra>` };
       }),
     ],
     layout: {
       width: box.width, height: box.height, font, showlegend: false,
-      margin: { l: (presenter ? 52 : 40) + room, r: 12, t: 14,
-        b: (presenter ? 40 : 30) + room },
+      margin: { l: (presenter ? 58 : 40) + room, r: 12, t: 14,
+        b: (presenter ? 44 : 30) + room },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#fbfaf4',
       xaxis: { ...axis, range: view.x, title: { text: named ? names[0] : '', standoff: 4 } },
       yaxis: { ...axis, range: view.y, scaleanchor: 'x', scaleratio: 1,
@@ -60,11 +57,12 @@ function figure(grid, scale, box, presenter) {
   };
 }
 
-function trail(ctx, overlay, run, t, color, dash, width) {
+function trail(ctx, overlay, run, t, style, width) {
   const { path } = run;
+  const { color, dash } = style;
   ctx.lineJoin = 'round';
-  ctx.lineCap = 'round';
-  for (const [stroke, w] of [['rgba(255,255,255,0.85)', width + 2.5], [color, width]]) {
+  ctx.lineCap = dash.length ? 'butt' : 'round';
+  for (const [stroke, w] of [[style.halo, width + 2.5], [color, width]]) {
     ctx.beginPath();
     let pen = false;
     for (let i = 0; i <= t; i += 1) {
@@ -110,66 +108,103 @@ function lastPoint(path, t) {
   return null;
 }
 
+/** A run's finish mark (its outcome's glyph) where it finished; the point it is drawn at. */
 function finishMark(ctx, overlay, run, status, at, color, r, size) {
   const point = lastPoint(run.path, at);
-  if (!point) return;
+  if (!point) return null;
   const p = onPlot(overlay, ...point);
-  ctx.save();
-  ctx.lineWidth = 3;
-  ctx.strokeStyle = color;
-  if (status === 'diverged') {
-    const k = r * 1.4;
-    ctx.lineWidth = 3.5;
-    for (const s of ['rgba(255,255,255,0.9)', color]) {
-      ctx.strokeStyle = s;
-      ctx.lineWidth = s === color ? 3.5 : 7;
-      ctx.beginPath();
-      ctx.moveTo(p.px - k, p.py - k); ctx.lineTo(p.px + k, p.py + k);
-      ctx.moveTo(p.px + k, p.py - k); ctx.lineTo(p.px - k, p.py + k);
-      ctx.stroke();
-    }
+  drawOutcome(ctx, status, p.px, p.py, status === 'diverged' ? r * 1.9 : r * 2.1, color);
+  if (status === 'diverged' && !p.inside) {
     const right = p.px > overlay.rect.left + overlay.rect.width * 0.6;
-    label(ctx, p.inside ? 'diverged' : 'diverged: left the plot', p.px + (right ? -k - 4 : k + 4),
+    const k = r * 1.4;
+    label(ctx, 'left the plot', p.px + (right ? -k - 4 : k + 4),
       p.py + (p.py < overlay.rect.top + 20 ? k + 8 : -k), { color, size,
         align: right ? 'right' : 'left' });
-  } else {
-    ctx.beginPath();
-    ctx.arc(p.px, p.py, r * 2.1, 0, 2 * Math.PI);
-    ctx.strokeStyle = 'rgba(255,255,255,0.9)';
-    ctx.lineWidth = 6;
-    ctx.stroke();
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 3;
-    if (status !== 'converged') ctx.setLineDash([4, 3]);
-    ctx.stroke();
   }
-  ctx.restore();
+  return p;
 }
 
-/** Which finish mark means what, for the marks on the plot (solid ring, dashed ring, cross). */
-function finishLegend(ctx, overlay, shown, size) {
-  const words = { converged: '◯ converged', stalled: '◌ stalled', diverged: '✕ diverged' };
-  const text = Object.keys(words).filter((k) => shown.has(k)).map((k) => words[k]).join('   ');
-  if (text) {
-    label(ctx, text, overlay.rect.left + 6, overlay.rect.top + overlay.rect.height - 6,
-      { size: size - 1, baseline: 'bottom', weight: 500 });
-  }
-}
-
-function marker(ctx, overlay, run, t, color, shape, r) {
+/** Where each run's marker goes at frame t (null: no finite point yet), before spreading. */
+function markerPoint(overlay, run, t) {
   const point = lastPoint(run.path, t);
-  if (!point) return;
-  const p = onPlot(overlay, ...point);
-  shapePath(ctx, shape, p.px, p.py, r);
-  ctx.fillStyle = color;
-  ctx.fill();
-  ctx.lineWidth = 2;
-  ctx.strokeStyle = '#ffffff';
-  ctx.stroke();
+  return point ? { ...onPlot(overlay, ...point), moved: false } : null;
+}
+
+/**
+ * Markers that would cover one another (runs that stay put together, or meet) are fanned out
+ * on a small ring around the place they share, each tied to its true position by a thin
+ * line, so that every run stays visible; the others stay exactly where they are.
+ */
+function spread(points, r, rect) {
+  const gap = 2.3 * r;
+  const live = points.filter(Boolean);
+  for (const p of live) Object.assign(p, { x0: p.px, y0: p.py });
+  // a ring may land on another marker: cluster again by the places drawn, until none touch
+  for (let round = 0; round < 6; round += 1) {
+    const clusters = [];
+    for (const p of live) {
+      const near = clusters.filter((c) => c.some((q) => Math.hypot(q.px - p.px, q.py - p.py)
+        < gap));
+      const merged = near.flat();
+      near.forEach((c) => clusters.splice(clusters.indexOf(c), 1));
+      clusters.push([...merged, p]);
+    }
+    const crowded = clusters.filter((c) => c.length > 1);
+    if (!crowded.length) break;
+    for (const c of crowded) {
+      const cx = c.reduce((s, p) => s + p.x0, 0) / c.length;
+      const cy = c.reduce((s, p) => s + p.y0, 0) / c.length;
+      const ring = Math.max(gap / (2 * Math.sin(Math.PI / c.length)), gap * 0.6) * (1 + round / 4);
+      c.sort((a, b) => points.indexOf(a) - points.indexOf(b)).forEach((p, k) => {
+        const a = -Math.PI / 2 + (2 * Math.PI * k) / c.length;
+        Object.assign(p, { moved: true,
+          px: Math.min(Math.max(cx + ring * Math.cos(a), rect.left + r),
+            rect.left + rect.width - r),
+          py: Math.min(Math.max(cy + ring * Math.sin(a), rect.top + r),
+            rect.top + rect.height - r) });
+      });
+    }
+  }
+}
+
+/** A run's marker at its (possibly spread) place; a spread one with its tie to the truth. */
+function marker(ctx, p, style, r) {
+  if (p.moved) {
+    ctx.save();
+    for (const [stroke, w] of [[style.halo, 3.5], [style.color, 1.5]]) {
+      ctx.beginPath();
+      ctx.moveTo(p.x0, p.y0);
+      ctx.lineTo(p.px, p.py);
+      ctx.strokeStyle = stroke;
+      ctx.lineWidth = w;
+      ctx.stroke();
+    }
+    ctx.beginPath();
+    ctx.arc(p.x0, p.y0, 2.2, 0, 2 * Math.PI);
+    ctx.fillStyle = style.color;
+    ctx.fill();
+    ctx.restore();
+  }
+  paintMarker(ctx, style, p.px, p.py, r);
   if (!p.inside) {
     arrow(ctx, p.px - 14 * Math.cos(p.angle), p.py - 14 * Math.sin(p.angle), p.px, p.py,
-      { color, width: 2, head: 7 });
+      { color: style.color, width: 2, head: 7 });
   }
+}
+
+/** The surface's critical points inside the view, drawn under everything else. */
+function criticalPoints(ctx, overlay, grid, r) {
+  const kinds = new Set();
+  for (const c of grid.surface.critical_points) {
+    if (c.point[0] === null || !CRITICAL[c.kind]) continue;
+    const px = overlay.px(c.point[0]);
+    const py = overlay.py(c.point[1]);
+    const { left, top, width, height } = overlay.rect;
+    if (px < left || px > left + width || py < top || py > top + height) continue;
+    drawCritical(ctx, c.kind, px, py, r);
+    kinds.add(c.kind);
+  }
+  return Object.keys(CRITICAL).filter((k) => kinds.has(k));
 }
 
 function startMark(ctx, overlay, start, r, size) {
@@ -187,16 +222,50 @@ function startMark(ctx, overlay, start, r, size) {
   ctx.fillStyle = '#1b2430';
   ctx.fill();
   const right = px > overlay.rect.left + overlay.rect.width - 60;
-  label(ctx, 'start', px + (right ? -r * 1.6 : r * 1.6), py + r * 1.6,
-    { size, baseline: 'top', align: right ? 'right' : 'left' });
+  const lx = px + (right ? -r * 1.6 : r * 1.6);
+  label(ctx, 'start', lx, py + r * 1.6, { size, baseline: 'top', align: right ? 'right' : 'left' });
+  // the label's box, which the inspector's labels keep clear of
+  const w = size * 2.6;
+  return { x: px, y: py, r: r * 1.25, label: { x: right ? lx - w : lx, y: py + r * 1.6, w,
+    h: size * 1.2 } };
 }
 
 /**
- * Arrows of the inspector, in data units. A `direction` arrow has a fixed length on screen
- * (a gradient's size is in loss per unit, not in distance); a `true` arrow is drawn to scale,
- * magnified by a power of ten — and labelled so — when it would be too short to see.
+ * A label placed where it collides with no label placed before it (`placed`: their boxes)
+ * and stays inside the plot: it turns to the other side at the plot's edge, and steps down a
+ * line at a time past earlier labels.
  */
-function inspectorArrows(ctx, overlay, arrows, size) {
+function placeLabel(ctx, overlay, placed, text, x, y, { color, size, align }) {
+  ctx.save();
+  ctx.font = `600 ${size}px ${pageFont()}`;
+  const w = ctx.measureText(text).width + 6;
+  ctx.restore();
+  const { left, top, width, height } = overlay.rect;
+  let side = align;
+  if (side === 'left' && x + w > left + width) side = 'right';
+  if (side === 'right' && x - w < left) side = 'left';
+  const x0 = Math.min(Math.max(side === 'left' ? x : x - w, left + 2), left + width - w - 2);
+  let y0 = Math.min(Math.max(y - size * 0.6, top + 2), top + height - size * 1.3);
+  const hits = (b) => placed.some((p) => b.x < p.x + p.w && p.x < b.x + b.w && b.y < p.y + p.h
+    && p.y < b.y + b.h);
+  for (let k = 0; k < 6 && hits({ x: x0, y: y0, w, h: size * 1.2 }); k += 1) {
+    y0 += size * 1.2 * (y0 + size * 2.4 > top + height ? -1 : 1);
+  }
+  placed.push({ x: x0, y: y0, w, h: size * 1.2 });
+  label(ctx, text, x0 + 3, y0 + size * 0.6, { color, size, align: 'left' });
+}
+
+/**
+ * Arrows of the inspector, in data units. A `direction` arrow (a gradient's size is in loss
+ * per unit, not a distance) has a fixed length on screen with its magnitude printed, and is
+ * not drawn at all once that magnitude has all but vanished (below a millionth of the
+ * `reference`, its size at the start): an arrow would claim a pull that is not there. A
+ * `true` arrow is drawn to scale, magnified by a power of ten — and labelled so — when it
+ * would be too short to see. Returns the arrows as drawn (for the tests).
+ */
+function inspectorArrows(ctx, overlay, arrows, size, taken = []) {
+  const placed = [...taken];
+  const drawn = [];
   for (const a of arrows) {
     const x0 = overlay.px(a.from[0]);
     const y0 = overlay.py(a.from[1]);
@@ -212,7 +281,8 @@ function inspectorArrows(ctx, overlay, arrows, size) {
       ctx.beginPath(); ctx.arc(lx, ly, 5, 0, 2 * Math.PI);
       ctx.fillStyle = '#fff'; ctx.fill(); ctx.stroke();
       ctx.restore();
-      label(ctx, 'look-ahead', lx + 8, ly - 8, { size: size - 1 });
+      placeLabel(ctx, overlay, placed, 'look-ahead', lx + 8, ly - 8,
+        { size: size - 1, align: 'left' });
     }
     const from = a.lookahead ?? a.from;
     const fx = overlay.px(from[0]);
@@ -220,55 +290,90 @@ function inspectorArrows(ctx, overlay, arrows, size) {
     let dx = overlay.px(from[0] + a.vector[0]) - fx;
     let dy = overlay.py(from[1] + a.vector[1]) - fy;
     const length = Math.hypot(dx, dy);
-    if (!(length > 0)) continue;
+    const magnitude = Math.hypot(...a.vector);
     let text = a.label;
+    let scale = 1;
     if (a.mode === 'direction') {
-      dx *= 58 / length;
-      dy *= 58 / length;
-    } else if (length < 14) {
-      // magnify a short arrow by a power of ten, up to 1000: anything shorter is "at rest"
-      const k = 10 ** Math.ceil(Math.log10(14 / length));
-      if (k > 1000) continue;
-      dx *= k;
-      dy *= k;
-      text += ` ×${k}`;
+      if (!(length > 0) || magnitude <= (a.reference ?? 0) * 1e-6) {
+        placeLabel(ctx, overlay, placed, magnitude === 0 ? `${a.label} = 0`
+          : `${a.label} ≈ 0 (${num(magnitude, 2)})`, fx + 8, fy,
+          { color: a.color, size, align: 'left' });
+        drawn.push({ label: a.label, mode: a.mode, length: 0, magnitude, reference: a.reference });
+        continue;
+      }
+      scale = 58 / length;
+      text += ` (${num(magnitude, 2)})`;
+    } else {
+      if (!(length > 0)) continue;
+      if (length < 14) {
+        // magnify a short arrow by a power of ten, up to 1000: anything shorter is "at rest"
+        scale = 10 ** Math.ceil(Math.log10(14 / length));
+        if (scale > 1000) {
+          placeLabel(ctx, overlay, placed, `${a.label} ≈ 0`, fx + 8, fy,
+            { color: a.color, size, align: 'left' });
+          drawn.push({ label: a.label, mode: a.mode, length: 0, magnitude, reference: a.reference });
+          continue;
+        }
+        text += ` ×${scale}`;
+      }
     }
+    dx *= scale;
+    dy *= scale;
     arrow(ctx, fx, fy, fx + dx, fy + dy, { color: a.color, width: 2.5, dash: a.dash ?? [] });
-    label(ctx, text, fx + dx + 5 * Math.sign(dx || 1), fy + dy,
+    placeLabel(ctx, overlay, placed, text, fx + dx + 5 * Math.sign(dx || 1), fy + dy,
       { color: a.color, size, align: dx < 0 ? 'right' : 'left' });
+    drawn.push({ label: a.label, mode: a.mode, length: Math.hypot(dx, dy), magnitude,
+      reference: a.reference, scale, text });
   }
+  return drawn;
 }
 
 function drawOverlay(m, data) {
   const { overlay } = m;
-  const { race, frame, styles, presenter, arrows, start } = data;
+  const { race, frame, styles, presenter, arrows, start, grid } = data;
   const ctx = overlay.begin();
   const width = presenter ? 4.5 : 2.6;
-  const r = presenter ? 9 : 6.5;
-  const size = presenter ? 17 : 12.5;
+  const r = presenter ? 9.5 : 6.5;
+  const size = presenter ? 18 : 12.5;
+  const drawn = { markers: [], finishes: [], start: null, critical: [], outcomes: [] };
+  drawn.critical = criticalPoints(ctx, overlay, grid, presenter ? 10 : 7.5);
+  // the start goes under the runs: a run that has not moved yet stays visible on it
+  if (start) drawn.start = startMark(ctx, overlay, start, r, size);
   if (race) {
     const t = Math.min(frame, race.available);
-    race.runs.forEach((run, i) => {
-      const style = styles[i];
-      trail(ctx, overlay, run, t, colorOf(style.color), dashOf(style.position), width);
-    });
+    // the selected run is drawn last, on top of the others
+    const order = race.runs.map((_, i) => i);
+    const sel = Math.min(Math.max(data.selected ?? 0, 0), race.runs.length - 1);
+    if (race.runs.length) order.push(...order.splice(sel, 1));
+    for (const i of order) trail(ctx, overlay, race.runs[i], t, styles[i], width);
     const shown = new Set();
-    race.runs.forEach((run, i) => {
+    for (const i of order) {
+      const run = race.runs[i];
       const at = Race.finishStep(run, race.steps);
       const status = run.divergedAt !== null ? 'diverged' : run.outcome?.status;
       if (at !== null && at <= t && status && status !== 'unfinished') {
-        finishMark(ctx, overlay, run, status, at, colorOf(styles[i].color), r, size);
+        const p = finishMark(ctx, overlay, run, status, at, styles[i].color, r, size);
+        if (p) drawn.finishes.push({ run: i, status, x: p.px, y: p.py });
         shown.add(status);
       }
-    });
-    finishLegend(ctx, overlay, shown, size);
-    race.runs.forEach((run, i) => {
-      marker(ctx, overlay, run, t, colorOf(styles[i].color), shapeOf(styles[i].position), r);
-    });
+    }
+    drawn.outcomes = ['converged', 'stalled', 'diverged'].filter((k) => shown.has(k));
+    const points = race.runs.map((run) => markerPoint(overlay, run, t));
+    spread(points, r, overlay.rect);
+    for (const i of order) {
+      const p = points[i];
+      if (!p) continue;
+      marker(ctx, p, styles[i], r);
+      drawn.markers.push({ run: i, label: race.runs[i].info.label, x: p.px, y: p.py, r,
+        inside: p.inside, moved: p.moved });
+    }
   }
-  if (start) startMark(ctx, overlay, start, r, size);
-  if (arrows?.length) inspectorArrows(ctx, overlay, arrows, size);
+  if (arrows?.length) {
+    drawn.arrows = inspectorArrows(ctx, overlay, arrows, size,
+      drawn.start ? [drawn.start.label] : []);
+  }
   overlay.end();
+  return drawn;
 }
 
 /**
@@ -294,7 +399,14 @@ export async function render(el, state, data) {
     m.view = view;
     m.overlay.sync(m.graph);
   }
-  drawOverlay(m, data);
+  const drawn = drawOverlay(m, data);
+  // what was drawn where, in pixels of the plot (read by the browser tests)
+  el.drawn = drawn;
+  const race = data.race;
+  fillLegend(legendOf(el), {
+    runs: race ? race.runs.map((run, i) => ({ label: run.info.label, style: data.styles[i] }))
+      : [],
+    critical: drawn.critical, outcomes: drawn.outcomes, size: state.presenter ? 17 : 14 });
 }
 
 /** The view as one PNG (contours and the race over them). */

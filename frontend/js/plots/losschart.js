@@ -7,9 +7,10 @@
  * another per-step series of the runs the same way (a network's accuracy).
  */
 
-import { colorOf, dashOf, shapeOf, shapePath } from '../palette.js';
+import { paintMarker } from '../palette.js';
 import { Overlay, label, pageFont } from './overlay.js';
 import { sizeOf } from './size.js';
+import { fillLegend, legendOf } from './legend.js';
 
 const CONFIG = { displayModeBar: false, responsive: false };
 const memo = new WeakMap();
@@ -66,18 +67,19 @@ function logTicks([lo, hi]) {
   return decades >= 2 ? Math.ceil(decades / 5) : 'D2';
 }
 
-function figure(race, m, box, presenter) {
-  const font = { family: pageFont(), size: presenter ? 15 : 11,
+function figure(race, m, box, presenter, right) {
+  const font = { family: pageFont(), size: presenter ? 17 : 11,
     color: '#2b3645' };
   return {
     data: [],
     layout: {
       width: box.width, height: box.height, font, showlegend: false,
-      margin: { l: presenter ? 80 : 62, r: 12, t: 8, b: presenter ? 44 : 34 },
+      margin: { l: presenter ? 86 : 56, r: right + 6, t: 8, b: presenter ? 48 : 34 },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', dragmode: false,
       hovermode: false,
       xaxis: { range: [0, race.steps], title: { text: 'step', standoff: 4 }, fixedrange: true,
-        zeroline: false, gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside' },
+        zeroline: false, gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside',
+        tickangle: 0, nticks: Math.max(3, Math.floor((box.width - right) / 90)) },
       yaxis: { type: m.log ? 'log' : 'linear', range: m.range, fixedrange: true,
         title: { text: m.title, standoff: 4 }, exponentformat: 'power', zeroline: false,
         tickformat: m.format, dtick: m.log ? logTicks(m.range) : undefined,
@@ -94,7 +96,7 @@ function drawOverlay(h, race, frame, styles, presenter) {
     const q = v - m.shift;
     return m.log ? Math.max(q, m.floor) : q;
   };
-  const width = presenter ? 3.5 : 2;
+  const width = presenter ? 4 : 2;
   race.runs.forEach((run, i) => {
     ctx.beginPath();
     let pen = false;
@@ -110,10 +112,10 @@ function drawOverlay(h, race, frame, styles, presenter) {
       else ctx.moveTo(x, y);
       pen = true;
     }
-    ctx.strokeStyle = colorOf(styles[i].color);
+    ctx.strokeStyle = styles[i].color;
     ctx.lineWidth = width;
     ctx.lineJoin = 'round';
-    ctx.setLineDash(dashOf(styles[i].position).map((d) => d * width));
+    ctx.setLineDash(styles[i].dash.map((d) => d * width));
     ctx.stroke();
     ctx.setLineDash([]);
   });
@@ -127,16 +129,11 @@ function drawOverlay(h, race, frame, styles, presenter) {
   race.runs.forEach((run, i) => {
     const v = run[m.key][t];
     if (!Number.isFinite(v)) return;
-    shapePath(ctx, shapeOf(styles[i].position), x, overlay.py(value(v)), presenter ? 6.5 : 4.5);
-    ctx.fillStyle = colorOf(styles[i].color);
-    ctx.fill();
-    ctx.strokeStyle = '#fff';
-    ctx.lineWidth = 1.5;
-    ctx.stroke();
+    paintMarker(ctx, styles[i], x, overlay.py(value(v)), presenter ? 7 : 4.5);
   });
   overlay.end();
   label(ctx, `step ${t}`, Math.min(x + 6, overlay.rect.left + overlay.rect.width - 4),
-    overlay.rect.top + 10, { size: presenter ? 15 : 11.5,
+    overlay.rect.top + 10, { size: presenter ? 17 : 11.5,
       align: x + 70 > overlay.rect.left + overlay.rect.width ? 'right' : 'left' });
 }
 
@@ -169,10 +166,19 @@ export async function render(el, state, data) {
   }
   const size = sizeOf(el);
   const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };
-  const figKey = JSON.stringify([h.measured, race.steps, box, state.presenter]);
+  // the legend sits in the chart's right margin, which is made as wide as it
+  const legend = legendOf(el, 'inside');
+  fillLegend(legend, { runs: race.runs.map((run, i) => ({ label: run.info.label,
+    style: data.styles[i] })), size: state.presenter ? 18 : 12, length: 1.7 });
+  if (h.legendKey !== legend.dataset.key || h.legendBox !== `${box.width}`) {
+    h.legendKey = legend.dataset.key;
+    h.legendBox = `${box.width}`;
+    h.legendWidth = legend.offsetWidth;
+  }
+  const figKey = JSON.stringify([h.measured, race.steps, box, state.presenter, h.legendWidth]);
   if (figKey !== h.figKey) {
     h.figKey = figKey;
-    const fig = figure(race, h.measured, box, state.presenter);
+    const fig = figure(race, h.measured, box, state.presenter, h.legendWidth);
     await Plotly.react(h.graph, fig.data, fig.layout, CONFIG);
     h.overlay.sync(h.graph);
   }

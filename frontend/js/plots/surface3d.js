@@ -4,18 +4,21 @@
  * races and frames, and resets only when the surface changes.
  */
 
-import { colorOf } from '../palette.js';
 import { SURFACE_COLORSCALE } from './scale.js';
 import { pageFont } from './overlay.js';
 import { sizeOf } from './size.js';
+import { fillLegend, legendOf } from './legend.js';
 
 /** WebGL at the screen's own pixel ratio: Plotly's default of 2 renders four times the pixels
  * on a 1× projector, which a laptop's integrated (or software) GL pays for on every frame. */
 const CONFIG = { displayModeBar: false, responsive: false,
   plotGlPixelRatio: Math.min(Math.max(window.devicePixelRatio || 1, 1), 2) };
-/** 3-D marker symbols standing in for the contour's shapes (WebGL has fewer). */
-const SYMBOLS = ['circle', 'square', 'diamond', 'cross', 'x', 'circle-open', 'square-open',
-  'diamond-open'];
+/** WebGL scenes know only circles, squares and diamonds (filled or open) and crosses; the
+ * crosses are the outcome glyph, so the optimizers' other shapes stand in as the nearest of
+ * these, and the legend under the view shows which run is which. */
+const SYMBOLS = { circle: 'circle', square: 'square', diamond: 'diamond',
+  'triangle-up': 'diamond', 'triangle-down': 'diamond', 'triangle-left': 'diamond',
+  'triangle-right': 'diamond', hexagon: 'circle', pentagon: 'circle' };
 /** Every n-th grid line is kept: a 151-point grid becomes 76 × 76, plenty for a shaded mesh. */
 const THIN = 2;
 
@@ -144,9 +147,10 @@ function figure(m, data, state, box) {
     const t = Math.min(frame, race.available);
     race.runs.forEach((run, i) => {
       const line = trail(run, m.draped.heights[i], t);
-      const color = colorOf(styles[i].color);
+      const { color } = styles[i];
       traces.push({ type: 'scatter3d', mode: 'lines', ...line, hoverinfo: 'skip',
-        line: { color, width: presenter ? 9 : 6 } });
+        line: { color, width: presenter ? 9 : 6,
+          dash: styles[i].dash.length ? 'dash' : 'solid' } });
       let k = line.x.length - 1;
       while (k > 0 && line.x[k] === null) k -= 1;
       if (line.x[k] !== null) {
@@ -154,7 +158,8 @@ function figure(m, data, state, box) {
         my.push(line.y[k]);
         mz.push(line.z[k]);
         colors.push(color);
-        symbols.push(SYMBOLS[styles[i].position % SYMBOLS.length]);
+        const symbol = SYMBOLS[styles[i].marker] ?? 'circle';
+        symbols.push(styles[i].hollow ? `${symbol}-open` : symbol);
       }
     });
   }
@@ -211,10 +216,24 @@ export async function render(el, state, data) {
   }
   const fig = figure(m, data, state, size);
   await Plotly.react(m.graph, fig.data, fig.layout, CONFIG);
+  const { race } = data;
+  fillLegend(legendOf(el), { runs: race ? race.runs.map((run, i) => ({
+    label: run.info.label, style: data.styles[i] })) : [], size: state.presenter ? 17 : 14 });
 }
 
-/** The view as a PNG data URL. */
-export function toImage(el) {
+/**
+ * The view as a PNG data URL at twice its size. The scene on screen renders at the screen's
+ * pixel ratio, and Plotly's image of it would be that picture enlarged (blurred): the scene is
+ * drawn again at ratio 2 for the picture, then put back.
+ */
+export async function toImage(el) {
   const { width, height } = sizeOf(el);
-  return Plotly.toImage(memo.get(el).graph, { format: 'png', width, height, scale: 2 });
+  const { graph } = memo.get(el);
+  const sharp = { ...CONFIG, plotGlPixelRatio: 2 };
+  await Plotly.react(graph, graph.data, graph.layout, sharp);
+  try {
+    return await Plotly.toImage(graph, { format: 'png', width, height, scale: 2 });
+  } finally {
+    await Plotly.react(graph, graph.data, graph.layout, CONFIG);
+  }
 }
