@@ -852,3 +852,18 @@ def test_the_page_names_no_optimizer_colour_and_no_optimizer_by_id(server: LabSe
             for quoted in (f"'{o['id']}'", f'"{o["id"]}"'):
                 assert (quoted not in text or (name, o["id"]) in allowed
                         or o["id"] in names), (name, o["id"])
+
+
+def test_a_new_surface_brings_learning_rates_that_suit_it(visit):
+    """Rosenbrock's rates on Himmelblau used to make SGD diverge at step 3: picking a
+    surface sets each run's rate to the one the surface suggests, and the race holds."""
+    page = visit().page
+    before = race_id(page)
+    page.click("[data-tab='surface']")
+    page.select_option("#surface-select", "himmelblau")
+    wait_race(page, before)
+    suggested = lab(page, """(l) => l.catalogues.surfaces.find((s) => s.id === 'himmelblau')
+      .suggested_lr""")
+    runs = lab(page, "(l) => l.store.state.runs.map((r) => [r.id, r.hp.lr])")
+    assert runs and all(lr == suggested[run_id] for run_id, lr in runs)
+    assert lab(page, "(l) => l.current.race.runs.every((r) => r.divergedAt === null)")

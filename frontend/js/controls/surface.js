@@ -1,7 +1,8 @@
 /**
- * The surface: picker, formula, parameters (sliders from the catalogue's ranges), the
- * catalogue's teaching note, the start point (with the catalogue's suggested starts), and
- * a box to type one's own formula in x and y.
+ * The surface: picker (a new surface brings its suggested learning rates), formula,
+ * parameters (sliders from the catalogue's ranges), the catalogue's teaching note, the
+ * start point (with the catalogue's suggested starts), and a box to type one's own formula
+ * in x and y.
  */
 
 import { h } from '../dom.js';
@@ -77,8 +78,14 @@ export function surfaceControl(root, { catalogues, store }) {
       expression.focus();
       return;
     }
+    // A learning rate tuned for one surface can blow up on the next: each run takes the
+    // rate the new surface suggests for its optimizer (derived from its curvature and
+    // checked by a race on the server).
+    const suggested = catalogues.surfaces.find((s) => s.id === select.value)?.suggested_lr ?? {};
+    const runs = store.state.runs.map((run) => (run.id in suggested
+      ? { ...run, hp: { ...run.hp, lr: suggested[run.id] } } : run));
     store.update({ surface: select.value, expression: '', params: {}, view: null, start: null,
-      scenario: '' }, { event });
+      scenario: '', runs }, { event });
   });
 
   root.append(
