@@ -197,7 +197,7 @@ def hyperparameter_map(surface, optimizer, start: Sequence[float] | None = None,
     learning-rate limit as a function of the y axis, and the fastest setting.
     """
     obj = objective(surface, params, view)
-    point = _start(obj, start)
+    point = start_point(obj, start)
     base = _one_run(optimizer, _gradient(clip_norm, clip_value, noise_std, seed))
     names = {p.name for p in base.optimizer.hyperparameters}
     x_axis = Axis.of(x, "x")
@@ -272,7 +272,8 @@ def _one_run(spec, gradient: GradientOptions) -> Run:
         raise err.at("optimizer") from None
 
 
-def _start(obj: Objective, start: Sequence[float] | None) -> np.ndarray:
+def start_point(obj: Objective, start: Sequence[float] | None) -> np.ndarray:
+    """``start`` as a checked point, or the surface's first suggested start."""
     if start is None:
         if obj.surface is None or not obj.surface.starts:
             raise EngineError("an expression has no suggested start: give 'start'",

@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 
 from descentlab.engine.errors import EngineError
-from descentlab.engine.maps import Axis
+from descentlab.engine.maps import Axis, start_point
 from descentlab.engine.objective import Objective, objective
 from descentlab.engine.outcome import CONVERGED, classify
 from descentlab.engine.race import GradientOptions, RaceSession, Run, make_run
@@ -116,12 +116,14 @@ def _scores(obj: Objective, base: Run, axes: Sequence[Axis], settings: np.ndarra
     return loss, judged
 
 
-def search(surface, optimizer, start: Sequence[float], space: Mapping[str, Sequence], *,
+def search(surface, optimizer, start: Sequence[float] | None, space: Mapping[str, Sequence],
+           *,
            budget: int = 25, method: Method = "random", repeats: int = 100,
            steps: int = 300, seed: int = 0, params: Mapping[str, float] | None = None,
            noise_std: float = 0.0) -> SearchResult:
     """Search ``space`` (``{"lr": (1e-4, 1, "log"), "momentum": (0, 0.99)}``) with
-    ``budget`` trials per repeat; a trial's score is its final loss after ``steps``."""
+    ``budget`` trials per repeat; a trial's score is its final loss after ``steps``. With
+    ``start=None`` the surface's suggested start."""
     if method not in METHODS:
         raise EngineError(f"method is one of {', '.join(METHODS)}, not '{method}'",
                           field="method")
@@ -130,7 +132,7 @@ def search(surface, optimizer, start: Sequence[float], space: Mapping[str, Seque
     obj = objective(surface, params)
     base = make_run(optimizer, GradientOptions(noise_std=float(noise_std), seed=int(seed)))
     axes = _axes(space, base)
-    point = np.array([start], dtype=np.float64)
+    point = start_point(obj, start)[None, :]
     rng = np.random.default_rng(seed)
     if method == "grid":
         trials = np.broadcast_to(_grid(axes, budget), (repeats, *_grid(axes, budget).shape))

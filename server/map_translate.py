@@ -203,7 +203,7 @@ class MapStream:
 def search_document(request: SearchRequest, max_expression_length: int) -> Document:
     obj = translate.surface_of(request.surface, max_expression_length)
     result = engine.search(obj, translate.run_spec(request.optimizer),
-                           request.start if request.start is not None else _start(obj),
+                           request.start,
                            [_axis(a) for a in request.space], budget=request.budget,
                            method=request.method, repeats=request.repeats,
                            steps=request.steps, seed=request.seed,
@@ -231,9 +231,3 @@ def compare_document(request: CompareRequest, max_expression_length: int) -> Doc
                          result.optimizers, result.tuned, result.final_loss, result.steps,
                          result.converged, strict=True)]}
 
-
-def _start(obj: engine.Objective) -> tuple[float, float]:
-    if obj.surface is None or not obj.surface.starts:
-        raise engine.EngineError("an expression has no suggested start: give 'start'",
-                                 field="start")
-    return tuple(obj.surface.starts[0])

@@ -41,7 +41,7 @@ SECURITY_HEADERS = [
 class _ResponseRewriter:
     """Pure ASGI middleware that rewrites the messages of every HTTP response it applies to;
     subclasses say which requests (``applies``), how the request is seen (``request``) and
-    how each message is rewritten (``rewrite``)."""
+    how each message is rewritten (``rewrite``); by default, none of them is changed."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -53,7 +53,7 @@ class _ResponseRewriter:
         return scope
 
     def rewrite(self, message: Message) -> Message:
-        raise NotImplementedError
+        return message
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.applies(scope):
