@@ -22,7 +22,9 @@ import numpy as np
 
 from descentlab.engine.errors import EngineError
 from descentlab.engine.objective import Objective, checked_view, objective
+from descentlab.engine.optimizers.catalog import COORDINATE_LRS
 from descentlab.engine.outcome import CONVERGED, classify
+from descentlab.engine.params import Param
 from descentlab.engine.race import GradientOptions, RaceSession, Run, make_run
 from descentlab.engine.surfaces import CriticalPoint
 from descentlab.engine.theory import METHODS, Quadratic, quadratic_at
@@ -192,14 +194,16 @@ def hyperparameter_map(surface, optimizer, start: Sequence[float] | None = None,
                        rows: tuple[int, int] | None = None, client: Any = None) -> MapResult:
     """Race ``optimizer`` from ``start`` once per cell of a grid of two of its
     hyperparameters (or one, with ``y=None``); the others keep the values given with the
-    optimizer, or their defaults. Where theory knows the answer (a positive definite Hessian
+    optimizer, or their defaults. SGD, Momentum and Nesterov also map ``lr_x`` and ``lr_y``,
+    a learning rate per coordinate (per layer, on the two-weight linear net). Where theory
+    knows the answer (a positive definite Hessian
     at the surface's global minimum, exact on quadratics), ``theory`` holds the stable
     learning-rate limit as a function of the y axis, and the fastest setting.
     """
     obj = objective(surface, params, view)
     point = start_point(obj, start)
     base = _one_run(optimizer, _gradient(clip_norm, clip_value, noise_std, seed))
-    names = {p.name for p in base.optimizer.hyperparameters}
+    names = {p.name for p in _axis_params(base)}
     x_axis = Axis.of(x, "x")
     y_axis = Axis.of(y, "y") if y is not None else None
     for axis, where in ((x_axis, "x"), (y_axis, "y")):
@@ -288,7 +292,7 @@ def start_point(obj: Objective, start: Sequence[float] | None) -> np.ndarray:
 def _varied_runs(base: Run, x_axis: Axis, xs: np.ndarray, y_axis: Axis | None,
                  ys: np.ndarray) -> list[Run]:
     """One run per cell, row by row (y outer), each checked against its parameter's range."""
-    ranges = {p.name: p for p in base.optimizer.hyperparameters}
+    ranges = {p.name: p for p in _axis_params(base)}
     for axis, values, where in ((x_axis, xs, "x"), (y_axis, ys, "y")):
         if axis is None:
             continue
@@ -297,14 +301,24 @@ def _varied_runs(base: Run, x_axis: Axis, xs: np.ndarray, y_axis: Axis | None,
             raise EngineError(f"{axis.name} of {base.optimizer.name} lies in "
                               f"[{p.low:g}, {p.high:g}]; the axis spans "
                               f"[{axis.lo:g}, {axis.hi:g}]", field=where)
+    start = dict(base.hyperparameters)
+    if {x_axis.name, y_axis and y_axis.name} & set(COORDINATE_LRS):
+        start = {**dict.fromkeys(COORDINATE_LRS, start["lr"]), **start}
     runs = []
     for y_value in ys:
         for x_value in xs:
-            hps = {**base.hyperparameters, x_axis.name: float(x_value)}
+            hps = {**start, x_axis.name: float(x_value)}
             if y_axis is not None:
                 hps[y_axis.name] = float(y_value)
-            runs.append(base._replace(hyperparameters=hps))
+            runs.append(base.with_hyperparameters(hps))
     return runs
+
+
+def _axis_params(run: Run) -> tuple[Param, ...]:
+    """What a hyperparameter map may vary: the optimizer's hyperparameters, and its
+    per-coordinate learning rates where it has them."""
+    opt = run.optimizer
+    return (*opt.hyperparameters, *opt.coordinate_lrs(run.hyperparameters["lr"]))
 
 
 def _theory(obj: Objective, run: Run, x_axis: Axis, y_axis: Axis | None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -29,12 +29,15 @@ MANY_RUNS = 64
 
 @dataclass(frozen=True)
 class GradientOptions:
-    """How the exact gradient is turned into the one an optimizer uses: noise, then clipping."""
+    """How the exact gradient is turned into the one an optimizer uses: noise, then clipping,
+    then a factor per coordinate (how per-coordinate learning rates reach the kernel: see
+    ``Optimizer.per_coordinate_lr``)."""
 
     clip_norm: float | None = None
     clip_value: float | None = None
     noise_std: float = 0.0
     seed: int = 0
+    scale: tuple[float, float] = (1.0, 1.0)
 
     def check(self) -> GradientOptions:
         if self.clip_norm is not None and self.clip_value is not None:
@@ -48,7 +51,14 @@ class GradientOptions:
                               field="noise_std")
         if not 0 <= int(self.seed) < 2**63:
             raise EngineError("seed must be a non-negative integer below 2**63", field="seed")
+        if not all(math.isfinite(s) and s > 0 for s in self.scale):
+            raise EngineError(f"the gradient's scale per coordinate must be positive, got "
+                              f"{self.scale}", field="scale")
         return self
+
+    def scaled(self, scale: tuple[float, float]) -> GradientOptions:
+        """The same processing with another factor per coordinate."""
+        return self if scale == self.scale else replace(self, scale=scale)
 
     @property
     def clip(self) -> tuple[int, float]:
@@ -74,6 +84,11 @@ class Run(NamedTuple):
     schedule: str
     schedule_params: dict[str, float]
     gradient: GradientOptions
+
+    def with_hyperparameters(self, values: dict[str, float]) -> Run:
+        """This run with other (already checked) hyperparameter values."""
+        return self._replace(hyperparameters=values, gradient=self.gradient.scaled(
+            self.optimizer.gradient_scale(values)))
 
     def learning_rates(self, steps: int) -> np.ndarray:
         """The learning rate of steps 1 … steps."""
@@ -122,6 +137,7 @@ def _resolved_run(optimizer_id: object, hyperparameters: Mapping | None,
                   schedule: Mapping | None, label: object, gradient: GradientOptions) -> Run:
     opt = get_optimizer(str(optimizer_id))
     hps = opt.resolve(hyperparameters)
+    gradient = gradient.scaled(opt.gradient_scale(hps))
     if not schedule:  # the common case needs no look-up: a constant rate has no parameters
         return Run(opt, str(label or opt.name), hps, "constant", {}, gradient)
     schedule = dict(schedule)
@@ -282,7 +298,8 @@ class RaceSession:
         for i, r in enumerate(runs):
             if r.schedule != "constant" or r.schedule_params.get("warmup"):
                 r.fill_learning_rates(self.lrs[i])
-        if n_runs > MANY_RUNS and len({(r.optimizer.id, r.gradient) for r in runs}) == 1:
+        if n_runs > MANY_RUNS and len({(r.optimizer.id, r.gradient.scaled((1.0, 1.0)))
+                                       for r in runs}) == 1:
             self._one_optimizer_many_settings(runs)
         else:
             layout = _layout(tuple([r.optimizer.id for r in runs]), numba.get_num_threads())
@@ -295,6 +312,7 @@ class RaceSession:
                 [[c[0] for c in clips], [g.seed for g in gradients]], dtype=np.int64)
             self.clip_value, self.noise_std = np.array(
                 [[c[1] for c in clips], [g.noise_std for g in gradients]], dtype=np.float64)
+            self.scale = np.array([g.scale for g in gradients], dtype=np.float64)
             self.state_rows, self.scalar_state = layout.state_rows, layout.scalar_state
         self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
         self.F = np.empty((n_runs, n))
@@ -307,9 +325,9 @@ class RaceSession:
         self._first: dict[str, np.ndarray] | None = None
 
     def _one_optimizer_many_settings(self, runs: list[Run]) -> None:
-        """The per-run arrays of many runs of one optimizer with one gradient treatment (a
-        hyperparameter map), built column by column rather than run by run; equal step costs
-        need no balancing."""
+        """The per-run arrays of many runs of one optimizer with one gradient treatment but
+        for its scale per coordinate (a hyperparameter map), built column by column rather
+        than run by run; equal step costs need no balancing."""
         n_runs, opt, gradient = len(runs), runs[0].optimizer, runs[0].gradient
         self.codes = np.full(n_runs, opt.code, dtype=np.int64)
         self.n_state = np.full(n_runs, len(opt.state), dtype=np.int64)
@@ -321,6 +339,7 @@ class RaceSession:
                                              dtype=np.int64)
         self.clip_value, self.noise_std = np.array(
             [[value] * n_runs, [gradient.noise_std] * n_runs], dtype=np.float64)
+        self.scale = np.array([r.gradient.scale for r in runs], dtype=np.float64)
         self.state_rows = len(opt.state)
         self.scalar_state = np.tile(_padded([opt.scalar_state]), (n_runs, 1))
 
@@ -372,7 +391,8 @@ class RaceSession:
         """Advance every run k steps, writing step s's frame at index ``rec_base + s``."""
         advance(*self.objective.kernel_args, self.codes, self.n_state, self.H,
                 np.ascontiguousarray(self.lrs[:, self.t:self.t + k]), self.t, self.order,
-                self.clip_kind, self.clip_value, self.noise_std, self.seed, *self._judging,
+                self.clip_kind, self.clip_value, self.noise_std, self.seed, self.scale,
+                *self._judging,
                 self.X, self.F, self.G, self.S, self.SC, self.conv, self.div,
                 rec["positions"], rec["loss"], rec["grad_norm"], rec["grad"], rec["state"],
                 rec_base, self.record, self.record_state)

@@ -36,8 +36,9 @@ CLIP_VALUE = 2
 
 
 @njit(**INLINE)
-def process_gradient(gu, first_point, t, clip_kind, clip_value, noise_std, seed):
-    """Add seeded Gaussian noise, then clip (by each point's norm, or by value). gu is (2, n)."""
+def process_gradient(gu, first_point, t, clip_kind, clip_value, noise_std, seed, factor):
+    """Add seeded Gaussian noise, clip (by each point's norm, or by value), then multiply
+    each coordinate by its ``factor``. gu is (2, n)."""
     n = gu.shape[1]
     if noise_std > 0.0:
         for i in range(n):
@@ -53,6 +54,10 @@ def process_gradient(gu, first_point, t, clip_kind, clip_value, noise_std, seed)
         for i in range(n):
             for c in range(2):
                 gu[c, i] = min(max(gu[c, i], -clip_value), clip_value)
+    if factor[0] != 1.0 or factor[1] != 1.0:
+        for i in range(n):
+            gu[0, i] *= factor[0]
+            gu[1, i] *= factor[1]
 
 
 @njit(**INLINE)
@@ -159,14 +164,15 @@ def restore_frozen_state(state, state_prev, div, n):
 @njit(parallel=True, **JIT)
 def advance(surf_code, sp, ops, consts,
             codes, n_state, H, LR, t0, order,
-            clip_kind, clip_value, noise_std, seed,
+            clip_kind, clip_value, noise_std, seed, scale,
             fstar, use_fstar, tol, gtol, bound,
             X, F, G, S, SC, conv_at, div_at,
             rec_x, rec_f, rec_gnorm, rec_grad, rec_state, rec_base, record, record_state):
     """Run ``LR.shape[1]`` steps (numbered t0+1, …) of every run r on every point.
 
     Per run r: optimizer ``codes[r]`` with ``n_state[r]`` state rows, hyperparameters
-    ``H[r]``, learning rates ``LR[r]`` and gradient options ``clip_kind[r]`` … ``seed[r]``.
+    ``H[r]``, learning rates ``LR[r]`` and gradient options ``clip_kind[r]`` … ``seed[r]``
+    and ``scale[r]`` (a factor per coordinate).
     Carry (updated in place): X (R, P, 2), F (R, P), G (R, P, 2) raw value and gradient at
     X, S (R, k_max, P, 2) vector state, SC (R, ·) scalar state, conv_at / div_at (R, P)
     first step or −1. Records (R, P, frames, …), written when ``record`` / ``record_state``
@@ -221,7 +227,9 @@ def advance(surf_code, sp, ops, consts,
         state_prev = np.empty_like(state)
         # Without noise, clipping or look-ahead a step uses the gradient as evaluated: the
         # same array, which spares a copy on the path from one step to the next.
-        plain = not uses_lookahead and noise_std[r] == 0.0 and clip_kind[r] == CLIP_NONE
+        own_scale = scale[r].copy()
+        plain = (not uses_lookahead and noise_std[r] == 0.0 and clip_kind[r] == CLIP_NONE
+                 and own_scale[0] == 1.0 and own_scale[1] == 1.0)
         gu = gc if plain else np.empty_like(gc)
         # The Nesterov family evaluates x and its look-ahead x + μv in one batch: a single
         # call site keeps the inlined surface dispatch compiled once. The others evaluate
@@ -304,7 +312,8 @@ def advance(surf_code, sp, ops, consts,
                         gu[c, i] = ge[c, n + i]
             elif not plain:
                 copy_flat(gu_flat, g_flat)
-            process_gradient(gu, lo, t + 1, clip_kind[r], clip_value[r], noise_std[r], seed[r])
+            process_gradient(gu, lo, t + 1, clip_kind[r], clip_value[r], noise_std[r], seed[r],
+                             own_scale)
         # Element by element: a slice assignment would compile Numba's shape-mismatch error,
         # with its message formatting, into the kernel (seconds of a cold start).
         for i in range(n):

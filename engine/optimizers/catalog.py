@@ -72,13 +72,43 @@ class Optimizer:
     """Marker shape: one of ``MARKERS``."""
     lr_rule: LrRule = LrRule("distance", 0.02)
     """How a learning rate suited to a surface is suggested."""
+    per_coordinate_lr: bool = False
+    """The update is linear in ε·g (SGD, heavy ball, Nesterov), so a learning rate per
+    coordinate (``lr_x``, ``lr_y``; on the two-weight linear net, one per layer) is exactly
+    ε with the gradient scaled per coordinate by lr_x/ε and lr_y/ε. For adaptive methods a
+    scaled gradient is divided out again, so they do not offer it."""
 
     def resolve(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-        """Defaults overlaid with ``overrides``, each checked against its range."""
+        """Defaults overlaid with ``overrides``, each checked against its range; with
+        ``lr_x`` or ``lr_y`` (where offered) both appear, the missing one equal to lr."""
+        given = dict(overrides or {})
+        per_coordinate = {name: given.pop(name) for name in COORDINATE_LRS
+                          if name in given and self.per_coordinate_lr}
         try:
-            return resolve(self.hyperparameters, overrides, self.name, "hyperparameter")
+            values = resolve(self.hyperparameters, given, self.name, "hyperparameter")
+            if per_coordinate:
+                values.update(resolve(self.coordinate_lrs(values["lr"]), per_coordinate,
+                                      self.name, "hyperparameter"))
         except EngineError as err:
             raise err.at("hyperparameters") from None
+        return values
+
+    def coordinate_lrs(self, lr: float) -> tuple[Param, ...]:
+        """The per-coordinate learning rates this optimizer offers (none, or lr_x and lr_y,
+        each defaulting to ``lr`` and ranging as lr does)."""
+        if not self.per_coordinate_lr:
+            return ()
+        base = next(p for p in self.hyperparameters if p.name == "lr")
+        return tuple(Param(name, lr, base.low, base.high,
+                           f"learning rate of the {axis} coordinate (default: lr)", log=True)
+                     for name, axis in zip(COORDINATE_LRS, "xy", strict=True))
+
+    @staticmethod
+    def gradient_scale(values: Mapping[str, float]) -> tuple[float, float]:
+        """The per-coordinate factors on the gradient that turn ε into (lr_x, lr_y)."""
+        if "lr_x" not in values:
+            return (1.0, 1.0)
+        return (values["lr_x"] / values["lr"], values["lr_y"] / values["lr"])
 
     def kernel_values(self, values: Mapping[str, float]) -> list[float]:
         """The kernel's ``h``: hyperparameters other than lr, in order, plus derived constants."""
@@ -111,13 +141,16 @@ class Optimizer:
             "state": [s.to_dict() for s in self.state], "equations": list(self.equations),
             "notes": self.notes, "gradient_at": self.gradient_at,
             "needs_hessian": self.needs_hessian, "color": self.color, "marker": self.marker,
-            "lr_rule": self.lr_rule.to_dict(),
+            "lr_rule": self.lr_rule.to_dict(), "per_coordinate_lr": self.per_coordinate_lr,
         }
 
 
 # Okabe & Ito (2008), "Color Universal Design".
 _BLUE, _VERMILLION, _GREEN, _PURPLE = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
 _ORANGE, _SKY, _YELLOW, _BLACK = "#E69F00", "#56B4E9", "#F0E442", "#000000"
+
+COORDINATE_LRS = ("lr_x", "lr_y")
+"""The names of per-coordinate learning rates, for optimizers with ``per_coordinate_lr``."""
 
 MARKERS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "triangle-left",
            "triangle-right", "hexagon", "pentagon")
@@ -165,7 +198,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         (_lr(0.01),), (), (), (r"x_{t} = x_{t-1} - \varepsilon\, g_t",),
         "Same as torch.optim.SGD without momentum.",
         color=_BLUE, marker="circle",
-        lr_rule=LrRule("curvature", 1.0)),
+        lr_rule=LrRule("curvature", 1.0), per_coordinate_lr=True),
     Optimizer(
         "momentum", K.MOMENTUM, "Momentum",
         "A heavy ball with friction: velocity accumulates consistent gradients.",
@@ -175,7 +208,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "a constant learning rate; under a schedule the lecture form keeps the velocity's "
         "magnitude when ε changes.",
         color=_VERMILLION, marker="square",
-        lr_rule=LrRule("curvature", 0.5)),
+        lr_rule=LrRule("curvature", 0.5), per_coordinate_lr=True),
     Optimizer(
         "nesterov", K.NESTEROV, "Nesterov",
         "Momentum that looks ahead: the gradient is taken where the velocity is about to "
@@ -188,7 +221,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
         "stores as its parameter.",
         gradient_at="x + momentum·v",
         color=_GREEN, marker="diamond",
-        lr_rule=LrRule("curvature", 0.5)),
+        lr_rule=LrRule("curvature", 0.5), per_coordinate_lr=True),
     Optimizer(
         "adagrad", K.ADAGRAD, "AdaGrad",
         "Per-coordinate steps divided by the root of all past squared gradients: they only "
