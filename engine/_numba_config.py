@@ -18,9 +18,14 @@ import hashlib
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 ENGINE_DIR = Path(__file__).resolve().parent
+STALE_AFTER = 7 * 24 * 3600.0
+"""Another version's cache folder is removed once no process has used it for this long (in
+seconds). Not at once: two checkouts (two branches, a notebook beside the server) share the
+cache, and removing a folder another version is compiling into made it fail."""
 
 
 def source_hash() -> str:
@@ -55,7 +60,15 @@ def _choose_settings() -> None:
         target.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
+    os.utime(target)
     for old in base.glob("numba-*"):
-        if old != target:
+        if old != target and _unused_for(old) > STALE_AFTER:
             shutil.rmtree(old, ignore_errors=True)
     os.environ["NUMBA_CACHE_DIR"] = str(target)
+
+
+def _unused_for(folder: Path) -> float:
+    try:
+        return time.time() - folder.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -379,7 +379,8 @@ def _write(args: argparse.Namespace, data: bytes) -> None:
         raise OSError(f"could not write {args.output}: {err.strerror or err}") from None
     finally:
         partial.unlink(missing_ok=True)
-    _say(args, f"wrote {args.output} ({len(data) / 1e6:.1f} MB)")
+    size = f"{len(data) / 1e6:.1f} MB" if len(data) >= 100_000 else f"{len(data) / 1e3:.1f} kB"
+    _say(args, f"wrote {args.output} ({size})")
 
 
 def _glue_negative_values(argv: list[str]) -> list[str]:

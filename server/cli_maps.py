@@ -1,4 +1,4 @@
-"""``descentlab map basins|hyperparameters``: a map written as NPZ, CSV or JSON.
+"""``descentlab map basins|hyperparameters``: a map written as NPZ, CSV, JSON, PNG or HTML.
 
     descentlab map basins --surface himmelblau --optimizer momentum:lr=0.01 \\
         --resolution 256 --steps 500 --output basins.npz
@@ -27,7 +27,7 @@ from descentlab.server import cli
 if TYPE_CHECKING:
     from descentlab.engine.maps import MapResult
 
-FORMATS = ("npz", "csv", "json")
+FORMATS = ("npz", "csv", "json", "png", "html")
 TILE_CELLS = 8192
 
 
@@ -45,8 +45,9 @@ def _axis(text: str) -> dict:
 
 def add_map_command(commands: argparse._SubParsersAction) -> None:
     maps = commands.add_parser("map", help="where every start or setting leads: a map",
-                               description="Compute a map locally and write NPZ, CSV or "
-                                           "the JSON POST /api/v1/maps/… returns.")
+                               description="Compute a map locally and write NPZ, CSV, a PNG "
+                                           "of its cells, a standalone HTML figure, or the "
+                                           "JSON POST /api/v1/maps/… returns.")
     kinds = maps.add_subparsers(title="maps", metavar="KIND")
     for kind, text in (("basins", "from every start of a rectangle"),
                        ("hyperparameters", "with every pair of two hyperparameters")):
@@ -178,6 +179,7 @@ def to_npz(result: MapResult, document: dict) -> bytes:
 
 
 def run_map(args: argparse.Namespace) -> None:
+    from descentlab.server import map_figure
     from descentlab.server.jsonio import dumps
     from descentlab.server.limits import check_map
     from descentlab.server.map_translate import map_document
@@ -197,6 +199,10 @@ def run_map(args: argparse.Namespace) -> None:
         data = dumps(document)
     elif fmt == "csv":
         data = to_csv(result).encode()
+    elif fmt == "png":
+        data = map_figure.to_png(result, document)
+    elif fmt == "html":
+        data = map_figure.to_html(result, document).encode()
     else:
         data = to_npz(result, document)
     cli._write(args, data)

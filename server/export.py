@@ -78,7 +78,7 @@ def _legend(run: dict) -> str:
     return f"{run['label']} — {status}" + (f" at step {step}" if step is not None else "")
 
 
-def _png(rgb: np.ndarray) -> bytes:
+def png_bytes(rgb: np.ndarray) -> bytes:
     """An RGB image (rows top to bottom) as PNG bytes: the smallest encoder that works."""
     height, width, _ = rgb.shape
     raw = b"".join(b"\x00" + row.tobytes() for row in rgb.astype(np.uint8))
@@ -110,7 +110,7 @@ def surface_image(grid: dict, log_scale: bool) -> str:
     stops = np.array([unlabel_rgb(c) for c in sequential.Blues], dtype=np.float64)
     where = np.linspace(0.0, 1.0, len(stops))
     rgb = np.stack([np.interp(level, where, stops[:, c]) for c in range(3)], axis=-1)
-    encoded = base64.b64encode(_png(np.round(rgb[::-1]))).decode()
+    encoded = base64.b64encode(png_bytes(np.round(rgb[::-1]))).decode()
     return f"data:image/png;base64,{encoded}"
 
 

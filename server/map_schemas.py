@@ -105,6 +105,7 @@ class MapPoint(BaseModel):
     value: Number
     kind: str = Field(description="global_min, local_min, saddle, max — or found_min for a "
                                   "minimum a formula's runs found")
+    color: str = Field(description="the colour of its basin on a map (hex)")
     cells: int = Field(description="cells whose runs ended there")
 
 
@@ -126,6 +127,8 @@ class MapOutcome(BaseModel):
     x: AxisInfo
     y: AxisInfo | None
     statuses: list[str]
+    status_colors: dict[str, str] = Field(description="the colour of a cell whose run ended "
+                                                      "at no listed point, by status (hex)")
     counts: dict[str, int]
     points: list[MapPoint]
     theory: TheoryInfo | None
@@ -148,6 +151,9 @@ class MapStreamMeta(BaseModel):
     tiles: list[list[int]] = Field(description="the row ranges [first, last) of the tiles "
                                                "that follow, in order")
     statuses: list[str]
+    status_colors: dict[str, str]
+    points: list[MapPoint] = Field(description="the points runs can end at, with their "
+                                               "colours (cells counted in the summary)")
     x: AxisInfo
 
 

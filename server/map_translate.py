@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from descentlab import engine
+from descentlab.engine.map_colors import STATUS_COLORS, point_colors
 from descentlab.engine.maps import Minimum, assemble, tile_rows
 from descentlab.engine.outcome import STATUSES
 from descentlab.server import translate
@@ -86,12 +87,15 @@ def _axis_info(axis: engine.Axis, centres: np.ndarray) -> Document:
     return {**axis.to_dict(), "centres": [float(c) for c in centres]}
 
 
-def _point(point: Any, cells: int) -> Document:
-    if isinstance(point, Minimum):
-        return {"point": [number(point.x), number(point.y)], "value": number(point.value),
-                "kind": "found_min", "cells": point.cells}
+def point_kind(point: Any) -> str:
+    """A catalogue point's kind; ``found_min`` for a minimum a typed formula's runs found."""
+    return "found_min" if isinstance(point, Minimum) else point.kind
+
+
+def _point(point: Any, cells: int, color: str) -> Document:
     return {"point": [number(point.x), number(point.y)], "value": number(point.value),
-            "kind": point.kind, "cells": cells}
+            "kind": point_kind(point), "color": color,
+            "cells": point.cells if isinstance(point, Minimum) else cells}
 
 
 def _theory(theory: dict | None) -> Document | None:
@@ -111,6 +115,14 @@ def _cells(result: engine.MapResult) -> Document:
             "final": block(result.final, "float32")}
 
 
+def _points(result: engine.MapResult, reached: np.ndarray) -> list[Document]:
+    """The points the map's runs can end at, with how many cells reached each and the
+    colour the maps give their basins."""
+    colors = point_colors([point_kind(p) for p in result.points])
+    return [_point(p, int(n), color)
+            for p, n, color in zip(result.points, reached, colors, strict=True)]
+
+
 def map_document(result: engine.MapResult) -> Document:
     """The JSON document of a map: axes, outcomes per cell as binary blocks, the points the
     runs reached, and the theory where it is known."""
@@ -125,7 +137,8 @@ def map_document(result: engine.MapResult) -> Document:
         "y": _axis_info(result.y_axis, result.y) if result.y_axis is not None else None,
         "statuses": list(STATUSES),
         "counts": {name: int(n) for name, n in zip(STATUSES, counts, strict=True)},
-        "points": [_point(p, int(n)) for p, n in zip(result.points, reached, strict=True)],
+        "points": _points(result, reached),
+        "status_colors": STATUS_COLORS,
         "cells": _cells(result),
         "theory": _theory(result.theory)}
 
@@ -172,6 +185,8 @@ class MapStream:
                 "optimizer": first.run.to_dict(), "steps": first.steps,
                 "resolution": self.request.resolution, "coarse_resolution": self.coarse,
                 "tiles": [list(r) for r in self.rows], "statuses": list(STATUSES),
+                "status_colors": STATUS_COLORS,
+                "points": _points(first, np.zeros(len(first.points), dtype=np.int64)),
                 "x": _axis_info(first.x_axis, first.x)}
 
     def next_frame(self) -> Document:
@@ -194,7 +209,8 @@ class MapStream:
     def summary(self) -> Document:
         whole = map_document(assemble(self.tiles))
         summary = {"type": "summary", **{key: whole[key] for key in (
-            "kind", "steps", "start", "x", "y", "statuses", "counts", "points", "theory")}}
+            "kind", "steps", "start", "x", "y", "statuses", "status_colors", "counts", "points",
+            "theory")}}
         if whole["points"] and whole["points"][0]["kind"] == "found_min":
             summary["basin"] = whole["cells"]["basin"]
         return summary

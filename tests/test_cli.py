@@ -321,6 +321,54 @@ def test_map_json_is_what_the_api_returns_and_csv_has_a_line_per_cell(tmp_path, 
     assert lines[0] == "x,y,status,point,step,loss,final_x,final_y"
 
 
+def _png_pixels(data: bytes) -> np.ndarray:
+    """Decode the CLI's own PNGs (8-bit RGB, filter 0 on every row)."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    at, idat = 8, b""
+    while at < len(data):
+        (length,), tag = struct.unpack(">I", data[at:at + 4]), data[at + 4:at + 8]
+        if tag == b"IDAT":
+            idat += data[at + 8:at + 8 + length]
+        at += 12 + length
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + 3 * width)
+    assert not rows[:, 0].any()
+    return rows[:, 1:].reshape(height, width, 3)
+
+
+def test_map_png_colours_each_basin_as_its_point_and_html_has_legend_and_theory(tmp_path,
+                                                                                 capsys):
+    png = tmp_path / "basins.png"
+    code, _, err = run(["map", "basins", "--surface", "himmelblau", "--optimizer",
+                        "sgd:lr=0.01", "--resolution", "16", "--steps", "300",
+                        "--output", str(png)], capsys)
+    assert code == 0, err
+    pixels = _png_pixels(png.read_bytes())
+    assert pixels.shape == (512, 512, 3)  # 16 cells a side, 32 pixels each
+    m = descentlab.basin_map("himmelblau", ("sgd", {"lr": 0.01}), resolution=16, steps=300)
+    top_left = pixels[0:32, 0:32]  # the cell at the largest y, the smallest x
+    assert (top_left == top_left[0, 0]).all()
+    document = json.loads(run(["map", "basins", "--surface", "himmelblau", "--optimizer",
+                               "sgd:lr=0.01", "--resolution", "16", "--steps", "300", "-q"],
+                              capsys)[1])
+    color = document["points"][m.basin[-1, 0]]["color"]
+    fade = 0.55 * m.step[-1, 0] / 300  # the slower, the paler
+    expected = [round(int(color[i:i + 2], 16) * (1 - fade) + 255 * fade) for i in (1, 3, 5)]
+    assert m.status[-1, 0] == 0 and top_left[0, 0].tolist() == expected
+    html = tmp_path / "ravine.html"
+    code, _, err = run(["map", "hyperparameters", "--param", "kappa=100", "--start", "2,1",
+                        "--x", "lr:0.002:0.06:log", "--y", "momentum:0.3:0.95",
+                        "--resolution", "10", "--steps", "200", "--output", str(html)], capsys)
+    text = html.read_text()
+    assert code == 0, err
+    assert "stable below this learning rate (theory)" in text and "fastest in theory" in text
+    assert "the optimizer's own setting" in text and "cdn" not in text.lower().split(
+        "<script")[0]
+
+
 @pytest.mark.parametrize("argv,words", [
     (["--x", "gamma:0:1"], "--x: Momentum has no hyperparameter 'gamma'"),
     (["--x", "lr:0:1:log"], "--x: a log axis starts above 0"),

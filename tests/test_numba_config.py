@@ -44,3 +44,16 @@ def test_a_users_own_numba_settings_are_kept(tmp_path):
     got = settings("import numba; import engine", tmp_path, NUMBA_CACHE_DIR=mine,
                    NUMBA_THREADING_LAYER="omp")
     assert got == (mine, "omp")
+
+
+def test_another_versions_cache_is_kept_while_in_use_and_removed_once_stale(tmp_path):
+    """Two checkouts share one cache: removing the other's folder at once broke its compile."""
+    base = tmp_path / "descentlab"
+    in_use, stale = base / "numba-0000000000000000", base / "numba-1111111111111111"
+    for folder in (in_use, stale):
+        folder.mkdir(parents=True)
+    week_and_a_day = 8 * 24 * 3600
+    os.utime(stale, (stale.stat().st_atime - week_and_a_day,
+                     stale.stat().st_mtime - week_and_a_day))
+    settings("import engine", tmp_path)
+    assert in_use.is_dir() and not stale.exists()
