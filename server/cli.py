@@ -410,7 +410,10 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
     ("landscape", "plane"): "--plane", ("landscape", "resolution"): "--resolution",
     ("optimizer",): "--optimizer", ("resolution",): "--resolution", ("region",): "--region",
-    ("x",): "--x", ("y",): "--y",
+    ("x",): "--x", ("y",): "--y", ("space",): "--space", ("method",): "--method",
+    ("budget",): "--budget", ("repeats",): "--repeats", ("noise_std",): "--noise",
+    ("tuning_starts",): "--tuning-starts", ("test_starts",): "--test-starts",
+    ("seeds",): "--seeds",
 }
 
 
@@ -448,7 +451,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "run"):
         parser.error("choose a command: serve, race, network-race, map basins, "
-                     "map hyperparameters or warmup")
+                     "map hyperparameters, map search, map compare or warmup")
     try:
         args.run(args)
     except engine.EngineError as err:

@@ -87,6 +87,9 @@ def add_map_command(commands: argparse._SubParsersAction) -> None:
                                                          "output)")
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
         sub.set_defaults(run=run_map, kind=kind)
+    from descentlab.server.cli_search import add_search_commands  # it reads _axis from here
+
+    add_search_commands(kinds)
 
 
 def _request(args: argparse.Namespace):

@@ -81,7 +81,8 @@ def _legend(document: dict) -> list[go.Scatter]:
     for status, n in document["counts"].items():
         n -= reached if status == "converged" else 0
         if n > 0:
-            traces.append(_legend_square(f"{status} · {_share(n, total)}",
+            name = "converged, not at a listed point" if status == "converged" else status
+            traces.append(_legend_square(f"{name} · {_share(n, total)}",
                                          document["status_colors"][status]))
     return traces
 

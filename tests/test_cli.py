@@ -379,3 +379,37 @@ def test_map_png_colours_each_basin_as_its_point_and_html_has_legend_and_theory(
 def test_map_mistakes_name_their_flag(argv, words, capsys):
     code, _, err = run(["map", "hyperparameters", *argv], capsys)
     assert code == 2 and err.count("\n") == 1 and words in err, err
+
+
+def test_map_search_json_is_what_the_api_returns_and_csv_has_a_line_per_trial(capsys):
+    argv = ["map", "search", "--surface", "ravine", "--param", "kappa=100", "--start", "2,1",
+            "--space", "lr:0.001:0.1:log", "--space", "momentum:0:0.99", "--budget", "9",
+            "--repeats", "4", "--steps", "200", "--seed", "3"]
+    code, out, err = run([*argv, "--method", "random"], capsys)
+    assert code == 0 and "random search, 9 trials × 4 repeats" in err
+    body = {"surface": {"id": "ravine", "params": {"kappa": 100}}, "start": [2, 1],
+            "optimizer": {"id": "momentum", "label": "momentum"},
+            "space": [{"name": "lr", "lo": 0.001, "hi": 0.1, "scale": "log"},
+                      {"name": "momentum", "lo": 0, "hi": 0.99}],
+            "method": "random", "budget": 9, "repeats": 4, "steps": 200, "seed": 3}
+    with TestClient(create_app()) as client:
+        assert json.loads(out) == client.post("/api/v1/maps/search", json=body).json()
+    code, out, _ = run([*argv, "--method", "grid", "--format", "csv", "-q"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "repeat,trial,lr,momentum,final_loss"
+    lrs = sorted({float(line.split(",")[2]) for line in lines[1:]})
+    assert len(lines) == 1 + 4 * 9  # a 3 × 3 grid at the cell centres, each repeat alike
+    assert lrs == pytest.approx(np.geomspace(0.001, 0.1, 7)[1::2], rel=1e-12)
+
+
+def test_map_compare_judges_every_optimizer_on_every_held_out_start_and_seed(capsys):
+    code, out, err = run(["map", "compare", "--surface", "himmelblau", "--optimizer", "sgd",
+                          "--optimizer", "adam", "--budget", "6", "--tuning-starts", "3",
+                          "--test-starts", "5", "--seeds", "0,1", "--noise", "0.1",
+                          "--format", "csv"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 1 + 2 * 2 * 5
+    assert {line.split(",")[0] for line in lines[1:]} == {"sgd", "adam"}
+    assert err.count("tuned to lr=") == 2
+    code, _, err = run(["map", "compare", "--test-starts", "0"], capsys)
+    assert code == 2 and "--test-starts must be at least 1" in err
