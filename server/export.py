@@ -15,16 +15,25 @@ import io
 import math
 import struct
 import zlib
+from collections import Counter
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import sequential, unlabel_rgb
+
+from descentlab.engine.optimizers.catalog import get_optimizer
 
 MAX_TRAIL_POINTS = 600
 BANDS = 24
-COLORS = ("#e6194b", "#f58231", "#ffe119", "#f032e6", "#3cb44b", "#000000", "#9a6324",
-          "#fabed4", "#bfef45", "#800000", "#808000", "#dcbeff")  # none blue: the surface is
+CRITICAL_GLYPHS = {"global_min": "star", "local_min": "star-open", "saddle": "hourglass-open",
+                   "local_max": "y-up-open"}
+"""The page's glyphs for critical points (★ ☆, an hourglass, a caret), which no optimizer's
+marker uses."""
+DASHES = ("solid", "dash", "dot", "dashdot")
+"""The second, third… run of one optimizer keeps its colour and marker, with another dash."""
+GROUND = ("#fbfbfb", "#d2d2d2")
+"""The surface's bands, from its lowest to its highest: a pale neutral ground, so every
+optimizer's catalogue colour (blue included) stands out on it."""
 CSV_COLUMNS = ("run", "label", "optimizer", "start_index", "step", "x", "y", "loss",
                "grad_norm", "lr", "grad_x", "grad_y")
 NETWORK_CSV_COLUMNS = ("run", "label", "optimizer", "step", "loss", "accuracy", "grad_norm",
@@ -107,7 +116,8 @@ def surface_image(grid: dict, log_scale: bool) -> str:
     high = np.nanmax(np.where(finite, z, np.nan)) if finite.any() else 1.0
     level = np.floor((z - low) / max(high - low, 1e-300) * BANDS)
     level = np.clip(np.where(finite, level, BANDS - 1), 0, BANDS - 1) / (BANDS - 1)
-    stops = np.array([unlabel_rgb(c) for c in sequential.Blues], dtype=np.float64)
+    stops = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in GROUND],
+                     dtype=np.float64)
     where = np.linspace(0.0, 1.0, len(stops))
     rgb = np.stack([np.interp(level, where, stops[:, c]) for c in range(3)], axis=-1)
     encoded = base64.b64encode(png_bytes(np.round(rgb[::-1]))).decode()
@@ -128,16 +138,21 @@ def to_html(document: dict, grid: dict, max_frames: int = 120) -> str:
     fig = go.Figure()
     for c in surface["critical_points"]:
         fig.add_trace(go.Scatter(x=[c["point"][0]], y=[c["point"][1]], mode="markers",
-                                 marker={"symbol": "x", "size": 10, "color": "black"},
+                                 marker={"symbol": CRITICAL_GLYPHS[c["kind"]], "size": 13,
+                                         "color": "#1b2430", "line": {"width": 1.5}},
                                  name=c["kind"].replace("_", " "), showlegend=False))
     first = len(fig.data)
+    seen: Counter[str] = Counter()
     for i, (run, path) in enumerate(zip(document["runs"], paths, strict=True)):
-        color = COLORS[i % len(COLORS)]
+        look = get_optimizer(run["optimizer"])
+        dash = DASHES[seen[look.id] % len(DASHES)]
+        seen[look.id] += 1
         fig.add_trace(go.Scatter(x=path[:1, 0], y=path[:1, 1], mode="lines", name=_legend(run),
-                                 line={"color": color, "width": 2}, legendgroup=str(i)))
+                                 line={"color": look.color, "width": 2.5, "dash": dash},
+                                 legendgroup=str(i)))
         fig.add_trace(go.Scatter(x=path[:1, 0], y=path[:1, 1], mode="markers",
-                                 marker={"color": color, "size": 11,
-                                         "line": {"color": "white", "width": 1}},
+                                 marker={"color": look.color, "symbol": look.marker,
+                                         "size": 12, "line": {"color": "white", "width": 1}},
                                  legendgroup=str(i), showlegend=False, hoverinfo="skip"))
 
     def frame(t: int) -> list[go.Scatter]:
