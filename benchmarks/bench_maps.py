@@ -9,7 +9,11 @@
    the limit a general map can approach.
 2. A 256² hyperparameter map (momentum's lr × μ on the κ = 100 ravine, 500 steps), which
    races one run per cell.
-3. The first tile of a streamed 512² map: how soon the page can draw something.
+3. The first tile of a streamed 512² map: how soon the page can draw something, and the
+   bytes of a whole 512² map document as the API sends it (plain and zstd).
+4. With ``--cluster``: a 2048² map (Adam on Himmelblau, 200 steps) in this process and on a
+   two-worker ``LocalCluster`` (one thread each, started and warmed before the clock runs):
+   the cost of shipping tiles, the same bytes either way.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ import time
 
 import numba
 import numpy as np
+import zstandard
 from _timing import best_of, table
 from numba import njit, prange
 
 from descentlab import engine
+from descentlab.server.jsonio import dumps
 from descentlab.server.map_schemas import BasinMapRequest
-from descentlab.server.map_translate import MapStream
+from descentlab.server.map_translate import MapStream, map_document
 
 CHUNK = 512
 
@@ -65,6 +71,8 @@ def adam_himmelblau(x, y, steps, lr, b1, b2, eps):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a 256² map and fewer repeats")
+    parser.add_argument("--cluster", action="store_true",
+                        help="also a 2048² map in process and on a two-worker LocalCluster")
     args = parser.parse_args()
     side, steps, repeats = (256, 500, 2) if args.quick else (512, 500, 3)
     adam = ("adam", {"lr": 0.05})
@@ -119,6 +127,39 @@ def main() -> None:
     while not stream.done:
         stream.next_frame()
     print(f"  the whole stream: {time.perf_counter() - started:.2f} s")
+    encoded = dumps(map_document(m))
+    print(f"  a whole {side}² map document: {len(encoded) / 1e6:.2f} MB of JSON, "
+          f"{len(zstandard.ZstdCompressor().compress(encoded)) / 1e6:.2f} MB with zstd")
+    if args.cluster:
+        cluster_overhead(adam)
+
+
+def cluster_overhead(adam: tuple) -> None:
+    """A 2048² map here and on two worker processes; the difference is what Dask costs."""
+    from distributed import Client, LocalCluster
+
+    side, steps = 2048, 200
+
+    def here() -> engine.MapResult:
+        return engine.basin_map("himmelblau", adam, resolution=side, steps=steps)
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        engine.basin_map("himmelblau", adam, resolution=64, steps=steps, client=client)
+        started = time.perf_counter()
+        remote = engine.basin_map("himmelblau", adam, resolution=side, steps=steps,
+                                  client=client)
+        on_cluster = time.perf_counter() - started
+    started = time.perf_counter()
+    local = here()
+    in_process = time.perf_counter() - started
+    same = all(np.array_equal(getattr(local, k), getattr(remote, k))
+               for k in ("status", "basin", "step", "final", "loss"))
+    print(f"\n{side}² basin map, Adam on Himmelblau, {steps} steps "
+          f"({side * side * steps:.2e} point-steps)")
+    print(f"  in process ({numba.get_num_threads()} threads): {in_process:.2f} s")
+    print(f"  two-worker LocalCluster:  {on_cluster:.2f} s "
+          f"(overhead {on_cluster / in_process - 1:+.0%}); same bytes: {same}")
 
 
 if __name__ == "__main__":
