@@ -2,10 +2,10 @@
 and the rule that shades a cell by how fast it got there.
 
 The page and the command line draw maps from these, so a basin has the same colour in the
-Maps lab, in an exported PNG and in a standalone HTML file. Minima take Paul Tol's "light"
-scheme (colour-blind safe, pale enough that the paths and glyphs drawn over a map stay
-readable); saddles and maxima a neutral grey, since a run that stops there reached no
-minimum; a diverged cell is dark, the colour no basin uses.
+Maps lab, in an exported PNG and in a standalone HTML file. Minima take Paul Tol's "muted"
+scheme (colour-blind safe, and deep enough to stay apart when faded for slowness); saddles
+and maxima a neutral grey, since a run that stops there reached no minimum; a diverged cell
+is dark, the colour no basin uses.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 
 from descentlab.engine.outcome import STATUSES
 
-MINIMUM_COLORS = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99",
-                  "#BBCC33", "#AAAA00")
+MINIMUM_COLORS = ("#88CCEE", "#CC6677", "#DDCC77", "#44AA99", "#AA4499", "#999933",
+                  "#117733", "#882255")
 """Minima in the order a map lists them (repeating past eight)."""
 
 OTHER_POINT_COLOR = "#CFCFCF"
@@ -25,17 +25,18 @@ OTHER_POINT_COLOR = "#CFCFCF"
 
 STATUS_COLORS = {"converged": "#B59F86", "stalled": "#8C8C8C", "diverged": "#2B2B2B",
                  "unfinished": "#E2E2E2"}
-"""Cells whose run ended at no listed point, by status (a converged one is rare: it stopped
-at a point the catalogue does not list)."""
+"""Cells whose run did not settle at a listed point, by status (a converged one stopped at a
+point the catalogue does not list, e.g. on the linear net's valley of minima)."""
 
-SLOWEST_FADE = 0.55
-"""How far towards white the slowest converged cell is mixed (the fastest not at all): pale
-is slow, so a basin's heart and its slow rim read at a glance."""
+PALEST = 0.72
+"""How far towards white the slowest run that reached a point is mixed (the fastest not at
+all), on a log scale of its step: pale is slow, so a basin's heart and its slow rim read at a
+glance, and the few-step cells near a minimum do not all look alike."""
 
 
 def point_colors(kinds: Sequence[str]) -> list[str]:
     """The colour of each point a map lists, by its kind (``global_min``, ``local_min``,
-    ``found_min``, ``saddle``, ``max``): the minima take the scheme in turn."""
+    ``found_min``, ``saddle``, ``local_max``): the minima take the scheme in turn."""
     colors, minima = [], 0
     for kind in kinds:
         if kind.endswith("min"):
@@ -52,15 +53,17 @@ def _rgb(hex_color: str) -> np.ndarray:
 
 def cell_colors(status: np.ndarray, basin: np.ndarray, step: np.ndarray, steps: int,
                 point_kinds: Sequence[str]) -> np.ndarray:
-    """Each cell's RGB (uint8, same rows as the map): a converged run's the colour of the
-    point it reached, faded towards white the slower it got there; any other the colour of
-    its status (a run still on its way is not shown as arrived, however near it is)."""
+    """Each cell's RGB (uint8, same rows as the map): a run that converged or stalled at a
+    listed point takes that point's colour, mixed towards white by PALEST·log(1 + step) /
+    log(1 + steps); any other cell the colour of its status (a run still on its way is not
+    shown as arrived, however near it is)."""
     palette = np.array([_rgb(c) for c in point_colors(point_kinds)] or np.zeros((0, 3)))
     by_status = np.array([_rgb(STATUS_COLORS[name]) for name in STATUSES])
     rgb = by_status[status]
-    converged = status == STATUSES.index("converged")
-    reached = converged & (basin >= 0)
+    settled = np.isin(status, [STATUSES.index("converged"), STATUSES.index("stalled")])
+    reached = settled & (basin >= 0)
     rgb[reached] = palette[basin[reached]]
-    fade = np.where(converged, SLOWEST_FADE * np.maximum(step, 0) / max(int(steps), 1),
+    fade = np.where(reached & (step >= 0),
+                    PALEST * np.log1p(np.maximum(step, 0)) / np.log1p(max(int(steps), 1)),
                     0.0)[..., None]
     return np.round(rgb * (1.0 - fade) + 255.0 * fade).astype(np.uint8)

@@ -355,7 +355,7 @@ def test_map_png_colours_each_basin_as_its_point_and_html_has_legend_and_theory(
                                "sgd:lr=0.01", "--resolution", "16", "--steps", "300", "-q"],
                               capsys)[1])
     color = document["points"][m.basin[-1, 0]]["color"]
-    fade = 0.55 * m.step[-1, 0] / 300  # the slower, the paler
+    fade = 0.72 * np.log1p(m.step[-1, 0]) / np.log1p(300)  # the slower, the paler
     expected = [round(int(color[i:i + 2], 16) * (1 - fade) + 255 * fade) for i in (1, 3, 5)]
     assert m.status[-1, 0] == 0 and top_left[0, 0].tolist() == expected
     html = tmp_path / "ravine.html"
