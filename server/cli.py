@@ -190,7 +190,7 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
                                                 "noise=0.2 (repeatable)")
     net.add_argument("--hidden", type=_widths, default=[16, 16], metavar="W1,W2,…",
                      help="hidden layer widths (default 16,16; '' for none)")
-    net.add_argument("--activation", default="tanh", help="tanh, relu or sigmoid")
+    net.add_argument("--activation", default="tanh", help="tanh, relu, sigmoid, leaky_relu or elu")
     net.add_argument("--init", help="xavier or he (default: the activation's own)")
     net.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
                      help="a contestant, e.g. adam:lr=0.01 (repeatable; default "

@@ -49,7 +49,9 @@ class ArchitectureSpec(Strict):
         default_factory=lambda: [16, 16], max_length=MAX_HIDDEN_LAYERS,
         description=f"widths of the hidden layers, each at most {MAX_WIDTH}; [] is "
                     "logistic regression")
-    activation: str = Field("tanh", max_length=32, description="tanh, relu or sigmoid")
+    activation: str = Field("tanh", max_length=32,
+                            description="tanh, relu, sigmoid, leaky_relu or elu (the "
+                                        "catalogue's activations)")
     init: str | None = Field(None, max_length=32,
                              description="xavier or he; null or auto: the activation's own")
 

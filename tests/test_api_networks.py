@@ -97,7 +97,7 @@ def test_catalogue_lists_every_choice_and_the_optimizers_a_network_takes(client)
     cat = strict(response.text)
     assert cat == json.loads(json.dumps(network_translate.catalogue()))
     assert [d["id"] for d in cat["datasets"]] == [d.id for d in nn.datasets()]
-    assert {a["id"] for a in cat["activations"]} == {"tanh", "relu", "sigmoid"}
+    assert {a["id"] for a in cat["activations"]} == {"tanh", "relu", "sigmoid", "leaky_relu", "elu"}
     every = [o.id for o in engine.optimizers()]
     assert cat["optimizers"] == [o for o in every if o != "newton"]
     assert set(cat["race"]["suggested_lr"]) == set(cat["optimizers"])

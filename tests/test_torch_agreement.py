@@ -123,3 +123,41 @@ def test_engine_follows_torch(opt_id, surface):
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * np.abs(want).max(),
                                    err_msg=f"{opt_id} on {surface}: {name}")
     assert np.abs(theirs[-1] - theirs[0]).max() > 1e-2, "the path barely moved"
+
+
+TORCH_ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid",
+                     "leaky_relu": "LeakyReLU", "elu": "ELU"}
+
+
+@pytest.mark.parametrize("activation", list(TORCH_ACTIVATIONS))
+def test_network_loss_and_gradient_follow_torch(activation):
+    """Every activation of the networks lab, forward and backward, as torch.nn computes it
+    (its default slope and α), on a 2-8-8-1 net: the same loss and gradient to rounding."""
+    from descentlab.engine import networks as nn
+    from descentlab.engine.networks import mlp
+    from descentlab.engine.networks.workspace import Workspace
+
+    assert {a.id for a in nn.activations()} == set(TORCH_ACTIVATIONS)
+    arch = nn.Architecture((8, 8), activation)
+    data = nn.make_dataset("moons", n=64, seed=5)
+    w = arch.init_weights(3) + 0.3 * np.random.default_rng(1).normal(size=arch.n_params)
+    idx = np.arange(data.n)
+    grad = np.zeros(arch.n_params)
+    loss, _ = mlp.loss_and_gradient(w, arch.layout(), arch.activation_code, data.columns,
+                                    data.y, idx, idx.size, *Workspace.create(arch, data.n).arrays,
+                                    grad)
+    params = [(torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True))
+              for W, b in arch.unflatten(w)]
+    act = getattr(torch.nn, TORCH_ACTIVATIONS[activation])()
+    a = torch.tensor(data.X.T)
+    for k, (W, b) in enumerate(params):
+        a = W @ a + b[:, None]
+        if k < len(params) - 1:
+            a = act(a)
+    reference = torch.nn.functional.binary_cross_entropy_with_logits(a[0], torch.tensor(data.y))
+    reference.backward()
+    expected = np.zeros(arch.n_params)
+    for (W, b), (_n_in, n_out, w0, b0, *_) in zip(params, arch.layout(), strict=True):
+        expected[w0:b0], expected[b0:b0 + n_out] = W.grad.numpy().ravel(), b.grad.numpy()
+    assert loss == pytest.approx(reference.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, expected, rtol=1e-9, atol=1e-13)

@@ -20,6 +20,13 @@ from descentlab.engine.errors import EngineError, lookup
 TANH = 0
 RELU = 1
 SIGMOID = 2
+LEAKY_RELU = 3
+ELU = 4
+
+LEAKY_SLOPE = 0.01
+"""Leaky ReLU's slope for z < 0 (torch's default ``negative_slope``)."""
+ELU_ALPHA = 1.0
+"""ELU's α: the value it tends to as z → −∞ is −α (torch's default)."""
 
 MAX_HIDDEN_LAYERS = 4
 MAX_WIDTH = 32
@@ -54,6 +61,14 @@ ACTIVATIONS: dict[str, Activation] = {a.id: a for a in (
                r"\sigma(z)(1 - \sigma(z))", "xavier",
                "Not zero-centred and its derivative is at most 1/4: gradients shrink layer "
                "by layer, the vanishing-gradient problem of deep sigmoid nets."),
+    Activation("leaky_relu", LEAKY_RELU, "Leaky ReLU", r"\max(0.01\,z,\ z)",
+               r"1 \text{ if } z > 0 \text{ else } 0.01", "he",
+               "ReLU with a small slope (0.01) for z < 0: no unit is ever dead, since every "
+               "unit passes some gradient back. The slope at z = 0 is taken as 0.01, as torch."),
+    Activation("elu", ELU, "ELU", r"z \text{ if } z > 0 \text{ else } e^{z} - 1",
+               r"1 \text{ if } z > 0 \text{ else } e^{z}", "he",
+               "Smooth for z < 0, where it tends to −1: mean activations nearer zero than "
+               "ReLU's, and no dead units (Clevert et al. 2016; α = 1)."),
 )}
 
 

@@ -25,7 +25,15 @@ from __future__ import annotations
 from numba import njit
 
 from descentlab.engine.networks import elementary as E
-from descentlab.engine.networks.architecture import RELU, SIGMOID, TANH
+from descentlab.engine.networks.architecture import (
+    ELU,
+    ELU_ALPHA,
+    LEAKY_RELU,
+    LEAKY_SLOPE,
+    RELU,
+    SIGMOID,
+    TANH,
+)
 
 JIT = E.JIT
 
@@ -45,11 +53,22 @@ def activate(act, A, r0, rows, nb):
         for r in range(r0, r0 + rows):
             for i in range(nb):
                 A[r, i] = E.sigmoid(A[r, i])
+    elif act == LEAKY_RELU:
+        for r in range(r0, r0 + rows):
+            for i in range(nb):
+                A[r, i] = A[r, i] if A[r, i] > 0.0 else LEAKY_SLOPE * A[r, i]
+    elif act == ELU:
+        for r in range(r0, r0 + rows):
+            for i in range(nb):
+                z = A[r, i]
+                A[r, i] = z if z > 0.0 else ELU_ALPHA * (E.exp_nonpositive(z) - 1.0)
 
 
 @njit(**JIT)
 def scale_by_derivative(act, A, D, r0, rows, nb):
-    """D[r] ← D[r]·act′ for rows r0 …, from the activation's output a (ReLU′(0) = 0, as torch)."""
+    """D[r] ← D[r]·act′ for rows r0 …, from the activation's output a (ReLU′(0) = 0 and
+    Leaky ReLU′(0) = its slope, as torch). Each derivative is a function of the output: the
+    outputs keep the inputs' sign, and ELU′ = a + α where z ≤ 0."""
     if act == TANH:
         for r in range(r0, r0 + rows):
             for i in range(nb):
@@ -62,6 +81,14 @@ def scale_by_derivative(act, A, D, r0, rows, nb):
         for r in range(r0, r0 + rows):
             for i in range(nb):
                 D[r, i] *= A[r, i] * (1.0 - A[r, i])
+    elif act == LEAKY_RELU:
+        for r in range(r0, r0 + rows):
+            for i in range(nb):
+                D[r, i] *= 1.0 if A[r, i] > 0.0 else LEAKY_SLOPE
+    elif act == ELU:
+        for r in range(r0, r0 + rows):
+            for i in range(nb):
+                D[r, i] *= 1.0 if A[r, i] > 0.0 else A[r, i] + ELU_ALPHA
 
 
 @njit(**JIT)
