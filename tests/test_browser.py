@@ -647,6 +647,9 @@ def test_presenter_mode_reads_from_the_back_row(visit: Callable[..., Visit]) -> 
     page.wait_for_function("() => document.body.classList.contains('presenter')")
     page.wait_for_timeout(600)
     assert font_px(page, ".question p") >= 28  # the question, while the class thinks
+    # both views on a 1280-pixel projector: the contour keeps a plot the back row can read
+    assert lab(page, "(l) => l.store.state.layout") == "both"
+    assert plot_area(page)["width"] >= 300 and page.locator("#surface3d").is_visible()
     page.click("#scenario-card .reveal")
     assert font_px(page, ".notice p") >= 22
     assert font_px(page, ".question p") >= 22
