@@ -279,6 +279,8 @@ class ExpectEntry(BaseModel):
     status: str | None = None
     near: str | None = None
     lower_loss_than: str | None = None
+    leaves_view: bool | None = Field(None, description="true: the run is meant to leave the "
+                                                       "view (every other run stays inside it)")
 
 
 class ScenarioEntry(BaseModel):

@@ -822,8 +822,9 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
                                                   server: LabServer, width: int, height: int,
                                                   presenter: bool) -> None:
     """Each scenario at its last frame: every run in the contour's legend with its
-    optimizer's marker, no marker covering another, no page scrolling; a screenshot of each
-    to look at."""
+    optimizer's marker, no marker covering another or the start mark, every path inside the
+    view but for a run the scenario throws out of it (whose marker is pinned to the edge),
+    no page scrolling; a screenshot of each to look at."""
     scenarios = server.get("/api/v1/scenarios")
     optimizers = {o["id"]: o for o in server.get("/api/v1/optimizers")}
     page = visit(width=width, height=height).page
@@ -843,6 +844,20 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
         for k, a in enumerate(drawn):
             for b in drawn[k + 1:]:
                 assert math.hypot(a["x"] - b["x"], a["y"] - b["y"]) >= 1.8 * a["r"], (a, b)
+        start = page.evaluate("() => document.getElementById('contour').drawn.start")
+        for a in drawn:
+            assert math.hypot(a["x"] - start["x"], a["y"] - start["y"]) >= start["r"] + 0.8 * a[
+                "r"], (scenario["id"], a, start)
+        leaving = {e["label"] for e in scenario["expect"] if e.get("leaves_view")}
+        inside = lab(page, """(l) => { const { x, y } = l.current.grid.surface.view;
+            return l.current.race.runs.map((r) => { for (let t = 0; t <= r.path.length / 2 - 1;
+              t += 1) { const [px, py] = [r.path[2 * t], r.path[2 * t + 1]];
+              if (Number.isFinite(px) && (px < x[0] || px > x[1] || py < y[0] || py > y[1]))
+                return false; }
+              return true; }); }""")
+        for a, stays in zip(sorted(drawn, key=lambda d: d["run"]), inside, strict=True):
+            assert stays != (a["label"] in leaving), (scenario["id"], a["label"])
+            assert a["inside"] == stays, (scenario["id"], a)  # a leaver: pinned to the edge
         assert no_page_scrollbars(page)
         screenshot(page, f"scenario-{scenario['id']}-{width}x{height}"
                    f"{'-presenter' if presenter else ''}")
