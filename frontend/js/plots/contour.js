@@ -157,7 +157,8 @@ function spread(points, r, rect, keep = null) {
     for (const c of crowded) {
       const cx = c.reduce((s, p) => s + p.x0, 0) / c.length;
       const cy = c.reduce((s, p) => s + p.y0, 0) / c.length;
-      let ring = Math.max(gap / (2 * Math.sin(Math.PI / c.length)), gap * 0.6) * (1 + round / 4);
+      let ring = c.length > 1 ? Math.max(gap / (2 * Math.sin(Math.PI / c.length)), gap * 0.6)
+        * (1 + round / 4) : 0;
       // every place on the ring clear of the start mark
       if (onKeep(cx, cy)) ring = Math.max(ring, Math.hypot(cx - keep.x, cy - keep.y) + keep.r + r);
       c.sort((a, b) => points.indexOf(a) - points.indexOf(b)).forEach((p, k) => {
