@@ -20,6 +20,7 @@ import numpy as np
 from descentlab.engine.objective import Objective, objective
 from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer
 from descentlab.engine.race import race
+from descentlab.engine.stability import largest_curvature
 
 CHECK_STEPS = 300
 HALVINGS = 20
@@ -27,12 +28,9 @@ HALVINGS = 20
 
 def _largest_curvature(obj: Objective, points: np.ndarray) -> float:
     """λ_max of the Hessian over ``points`` (0 where it is not positive anywhere)."""
-    largest = 0.0
-    for hxx, hxy, hyy in obj.hessian(points):
-        top = (hxx + hyy) / 2.0 + math.hypot((hxx - hyy) / 2.0, hxy)
-        if math.isfinite(top):
-            largest = max(largest, top)
-    return largest
+    tops = largest_curvature(obj, points)
+    finite = tops[np.isfinite(tops)]
+    return max(0.0, float(finite.max())) if finite.size else 0.0
 
 
 def _first_guess(opt: Optimizer, curvature: float, distance: float, slope: float) -> float:

@@ -151,8 +151,9 @@ class NetworkCatalogue(BaseModel):
     inits: list[InitEntry]
     architecture: dict[str, Any] = Field(description="the default, the limits on layers "
                                                      "and widths, the output unit")
-    race: dict[str, Any] = Field(description="steps, batch size, seeds, gradient options "
-                                             "and suggested_lr per optimizer")
+    race: dict[str, Any] = Field(description="steps, batch size, seeds, gradient options, "
+                                             "suggested_lr per optimizer and first_roster "
+                                             "(the optimizer ids a first visit races)")
     landscape: dict[str, Any] = Field(description="the planes and the resolution range")
     two_param_nets: list[dict[str, Any]] = Field(
         description="the two-weight networks, also in GET /surfaces (tag 'network')")

@@ -279,6 +279,8 @@ class ExpectEntry(BaseModel):
     status: str | None = None
     near: str | None = None
     lower_loss_than: str | None = None
+    leaves_view: bool | None = Field(None, description="true: the run is meant to leave the "
+                                                       "view (every other run stays inside it)")
 
 
 class ScenarioEntry(BaseModel):
@@ -356,6 +358,13 @@ class GradientInfo(BaseModel):
     seed: int
 
 
+class StabilityInfo(BaseModel):
+    """The largest stable learning rate at the start, from the local quadratic."""
+
+    lr_limit: Number = Field(description="steps grow from the start above this rate")
+    rule: str = Field(description="the limit's formula, e.g. 2/λ_max for gradient descent")
+
+
 class RunInfo(BaseModel):
     """One contestant, resolved: defaults filled in and checked."""
 
@@ -365,6 +374,11 @@ class RunInfo(BaseModel):
     hyperparameters: dict[str, float]
     schedule: dict[str, str | float] = Field(description="`kind` and its parameters")
     gradient: GradientInfo
+    stability: StabilityInfo | None = Field(
+        description="gradient descent, heavy ball and Nesterov: the largest learning rate "
+                    "that is stable on the quadratic with the Hessian at this run's start "
+                    "(per-coordinate rates included); null for other optimizers or where "
+                    "the curvature there is not positive")
 
 
 class FinalInfo(BaseModel):
@@ -410,6 +424,8 @@ class RaceResponse(BaseModel):
     surface: SurfaceInfo
     steps: int
     starts: list[Pair]
+    lambda_max: list[Number] = Field(description="per start: the largest eigenvalue of the "
+                                                 "Hessian there (null where not finite)")
     record: RecordSpec
     runs: list[RunResult]
 
@@ -421,6 +437,8 @@ class StreamMeta(BaseModel):
     surface: SurfaceInfo
     steps: int
     starts: list[Pair]
+    lambda_max: list[Number] = Field(description="per start: the largest eigenvalue of the "
+                                                 "Hessian there (null where not finite)")
     frame_steps: int = Field(description="steps per frame line, after the frame-count cap")
     frames: int = Field(description="number of frame lines that will follow")
     record: RecordSpec

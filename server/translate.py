@@ -15,6 +15,7 @@ import numpy as np
 
 from descentlab import engine
 from descentlab.engine.optimizers.inspect import derived_state
+from descentlab.engine.stability import largest_curvature, lr_limit
 from descentlab.engine.suggest import catalogue_rates
 from descentlab.server.jsonio import array, number
 from descentlab.server.schemas import OptimizerSpec, RaceRequest, SurfaceSpec
@@ -140,7 +141,21 @@ def _pairs(session: engine.RaceSession) -> Iterator[tuple[int, int]]:
 
 
 def run_infos(session: engine.RaceSession) -> list[Document]:
-    return [{**session.runs[o].to_dict(), "start_index": p} for o, p in _pairs(session)]
+    """Each run's settings, and how its learning rate compares with the largest stable one
+    at its start (``engine.stability``)."""
+    hessians = session.objective.hessian(session.starts)
+    return [{**session.runs[o].to_dict(), "start_index": p,
+             "stability": _stability(lr_limit(session.runs[o], hessians[p]))}
+            for o, p in _pairs(session)]
+
+
+def _stability(limit: Document | None) -> Document | None:
+    return None if limit is None else {**limit, "lr_limit": number(limit["lr_limit"])}
+
+
+def start_curvature(session: engine.RaceSession) -> list:
+    """λ_max, the Hessian's largest eigenvalue, at each start (null where not finite)."""
+    return [number(v) for v in largest_curvature(session.objective, session.starts)]
 
 
 def _outcomes(result: engine.RaceResult) -> list[Document]:
@@ -194,7 +209,7 @@ def race_document(session: engine.RaceSession) -> Document:
             doc.update(states[o][p])
         runs.append(doc)
     return {"surface": surface_info(session.objective), "steps": session.steps,
-            "starts": array(session.starts),
+            "starts": array(session.starts), "lambda_max": start_curvature(session),
             "record": {"path": session.record, "state": session.record_state}, "runs": runs}
 
 
@@ -221,7 +236,8 @@ class RaceStream(SegmentedStream):
     def meta(self) -> Document:
         s = self.session
         return {"type": "meta", "surface": surface_info(s.objective), "steps": s.steps,
-                "starts": array(s.starts), "frame_steps": self.k, "frames": self.frames,
+                "starts": array(s.starts), "lambda_max": start_curvature(s),
+                "frame_steps": self.k, "frames": self.frames,
                 "record": {"path": True, "state": s.record_state}, "runs": run_infos(s)}
 
     def next_frame(self) -> Document:

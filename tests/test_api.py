@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import math
 import socket
 import threading
 import time
@@ -220,6 +221,39 @@ def test_default_start_is_the_surface_suggestion(client):
                              "optimizers": [{"id": "sgd"}]})
     suggested = engine.get_surface("rosenbrock").starts[0]
     assert document["starts"] == [list(suggested)]
+
+
+def test_the_start_curvature_and_each_runs_stable_learning_rate(client):
+    """λ_max at the start (Rosenbrock's Hessian at (-1.5, 2) by hand: 1200x² − 400y + 2 = 1902,
+    −400x = 600, 200) and, for gradient descent and the heavy ball, the largest stable rate
+    there, as the theory of the local quadratic gives it; adaptive methods get none."""
+    body = {"surface": {"id": "rosenbrock"}, "start": [-1.5, 2.0], "steps": 5,
+            "optimizers": [{"id": "sgd", "hyperparameters": {"lr": 0.002}},
+                           {"id": "momentum", "hyperparameters": {"lr": 1e-4,
+                                                                   "momentum": 0.5}},
+                           {"id": "sgd", "hyperparameters": {"lr": 1e-4, "lr_y": 1e-5}},
+                           {"id": "adam"}]}
+    hxx, hxy, hyy = 1902.0, 600.0, 200.0
+    lam = (hxx + hyy) / 2 + math.hypot((hxx - hyy) / 2, hxy)
+    document = race(client, body)
+    assert document["lambda_max"] == [pytest.approx(lam, rel=1e-12)]
+    sgd, momentum, scaled, adam = (r["stability"] for r in document["runs"])
+    assert sgd == {"lr_limit": pytest.approx(2 / lam, rel=1e-12), "rule": "2/λ_max"}
+    assert 0.002 * lam > 2  # the page warns beside this rate
+    assert momentum["lr_limit"] == pytest.approx(3 / lam, rel=1e-12)
+    # lr_y = lr/10 scales the y row and column of the Hessian: S^½ H S^½
+    sy = 0.1
+    lam_scaled = (hxx + sy * hyy) / 2 + math.hypot((hxx - sy * hyy) / 2, math.sqrt(sy) * hxy)
+    assert scaled["lr_limit"] == pytest.approx(2 / lam_scaled, rel=1e-12)
+    assert adam is None
+    meta = ndjson(client, body)[0]
+    assert meta["lambda_max"] == document["lambda_max"]
+    assert [r["stability"] for r in meta["runs"]] == [r["stability"] for r in document["runs"]]
+    # a concave start has no limit to give
+    concave = race(client, {"surface": {"expression": "-(x**2) - y**2"}, "start": [1, 1],
+                            "steps": 2, "optimizers": [{"id": "sgd"}]})
+    assert concave["lambda_max"] == [pytest.approx(-2.0)]
+    assert concave["runs"][0]["stability"] is None
 
 
 def test_same_request_same_bytes(client):

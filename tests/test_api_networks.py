@@ -101,6 +101,8 @@ def test_catalogue_lists_every_choice_and_the_optimizers_a_network_takes(client)
     every = [o.id for o in engine.optimizers()]
     assert cat["optimizers"] == [o for o in every if o != "newton"]
     assert set(cat["race"]["suggested_lr"]) == set(cat["optimizers"])
+    assert cat["race"]["first_roster"] and set(cat["race"]["first_roster"]) <= set(
+        cat["optimizers"])
     assert [n["id"] for n in cat["two_param_nets"]] == ["linear_net", "neuron", "logistic"]
     assert response.headers["etag"]
     again = client.get(f"{API}/networks", headers={"If-None-Match": response.headers["etag"]})

@@ -285,6 +285,28 @@ def test_the_3d_view_renders_and_follows_the_frame(visit: Callable[..., Visit]) 
     screenshot(page, "lab-3d-frame-32-1280x720")
 
 
+def test_a_run_that_left_the_view_is_shown_at_its_edge_in_both_views(
+        visit: Callable[..., Visit]) -> None:
+    """SGD at 0.01 from (−1.5, 2) on Rosenbrock leaves the view at once: the contour pins its
+    marker inside the plot's edge, and the 3-D view puts it on the view's edge, labelled."""
+    page = visit("#s=rosenbrock&x0=-1.5,2&n=60&o=id:sgd;lr:0.01&o=id:adam;lr:0.05").page
+    lab(page, "(l) => l.player.seek(l.player.total)")
+    view = lab(page, "(l) => l.current.grid.surface.view")
+    page.wait_for_function("""() => { const d = document.querySelector('#surface3d .graph')
+        ?.data; return d && d[d.length - 1].text?.includes('off view'); }""", timeout=20_000)
+    m = page.evaluate("""() => { const d = document.querySelector('#surface3d .graph').data;
+        const m = d[d.length - 1];
+        return { x: Array.from(m.x), y: Array.from(m.y), z: Array.from(m.z), text: m.text }; }""")
+    assert m["text"] == ["off view", ""]
+    x, y = m["x"][0], m["y"][0]
+    assert view["x"][0] <= x <= view["x"][1] and view["y"][0] <= y <= view["y"][1]
+    assert x in view["x"] or y in view["y"]  # on the edge
+    assert all(math.isfinite(z) for z in m["z"])
+    drawn = page.evaluate("() => document.getElementById('contour').drawn.markers")
+    assert not next(d for d in drawn if d["run"] == 0)["inside"]  # pinned to the edge
+    screenshot(page, "off-view-run-both-views-1280x720")
+
+
 def test_an_invalid_expression_shows_the_servers_message_beside_the_input(
         visit: Callable[..., Visit], server: LabServer) -> None:
     v = visit()
@@ -568,6 +590,11 @@ def test_a_phone_gets_one_column_and_touch_moves_the_start(browser: Any,
         page = context.new_page()
         open_lab(page, server.base)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        # the contour alone by default (3-D only when asked for), and the switch says so
+        assert lab(page, "(l) => l.store.state.layout") == "contour"
+        assert page.get_attribute("#layout-switch [aria-pressed='true']",
+                                  "data-layout") == "contour"
+        assert not page.locator("#surface-view").is_visible()
         b = boxes(page, ["#contour", "#loss", "#leaderboard", "#roster-panel", "#scenario-card"])
         assert b["#contour"]["width"] >= 330 and b["#contour"]["height"] >= 330
         assert b["#loss"]["width"] >= 330
@@ -620,6 +647,9 @@ def test_presenter_mode_reads_from_the_back_row(visit: Callable[..., Visit]) -> 
     page.wait_for_function("() => document.body.classList.contains('presenter')")
     page.wait_for_timeout(600)
     assert font_px(page, ".question p") >= 28  # the question, while the class thinks
+    # both views on a 1280-pixel projector: the contour keeps a plot the back row can read
+    assert lab(page, "(l) => l.store.state.layout") == "both"
+    assert plot_area(page)["width"] >= 300 and page.locator("#surface3d").is_visible()
     page.click("#scenario-card .reveal")
     assert font_px(page, ".notice p") >= 22
     assert font_px(page, ".question p") >= 22
@@ -792,8 +822,9 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
                                                   server: LabServer, width: int, height: int,
                                                   presenter: bool) -> None:
     """Each scenario at its last frame: every run in the contour's legend with its
-    optimizer's marker, no marker covering another, no page scrolling; a screenshot of each
-    to look at."""
+    optimizer's marker, no marker covering another or the start mark, every path inside the
+    view but for a run the scenario throws out of it (whose marker is pinned to the edge),
+    no page scrolling; a screenshot of each to look at."""
     scenarios = server.get("/api/v1/scenarios")
     optimizers = {o["id"]: o for o in server.get("/api/v1/optimizers")}
     page = visit(width=width, height=height).page
@@ -813,6 +844,20 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
         for k, a in enumerate(drawn):
             for b in drawn[k + 1:]:
                 assert math.hypot(a["x"] - b["x"], a["y"] - b["y"]) >= 1.8 * a["r"], (a, b)
+        start = page.evaluate("() => document.getElementById('contour').drawn.start")
+        for a in drawn:
+            assert math.hypot(a["x"] - start["x"], a["y"] - start["y"]) >= start["r"] + 0.8 * a[
+                "r"], (scenario["id"], a, start)
+        leaving = {e["label"] for e in scenario["expect"] if e.get("leaves_view")}
+        inside = lab(page, """(l) => { const { x, y } = l.current.grid.surface.view;
+            return l.current.race.runs.map((r) => { for (let t = 0; t <= r.path.length / 2 - 1;
+              t += 1) { const [px, py] = [r.path[2 * t], r.path[2 * t + 1]];
+              if (Number.isFinite(px) && (px < x[0] || px > x[1] || py < y[0] || py > y[1]))
+                return false; }
+              return true; }); }""")
+        for a, stays in zip(sorted(drawn, key=lambda d: d["run"]), inside, strict=True):
+            assert stays != (a["label"] in leaving), (scenario["id"], a["label"])
+            assert a["inside"] == stays, (scenario["id"], a)  # a leaver: pinned to the edge
         assert no_page_scrollbars(page)
         screenshot(page, f"scenario-{scenario['id']}-{width}x{height}"
                    f"{'-presenter' if presenter else ''}")
@@ -836,12 +881,10 @@ def test_the_learning_rate_slider_gives_each_decade_room(visit: Callable[..., Vi
 
 def test_the_page_names_no_optimizer_colour_and_no_optimizer_by_id(server: LabServer) -> None:
     """Colours and markers reach the page only through the catalogue: no script repeats an
-    optimizer's colour, and none names an optimizer, but for the networks lab's first roster
-    (a choice the networks catalogue does not make yet)."""
+    optimizer's colour, and none names an optimizer (the networks lab's first roster comes
+    from the network catalogue)."""
     optimizers = server.get("/api/v1/optimizers")
     root = ROOT_DIR / "frontend" / "js"
-    allowed = {("networks/request.js", "sgd"), ("networks/request.js", "momentum"),
-               ("networks/request.js", "adam")}
     # (an id that is also a hyperparameter's name, momentum, is a name the page may use)
     names = {h["name"] for o in optimizers for h in o["hyperparameters"]}
     for path in root.rglob("*.js"):
@@ -850,8 +893,7 @@ def test_the_page_names_no_optimizer_colour_and_no_optimizer_by_id(server: LabSe
         for o in optimizers:
             assert o["color"].lower() not in text.lower(), (name, o["color"])
             for quoted in (f"'{o['id']}'", f'"{o["id"]}"'):
-                assert (quoted not in text or (name, o["id"]) in allowed
-                        or o["id"] in names), (name, o["id"])
+                assert quoted not in text or o["id"] in names, (name, o["id"])
 
 
 def test_a_new_surface_brings_learning_rates_that_suit_it(visit):
@@ -867,3 +909,33 @@ def test_a_new_surface_brings_learning_rates_that_suit_it(visit):
     runs = lab(page, "(l) => l.store.state.runs.map((r) => [r.id, r.hp.lr])")
     assert runs and all(lr == suggested[run_id] for run_id, lr in runs)
     assert lab(page, "(l) => l.current.race.runs.every((r) => r.divergedAt === null)")
+
+
+def test_a_learning_rate_past_the_starts_stable_limit_is_warned_and_a_set_rate_is_kept(
+        visit: Callable[..., Visit], server: LabServer) -> None:
+    """SGD at 0.002 from (−1.5, 2) on Rosenbrock: lr·λ_max ≈ 4 > 2, so a warning stands
+    beside its rate (with the server's limit); a rate below the limit clears it. A rate the
+    person typed survives a change of surface; the others take the surface's suggestion."""
+    page = visit("#s=rosenbrock&x0=-1.5,2&n=200&o=id:sgd;lr:0.002&o=id:adam;lr:0.05").page
+    warning = page.locator(".run[data-index='0'] .field-warning")
+    page.wait_for_function("() => document.querySelector(\".run[data-index='0'] "
+                           ".field-warning\").textContent.length > 0")
+    limit = lab(page, "(l) => l.current.race.runs[0].info.stability.lr_limit")
+    assert limit < 0.002 and "2/λ_max" in warning.inner_text()
+    assert page.locator(".run[data-index='1'] .field-warning").inner_text() == ""
+    page.click("[data-tab='roster']")
+    box = page.locator(".run[data-index='0'] [data-hp='lr'] input.num")
+    before = race_id(page)
+    box.fill(str(round(limit / 2, 6)))
+    box.press("Enter")
+    before = wait_race(page, before)
+    assert warning.inner_text() == "" and not warning.is_visible()
+    assert lab(page, "(l) => l.store.state.runs.map((r) => r.ownLr)") == [True, False]
+    page.click("[data-tab='surface']")
+    page.select_option("#surface-select", "himmelblau")
+    wait_race(page, before)
+    suggested = next(s for s in server.get("/api/v1/surfaces")
+                     if s["id"] == "himmelblau")["suggested_lr"]
+    rates = lab(page, "(l) => l.store.state.runs.map((r) => r.hp.lr)")
+    assert rates == [round(limit / 2, 6), suggested["adam"]]
+    screenshot(page, "lr-kept-after-surface-change-1280x720")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from descentlab import engine
@@ -13,6 +14,21 @@ from descentlab import engine
 def test_scenario_keeps_its_promise(scenario):
     result = engine.race(**scenario.race_kwargs())
     assert scenario.unmet(result) == []
+
+
+@pytest.mark.parametrize("scenario", engine.scenarios(), ids=lambda s: s.id)
+def test_every_run_stays_in_view_but_those_meant_to_leave(scenario):
+    """The contour shows each run's whole path, but for a run whose point is to be thrown
+    out of the picture: that one does leave it."""
+    result = engine.race(**scenario.race_kwargs())
+    x0, x1, y0, y1 = engine.get_surface(scenario.surface).view
+    leaving = {e.label for e in scenario.expect if e.leaves_view}
+    for o, label in enumerate(result.labels):
+        path = result.positions[o, 0]
+        path = path[np.isfinite(path).all(axis=1)]
+        inside = ((x0 <= path[:, 0]) & (path[:, 0] <= x1) & (y0 <= path[:, 1])
+                  & (path[:, 1] <= y1)).all()
+        assert inside != (label in leaving), label
 
 
 def test_there_are_enough_scenarios_with_unique_ids():

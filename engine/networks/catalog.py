@@ -21,6 +21,10 @@ SUGGESTED_LR = {"sgd": 0.5, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1,
                 "rmsprop": 0.01, "adam": 0.01, "adamax": 0.02, "nadam": 0.01, "amsgrad": 0.01,
                 "adadelta": 1.0, "rmsprop_nesterov": 0.002}
 
+# What a first visit to the networks lab races: the lectures' three classics, whose
+# contrast (a plain step, a heavy ball, an adaptive one) reads at once on the moons.
+FIRST_ROSTER = ("sgd", "momentum", "adam")
+
 
 def catalogue() -> dict:
     """Datasets, activations, initialisations, architecture limits, race and landscape
@@ -44,6 +48,7 @@ def catalogue() -> dict:
                          "noise_std"],
             "optimizers": "every optimizer of engine.optimizers() except Newton",
             "suggested_lr": dict(SUGGESTED_LR),
+            "first_roster": list(FIRST_ROSTER),
         },
         "landscape": {
             "planes": {

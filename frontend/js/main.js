@@ -312,6 +312,7 @@ async function boot() {
     return runStreamedRace({ body, current, player, progress, cause,
       playhead: () => playheadFor(cause),
       build: (meta) => Object.assign(new Race(meta, rows, body), { gridKey }),
+      arrived: (race) => roster.warn(race),
       failed: (error) => showErrors(error, rows, store.state.expression) });
   }
 

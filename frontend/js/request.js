@@ -93,6 +93,14 @@ export function fullHyperparameters(optimizer, given = {}) {
     given[h.name] ?? h.default]));
 }
 
+/** An optimizer's hyperparameters on the state's surface: the learning rate that surface
+ * suggests for it (a typed formula suggests none: the catalogue's default), the optimizer
+ * catalogue's defaults for the rest, overridden by `given`. */
+export function surfaceHyperparameters(optimizer, state, catalogues, given = {}) {
+  const lr = surfaceEntry(state, catalogues)?.suggested_lr[optimizer.id];
+  return fullHyperparameters(optimizer, lr === undefined ? given : { lr, ...given });
+}
+
 /** A schedule with every parameter written out (catalogue defaults, then `given`). */
 export function fullSchedule(catalogues, given) {
   const entry = catalogues.schedules.find((s) => s.id === given.kind);

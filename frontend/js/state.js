@@ -62,14 +62,17 @@ const numberMap = {
  * One contestant of the roster.
  * @typedef {{id: string, label: string, on: boolean,
  *   hp: Object<string, number>, schedule: ({kind: string}&Object<string, number>)|null,
- *   clipNorm: number|null, clipValue: number|null, noise: number|null, seed: number|null}} Run
+ *   clipNorm: number|null, clipValue: number|null, noise: number|null, seed: number|null,
+ *   ownLr: boolean}} Run
+ * `ownLr`: the person typed or dragged this run's learning rate, so a new surface keeps it
+ * instead of bringing the rate it suggests.
  */
 
 /** A fresh run with no overrides (its hyperparameters are filled in from the catalogue). A
  * run has no colour of its own: its optimizer's colour and marker come from the catalogue. */
 export function newRun(id, hp = {}) {
   return { id, label: '', on: true, hp: { ...hp }, schedule: null, clipNorm: null,
-    clipValue: null, noise: null, seed: null };
+    clipValue: null, noise: null, seed: null, ownLr: false };
 }
 
 /** Escape only what separates a run's parts (`;`, `:`) and `%` itself; the URL encoding of
@@ -77,7 +80,7 @@ export function newRun(id, hp = {}) {
 const escapePart = (text) => text.replace(/[%;:]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
 
 /**
- * A run as `id:adam;lr:0.05;label:Adam fast;off;sched:linear;sched.tau:400;clip:1`. Links
+ * A run as `id:adam;lr:0.05;ownlr;label:Adam fast;off;sched:linear;sched.tau:400;clip:1`. Links
  * from before colours came from the catalogue carry a colour index `c:2`: it is skipped.
  */
 const runCodec = {
@@ -91,6 +94,7 @@ const runCodec = {
       else if (key === 'label') run.label = value;
       else if (key === 'c') integer.parse(value);
       else if (key === 'off') run.on = false;
+      else if (key === 'ownlr') run.ownLr = true;
       else if (key === 'sched') run.schedule = { ...run.schedule, kind: value };
       else if (key.startsWith('sched.')) {
         run.schedule = { ...run.schedule, [key.slice(6)]: finite(value) };
@@ -109,6 +113,7 @@ const runCodec = {
     const e = escapePart;
     const parts = [`id:${e(run.id)}`];
     for (const [k, v] of Object.entries(run.hp)) parts.push(`${e(k)}:${v}`);
+    if (run.ownLr) parts.push('ownlr');
     if (run.label) parts.push(`label:${e(run.label)}`);
     if (!run.on) parts.push('off');
     if (run.schedule) {
@@ -123,6 +128,10 @@ const runCodec = {
     return parts.join(';');
   },
 };
+
+/** A phone's screen: the contour alone by default (its GL is better spent on one view, and a
+ * 3-D view under the contour would push the player off the screen); 3-D when asked for. */
+const PHONE = typeof window !== 'undefined' && window.matchMedia('(max-width: 699px)').matches;
 
 /**
  * `lab` says which lab a field belongs to (none: both): a change to the other lab's fields
@@ -173,8 +182,8 @@ export const FIELDS = [
   { key: 'frame', param: 't', codec: integer, default: null, nullable: true, effect: 'display' },
   { key: 'speed', param: 'speed', codec: number, default: 60, effect: 'display' },
   { key: 'loop', param: 'loop', codec: flag, default: false, effect: 'display' },
-  { key: 'layout', param: 'view', codec: oneOf('both', 'contour', '3d'), default: 'both',
-    effect: 'display' },
+  { key: 'layout', param: 'view', codec: oneOf('both', 'contour', '3d'),
+    default: PHONE ? 'contour' : 'both', effect: 'display' },
   { key: 'presenter', param: 'present', codec: flag, default: false, effect: 'display' },
   { key: 'hidden', param: 'hide', codec: words, default: ['surface', 'roster', 'gradient',
     'inspector'],

@@ -3,7 +3,8 @@
  * hyperparameters (ranges, log scales and meanings from the optimizer catalogue), its
  * learning-rate schedule and its own gradient options. Clicking a card puts that run in
  * the inspector (in the networks lab: shows its decision boundary). Each lab has its own
- * roster; the control edits the one of the lab on screen.
+ * roster; the control edits the one of the lab on screen. Beside a learning rate that is
+ * larger than the start's curvature allows (the race reports the limit) it warns.
  */
 
 import { h } from '../dom.js';
@@ -11,7 +12,8 @@ import { rowStyle, swatch } from '../palette.js';
 import { registerSlot } from '../errors.js';
 import { numericField, optionalField } from './numeric.js';
 import { newRun } from '../state.js';
-import { fullHyperparameters, fullSchedule } from '../request.js';
+import { num } from '../format.js';
+import { fullSchedule, surfaceHyperparameters } from '../request.js';
 import { networkHyperparameters, networkOptimizers } from '../networks/request.js';
 
 /** The symbol of a hyperparameter, read from its catalogue meaning ("momentum μ: …" → μ). */
@@ -23,14 +25,28 @@ function symbolOf(meaning) {
 
 /**
  * The state keys of the lab's roster, the optimizers it may race, and the hyperparameters a
- * run starts with (for a network, the learning rate suggested for networks).
+ * run starts with (the learning rate suggested for networks, or for the surface on screen).
  */
-function bindingOf(lab, catalogues) {
+function bindingOf(lab, catalogues, store) {
   return lab === 'networks'
     ? { lab, runs: 'netRuns', selected: 'netSelected', optimizers: networkOptimizers(catalogues),
       start: (o) => networkHyperparameters(o, catalogues), inspect: 'show its decision boundary' }
     : { lab, runs: 'runs', selected: 'selected', optimizers: catalogues.optimizers,
-      start: (o) => fullHyperparameters(o), inspect: 'inspect this run' };
+      start: (o) => surfaceHyperparameters(o, store.state, catalogues),
+      inspect: 'inspect this run' };
+}
+
+/** Hyperparameters whose value, once a person sets it, a new surface must keep. */
+const LEARNING_RATES = new Set(['lr', 'lr_x', 'lr_y']);
+
+/** The warning beside a run's learning rate, from the race on screen: its rate is past the
+ * largest stable one at the start (the server's limit and rule; nothing is derived here). */
+function warningOf(run, race) {
+  const limit = run.info.stability?.lr_limit;
+  if (limit === null || limit === undefined || !(run.info.hyperparameters.lr > limit)) return '';
+  const lambda = race.meta.lambda_max[run.info.start_index];
+  return `⚠ lr > ${run.info.stability.rule} = ${num(limit, 3)} (λ_max = ${num(lambda, 3)} `
+    + 'at the start): the first steps overshoot and grow.';
 }
 
 /**
@@ -39,7 +55,7 @@ function bindingOf(lab, catalogues) {
  * @returns {{update: (state: Object) => void}}
  */
 export function rosterControl(root, { catalogues, store }) {
-  let b = bindingOf(store.state.lab, catalogues);
+  let b = bindingOf(store.state.lab, catalogues, store);
   const list = h('div', { class: 'runs', role: 'list' });
   const add = h('select', { class: 'add-run', 'aria-label': 'add an optimizer' });
   const fillAdd = () => add.replaceChildren(h('option', { value: '' }, '+ Add an optimizer…'),
@@ -64,6 +80,11 @@ export function rosterControl(root, { catalogues, store }) {
 
   let fields = [];
   let shape = '';
+  /** Warnings by roster row, from the race on screen. */
+  let warnings = new Map();
+  const showWarnings = () => fields.forEach((f, i) => {
+    f.warning.textContent = warnings.get(i) ?? '';
+  });
 
   function card(run, i, runs) {
     const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
@@ -78,7 +99,7 @@ export function rosterControl(root, { catalogues, store }) {
     const which = h('select', { class: 'which', 'aria-label': 'optimizer',
       onchange: (event) => {
         const next = b.optimizers.find((o) => o.id === which.value);
-        patchRun(i, { id: next.id, hp: b.start(next), label: '' }, event);
+        patchRun(i, { id: next.id, hp: b.start(next), label: '', ownLr: false }, event);
       } }, ...b.optimizers.map((o) => h('option', { value: o.id,
       selected: o.id === run.id }, o.name)));
     const name = h('input', { type: 'text', class: 'label-input', value: run.label,
@@ -101,7 +122,8 @@ export function rosterControl(root, { catalogues, store }) {
         title: p.meaning, min: p.min, max: p.max, log: p.log, value: run.hp[p.name] ?? p.default,
         errorKey: `runs.${i}.hp.${p.name}`,
         change: (value, event, dragging) => patchRun(i, {
-          hp: { ...store.state[b.runs][i].hp, [p.name]: value } }, event, dragging) });
+          hp: { ...store.state[b.runs][i].hp, [p.name]: value },
+          ...(LEARNING_RATES.has(p.name) ? { ownLr: true } : {}) }, event, dragging) });
       field.el.dataset.hp = p.name;
       f.hp[p.name] = field;
       return field.el;
@@ -134,6 +156,7 @@ export function rosterControl(root, { catalogues, store }) {
       + 'noise added to each gradient component (off: the race’s setting)', min: 0, max: 10,
       value: run.noise, fallback: 0.1, errorKey: `runs.${i}.noise_std`,
       change: (value, event, dragging) => patchRun(i, { noise: value }, event, dragging) });
+    f.warning = h('div', { class: 'field-warning', role: 'status' });
     const runError = h('div', { class: 'field-error' });
     registerSlot(`runs.${i}`, runError);
     const more = h('details', { class: 'more' },
@@ -156,7 +179,7 @@ export function rosterControl(root, { catalogues, store }) {
       h('button', { type: 'button', class: 'icon inspect', title: b.inspect,
         'aria-label': b.inspect, onclick: (event) => select(i, event) }, '⌕'),
       remove),
-    first ? hpField(first) : null, more, runError);
+    first ? hpField(first) : null, f.warning, more, runError);
     fields.push(f);
     return el;
   }
@@ -164,7 +187,7 @@ export function rosterControl(root, { catalogues, store }) {
   return {
     update(state) {
       if (state.lab !== b.lab) {
-        b = bindingOf(state.lab, catalogues);
+        b = bindingOf(state.lab, catalogues, store);
         fillAdd();
       }
       const runs = state[b.runs];
@@ -189,6 +212,12 @@ export function rosterControl(root, { catalogues, store }) {
         i === state[b.selected]));
       root.querySelector('.count').textContent = ` ${runs.filter((r) => r.on).length} racing`;
       add.disabled = runs.length >= catalogues.limits.max_optimizers;
+      showWarnings();
+    },
+    /** A race of the surfaces lab arrived: warn beside each rate past its stable limit. */
+    warn(race) {
+      warnings = new Map(race.runs.map((run) => [run.roster, warningOf(run, race)]));
+      if (b.lab === 'surfaces') showWarnings();
     },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The surface: picker (a new surface brings its suggested learning rates), formula,
+ * The surface: picker (a new surface brings its suggested learning rates, but for the rates
+ * a person set), formula,
  * parameters (sliders from the catalogue's ranges), the catalogue's teaching note, the
  * start point (with the catalogue's suggested starts), and a box to type one's own formula
  * in x and y.
@@ -80,9 +81,9 @@ export function surfaceControl(root, { catalogues, store }) {
     }
     // A learning rate tuned for one surface can blow up on the next: each run takes the
     // rate the new surface suggests for its optimizer (derived from its curvature and
-    // checked by a race on the server).
+    // checked by a race on the server), unless the person set that run's rate.
     const suggested = catalogues.surfaces.find((s) => s.id === select.value)?.suggested_lr ?? {};
-    const runs = store.state.runs.map((run) => (run.id in suggested
+    const runs = store.state.runs.map((run) => (run.id in suggested && !run.ownLr
       ? { ...run, hp: { ...run.hp, lr: suggested[run.id] } } : run));
     store.update({ surface: select.value, expression: '', params: {}, view: null, start: null,
       scenario: '', runs }, { event });

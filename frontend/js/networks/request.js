@@ -9,9 +9,6 @@
 import { newRun } from '../state.js';
 import { fullHyperparameters, runSpecs, STREAM_LINES } from '../request.js';
 
-/** The optimizers a first visit races: the lectures' three classics. */
-const FIRST_ROSTER = ['sgd', 'momentum', 'adam'];
-
 /** The dataset catalogue entry of the state. */
 export function datasetEntry(state, catalogues) {
   const { datasets } = catalogues.networks;
@@ -58,9 +55,10 @@ export function networkHyperparameters(optimizer, catalogues, given = {}) {
   return fullHyperparameters(optimizer, lr === undefined ? given : { lr, ...given });
 }
 
-/** The roster of a first visit to the networks lab. */
+/** The roster of a first visit to the networks lab, as the network catalogue names it. */
 export function firstRoster(catalogues) {
-  return networkOptimizers(catalogues).filter((o) => FIRST_ROSTER.includes(o.id))
+  const first = catalogues.networks.race.first_roster;
+  return networkOptimizers(catalogues).filter((o) => first.includes(o.id))
     .map((o) => newRun(o.id, networkHyperparameters(o, catalogues)));
 }
 

@@ -133,10 +133,13 @@ function markerPoint(overlay, run, t) {
 /**
  * Markers that would cover one another (runs that stay put together, or meet) are fanned out
  * on a small ring around the place they share, each tied to its true position by a thin
- * line, so that every run stays visible; the others stay exactly where they are.
+ * line, so that every run stays visible; the others stay exactly where they are. The start
+ * mark (`keep`: its centre and radius) is kept clear too: a run that has not left it, or
+ * came back, is fanned out beside it rather than drawn over it.
  */
-function spread(points, r, rect) {
+function spread(points, r, rect, keep = null) {
   const gap = 2.3 * r;
+  const onKeep = (x, y) => keep && Math.hypot(x - keep.x, y - keep.y) < keep.r + r;
   const live = points.filter(Boolean);
   for (const p of live) Object.assign(p, { x0: p.px, y0: p.py });
   // a ring may land on another marker: cluster again by the places drawn, until none touch
@@ -149,12 +152,15 @@ function spread(points, r, rect) {
       near.forEach((c) => clusters.splice(clusters.indexOf(c), 1));
       clusters.push([...merged, p]);
     }
-    const crowded = clusters.filter((c) => c.length > 1);
+    const crowded = clusters.filter((c) => c.length > 1 || onKeep(c[0].px, c[0].py));
     if (!crowded.length) break;
     for (const c of crowded) {
       const cx = c.reduce((s, p) => s + p.x0, 0) / c.length;
       const cy = c.reduce((s, p) => s + p.y0, 0) / c.length;
-      const ring = Math.max(gap / (2 * Math.sin(Math.PI / c.length)), gap * 0.6) * (1 + round / 4);
+      let ring = c.length > 1 ? Math.max(gap / (2 * Math.sin(Math.PI / c.length)), gap * 0.6)
+        * (1 + round / 4) : 0;
+      // every place on the ring clear of the start mark
+      if (onKeep(cx, cy)) ring = Math.max(ring, Math.hypot(cx - keep.x, cy - keep.y) + keep.r + r);
       c.sort((a, b) => points.indexOf(a) - points.indexOf(b)).forEach((p, k) => {
         const a = -Math.PI / 2 + (2 * Math.PI * k) / c.length;
         Object.assign(p, { moved: true,
@@ -359,7 +365,7 @@ function drawOverlay(m, data) {
     }
     drawn.outcomes = ['converged', 'stalled', 'diverged'].filter((k) => shown.has(k));
     const points = race.runs.map((run) => markerPoint(overlay, run, t));
-    spread(points, r, overlay.rect);
+    spread(points, r, overlay.rect, drawn.start);
     for (const i of order) {
       const p = points[i];
       if (!p) continue;

@@ -1,7 +1,9 @@
 /**
  * The race on the surface in 3-D (Plotly's WebGL scene): the same runs, trails and frame as
- * the contour, each point lifted to its loss. The camera is the user's: it survives new
- * races and frames, and resets only when the surface changes.
+ * the contour, each point draped on the surface as drawn and lifted a little above it, so a
+ * trail is never hidden inside a hill. A run that has left the view is shown, as in the
+ * contour, at the view's edge (labelled "off view"). The camera is the user's: it survives
+ * new races and frames, and resets only when the surface changes.
  */
 
 import { SURFACE_COLORSCALE } from './scale.js';
@@ -13,14 +15,22 @@ import { fillLegend, legendOf } from './legend.js';
  * on a 1× projector, which a laptop's integrated (or software) GL pays for on every frame. */
 const CONFIG = { displayModeBar: false, responsive: false,
   plotGlPixelRatio: Math.min(Math.max(window.devicePixelRatio || 1, 1), 2) };
-/** WebGL scenes know only circles, squares and diamonds (filled or open) and crosses; the
- * crosses are the outcome glyph, so the optimizers' other shapes stand in as the nearest of
- * these, and the legend under the view shows which run is which. */
+/** The one place a catalogue marker becomes a 3-D one. WebGL scenes know only circles,
+ * squares and diamonds (filled or open) and crosses; the crosses are the outcome glyph, so
+ * the optimizers' other shapes stand in as the nearest of these, and the legend under the
+ * view shows which run is which. */
 const SYMBOLS = { circle: 'circle', square: 'square', diamond: 'diamond',
   'triangle-up': 'diamond', 'triangle-down': 'diamond', 'triangle-left': 'diamond',
   'triangle-right': 'diamond', hexagon: 'circle', pentagon: 'circle' };
 /** Every n-th grid line is kept: a 151-point grid becomes 76 × 76, plenty for a shaded mesh. */
 const THIN = 2;
+/** Trails float this fraction of the surface's height range above it. */
+const LIFT = 0.012;
+/** A step is cut into pieces at most this fraction of a mesh cell long, each draped on the
+ * mesh, so that a long step follows the surface over a ridge instead of passing through it;
+ * at most MAX_PIECES pieces (a diverging run's last jumps leave the view anyway). */
+const PIECE = 0.5;
+const MAX_PIECES = 400;
 
 const memo = new WeakMap();
 
@@ -95,41 +105,78 @@ function heightOn(m, x, y) {
     : z11 + (1 - u) * (z01 - z11) + (1 - v) * (z10 - z11);
 }
 
-/** Every frame of every run of a race, draped on the mesh; cached per race. */
+/**
+ * Every arrived frame of every run, draped on the mesh and lifted by `lift`, each step cut
+ * into pieces no longer than half a cell; points off the mesh (null) break the line. `at[t]`
+ * is the index of frame t's own point. Cached per race and frames arrived.
+ */
 function drape(m, race, lift) {
+  const nx = m.xs.length;
+  const ny = m.ys.length;
+  const cx = (m.xs[nx - 1] - m.xs[0]) / (nx - 1);
+  const cy = (m.ys[ny - 1] - m.ys[0]) / (ny - 1);
   return race.runs.map((run) => {
-    const z = new Float64Array(race.steps + 1);
-    for (let t = 0; t <= race.steps; t += 1) {
-      const h = heightOn(m, run.path[2 * t], run.path[2 * t + 1]);
-      z[t] = h === null ? NaN : h + lift;
+    const x = [];
+    const y = [];
+    const z = [];
+    const at = new Int32Array(race.steps + 1).fill(-1);
+    const put = (px, py) => {
+      const h = heightOn(m, px, py);
+      x.push(h === null ? null : px);
+      y.push(h === null ? null : py);
+      z.push(h === null ? null : h + lift);
+    };
+    for (let t = 0; t <= race.available; t += 1) {
+      const qx = run.path[2 * t];
+      const qy = run.path[2 * t + 1];
+      const px = run.path[2 * t - 2];
+      const py = run.path[2 * t - 1];
+      if (t > 0 && [px, py, qx, qy].every(Number.isFinite)) {
+        const n = Math.min(Math.ceil(Math.max(Math.abs(qx - px) / cx, Math.abs(qy - py) / cy)
+          / PIECE), MAX_PIECES);
+        for (let k = 1; k < n; k += 1) put(px + (k / n) * (qx - px), py + (k / n) * (qy - py));
+      }
+      if (Number.isFinite(qx) && Number.isFinite(qy)) put(qx, qy);
+      at[t] = x.length - 1;
     }
-    return z;
+    return { x, y, z, at };
   });
 }
 
-/** A run's trail up to frame t as 3-D coordinates; points off the mesh break the line. */
-function trail(run, heights, t) {
-  const x = [];
-  const y = [];
-  const z = [];
-  for (let i = 0; i <= t; i += 1) {
-    const on = Number.isFinite(heights[i]);
-    x.push(on ? run.path[2 * i] : null);
-    y.push(on ? run.path[2 * i + 1] : null);
-    z.push(on ? heights[i] : null);
+/** A run's trail up to frame t, as drawn. */
+function trail(draped, t) {
+  const end = draped.at[t] + 1;
+  return { x: draped.x.slice(0, end), y: draped.y.slice(0, end), z: draped.z.slice(0, end) };
+}
+
+/** The last finite position of a run at or before frame t (a diverged run is frozen). */
+function lastPoint(path, t) {
+  for (let i = t; i >= 0; i -= 1) {
+    if (Number.isFinite(path[2 * i]) && Number.isFinite(path[2 * i + 1])) {
+      return [path[2 * i], path[2 * i + 1]];
+    }
   }
-  return { x, y, z };
+  return null;
+}
+
+/** Where a run's marker goes: its point, or — once it has left the view — the nearest point
+ * of the view's edge, as the contour shows it; on the surface, lifted like the trails. */
+function markerAt(m, view, point, lift) {
+  const x = Math.min(Math.max(point[0], view.x[0]), view.x[1]);
+  const y = Math.min(Math.max(point[1], view.y[0]), view.y[1]);
+  const h = heightOn(m, x, y);
+  return h === null ? null : { x, y, z: h + lift, off: x !== point[0] || y !== point[1] };
 }
 
 function figure(m, data, state, box) {
   const { race, frame, styles, scale, grid } = data;
+  const { view } = grid.surface;
   const surf = m.mesh;
   const zRange = [surf.lo, surf.hi + (surf.hi - surf.lo) * 0.05];
+  const lift = (surf.hi - surf.lo) * LIFT;
   if (race && (m.draped?.race !== race || m.draped.available !== race.available)) {
-    m.draped = { race, available: race.available,
-      heights: drape(surf, race, (surf.hi - surf.lo) * 0.012) };
+    m.draped = { race, available: race.available, runs: drape(surf, race, lift) };
   }
-  const { view } = grid.surface;
   const presenter = state.presenter;
   const traces = [{
     type: 'mesh3d', x: surf.x, y: surf.y, z: surf.z, i: surf.i, j: surf.j, k: surf.k,
@@ -143,28 +190,38 @@ function figure(m, data, state, box) {
   const mz = [];
   const colors = [];
   const symbols = [];
+  const texts = [];
   if (race) {
     const t = Math.min(frame, race.available);
-    race.runs.forEach((run, i) => {
-      const line = trail(run, m.draped.heights[i], t);
-      const { color } = styles[i];
-      traces.push({ type: 'scatter3d', mode: 'lines', ...line, hoverinfo: 'skip',
-        line: { color, width: presenter ? 9 : 6,
+    // the selected run's trail is drawn last, as in the contour (where lines meet at one
+    // depth WebGL keeps the later one); the markers follow the runs' order
+    const order = race.runs.map((_, i) => i);
+    const sel = Math.min(Math.max(data.selected ?? 0, 0), race.runs.length - 1);
+    if (race.runs.length) order.push(...order.splice(sel, 1));
+    for (const i of order) {
+      traces.push({ type: 'scatter3d', mode: 'lines', ...trail(m.draped.runs[i], t),
+        hoverinfo: 'skip', line: { color: styles[i].color, width: presenter ? 9 : 6,
           dash: styles[i].dash.length ? 'dash' : 'solid' } });
-      let k = line.x.length - 1;
-      while (k > 0 && line.x[k] === null) k -= 1;
-      if (line.x[k] !== null) {
-        mx.push(line.x[k]);
-        my.push(line.y[k]);
-        mz.push(line.z[k]);
+    }
+    race.runs.forEach((run, i) => {
+      const { color } = styles[i];
+      const point = lastPoint(run.path, t);
+      const at = point && markerAt(surf, view, point, lift);
+      if (at) {
+        mx.push(at.x);
+        my.push(at.y);
+        mz.push(at.z);
+        texts.push(at.off ? 'off view' : '');
         colors.push(color);
         const symbol = SYMBOLS[styles[i].marker] ?? 'circle';
         symbols.push(styles[i].hollow ? `${symbol}-open` : symbol);
       }
     });
   }
-  traces.push({ type: 'scatter3d', mode: 'markers', x: mx, y: my, z: mz, hoverinfo: 'skip',
-    marker: { size: presenter ? 9 : 6.5, color: colors, symbol: symbols,
+  traces.push({ type: 'scatter3d', mode: 'markers+text', x: mx, y: my, z: mz, text: texts,
+    textposition: 'top center', hoverinfo: 'skip',
+    textfont: { size: presenter ? 17 : 12, color: '#1b2430' },
+    marker: { size: presenter ? 10 : 7.5, color: colors, symbol: symbols,
       line: { color: '#ffffff', width: 2 } } });
   const axis = (title, range) => ({ title: { text: title }, range, showspikes: false,
     backgroundcolor: '#f4f5f2', gridcolor: '#d5d9de', zerolinecolor: '#b0b8c2',
