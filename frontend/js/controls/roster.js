@@ -2,7 +2,8 @@
  * The contestants: one card per run with its switch, colour, optimizer, label and
  * hyperparameters (ranges, log scales and meanings from the optimizer catalogue), its
  * learning-rate schedule and its own gradient options. Clicking a card puts that run in
- * the inspector (in the networks lab: shows its decision boundary). Each lab has its own
+ * the inspector (in the networks lab: shows its decision boundary; in the maps lab: maps
+ * it). Each lab has its own
  * roster; the control edits the one of the lab on screen.
  */
 
@@ -26,6 +27,10 @@ function symbolOf(meaning) {
  * run starts with (for a network, the learning rate suggested for networks).
  */
 function bindingOf(lab, catalogues) {
+  if (lab === 'maps') {
+    return { lab, runs: 'mapRuns', selected: 'mapSelected', optimizers: catalogues.optimizers,
+      start: (o) => fullHyperparameters(o), inspect: 'map this run' };
+  }
   return lab === 'networks'
     ? { lab, runs: 'netRuns', selected: 'netSelected', optimizers: networkOptimizers(catalogues),
       start: (o) => networkHyperparameters(o, catalogues), inspect: 'show its decision boundary' }
