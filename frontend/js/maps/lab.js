@@ -198,15 +198,16 @@ export function mapLab({ catalogues, store, els, say, arrived }) {
       + `${num(source.loss[k], 3)}`;
   }
 
-  /** The header: the surface, what the map asks, and of which run. */
+  /** The header: the surface, and the run mapped ("Himmelblau · basins of SGD", "Rotated
+   * ravine · Momentum: lr × momentum"). */
   function title() {
     const map = current.map;
     if (!map) return 'Maps';
     const surface = map.surface.expression ? `f(x, y) = ${map.surface.expression.plain}`
       : map.surface.name;
     const { label } = map.optimizer;
-    return `${surface} · ${map.kind === 'basins' ? 'where each start leads' : 'where each '
-      + 'setting leads'} · ${label}`;
+    return map.kind === 'basins' ? `${surface} · basins of ${label}`
+      : `${surface} · ${label}: ${map.request.x.name} × ${map.request.y.name}`;
   }
 
   return {
