@@ -234,8 +234,9 @@ def test_a_map_over_the_budget_is_refused_beside_the_control_and_dimmed(
     assert "at most" in message.inner_text()
     assert "DESCENTLAB" not in message.inner_text()
     assert page.evaluate("() => document.body.classList.contains('input-invalid')")
-    assert float(page.evaluate("() => getComputedStyle(document.getElementById('map-views'))"
-                               ".opacity")) < 0.5
+    # the map on screen no longer matches the controls: dimmed (after a short fade)
+    page.wait_for_function("() => Number(getComputedStyle(document.getElementById("
+                           "'map-views')).opacity) < 0.5", timeout=5_000)
     # a value the server takes again clears it
     before = v.map_id()
     box.fill("40")

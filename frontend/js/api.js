@@ -129,6 +129,11 @@ export async function boundary(body, signal) {
   return (await request(`${BASE}/networks/boundary`, JSON_POST(body, signal))).json();
 }
 
+/** POST a JSON body to the API and get its JSON answer (a search, a comparison). */
+export async function postJSON(path, body, signal) {
+  return (await request(`${BASE}/${path}`, JSON_POST(body, signal))).json();
+}
+
 /** POST a map (`kind`: basins or hyperparameters) and get the whole document (the JSON export). */
 export async function mapDocument(kind, body, signal) {
   return (await request(`${BASE}/maps/${kind}`, JSON_POST(body, signal))).json();

@@ -43,6 +43,7 @@ import { firstRoster, networkHyperparameters } from './networks/request.js';
 import { mapLab } from './maps/lab.js';
 import { firstMapRoster } from './maps/request.js';
 import { mapSettingsControl } from './controls/mapsettings.js';
+import { searchPanels } from './maps/search.js';
 
 const GRID_RESOLUTION = 151;
 /** Slider drags re-run at most this often (ms); the last value always runs. A network race
@@ -202,7 +203,10 @@ async function boot() {
       || 'formula'}`,
   };
   const mapPanel = mapSettingsControl($('map-panel'), ctx);
-  const maps = mapLab({ catalogues, store, say, arrived: () => titleText(), els: { map: els.map,
+  const searches = searchPanels({ search: $('map-search'), compare: $('map-compare') },
+    { catalogues, store, redraw: () => maps.draw() });
+  const maps = mapLab({ catalogues, store, say, arrived: () => titleText(),
+    trials: () => searches.trials(), els: { map: els.map,
     caption: els.mapCaption, readout: els.mapReadout, legend: legendOf(els.map) } });
   const exporting = () => ({ networks: networks.exports, maps: maps.exports })[store.state.lab]
     ?? surfaceExports;

@@ -31,11 +31,11 @@ function placeErrors(error, roster, expression) {
 
 /**
  * @param {{catalogues: Object, store: Object, say: (text: string) => void,
- *   arrived: () => void,
+ *   arrived: () => void, trials: () => ?Object,
  *   els: {map: HTMLElement, caption: HTMLElement, legend: HTMLElement,
  *     readout: HTMLElement}}} ctx
  */
-export function mapLab({ catalogues, store, els, say, arrived }) {
+export function mapLab({ catalogues, store, els, say, arrived, trials = () => null }) {
   /** `map`: the map on screen (maybe still streaming); `asked`: the request last posted */
   const current = { map: null, asked: '' };
   let drawnAt = 0;
@@ -82,10 +82,12 @@ export function mapLab({ catalogues, store, els, say, arrived }) {
     drawnAt = performance.now();
     const categories = categoriesOf(map.points, map.statuses);
     const mark = setting(map);
-    const drawn = mapplot.render(els.map, map, { categories, setting: mark,
+    const search = map.kind === 'hyperparameters' ? trials() : null;
+    const drawn = mapplot.render(els.map, map, { categories, setting: mark, search,
       presenter: store.state.presenter });
     mapplot.listen(els.map, { onZoom: zoom, onPick: pick, onHover: hover });
-    fillMapLegend(els.legend, legendEntries(map, categories, counted(map, categories), mark));
+    fillMapLegend(els.legend, legendEntries(map, categories, counted(map, categories), mark,
+      search));
     els.caption.textContent = caption(map);
     return drawn;
   }
@@ -236,7 +238,8 @@ export function mapLab({ catalogues, store, els, say, arrived }) {
         const categories = categoriesOf(map.points, map.statuses);
         return { title: title(), subtitle: caption(map).split(' · drag')[0],
           runs: [], critical: [], outcomes: [],
-          extra: legendEntries(map, categories, counted(map, categories), setting(map)) };
+          extra: legendEntries(map, categories, counted(map, categories), setting(map),
+            map.kind === 'hyperparameters' ? trials() : null) };
       },
       name: () => `descent-lab-${current.map?.surface.id ?? 'formula'}-${current.map?.kind
         ?? 'map'}`,

@@ -9,6 +9,7 @@ import { CRITICAL, drawCritical, paintMarker } from '../palette.js';
 import { h } from '../dom.js';
 import { num, pair } from '../format.js';
 import { PALEST, paler } from './cells.js';
+import { SEARCH_MARKS } from '../plots/mapplot.js';
 
 /** What an outcome at no listed point is called. */
 const OUTCOME_TEXT = { converged: 'converged elsewhere', stalled: 'stalled on flat ground',
@@ -29,8 +30,9 @@ const percent = (n, total) => (total ? `${num(100 * n / total, 2)} %` : '');
  * @param {import('./mapdata.js').MapData} map
  * @param {Object[]} categories  @param {number[]} counts cells per category
  * @param {?{style: Object, text: string}} setting the current setting's mark
+ * @param {?Object} [search] a grid and a random search drawn on the map
  */
-export function legendEntries(map, categories, counts, setting) {
+export function legendEntries(map, categories, counts, setting, search = null) {
   const total = counts.reduce((a, b) => a + b, 0);
   const entries = [];
   categories.forEach((c, i) => {
@@ -85,6 +87,36 @@ export function legendEntries(map, categories, counts, setting) {
         ctx.lineTo(x + r * 1.1, y);
         ctx.moveTo(x, y - r * 1.1);
         ctx.lineTo(x, y + r * 1.1);
+        ctx.stroke();
+        ctx.restore();
+      } });
+    }
+  }
+  if (search) {
+    for (const [method, mark] of Object.entries(SEARCH_MARKS)) {
+      const trials = search[method].trials[0].length;
+      entries.push({ key: `${method}-trials`, text: `${mark.name} search: ${trials} trials `
+        + `and the best found (${method === 'grid' ? 'circled' : 'in a diamond'})`,
+      draw: (ctx, x, y, r) => {
+        ctx.save();
+        ctx.strokeStyle = '#1b2430';
+        ctx.lineWidth = 1.6;
+        ctx.beginPath();
+        if (method === 'grid') ctx.arc(x, y, r * 1.3, 0, 2 * Math.PI);
+        else {
+          const d = r * 1.4;
+          ctx.moveTo(x, y - d); ctx.lineTo(x + d, y); ctx.lineTo(x, y + d); ctx.lineTo(x - d, y);
+          ctx.closePath();
+        }
+        ctx.stroke();
+        ctx.beginPath();
+        const k = r * 0.6;
+        if (method === 'grid') {
+          ctx.moveTo(x - k, y); ctx.lineTo(x + k, y); ctx.moveTo(x, y - k); ctx.lineTo(x, y + k);
+        } else {
+          ctx.moveTo(x - k, y - k); ctx.lineTo(x + k, y + k);
+          ctx.moveTo(x + k, y - k); ctx.lineTo(x - k, y + k);
+        }
         ctx.stroke();
         ctx.restore();
       } });

@@ -79,6 +79,27 @@ function settingTrace(setting) {
         width: 2 } } }];
 }
 
+/** How a search's trials and best are marked (dark ink: no cell colour is). */
+export const SEARCH_MARKS = {
+  grid: { trial: 'cross-thin-open', best: 'circle-open', name: 'grid' },
+  random: { trial: 'x-thin-open', best: 'diamond-open', name: 'random' },
+};
+
+/** The first repeat of each search: its trials, and the best it found ringed. */
+function searchTraces(search) {
+  if (!search) return [];
+  return Object.entries(SEARCH_MARKS).flatMap(([method, mark]) => {
+    const found = search[method];
+    const trials = found.trials[0];
+    return [{ type: 'scatter', mode: 'markers', name: `${mark.name} trials`, hoverinfo: 'skip',
+      x: trials.map((t) => t[0]), y: trials.map((t) => t[1]),
+      marker: { symbol: mark.trial, size: 10, color: THEORY, line: { width: 2, color: THEORY } } },
+    { type: 'scatter', mode: 'markers', name: `${mark.name}: best found`, hoverinfo: 'skip',
+      x: [found.best[0][0]], y: [found.best[0][1]], cliponaxis: false,
+      marker: { symbol: mark.best, size: 20, color: THEORY, line: { width: 3, color: THEORY } } }];
+  });
+}
+
 /** The critical points inside a basin map's rectangle, as the contour marks them. */
 function criticalImages(map, extent) {
   if (map.kind !== 'basins') return [];
@@ -101,9 +122,11 @@ const titleOf = (name) => ({ lr: 'learning rate lr', momentum: 'momentum μ',
  * @param {HTMLElement} el
  * @param {import('../maps/mapdata.js').MapData} map
  * @param {{categories: Object[], setting: ?{x: number, y: number, style: Object},
- *   presenter: boolean}} options
+ *   search: ?{grid: Object, random: Object}, presenter: boolean}} options (`search`: the
+ *   API's answers to a grid and a random search over the map's axes)
  */
-export function render(el, map, { categories, setting = null, presenter = false }) {
+export function render(el, map, { categories, setting = null, search = null,
+  presenter = false }) {
   const extent = extentOf(map);
   const traces = [];
   const fine = map.fine();
@@ -112,7 +135,7 @@ export function render(el, map, { categories, setting = null, presenter = false 
       'coarse'));
   }
   if (fine) traces.push(heatmap(map.x.centres, fine.y, fine.cells, map, categories, 'cells'));
-  traces.push(...theoryTraces(map, extent), ...settingTrace(setting));
+  traces.push(...theoryTraces(map, extent), ...searchTraces(search), ...settingTrace(setting));
   const size = sizeOf(el);
   const font = { ...FONT, size: presenter ? 17 : 13 };
   const basins = map.kind === 'basins';
