@@ -12,17 +12,15 @@ computed tile by tile with a progress bar once it takes more than a second.
 from __future__ import annotations
 
 import argparse
-import io
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from tqdm import tqdm
 
 from descentlab.server import cli
+from descentlab.server.export import map_csv, map_npz
 
 if TYPE_CHECKING:
     from descentlab.engine.maps import MapResult
@@ -155,32 +153,6 @@ def _client(args: argparse.Namespace) -> Iterator:
         yield client
 
 
-def to_csv(result: MapResult) -> str:
-    """One line per cell: where it is, how it ended."""
-    from descentlab.engine.outcome import STATUSES
-
-    out = io.StringIO()
-    y_name = result.y_axis.name if result.y_axis is not None else "row"
-    out.write(f"{result.x_axis.name},{y_name},status,point,step,loss,final_x,final_y\n")
-    for j, y in enumerate(result.y.tolist()):
-        for i, x in enumerate(result.x.tolist()):
-            final = result.final[j, i].tolist()
-            out.write(f"{x!r},{y!r},{STATUSES[result.status[j, i]]},{result.basin[j, i]},"
-                      f"{result.step[j, i]},{float(result.loss[j, i])!r},{final[0]!r},"
-                      f"{final[1]!r}\n")
-    return out.getvalue()
-
-
-def to_npz(result: MapResult, document: dict) -> bytes:
-    """The arrays at full precision, and the rest of the document as JSON text in ``meta``."""
-    meta = {key: value for key, value in document.items() if key != "cells"}
-    out = io.BytesIO()
-    np.savez_compressed(out, x=result.x, y=result.y, status=result.status,
-                        basin=result.basin, step=result.step, loss=result.loss,
-                        final=result.final, meta=np.array(json.dumps(meta)))
-    return out.getvalue()
-
-
 def run_map(args: argparse.Namespace) -> None:
     from descentlab.server import map_figure
     from descentlab.server.jsonio import dumps
@@ -201,11 +173,11 @@ def run_map(args: argparse.Namespace) -> None:
     if fmt == "json":
         data = dumps(document)
     elif fmt == "csv":
-        data = to_csv(result).encode()
+        data = map_csv(result).encode()
     elif fmt == "png":
         data = map_figure.to_png(result, document)
     elif fmt == "html":
         data = map_figure.to_html(result, document).encode()
     else:
-        data = to_npz(result, document)
+        data = map_npz(result, document)
     cli._write(args, data)

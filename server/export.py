@@ -1,5 +1,5 @@
 """A race document (the API's JSON) as CSV for a spreadsheet or as a standalone animation;
-a network race document as CSV.
+a network race document as CSV; a map as CSV (a line per cell) or NPZ (its arrays).
 
 The HTML is one offline file for a slide deck: Plotly.js inlined, the surface in bands,
 one animated marker and trail per run, play/pause and a slider. Plotly animates by
@@ -12,16 +12,20 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import math
 import struct
 import zlib
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from descentlab.engine.optimizers.catalog import get_optimizer
+
+if TYPE_CHECKING:
+    from descentlab.engine.maps import MapResult
 
 MAX_TRAIL_POINTS = 600
 BANDS = 24
@@ -191,3 +195,29 @@ def to_html(document: dict, grid: dict, max_frames: int = 120) -> str:
                             for t in frame_steps]}])
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False,
                        config={"displaylogo": False, "responsive": True})
+
+
+def map_csv(result: MapResult) -> str:
+    """One line per cell: where it is, how it ended."""
+    from descentlab.engine.outcome import STATUSES
+
+    out = io.StringIO()
+    y_name = result.y_axis.name if result.y_axis is not None else "row"
+    out.write(f"{result.x_axis.name},{y_name},status,point,step,loss,final_x,final_y\n")
+    for j, y in enumerate(result.y.tolist()):
+        for i, x in enumerate(result.x.tolist()):
+            final = result.final[j, i].tolist()
+            out.write(f"{x!r},{y!r},{STATUSES[result.status[j, i]]},{result.basin[j, i]},"
+                      f"{result.step[j, i]},{float(result.loss[j, i])!r},{final[0]!r},"
+                      f"{final[1]!r}\n")
+    return out.getvalue()
+
+
+def map_npz(result: MapResult, document: dict) -> bytes:
+    """The arrays at full precision, and the rest of the document as JSON text in ``meta``."""
+    meta = {key: value for key, value in document.items() if key != "cells"}
+    out = io.BytesIO()
+    np.savez_compressed(out, x=result.x, y=result.y, status=result.status,
+                        basin=result.basin, step=result.step, loss=result.loss,
+                        final=result.final, meta=np.array(json.dumps(meta)))
+    return out.getvalue()

@@ -152,6 +152,9 @@ class MapStreamMeta(BaseModel):
                                                "that follow, in order")
     statuses: list[str]
     status_colors: dict[str, str]
+    palest: float = Field(description="how far towards white a cell that reached a point is "
+                                      "drawn when its run took every step (log scale of its "
+                                      "step, 0 when it got there at once)")
     points: list[MapPoint] = Field(description="the points runs can end at, with their "
                                                "colours (cells counted in the summary)")
     x: AxisInfo

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from descentlab import engine
-from descentlab.engine.map_colors import STATUS_COLORS, point_colors
+from descentlab.engine.map_colors import PALEST, STATUS_COLORS, point_colors
 from descentlab.engine.maps import Minimum, assemble, tile_rows
 from descentlab.engine.outcome import STATUSES
 from descentlab.server import translate
@@ -185,7 +185,7 @@ class MapStream:
                 "optimizer": first.run.to_dict(), "steps": first.steps,
                 "resolution": self.request.resolution, "coarse_resolution": self.coarse,
                 "tiles": [list(r) for r in self.rows], "statuses": list(STATUSES),
-                "status_colors": STATUS_COLORS,
+                "status_colors": STATUS_COLORS, "palest": PALEST,
                 "points": _points(first, np.zeros(len(first.points), dtype=np.int64)),
                 "x": _axis_info(first.x_axis, first.x)}
 

@@ -129,8 +129,25 @@ export async function boundary(body, signal) {
   return (await request(`${BASE}/networks/boundary`, JSON_POST(body, signal))).json();
 }
 
+/** POST a JSON body to the API and get its JSON answer (a search, a comparison). */
+export async function postJSON(path, body, signal) {
+  return (await request(`${BASE}/${path}`, JSON_POST(body, signal))).json();
+}
+
+/** POST a map (`kind`: basins or hyperparameters) and get the whole document (the JSON export). */
+export async function mapDocument(kind, body, signal) {
+  return (await request(`${BASE}/maps/${kind}`, JSON_POST(body, signal))).json();
+}
+
+/** A map as a file the API encodes (`format`: csv or npz), as a Blob. */
+export async function mapExport(kind, body, format, signal) {
+  return (await request(`${BASE}/maps/${kind}/export?format=${format}`,
+    JSON_POST(body, signal))).blob();
+}
+
 /**
- * POST a race to an NDJSON stream (`races/stream`, or `networks/races/stream`) and hand
+ * POST a race (or a map: then its events are `meta`, `coarse`, `tile`s, `summary`) to an
+ * NDJSON stream (`races/stream`, or `networks/races/stream`) and hand
  * each event to its handler as it arrives: `meta`, then `frame`s, then `summary`. An
  * `error` line (a failure midway) is thrown.
  * @param {Object} body

@@ -3,7 +3,8 @@
  * scenario is set up), and from then on every state change flows one way — state → grid and
  * race requests → data → the player's frame → every view drawn at that frame. The surfaces
  * lab is wired here; the networks lab (networks/lab.js) shares the player, the roster, the
- * transport, presenter mode and the exports.
+ * transport, presenter mode and the exports; the maps lab (maps/lab.js) the roster, the
+ * surface panel and the exports.
  */
 
 import * as api from './api.js';
@@ -19,6 +20,7 @@ import { switchGroup, throttle } from './dom.js';
 import { clearErrors, onReveal, setFallback, showErrors } from './errors.js';
 import { zScale } from './plots/scale.js';
 import { onResize } from './plots/size.js';
+import { legendOf } from './plots/legend.js';
 import * as contour from './plots/contour.js';
 import * as surface3d from './plots/surface3d.js';
 import { follower } from './plots/follow.js';
@@ -38,12 +40,17 @@ import { networkControl } from './controls/network.js';
 import { networkSettingsControl } from './controls/netsettings.js';
 import { networkLab } from './networks/lab.js';
 import { firstRoster, networkHyperparameters } from './networks/request.js';
+import { mapLab } from './maps/lab.js';
+import { firstMapRoster } from './maps/request.js';
+import { mapSettingsControl } from './controls/mapsettings.js';
+import { searchPanels } from './maps/search.js';
 
 const GRID_RESOLUTION = 151;
 /** Slider drags re-run at most this often (ms); the last value always runs. A network race
  * takes a good part of a second: a drag asks for one less often. */
 const DRAG_INTERVAL = 40;
 const NETWORK_DRAG_INTERVAL = 150;
+const MAP_DRAG_INTERVAL = 250;
 /** The 3-D view stays still while a slider or the start is dragged, and this long after (ms). */
 const DRAG_HOLD = 250;
 /** From this height (px) the lesson and the inspector are shown together instead of as tabs. */
@@ -58,7 +65,8 @@ const els = {
   landscape: $('landscape'), boundary: $('boundary'), accuracy: $('accuracy'),
   standings: $('standings'), landscapeCaption: $('landscape-caption'),
   boundaryCaption: $('boundary-caption'), landscape3d: $('landscape3d'),
-  netViews: $('net-views'),
+  netViews: $('net-views'), map: $('map'), mapCaption: $('map-caption'),
+  mapReadout: $('map-readout'),
 };
 
 /** The header's switches: which view of the surface, which lab, which view of a landscape. */
@@ -95,8 +103,12 @@ function completeRuns(runs, catalogues, start) {
 function completeState(state, catalogues) {
   const netRuns = completeRuns(state.netRuns, catalogues,
     (o) => networkHyperparameters(o, catalogues));
-  return { ...state, runs: completeRuns(state.runs, catalogues, (o) => fullHyperparameters(o)),
-    netRuns: netRuns.length || state.lab !== 'networks' ? netRuns : firstRoster(catalogues) };
+  const mapRuns = completeRuns(state.mapRuns, catalogues, (o) => fullHyperparameters(o));
+  const runs = completeRuns(state.runs, catalogues, (o) => fullHyperparameters(o));
+  return { ...state, runs,
+    netRuns: netRuns.length || state.lab !== 'networks' ? netRuns : firstRoster(catalogues),
+    mapRuns: mapRuns.length || state.lab !== 'maps' ? mapRuns
+      : firstMapRoster({ ...state, runs }, catalogues) };
 }
 
 /** A start point rounded to what the plot can show, so links stay short. */
@@ -190,9 +202,17 @@ async function boot() {
     name: () => `descent-lab-${store.state.scenario || surfaceEntry(store.state, catalogues)?.id
       || 'formula'}`,
   };
-  const exporting = () => (store.state.lab === 'networks' ? networks.exports : surfaceExports);
-  exportControl($('export'), { say, images: () => exporting().images(),
+  const mapPanel = mapSettingsControl($('map-panel'), ctx);
+  const searches = searchPanels({ search: $('map-search'), compare: $('map-compare') },
+    { catalogues, store, redraw: () => maps.draw() });
+  const maps = mapLab({ catalogues, store, say, arrived: () => titleText(),
+    trials: () => searches.trials(), els: { map: els.map,
+    caption: els.mapCaption, readout: els.mapReadout, legend: legendOf(els.map) } });
+  const exporting = () => ({ networks: networks.exports, maps: maps.exports })[store.state.lab]
+    ?? surfaceExports;
+  const exporter = exportControl($('export'), { say, images: () => exporting().images(),
     report: () => exporting().report(), csv: () => exporting().csv(),
+    npz: () => exporting().npz?.() ?? null, offers: (what) => Boolean(exporting()[what]),
     name: () => exporting().name(), caption: () => exporting().caption?.() ?? null });
   setFallback($('race-error'));
   const leftTabs = tabs($('left'), 'roster');
@@ -211,6 +231,7 @@ async function boot() {
   let panelsDrawn = 0;
   function drawFrame(t) {
     const state = store.state;
+    if (state.lab === 'maps') return;
     if (state.lab === 'networks') {
       networks.draw(t);
       transport.update(current.status);
@@ -275,6 +296,10 @@ async function boot() {
       els.title.textContent = networks.title();
       return;
     }
+    if (store.state.lab === 'maps') {
+      els.title.textContent = maps.title();
+      return;
+    }
     const scenario = catalogues.scenarios.find((s) => s.id === store.state.scenario);
     const shown = current.grid?.surface;
     const surface = !shown ? '' : shown.expression ? `f(x, y) = ${shown.expression.plain}`
@@ -319,9 +344,17 @@ async function boot() {
   const dragRace = throttle(runRace, DRAG_INTERVAL);
   const dragGrid = throttle(loadGrid, DRAG_INTERVAL);
   const dragNetwork = throttle(networks.run, NETWORK_DRAG_INTERVAL);
+  const dragMap = throttle(maps.run, MAP_DRAG_INTERVAL);
 
   /** The lab on screen changed: show its race, or run it if its settings changed meanwhile. */
   function enterLab(cause) {
+    if (store.state.lab === 'maps') {
+      player.pause();
+      loadGrid();
+      if (maps.fresh()) maps.draw();
+      else maps.run(cause);
+      return;
+    }
     if (store.state.lab === 'networks') {
       if (networks.fresh()) player.load(networks.race.available, networks.race.steps, 'end');
       else networks.run(cause);
@@ -359,6 +392,8 @@ async function boot() {
     surfacePanel.update(state, current.grid);
     networkPanel.update(state, networks.race);
     networkSettings.update(state);
+    mapPanel.update(state);
+    exporter.refresh();
     roster.update(state);
     gradient.update(state);
     presenter.update(state);
@@ -385,7 +420,11 @@ async function boot() {
     if (changed.has('loop')) player.setLoop(state.loop);
     syncControls();
     if (changed.has('lab')) enterLab(cause);
-    else if (state.lab === 'networks') {
+    else if (state.lab === 'maps') {
+      if (effect === 'grid') loadGrid();
+      if (!maps.fresh()) (cause.drag ? dragMap : maps.run)(cause);
+      else if (changed.has('presenter') || changed.has('mapRuns')) maps.draw();
+    } else if (state.lab === 'networks') {
       if (effect !== 'display') (cause.drag ? dragNetwork : networks.run)(cause);
     } else {
       if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
@@ -401,8 +440,10 @@ async function boot() {
   switches.netView.onChoose((netView, event) => store.update({ netView }, { event }));
   switches.lab.onChoose((lab, event) => {
     const first = lab === 'networks' && !store.state.netRuns.length;
-    store.update({ lab, ...(first ? { netRuns: firstRoster(catalogues), netSelected: 0 } : {}) },
-      { event });
+    const firstMap = lab === 'maps' && !store.state.mapRuns.length;
+    store.update({ lab, ...(first ? { netRuns: firstRoster(catalogues), netSelected: 0 } : {}),
+      ...(firstMap ? { mapRuns: firstMapRoster(store.state, catalogues), mapSelected: 0 } : {}) },
+    { event });
   });
 
   contour.onPick(els.contour, (point, phase, event) => {
@@ -417,15 +458,17 @@ async function boot() {
 
   onResize(() => {
     rightTabs.refresh();
-    player.redraw();
+    if (store.state.lab === 'maps') maps.draw();
+    else player.redraw();
   });
 
   /** For the browser tests and the benchmark: the live objects, read-only by convention. */
-  window.descentLab = { store, player, current, catalogues, networks };
+  window.descentLab = { store, player, current, catalogues, networks, maps };
 
   syncControls();
   document.body.classList.remove('loading');
   if (store.state.lab === 'networks') networks.run({ initial: true });
+  else if (store.state.lab === 'maps') enterLab({ initial: true });
   else {
     loadGrid();
     runRace({ initial: true, scenario: !link.present });

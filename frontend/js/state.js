@@ -134,10 +134,10 @@ const runCodec = {
 const PHONE = typeof window !== 'undefined' && window.matchMedia('(max-width: 699px)').matches;
 
 /**
- * `lab` says which lab a field belongs to (none: both): a change to the other lab's fields
+ * `lab` says which lab a field belongs to (none: all): a change to the other lab's fields
  * re-runs nothing on screen. Empty network fields stand for the network catalogue's defaults.
  * @typedef {{key: string, param: string, codec: Codec, default: *, repeated?: boolean,
- *   nullable?: boolean, effect: 'grid'|'race'|'display', lab?: 'surfaces'|'networks'}} Field
+ *   nullable?: boolean, effect: 'grid'|'race'|'display', lab?: 'surfaces'|'networks'|'maps'}} Field
  * @type {Field[]}
  */
 const SURFACE_FIELDS = [
@@ -157,6 +157,34 @@ const SURFACE_FIELDS = [
   { key: 'selected', param: 'sel', codec: integer, default: 0, effect: 'display' },
 ].map((f) => ({ ...f, lab: 'surfaces' }));
 
+/** An axis of a hyperparameter map: `lr:0.001:1:log` ↔ {name, lo, hi, scale}. */
+const axisCodec = {
+  parse(s) {
+    const [name, lo, hi, scale = 'linear', ...rest] = s.split(':');
+    if (!name || rest.length || !['linear', 'log'].includes(scale)) {
+      throw new Error(`expected name:low:high[:log]: ${s}`);
+    }
+    return { name, lo: finite(lo), hi: finite(hi), scale };
+  },
+  format: (v) => `${v.name}:${v.lo}:${v.hi}${v.scale === 'log' ? ':log' : ''}`,
+};
+
+/** The maps lab: its own roster (the map is of the selected run), its kind, its rectangle (a
+ * zoom: the region of starts, or the two axes; null: the default) and its size. The surface
+ * and the start are the surfaces lab's, so that a map and the races it opens agree. */
+const MAP_FIELDS = [
+  { key: 'mapKind', param: 'mk', codec: oneOf('basins', 'hyperparameters'), default: 'basins',
+    effect: 'race' },
+  { key: 'mapRuns', param: 'mo', codec: runCodec, default: [], repeated: true, effect: 'race' },
+  { key: 'mapSelected', param: 'msel', codec: integer, default: 0, effect: 'race' },
+  { key: 'mapRegion', param: 'mbox', codec: numbers(4), default: null, nullable: true,
+    effect: 'race' },
+  { key: 'mapX', param: 'mx', codec: axisCodec, default: null, nullable: true, effect: 'race' },
+  { key: 'mapY', param: 'my', codec: axisCodec, default: null, nullable: true, effect: 'race' },
+  { key: 'mapResolution', param: 'mr', codec: integer, default: 128, effect: 'race' },
+  { key: 'mapSteps', param: 'mn', codec: integer, default: 500, effect: 'race' },
+].map((f) => ({ ...f, lab: 'maps' }));
+
 const NETWORK_FIELDS = [
   { key: 'dataset', param: 'ds', codec: text, default: '', effect: 'race' },
   { key: 'dataParams', param: 'dp', codec: numberMap, default: {}, effect: 'race' },
@@ -175,10 +203,12 @@ const NETWORK_FIELDS = [
 ].map((f) => ({ ...f, lab: 'networks' }));
 
 export const FIELDS = [
-  { key: 'lab', param: 'lab', codec: oneOf('surfaces', 'networks'), default: 'surfaces',
+  { key: 'lab', param: 'lab', codec: oneOf('surfaces', 'networks', 'maps'),
+    default: 'surfaces',
     effect: 'display' },
   ...SURFACE_FIELDS,
   ...NETWORK_FIELDS,
+  ...MAP_FIELDS,
   { key: 'frame', param: 't', codec: integer, default: null, nullable: true, effect: 'display' },
   { key: 'speed', param: 'speed', codec: number, default: 60, effect: 'display' },
   { key: 'loop', param: 'loop', codec: flag, default: false, effect: 'display' },

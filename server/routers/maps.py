@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from descentlab.server import map_translate, streaming
+from descentlab.server import export, map_translate, streaming
 from descentlab.server.errors import located
 from descentlab.server.jsonio import dumps
 from descentlab.server.limits import check_map, check_search
@@ -52,6 +54,45 @@ async def basins(request: Request, body: BasinMapRequest) -> Response:
                      "the theory's stability limit and optimum where known")
 async def hyperparameters(request: Request, body: HyperparameterMapRequest) -> Response:
     return await _map(request, body)
+
+
+async def _file(request: Request, body: BasinMapRequest | HyperparameterMapRequest,
+                format: Literal["csv", "npz"]) -> Response:
+    """The map as a file: CSV (a line per cell) or NPZ (its arrays at full precision)."""
+    state = lab(request)
+    check_map(body, state.settings)
+
+    def respond() -> Response:
+        result = map_translate.compute(body, state.settings.max_expression_length,
+                                       state.cluster)
+        if format == "csv":
+            return Response(export.map_csv(result), media_type="text/csv")
+        return Response(export.map_npz(result, map_translate.map_document(result)),
+                        media_type="application/octet-stream")
+
+    with located("body"):
+        response = await state.gate.run(respond)
+    response.headers["Content-Disposition"] = f'attachment; filename="map.{format}"'
+    return response
+
+
+FILE_RESPONSES = {200: {"content": {"text/csv": {}, "application/octet-stream": {}},
+                        "description": "the map as CSV or NPZ"}}
+
+
+@router.post("/maps/basins/export", response_class=Response, responses=FILE_RESPONSES,
+             summary="The basin map as a file: CSV (a line per cell) or NPZ (its arrays)")
+async def export_basins(request: Request, body: BasinMapRequest,
+                        format: Literal["csv", "npz"] = "csv") -> Response:
+    return await _file(request, body, format)
+
+
+@router.post("/maps/hyperparameters/export", response_class=Response,
+             responses=FILE_RESPONSES,
+             summary="The hyperparameter map as a file: CSV (a line per cell) or NPZ")
+async def export_hyperparameters(request: Request, body: HyperparameterMapRequest,
+                                 format: Literal["csv", "npz"] = "csv") -> Response:
+    return await _file(request, body, format)
 
 
 async def _stream(request: Request, body: BasinMapRequest | HyperparameterMapRequest

@@ -64,6 +64,7 @@ async function compose(urls, caption) {
     ...caption.runs.map((r) => ({ kind: 'run', style: r.style, text: r.text })),
     ...caption.critical.map((k) => ({ kind: 'critical', key: k, text: CRITICAL[k].name })),
     ...caption.outcomes.map((k) => ({ kind: 'outcome', key: k, text: OUTCOMES[k].name })),
+    ...(caption.extra ?? []).map((e) => ({ kind: 'drawn', draw: e.draw, text: e.text })),
   ] : [];
   const legend = flow(probe, entries, width - 24, size);
   const head = caption ? 58 : 0;
@@ -104,6 +105,8 @@ async function compose(urls, caption) {
         ctx.stroke();
         ctx.restore();
         paintMarker(ctx, { ...entry.style, edge: '#1b2430' }, cx + size * 1.1, cy, size * 0.4);
+      } else if (entry.kind === 'drawn') {
+        entry.draw(ctx, cx + size * 1.1, cy, size * 0.4);
       } else if (entry.kind === 'critical') {
         drawCritical(ctx, entry.key, cx + size * 1.1, cy, size * 0.45);
       } else drawOutcome(ctx, entry.key, cx + size * 1.1, cy, size * 0.45);
@@ -122,9 +125,12 @@ async function compose(urls, caption) {
  *   caption?: () => ?Object}} ctx
  *   what the lab on screen exports: its views as PNG data URLs (at twice their size), the
  *   API's document of its race (null: no race), its race as CSV, and what the picture shows
- *   (`{title, subtitle, runs: [{style, text}], critical, outcomes}`)
+ *   (`{title, subtitle, runs: [{style, text}], critical, outcomes, extra}`; `extra`: entries
+ *   drawn by their own `draw(ctx, x, y, r)`), its arrays as an NPZ Blob (`npz`), and
+ *   whether it `offers` an export at all
  */
-export function exportControl(root, { images, report, csv, name, say, caption = () => null }) {
+export function exportControl(root, { images, report, csv, name, say, caption = () => null,
+  npz = () => null, offers = () => false }) {
   const guard = (action) => async () => {
     try {
       await action();
@@ -144,9 +150,13 @@ export function exportControl(root, { images, report, csv, name, say, caption = 
     download(`${name()}.json`, new Blob([JSON.stringify(await pending)],
       { type: 'application/json' }));
   });
-  const text = guard(() => {
-    const table = csv();
+  const text = guard(async () => {
+    const table = await csv();
     if (table) download(`${name()}.csv`, new Blob([table], { type: 'text/csv' }));
+  });
+  const arrays = guard(async () => {
+    const file = await npz();
+    if (file) download(`${name()}.npz`, file);
   });
   const link = guard(async () => {
     // the clipboard needs a secure origin: a lecture server reached by its LAN address is not
@@ -164,5 +174,9 @@ export function exportControl(root, { images, report, csv, name, say, caption = 
     button('PNG', 'download the plots as a PNG image', png, 'export-png'),
     button('JSON', 'download the race as the API returns it', json, 'export-json'),
     button('CSV', 'download every step of every run as CSV', text, 'export-csv'),
+    button('NPZ', 'download the map\'s arrays as a NumPy .npz file', arrays, 'export-npz'),
   );
+  const npzButton = root.querySelector('#export-npz');
+  /** Show the buttons the lab on screen offers (only a map has arrays). */
+  return { refresh: () => { npzButton.hidden = !offers('npz'); } };
 }

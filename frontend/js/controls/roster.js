@@ -2,9 +2,10 @@
  * The contestants: one card per run with its switch, colour, optimizer, label and
  * hyperparameters (ranges, log scales and meanings from the optimizer catalogue), its
  * learning-rate schedule and its own gradient options. Clicking a card puts that run in
- * the inspector (in the networks lab: shows its decision boundary). Each lab has its own
- * roster; the control edits the one of the lab on screen. Beside a learning rate that is
- * larger than the start's curvature allows (the race reports the limit) it warns.
+ * the inspector (in the networks lab: shows its decision boundary; in the maps lab: maps
+ * it). Each lab has its own roster; the control edits the one of the lab on screen. Beside
+ * a learning rate that is larger than the start's curvature allows (the race reports the
+ * limit) it warns.
  */
 
 import { h } from '../dom.js';
@@ -28,6 +29,11 @@ function symbolOf(meaning) {
  * run starts with (the learning rate suggested for networks, or for the surface on screen).
  */
 function bindingOf(lab, catalogues, store) {
+  if (lab === 'maps') {
+    return { lab, runs: 'mapRuns', selected: 'mapSelected', optimizers: catalogues.optimizers,
+      start: (o) => surfaceHyperparameters(o, store.state, catalogues),
+      inspect: 'map this run' };
+  }
   return lab === 'networks'
     ? { lab, runs: 'netRuns', selected: 'netSelected', optimizers: networkOptimizers(catalogues),
       start: (o) => networkHyperparameters(o, catalogues), inspect: 'show its decision boundary' }

@@ -1,8 +1,8 @@
 /**
  * Tabs over a panel's sections, so that each section (surface, optimizers, settings; the
  * lesson, the inspector) gets the full height of a 720-pixel projector instead of sharing it
- * behind a scroll bar. A section's `data-tab` names its tab; sections of the other lab
- * (`data-lab`) and sections hidden by presenter mode (`data-presenter` names the panel
+ * behind a scroll bar. A section's `data-tab` names its tab; sections of the other labs
+ * (`data-lab`: the labs a section belongs to) and sections hidden by presenter mode (`data-presenter` names the panel
  * choice that hides them, by default their own `data-panel`) lose their tab, and a single
  * remaining tab needs no bar. A panel tall enough for all its sections (`stackFrom` pixels:
  * a 1080-line screen) shows them one above the other.
@@ -39,8 +39,8 @@ export function tabs(panel, first, stackFrom = Infinity) {
     /** Show the active tab, or the first visible one if presenter mode hid it. */
     refresh() {
       const { classList, dataset } = document.body;
-      const visible = buttons.filter(({ section, name }) => (section.dataset.lab ?? dataset.lab)
-        === dataset.lab && !(classList.contains('presenter')
+      const visible = buttons.filter(({ section, name }) => (section.dataset.lab?.split(' ')
+        ?? [dataset.lab]).includes(dataset.lab) && !(classList.contains('presenter')
         && classList.contains(`hide-${section.dataset.presenter ?? name}`)));
       const shown = visible.find((b) => b.name === active) ?? visible[0];
       const stacked = sizeOf(panel).height >= stackFrom;

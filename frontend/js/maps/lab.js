@@ -1,0 +1,248 @@
+/**
+ * The maps lab: where every start, or every setting, leads. Whenever its settings change the
+ * map is posted to its stream; the coarse pass is drawn at once and the full resolution
+ * fills in band by band, with a progress line. A box dragged on the map asks for that
+ * rectangle at full resolution (a double click backs out to the whole); a click on a cell
+ * opens its race in the surfaces lab, and the lab switch comes back to the same map.
+ */
+
+import * as api from '../api.js';
+import { clearErrors, showErrors } from '../errors.js';
+import { rowStyle } from '../palette.js';
+import { num, pair } from '../format.js';
+import * as mapplot from '../plots/mapplot.js';
+import { MapData } from './mapdata.js';
+import { categoriesOf, cellValues, countCategories } from './cells.js';
+import { fillMapLegend, legendEntries } from './legend.js';
+import { axisParam, axisSpan, mapAxes, mapRequest, mapRun } from './request.js';
+
+/** Bands of rows are drawn at most this often (ms) while they stream in. */
+const DRAW_INTERVAL = 120;
+
+/** An error's place in the page: the optimizer's fields are its roster row's; the surface's
+ * and the start's are the surface panel's; the rest are the map panel's (`map.…`). */
+function placeErrors(error, roster, expression) {
+  const ofSurface = (item) => ['surface', 'start'].includes(item.loc[1]);
+  const moved = error.detail.map((item) => (item.loc[1] === 'optimizer'
+    ? { ...item, loc: ['body', 'optimizers', 0, ...item.loc.slice(2)] } : item));
+  showErrors({ detail: moved.filter(ofSurface) }, roster, expression);
+  showErrors({ detail: moved.filter((item) => !ofSurface(item)) }, roster, expression, 'map');
+}
+
+/**
+ * @param {{catalogues: Object, store: Object, say: (text: string) => void,
+ *   arrived: () => void, trials: () => ?Object,
+ *   els: {map: HTMLElement, caption: HTMLElement, legend: HTMLElement,
+ *     readout: HTMLElement}}} ctx
+ */
+export function mapLab({ catalogues, store, els, say, arrived, trials = () => null }) {
+  /** `map`: the map on screen (maybe still streaming); `asked`: the request last posted */
+  const current = { map: null, asked: '' };
+  let drawnAt = 0;
+  let maps = 0;
+
+  const optimizerOf = (id) => catalogues.optimizers.find((o) => o.id === id);
+
+  /** The mapped run's current setting on a hyperparameter map (lr_x and lr_y default to lr). */
+  function setting(map) {
+    if (map.kind !== 'hyperparameters') return null;
+    const state = store.state;
+    const run = mapRun(state);
+    if (!run || run.id !== map.optimizer.optimizer) return null;
+    const value = (name) => run.hp[name] ?? run.hp.lr;
+    const style = rowStyle(state.mapRuns, state.mapRuns.indexOf(run), catalogues);
+    const names = [map.request.x.name, map.request.y.name];
+    return { x: value(names[0]), y: value(names[1]), style,
+      text: `current setting (${names.map((n) => `${n} ${num(value(n), 3)}`).join(', ')})` };
+  }
+
+  /** The categories of the cells on screen and how many cells each has. */
+  function counted(map, categories) {
+    const fine = map.done ? map.fine() : null;
+    const source = fine ? fine.cells : map.coarse?.cells;
+    if (!source) return categories.map(() => 0);
+    return countCategories(cellValues(source, map.statuses, map.points.length, map.steps),
+      categories.length);
+  }
+
+  function caption(map) {
+    const cells = `${map.resolution} × ${map.kind === 'basins' || map.request.y
+      ? map.resolution : 1}`;
+    const what = map.kind === 'basins' ? 'starts' : 'settings';
+    if (!map.done) {
+      return `Computing ${cells} ${what} × ${map.steps} steps… ${Math.round(100 * map.progress)} %`;
+    }
+    return `${cells} ${what} × ${map.steps} steps · drag a box to zoom in, double-click to `
+      + `zoom out · click a cell to open its race`;
+  }
+
+  function draw() {
+    const map = current.map;
+    if (!map) return Promise.resolve();
+    drawnAt = performance.now();
+    const categories = categoriesOf(map.points, map.statuses, map.statusColors, map.palest);
+    const mark = setting(map);
+    const search = map.kind === 'hyperparameters' ? trials() : null;
+    const drawn = mapplot.render(els.map, map, { categories, setting: mark, search,
+      presenter: store.state.presenter });
+    mapplot.listen(els.map, { onZoom: zoom, onPick: pick, onHover: hover });
+    fillMapLegend(els.legend, legendEntries(map, categories, counted(map, categories), mark,
+      search));
+    els.caption.textContent = caption(map);
+    return drawn;
+  }
+
+  function run() {
+    const asked = mapRequest(store.state, catalogues);
+    if (!asked) {
+      current.map = null;
+      current.asked = '';
+      els.caption.textContent = 'Switch on an optimizer to map it.';
+      return;
+    }
+    current.asked = JSON.stringify(asked.body);
+    const signal = api.supersede('map');
+    document.body.dataset.map = 'computing';
+    els.caption.textContent = 'Computing the map…';
+    let map = null;
+    api.streamRace(asked.body, {
+      meta: (meta) => {
+        map = new MapData(meta, asked.body);
+        clearErrors('map', 'runs', 'surface', 'start');
+      },
+      coarse: (event) => {
+        map.addCoarse(event);
+        current.map = map;
+        draw();
+        arrived();
+      },
+      tile: (event) => {
+        map.addTile(event);
+        if (performance.now() - drawnAt > DRAW_INTERVAL) draw();
+      },
+      summary: (summary) => {
+        map.finish(summary);
+        draw().then(() => {
+          maps += 1;
+          document.body.dataset.mapId = String(maps);
+          document.body.dataset.map = 'ready';
+        });
+      },
+    }, signal, asked.path).catch((error) => {
+      if (api.isAbort(error)) return;
+      document.body.dataset.map = 'error';
+      current.asked = '';
+      placeErrors(error, asked.roster, store.state.expression);
+    });
+  }
+
+  /** A box dragged on the map: that rectangle, at full resolution; null: the whole again. */
+  function zoom(box) {
+    const state = store.state;
+    if (state.mapKind === 'basins') {
+      store.update({ mapRegion: box ? [...box.x.sort((a, b) => a - b),
+        ...box.y.sort((a, b) => a - b)] : null });
+      return;
+    }
+    const optimizer = optimizerOf(mapRun(state)?.id);
+    if (!optimizer) return;
+    const axes = mapAxes(state, catalogues);
+    const within = (axis, lohi) => {
+      const p = axisParam(optimizer, axis.name);
+      if (!lohi) return { ...axisSpan(p), scale: axis.scale };
+      const [lo, hi] = lohi.sort((a, b) => a - b);
+      return { ...axis, lo: Math.max(lo, p.min), hi: Math.min(hi, p.max) };
+    };
+    store.update({ mapX: within(axes.x, box?.x), mapY: within(axes.y, box?.y) });
+  }
+
+  /** A click on a cell: its race — that start, or those settings — in the surfaces lab. */
+  function pick(x, y) {
+    const map = current.map;
+    const state = store.state;
+    const base = mapRun(state);
+    if (!map?.done || !base) return;
+    const patch = { lab: 'surfaces', scenario: '', steps: map.steps, selected: 0, frame: null,
+      clipNorm: null, clipValue: null, noise: 0 };
+    let label;
+    if (map.kind === 'basins') {
+      patch.start = [x, y].map((v) => Number(v.toPrecision(6)));
+      label = `${optimizerOf(base.id).name} from ${pair(...patch.start, 3)}`;
+      patch.runs = [{ ...base, label, on: true }];
+    } else {
+      const [xn, yn] = [map.request.x.name, map.request.y.name];
+      const hp = { ...base.hp, [xn]: Number(x.toPrecision(6)), [yn]: Number(y.toPrecision(6)) };
+      label = `${xn} ${num(hp[xn], 3)}, ${yn} ${num(hp[yn], 3)}`;
+      patch.runs = [{ ...base, hp, label, on: true }];
+      patch.start = map.summary.start;
+    }
+    store.update(patch, { mapCell: true });
+    say(`The race of this cell (${label}). The Maps switch brings the map back.`);
+  }
+
+  /** What the cell under the pointer ended as, in words. */
+  function hover(x, y, trace, index) {
+    const map = current.map;
+    if (x === null || !map) {
+      els.readout.textContent = 'Point at a cell to read it.';
+      return;
+    }
+    const source = trace === 'coarse' ? map.coarse.cells : map.fine()?.cells;
+    if (!source || !Array.isArray(index)) return;
+    const k = index[0] * source.cols + index[1];
+    const status = map.statuses[source.status[k]];
+    const point = map.points[source.basin[k]];
+    const where = map.kind === 'basins' ? `start ${pair(x, y, 3)}`
+      : `${map.request.x.name} ${num(x, 3)}, ${map.request.y.name} ${num(y, 3)}`;
+    const at = point ? ` at the ${point.kind.replace('_', ' ')} ${pair(...point.point, 3)}` : '';
+    const when = source.step[k] >= 0 ? ` after ${source.step[k]} steps` : '';
+    els.readout.textContent = `${where}: ${status}${at}${when} · final loss `
+      + `${num(source.loss[k], 3)}`;
+  }
+
+  /** The header: the surface, and the run mapped ("Himmelblau · basins of SGD", "Rotated
+   * ravine · Momentum: lr × momentum"). */
+  function title() {
+    const map = current.map;
+    if (!map) return 'Maps';
+    const surface = map.surface.expression ? `f(x, y) = ${map.surface.expression.plain}`
+      : map.surface.name;
+    const { label } = map.optimizer;
+    return map.kind === 'basins' ? `${surface} · basins of ${label}`
+      : `${surface} · ${label}: ${map.request.x.name} × ${map.request.y.name}`;
+  }
+
+  return {
+    get map() {
+      return current.map;
+    },
+    run,
+    draw,
+    /** Whether the map on screen (or on its way) is the one the state asks for. */
+    fresh() {
+      const asked = mapRequest(store.state, catalogues);
+      return Boolean(asked) && JSON.stringify(asked.body) === current.asked;
+    },
+    title,
+    exports: {
+      images: async () => [await mapplot.toImage(els.map)],
+      report: () => (current.map ? api.mapDocument(current.map.kind, current.map.request)
+        : null),
+      csv: () => (current.map ? api.mapExport(current.map.kind, current.map.request, 'csv')
+        : null),
+      npz: () => (current.map ? api.mapExport(current.map.kind, current.map.request, 'npz')
+        : null),
+      caption: () => {
+        const map = current.map;
+        if (!map) return null;
+        const categories = categoriesOf(map.points, map.statuses, map.statusColors, map.palest);
+        return { title: title(), subtitle: caption(map).split(' · drag')[0],
+          runs: [], critical: [], outcomes: [],
+          extra: legendEntries(map, categories, counted(map, categories), setting(map),
+            map.kind === 'hyperparameters' ? trials() : null) };
+      },
+      name: () => `descent-lab-${current.map?.surface.id ?? 'formula'}-${current.map?.kind
+        ?? 'map'}`,
+    },
+  };
+}

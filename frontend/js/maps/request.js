@@ -1,0 +1,99 @@
+/**
+ * The maps lab's state ↔ the maps API's request bodies.
+ *
+ * A map is of one run of the lab's roster (the selected one), over the surface the surfaces
+ * lab shows: a basin map races it from every cell of a rectangle of starts, a hyperparameter
+ * map from the surfaces lab's start with every cell's pair of settings. Axes the state leaves
+ * unset come from the optimizer's catalogue entry: the learning rate on a log scale against
+ * its momentum, or against its next hyperparameter.
+ */
+
+import { newRun } from '../state.js';
+import { defaultStart, fullHyperparameters, runSpecs, surfaceSpec } from '../request.js';
+
+/** The learning rates a fresh hyperparameter map spans (clipped to the optimizer's range). */
+const LR_SPAN = [1e-3, 1];
+
+/** The run the map is of: the selected row of the roster, or its first switched-on row. */
+export function mapRun(state) {
+  const runs = state.mapRuns;
+  const chosen = runs[state.mapSelected];
+  return chosen?.on ? chosen : runs.find((r) => r.on) ?? null;
+}
+
+/** The whole span a map axis of hyperparameter `p` (a catalogue entry) starts with: learning
+ * rates and log-scaled quantities on a log axis. */
+export function axisSpan(p) {
+  if (p.log || p.name.startsWith('lr')) {
+    return { name: p.name, lo: Math.max(p.min, LR_SPAN[0]), hi: Math.min(p.max, LR_SPAN[1]),
+      scale: 'log' };
+  }
+  return { name: p.name, lo: p.min, hi: p.name === 'momentum' ? Math.min(p.max, 0.99) : p.max,
+    scale: 'linear' };
+}
+
+/** The axes a fresh map of `optimizer` has: lr (log) × momentum, or × its next
+ * hyperparameter; an optimizer with one learning rate per coordinate maps lr_x × lr_y when
+ * it has nothing else. */
+export function defaultAxes(optimizer) {
+  const params = optimizer.hyperparameters;
+  const lr = params.find((p) => p.name === 'lr');
+  const span = axisSpan;
+  const other = params.find((p) => p.name === 'momentum') ?? params.find((p) => p !== lr);
+  if (lr && other) return { x: span(lr), y: span(other) };
+  if (lr && optimizer.per_coordinate_lr) {
+    return { x: span({ ...lr, name: 'lr_x' }), y: span({ ...lr, name: 'lr_y' }) };
+  }
+  const [first, second] = params;
+  return { x: span(first), y: second ? span(second) : null };
+}
+
+/** The names a hyperparameter map's axis may take for `optimizer`. */
+export function axisNames(optimizer) {
+  return [...optimizer.hyperparameters.map((p) => p.name),
+    ...(optimizer.per_coordinate_lr ? ['lr_x', 'lr_y'] : [])];
+}
+
+/** The catalogue entry of an axis name (lr_x and lr_y range as lr does). */
+export function axisParam(optimizer, name) {
+  const base = name === 'lr_x' || name === 'lr_y' ? 'lr' : name;
+  const p = optimizer.hyperparameters.find((q) => q.name === base);
+  return p ? { ...p, name } : null;
+}
+
+/** The axes of the state's hyperparameter map. */
+export function mapAxes(state, catalogues) {
+  const run = mapRun(state);
+  const optimizer = run && catalogues.optimizers.find((o) => o.id === run.id);
+  const fallback = optimizer ? defaultAxes(optimizer) : { x: null, y: null };
+  return { x: state.mapX ?? fallback.x, y: state.mapY ?? fallback.y };
+}
+
+/**
+ * The request of the state's map.
+ * @returns {?{kind: string, path: string, body: Object, roster: number[]}} null: no run to map
+ *   (`roster[0]` is the roster row of the body's optimizer, for placing its errors)
+ */
+export function mapRequest(state, catalogues) {
+  const run = mapRun(state);
+  if (!run) return null;
+  const { optimizers: [optimizer] } = runSpecs([{ ...run, on: true }]);
+  const body = { surface: surfaceSpec(state, catalogues), optimizer,
+    resolution: state.mapResolution, steps: state.mapSteps };
+  if (state.mapKind === 'basins') {
+    if (state.mapRegion) body.region = [...state.mapRegion];
+  } else {
+    const { x, y } = mapAxes(state, catalogues);
+    Object.assign(body, { start: state.start ?? defaultStart(state, catalogues), x, y });
+  }
+  return { kind: state.mapKind, path: `maps/${state.mapKind}/stream`, body,
+    roster: [state.mapRuns.indexOf(run)] };
+}
+
+/** A first roster for the maps lab: the surfaces lab's selected run, as it is set. */
+export function firstMapRoster(state, catalogues) {
+  const run = state.runs[state.selected] ?? state.runs[0];
+  if (run) return [{ ...run, label: '', on: true }];
+  const optimizer = catalogues.optimizers[0];
+  return [newRun(optimizer.id, fullHyperparameters(optimizer))];
+}
