@@ -191,7 +191,12 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
     net.add_argument("--hidden", type=_widths, default=[16, 16], metavar="W1,W2,…",
                      help="hidden layer widths (default 16,16; '' for none)")
     net.add_argument("--activation", default="tanh", help="tanh, relu, sigmoid, leaky_relu or elu")
-    net.add_argument("--init", help="xavier or he (default: the activation's own)")
+    net.add_argument("--init", help="xavier, xavier_normal, he, he_uniform, lecun, normal or "
+                                    "zeros (default: the activation's own)")
+    net.add_argument("--init-scale", type=_number, default=0.01, metavar="SIGMA",
+                     help="σ of --init normal (default 0.01)")
+    net.add_argument("--bias", type=_number, default=0.0,
+                     help="every bias's initial value (default 0)")
     net.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
                      help="a contestant, e.g. adam:lr=0.01 (repeatable; default "
                           + ", ".join(DEFAULT_OPTIMIZERS) + " at their suggested rates)")
@@ -320,7 +325,8 @@ def _network_request(args: argparse.Namespace):
     return NetworkRaceRequest.model_validate({
         "dataset": dataset, "optimizers": optimizers, "steps": args.steps,
         "architecture": {"hidden": args.hidden, "activation": args.activation,
-                         "init": args.init},
+                         "init": args.init, "init_scale": args.init_scale,
+                         "bias": args.bias},
         "batch_size": args.batch_size, "seed": args.seed, "init_seed": args.init_seed,
         "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
                      "noise_std": args.noise},
@@ -407,6 +413,7 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("dataset",): "--dataset", ("dataset", "id"): "--dataset",
     ("dataset", "params"): "--param", ("architecture", "hidden"): "--hidden",
     ("architecture", "activation"): "--activation", ("architecture", "init"): "--init",
+    ("architecture", "init_scale"): "--init-scale", ("architecture", "bias"): "--bias",
     ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
     ("landscape", "plane"): "--plane", ("landscape", "resolution"): "--resolution",
     ("optimizer",): "--optimizer", ("resolution",): "--resolution", ("region",): "--region",

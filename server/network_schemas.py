@@ -53,7 +53,12 @@ class ArchitectureSpec(Strict):
                             description="tanh, relu, sigmoid, leaky_relu or elu (the "
                                         "catalogue's activations)")
     init: str | None = Field(None, max_length=32,
-                             description="xavier or he; null or auto: the activation's own")
+                             description="a catalogue initialisation (GET /networks: inits); "
+                                         "null or auto: the activation's own")
+    init_scale: float = Field(0.01, gt=0, le=10, description="σ of the 'normal' "
+                                                            "initialisation")
+    bias: float = Field(0.0, ge=-10, le=10, description="every bias's initial value (e.g. "
+                                                        "0.1 for ReLU)")
 
 
 class LandscapeSpec(Strict):
@@ -141,6 +146,8 @@ class InitEntry(BaseModel):
     name: str
     formula: str
     note: str
+    whole_network: bool = Field(description="draws the output layer too (otherwise Xavier)")
+    scaled: bool = Field(description="its spread is the architecture's init_scale σ")
 
 
 class NetworkCatalogue(BaseModel):
@@ -176,6 +183,8 @@ class ArchitectureInfo(BaseModel):
     activation: str
     init: str
     hidden_init: str = Field(description="the scheme the hidden layers were drawn with")
+    init_scale: float
+    bias: float
     sizes: list[int]
     n_params: int
 

@@ -489,3 +489,61 @@ def test_two_param_modules_import_without_the_race_machinery():
     loaded = subprocess.check_output([sys.executable, "-c", code], text=True)
     assert "descentlab.engine.networks.race" not in loaded
     assert "descentlab.engine.networks.two_param" in loaded
+
+
+# Initialisation --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("scheme", "law", "spread"), [
+    ("xavier", "uniform", lambda n_in, n_out, s: np.sqrt(6 / (n_in + n_out))),
+    ("xavier_normal", "normal", lambda n_in, n_out, s: np.sqrt(2 / (n_in + n_out))),
+    ("he", "normal", lambda n_in, n_out, s: np.sqrt(2 / n_in)),
+    ("he_uniform", "uniform", lambda n_in, n_out, s: np.sqrt(6 / n_in)),
+    ("lecun", "normal", lambda n_in, n_out, s: np.sqrt(1 / n_in)),
+    ("normal", "normal", lambda n_in, n_out, s: s),
+])
+def test_each_initialisation_draws_its_distribution(scheme, law, spread):
+    """The spread of a large draw, against the scheme's formula (uniform: its bound)."""
+    from descentlab.engine.networks.architecture import INITS
+
+    n_in, n_out, sigma = 300, 200, 0.37
+    w = INITS[scheme].draw(np.random.default_rng(0), n_in, n_out, sigma)
+    assert w.shape == (n_out, n_in)
+    width = spread(n_in, n_out, sigma)
+    if law == "uniform":
+        assert width * 0.999 < np.abs(w).max() <= width
+        assert np.std(w) == pytest.approx(width / np.sqrt(3), rel=0.01)
+    else:
+        assert np.std(w) == pytest.approx(width, rel=0.01)
+    assert abs(np.mean(w)) < 0.01 * width
+
+
+def test_whole_network_schemes_draw_the_output_layer_and_biases_start_where_asked():
+    normal = nn.Architecture((32, 32), "tanh", "normal", init_scale=0.5, bias=0.1)
+    layers = normal.unflatten(normal.init_weights(3))
+    assert np.std(np.concatenate([W.ravel() for W, _ in layers])) == pytest.approx(0.5, rel=0.1)
+    assert all(np.all(b == 0.1) for _, b in layers)
+    he = nn.Architecture((32,), "relu", "he")
+    (_, _), (w_out, _) = he.unflatten(he.init_weights(3))
+    assert np.abs(w_out).max() <= np.sqrt(6 / 33)  # the logistic output keeps Xavier
+    with pytest.raises(EngineError, match="init_scale"):
+        nn.Architecture((4,), "tanh", "normal", init_scale=0.0)
+    with pytest.raises(EngineError, match="bias"):
+        nn.Architecture((4,), "tanh", bias=float("nan"))
+
+
+@pytest.mark.parametrize(("activation", "bias"), [("tanh", 0.0), ("relu", 0.1)])
+def test_zero_initialisation_never_breaks_the_symmetry(activation, bias):
+    """Every unit of a layer starts alike, gets the same gradient and stays alike, even as
+    the weights move (ReLU with biases at 0.1 trains, but as if each layer had one unit)."""
+    arch = nn.Architecture((8, 8), activation, "zeros", bias=bias)
+    r = nn.network_race("moons", arch, [("sgd", {"lr": 0.5}), ("adam", {"lr": 0.01})],
+                        steps=100, batch_size=16, seed=2)
+    for o in range(2):
+        layers = arch.unflatten(r.weights[o, -1])
+        for W, b in layers[:-1]:
+            assert np.array_equal(W, np.broadcast_to(W[0], W.shape))
+            assert np.array_equal(b, np.full_like(b, b[0]))
+        w_out = layers[-1][0]
+        assert np.array_equal(w_out, np.full_like(w_out, w_out[0, 0]))
+    moved = np.abs(r.weights[:, -1] - r.weights[:, 0]).max()
+    assert moved > 1e-3 if bias else moved >= 0.0

@@ -8,7 +8,8 @@ of hidden unit j, the piece that filter normalisation (Li et al., 2018) rescales
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -28,6 +29,7 @@ LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
 """ELU's α: the value it tends to as z → −∞ is −α (torch's default)."""
 
+MAX_INIT_SCALE = 10.0
 MAX_HIDDEN_LAYERS = 4
 MAX_WIDTH = 32
 INPUTS = 2
@@ -74,30 +76,64 @@ ACTIVATIONS: dict[str, Activation] = {a.id: a for a in (
 
 @dataclass(frozen=True)
 class Init:
-    """A weight initialisation scheme; biases always start at zero."""
+    """A weight initialisation scheme.
+
+    ``whole_network`` schemes (zeros, N(0, σ²)) are about the whole net's symmetry or scale,
+    so they draw the output layer too; the others draw the hidden layers, and the output, a
+    logistic unit, takes Xavier. ``scaled`` schemes read σ from the architecture.
+    """
 
     id: str
     name: str
     formula: str
     note: str
+    spread: Callable[[int, int, float], tuple[str, float]]
+    whole_network: bool = False
+    scaled: bool = False
 
-    def draw(self, rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-        if self.id == "xavier":
-            limit = np.sqrt(6.0 / (fan_in + fan_out))
-            return rng.uniform(-limit, limit, size=(fan_out, fan_in))
-        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+    def draw(self, rng: np.random.Generator, fan_in: int, fan_out: int,
+             scale: float) -> np.ndarray:
+        law, width = self.spread(fan_in, fan_out, scale)
+        if law == "uniform":
+            return rng.uniform(-width, width, size=(fan_out, fan_in))
+        if width == 0.0:
+            return np.zeros((fan_out, fan_in))
+        return rng.normal(0.0, width, size=(fan_out, fan_in))
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "formula": self.formula, "note": self.note}
+        return {"id": self.id, "name": self.name, "formula": self.formula, "note": self.note,
+                "whole_network": self.whole_network, "scaled": self.scaled}
 
 
 INITS: dict[str, Init] = {i.id: i for i in (
     Init("xavier", "Xavier/Glorot (uniform)",
          r"W_{jk} \sim U\left(-\sqrt{6/(n_{in}+n_{out})},\ \sqrt{6/(n_{in}+n_{out})}\right)",
          "Glorot & Bengio (2010): keeps the variance of activations and of gradients "
-         "roughly constant through tanh (and sigmoid) layers."),
+         "roughly constant through tanh (and sigmoid) layers.",
+         lambda n_in, n_out, _s: ("uniform", math.sqrt(6.0 / (n_in + n_out)))),
+    Init("xavier_normal", "Xavier/Glorot (normal)",
+         r"W_{jk} \sim \mathcal N\left(0,\ 2/(n_{in}+n_{out})\right)",
+         "The same variance as Xavier's uniform draw, from a normal distribution.",
+         lambda n_in, n_out, _s: ("normal", math.sqrt(2.0 / (n_in + n_out)))),
     Init("he", "He/Kaiming (normal)", r"W_{jk} \sim \mathcal N(0,\ 2/n_{in})",
-         "He et al. (2015): the factor 2 makes up for ReLU zeroing half of its inputs."),
+         "He et al. (2015): the factor 2 makes up for ReLU zeroing half of its inputs.",
+         lambda n_in, _n_out, _s: ("normal", math.sqrt(2.0 / n_in))),
+    Init("he_uniform", "He/Kaiming (uniform)",
+         r"W_{jk} \sim U\left(-\sqrt{6/n_{in}},\ \sqrt{6/n_{in}}\right)",
+         "He's variance 2/n_in from a uniform draw.",
+         lambda n_in, _n_out, _s: ("uniform", math.sqrt(6.0 / n_in))),
+    Init("lecun", "LeCun (normal)", r"W_{jk} \sim \mathcal N(0,\ 1/n_{in})",
+         "LeCun et al. (1998): unit variance of each pre-activation when the inputs have "
+         "unit variance.",
+         lambda n_in, _n_out, _s: ("normal", math.sqrt(1.0 / n_in))),
+    Init("normal", "N(0, σ²), every layer", r"W_{jk} \sim \mathcal N(0,\ \sigma^2)",
+         "One σ for every layer, whatever its width: too small and the activations shrink "
+         "layer by layer towards zero, too large and tanh units saturate.",
+         lambda _n_in, _n_out, s: ("normal", s), whole_network=True, scaled=True),
+    Init("zeros", "zeros, every layer", r"W_{jk} = 0",
+         "Every unit of a layer starts alike, receives the same gradient and stays alike: "
+         "the symmetry never breaks, and the layer acts as a single unit.",
+         lambda _n_in, _n_out, _s: ("normal", 0.0), whole_network=True),
 )}
 
 
@@ -119,6 +155,10 @@ class Architecture:
     hidden: tuple[int, ...] = (16, 16)
     activation: str = "tanh"
     init: str = "auto"
+    init_scale: float = 0.01
+    """σ of the ``normal`` scheme."""
+    bias: float = 0.0
+    """Every bias's first value (e.g. 0.1, so that ReLU units start alive)."""
 
     def __post_init__(self) -> None:
         try:
@@ -132,6 +172,12 @@ class Architecture:
         lookup(ACTIVATIONS, self.activation, "activation", field="activation")
         if self.init != "auto":
             lookup(INITS, self.init, "initialisation", field="init")
+        if not 0.0 < self.init_scale <= MAX_INIT_SCALE:  # NaN fails too
+            raise EngineError(f"init_scale (σ) must be above 0 and at most {MAX_INIT_SCALE:g}, "
+                              f"got {self.init_scale!r}", field="init_scale")
+        if not -MAX_INIT_SCALE <= self.bias <= MAX_INIT_SCALE:
+            raise EngineError(f"bias must lie in [−{MAX_INIT_SCALE:g}, {MAX_INIT_SCALE:g}], "
+                              f"got {self.bias!r}", field="bias")
 
     @classmethod
     def from_spec(cls, spec: Architecture | Mapping) -> Architecture:
@@ -141,12 +187,13 @@ class Architecture:
         if not isinstance(spec, Mapping):
             raise EngineError("an architecture is Architecture(...) or a mapping",
                               field="architecture")
-        unknown = set(spec) - {"hidden", "activation", "init"}
+        unknown = set(spec) - {"hidden", "activation", "init", "init_scale", "bias"}
         if unknown:
             raise EngineError(f"unknown architecture field(s): {', '.join(sorted(unknown))}",
                               field="architecture")
         return cls(tuple(spec.get("hidden", (16, 16))), str(spec.get("activation", "tanh")),
-                   str(spec.get("init", "auto")))
+                   str(spec.get("init", "auto")), float(spec.get("init_scale", 0.01)),
+                   float(spec.get("bias", 0.0)))
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -194,13 +241,17 @@ class Architecture:
         return mask
 
     def init_weights(self, seed: int = 0) -> np.ndarray:
-        """Seeded initial weights: hidden layers by ``hidden_init``, the output by Xavier."""
+        """Seeded initial weights: hidden layers by ``hidden_init``, the output by Xavier
+        (or by the scheme, for a whole-network one); every bias ``bias``."""
         rng = np.random.default_rng(int(seed))
         s = self.sizes
+        hidden = self.hidden_init
+        output = hidden if hidden.whole_network else INITS["xavier"]
         parts = []
         for layer, (n_in, n_out) in enumerate(pairwise(s)):
-            scheme = INITS["xavier"] if layer == len(s) - 2 else self.hidden_init
-            parts += [scheme.draw(rng, n_in, n_out).ravel(), np.zeros(n_out)]
+            scheme = output if layer == len(s) - 2 else hidden
+            parts += [scheme.draw(rng, n_in, n_out, self.init_scale).ravel(),
+                      np.full(n_out, self.bias)]
         return np.concatenate(parts)
 
     def unflatten(self, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -215,4 +266,5 @@ class Architecture:
     def to_dict(self) -> dict:
         return {"hidden": list(self.hidden), "activation": self.activation,
                 "init": self.init, "hidden_init": self.hidden_init.id,
+                "init_scale": self.init_scale, "bias": self.bias,
                 "sizes": list(self.sizes), "n_params": self.n_params}

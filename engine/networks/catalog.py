@@ -6,6 +6,7 @@ from descentlab.engine.networks.architecture import (
     ACTIVATIONS,
     INITS,
     MAX_HIDDEN_LAYERS,
+    MAX_INIT_SCALE,
     MAX_WIDTH,
     Architecture,
 )
@@ -36,6 +37,10 @@ def catalogue() -> dict:
         "architecture": {
             "default": Architecture().to_dict(), "inputs": 2, "outputs": 1,
             "max_hidden_layers": MAX_HIDDEN_LAYERS, "width": {"min": 1, "max": MAX_WIDTH},
+            "init_scale": {"min": 1e-4, "max": MAX_INIT_SCALE, "default": 0.01, "log": True,
+                           "meaning": "σ of the 'normal' initialisation (every layer)"},
+            "bias": {"min": -MAX_INIT_SCALE, "max": MAX_INIT_SCALE, "default": 0.0,
+                     "meaning": "every bias's initial value (0.1 keeps ReLU units alive)"},
             "output": "one logit through a sigmoid; loss: mean binary cross-entropy",
         },
         "race": {

@@ -51,6 +51,16 @@ export function networkControl(root, { catalogues, store }) {
   const init = h('select', { id: 'init-select', 'aria-label': 'initialisation' });
   init.addEventListener('change', (event) => store.update({ init: init.value }, { event }));
   const initNote = h('div', { class: 'note' });
+  const { init_scale: sigmaRange, bias: biasRange } = architecture;
+  const sigma = numericField({ label: 'σ', title: sigmaRange.meaning, min: sigmaRange.min,
+    max: sigmaRange.max, log: sigmaRange.log, value: sigmaRange.default,
+    errorKey: 'net.architecture.init_scale',
+    change: (value, event, dragging) => store.update({ initScale: value },
+      { event, drag: dragging }) });
+  const bias = numericField({ label: 'bias', title: biasRange.meaning, min: biasRange.min,
+    max: biasRange.max, slider: false, value: biasRange.default,
+    errorKey: 'net.architecture.bias',
+    change: (value, event) => store.update({ bias: value }, { event }) });
   const architectureError = h('div', { class: 'field-error' });
   registerSlot('net.architecture', architectureError);
   const datasetError = h('div', { class: 'field-error' });
@@ -68,7 +78,7 @@ export function networkControl(root, { catalogues, store }) {
     activationNote,
     h('div', { class: 'schedule-row' }, h('span', { class: 'field-label',
       title: 'initialisation of the weights' }, 'init'), init),
-    initNote, architectureError,
+    initNote, sigma.el, bias.el, architectureError,
   );
 
   let builtDataset = '';
@@ -147,6 +157,9 @@ export function networkControl(root, { catalogues, store }) {
       const scheme = inits.find((i) => i.id === (state.init || act?.init));
       initNote.replaceChildren(...(scheme ? [h('span', { html: typeset(scheme.formula) }),
         h('div', {}, scheme.note)] : []));
+      sigma.el.hidden = !scheme?.scaled;
+      sigma.set(arch.init_scale);
+      bias.set(arch.bias);
     },
   };
 }

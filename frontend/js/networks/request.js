@@ -21,11 +21,13 @@ export function datasetParams(state, catalogues) {
     state.dataParams[p.name] ?? p.default]));
 }
 
-/** Hidden layer widths and activation of the state (`init` null: the activation's own). */
+/** Hidden layer widths, activation and initialisation of the state (`init` null: the
+ * activation's own; σ and the biases' start from the catalogue unless set). */
 export function architectureOf(state, catalogues) {
   const { default: standard } = catalogues.networks.architecture;
   return { hidden: state.layers ?? standard.hidden,
-    activation: state.activation || standard.activation, init: state.init || null };
+    activation: state.activation || standard.activation, init: state.init || null,
+    init_scale: state.initScale ?? standard.init_scale, bias: state.bias ?? standard.bias };
 }
 
 /** The landscape plane's id, and the plane catalogue as a list of {id, meaning}. */
