@@ -46,6 +46,9 @@ const DRAG_INTERVAL = 40;
 const NETWORK_DRAG_INTERVAL = 150;
 /** The 3-D view stays still while a slider or the start is dragged, and this long after (ms). */
 const DRAG_HOLD = 250;
+/** The share of the time the 3-D view may spend drawing when it is the only view (the loss
+ * chart and the panels keep the rest); beside the contour it takes a third. */
+const THREE_D_ALONE = 0.75;
 /** From this height (px) the lesson and the inspector are shown together instead of as tabs. */
 const STACK_FROM = 860;
 /** Leaderboard and inspector refresh at most this often (ms) while the race plays. */
@@ -228,7 +231,7 @@ async function boot() {
     // the 3-D waits for the race to be complete: redrawing it while the stream still arrives
     // would hold back the contour, which shows the streamed frames first
     if (state.layout !== 'contour' && !['computing', 'streaming'].includes(current.phase)) {
-      follow3d.follow([els.surface, state, shown]);
+      follow3d.follow([els.surface, state, shown], state.layout === '3d' ? THREE_D_ALONE : 1 / 3);
     }
     if (!state.presenter || !state.hidden.includes('loss')) {
       losschart.render(els.loss, state, shown);
