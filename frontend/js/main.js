@@ -15,7 +15,7 @@ import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFrom
 import { Race, toCsv } from './race.js';
 import { runStreamedRace } from './racestream.js';
 import { createPlayer } from './player.js';
-import { switchGroup, throttle } from './dom.js';
+import { coalesce, switchGroup, throttle } from './dom.js';
 import { clearErrors, onReveal, setFallback, showErrors } from './errors.js';
 import { zScale } from './plots/scale.js';
 import { onResize } from './plots/size.js';
@@ -40,8 +40,8 @@ import { networkLab } from './networks/lab.js';
 import { firstRoster, networkHyperparameters } from './networks/request.js';
 
 const GRID_RESOLUTION = 151;
-/** Slider drags re-run at most this often (ms); the last value always runs. A network race
- * takes a good part of a second: a drag asks for one less often. */
+/** Slider drags re-run at most this often (ms), one race at a time; the last value always
+ * runs. A network race takes a good part of a second: a drag asks for one less often. */
 const DRAG_INTERVAL = 40;
 const NETWORK_DRAG_INTERVAL = 150;
 /** The 3-D view stays still while a slider or the start is dragged, and this long after (ms). */
@@ -319,7 +319,7 @@ async function boot() {
       failed: (error) => showErrors(error, rows, store.state.expression) });
   }
 
-  const dragRace = throttle(runRace, DRAG_INTERVAL);
+  const dragRace = coalesce(runRace, DRAG_INTERVAL);
   const dragGrid = throttle(loadGrid, DRAG_INTERVAL);
   const dragNetwork = throttle(networks.run, NETWORK_DRAG_INTERVAL);
 
@@ -392,7 +392,11 @@ async function boot() {
       if (effect !== 'display') (cause.drag ? dragNetwork : networks.run)(cause);
     } else {
       if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
-      if (effect !== 'display') (cause.drag ? dragRace : runRace)(cause);
+      if (effect !== 'display' && cause.drag) dragRace(cause);
+      else if (effect !== 'display') {
+        dragRace.cancel();
+        runRace(cause);
+      }
     }
     if (changed.has('frame') && !cause.player && state.frame !== null) player.seek(state.frame);
     // (a race-changing edit is drawn when its race arrives: a redraw now would only delay it)
