@@ -66,6 +66,42 @@ export function throttle(fn, ms) {
 }
 
 /**
+ * Calls of `fn` (which returns a promise) made while one is running are merged into one: when
+ * it settles, and at least `ms` after it began, the latest of them runs; the others are
+ * dropped, and `cancel()` drops the waiting one. A dragged slider then re-runs the race as
+ * often as races complete, none cut off halfway by the next (the server's work is never thrown
+ * away, and every race drawn is a whole one).
+ */
+export function coalesce(fn, ms) {
+  let running = false;
+  let waiting = null;
+  const run = async (args) => {
+    running = true;
+    const began = performance.now();
+    try {
+      await fn(...args);
+    } finally {
+      const rest = ms - (performance.now() - began);
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+      running = false;
+      if (waiting) {
+        const next = waiting;
+        waiting = null;
+        run(next);
+      }
+    }
+  };
+  const call = (...args) => {
+    if (running) waiting = args;
+    else run(args);
+  };
+  call.cancel = () => {
+    waiting = null;
+  };
+  return call;
+}
+
+/**
  * A group of buttons in the page (`#id button`) where each stands for one value, named by
  * its `data-<attr>`: `press(value)` marks that button pressed and the others not;
  * `onChoose(fn)` hears `fn(value, event)` when a button is clicked.

@@ -16,7 +16,7 @@ import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFrom
 import { Race, toCsv } from './race.js';
 import { runStreamedRace } from './racestream.js';
 import { createPlayer } from './player.js';
-import { switchGroup, throttle } from './dom.js';
+import { coalesce, switchGroup, throttle } from './dom.js';
 import { clearErrors, onReveal, setFallback, showErrors } from './errors.js';
 import { zScale } from './plots/scale.js';
 import { onResize } from './plots/size.js';
@@ -46,13 +46,16 @@ import { mapSettingsControl } from './controls/mapsettings.js';
 import { searchPanels } from './maps/search.js';
 
 const GRID_RESOLUTION = 151;
-/** Slider drags re-run at most this often (ms); the last value always runs. A network race
- * takes a good part of a second: a drag asks for one less often. */
+/** Slider drags re-run at most this often (ms), one race at a time; the last value always
+ * runs. A network race takes a good part of a second: a drag asks for one less often. */
 const DRAG_INTERVAL = 40;
 const NETWORK_DRAG_INTERVAL = 150;
 const MAP_DRAG_INTERVAL = 250;
 /** The 3-D view stays still while a slider or the start is dragged, and this long after (ms). */
 const DRAG_HOLD = 250;
+/** The share of the time the 3-D view may spend drawing when it is the only view (the loss
+ * chart and the panels keep the rest); beside the contour it takes a third. */
+const THREE_D_ALONE = 0.75;
 /** From this height (px) the lesson and the inspector are shown together instead of as tabs. */
 const STACK_FROM = 860;
 /** Leaderboard and inspector refresh at most this often (ms) while the race plays. */
@@ -249,7 +252,7 @@ async function boot() {
     // the 3-D waits for the race to be complete: redrawing it while the stream still arrives
     // would hold back the contour, which shows the streamed frames first
     if (state.layout !== 'contour' && !['computing', 'streaming'].includes(current.phase)) {
-      follow3d.follow([els.surface, state, shown]);
+      follow3d.follow([els.surface, state, shown], state.layout === '3d' ? THREE_D_ALONE : 1 / 3);
     }
     if (!state.presenter || !state.hidden.includes('loss')) {
       losschart.render(els.loss, state, shown);
@@ -341,7 +344,7 @@ async function boot() {
       failed: (error) => showErrors(error, rows, store.state.expression) });
   }
 
-  const dragRace = throttle(runRace, DRAG_INTERVAL);
+  const dragRace = coalesce(runRace, DRAG_INTERVAL);
   const dragGrid = throttle(loadGrid, DRAG_INTERVAL);
   const dragNetwork = throttle(networks.run, NETWORK_DRAG_INTERVAL);
   const dragMap = throttle(maps.run, MAP_DRAG_INTERVAL);
@@ -428,7 +431,11 @@ async function boot() {
       if (effect !== 'display') (cause.drag ? dragNetwork : networks.run)(cause);
     } else {
       if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
-      if (effect !== 'display') (cause.drag ? dragRace : runRace)(cause);
+      if (effect !== 'display' && cause.drag) dragRace(cause);
+      else if (effect !== 'display') {
+        dragRace.cancel();
+        runRace(cause);
+      }
     }
     if (changed.has('frame') && !cause.player && state.frame !== null) player.seek(state.frame);
     // (a race-changing edit is drawn when its race arrives: a redraw now would only delay it)

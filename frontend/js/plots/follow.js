@@ -4,9 +4,10 @@
  * The 3-D view costs a WebGL redraw per frame: nothing on a graphics card, but a tenth of a
  * second on a laptop without one (or in software rendering), where drawing it on every frame
  * would drag the contour down with it. While the race plays, the view is redrawn with the
- * latest frame as soon as it is free, but spends at most a third of the time drawing, and
- * always after the cheap views have reached the screen. The last request is always drawn, so
- * whenever the playback rests every view shows the same frame.
+ * latest frame as soon as it is free, but spends at most its `share` of the time drawing
+ * (a third beside the contour; most of it when it is the only view), and always after the
+ * cheap views have reached the screen. The last request is always drawn, so whenever the
+ * playback rests every view shows the same frame.
  */
 
 /** The longest pause between two redraws (ms), however slow the last one was. */
@@ -16,9 +17,10 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve))
 
 /**
  * @param {(...args: *) => Promise<void>} render
- * @returns {{follow: (args: Array) => void, hold: (ms: number) => void}} `follow` asks for a
- *   redraw with `args`; `hold` keeps the view still for a while (a slider is being dragged, and
- *   every moment of the main thread should go to the views that keep up with it)
+ * @returns {{follow: (args: Array, share?: number) => void, hold: (ms: number) => void}}
+ *   `follow` asks for a redraw with `args`, the view taking at most `share` (0…1) of the
+ *   time; `hold` keeps the view still for a while (a slider is being dragged, and every
+ *   moment of the main thread should go to the views that keep up with it)
  */
 export function follower(render) {
   let wanted = null;
@@ -26,6 +28,7 @@ export function follower(render) {
   let cost = 0;
   let finished = 0;
   let heldUntil = 0;
+  let share = 1 / 3;
   async function pump() {
     running = true;
     while (wanted) {
@@ -34,7 +37,7 @@ export function follower(render) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       // (the first draw builds the WebGL scene and takes seconds: it says nothing of the next)
       for (;;) {
-        const wait = Math.max(finished + Math.min(2 * cost, MAX_PAUSE), heldUntil)
+        const wait = Math.max(finished + Math.min(cost * (1 / share - 1), MAX_PAUSE), heldUntil)
           - performance.now();
         if (wait <= 0) break;
         await new Promise((resolve) => setTimeout(resolve, wait));
@@ -52,8 +55,9 @@ export function follower(render) {
     running = false;
   }
   return {
-    follow(args) {
+    follow(args, part = 1 / 3) {
       wanted = { args };
+      share = part;
       if (!running) pump();
     },
     hold(ms) {

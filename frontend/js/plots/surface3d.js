@@ -241,7 +241,7 @@ function figure(m, data, state, box) {
         zaxis: axis(scale.log ? 'log loss' : 'loss', zRange),
         aspectmode: 'manual',
         aspectratio: { x: 1, y: Math.min(Math.max(h / w, 0.4), 2.5), z: 0.65 },
-        camera: { eye: { x: -1.25, y: -1.6, z: 1.7 }, up: { x: 0, y: 0, z: 1 } },
+        camera: { eye: { x: -1.4, y: -1.8, z: 1.9 }, up: { x: 0, y: 0, z: 1 } },
         dragmode: 'turntable', hovermode: false,
       },
     },
