@@ -173,7 +173,7 @@ def test_page_loads_clean_and_stays_on_its_origin(visit: Callable[..., Visit],
 
 def test_a_scenario_plays_to_its_end_and_the_leaderboard_shows_the_apis_numbers(
         visit: Callable[..., Visit], server: LabServer) -> None:
-    scenarios = server.get("/api/v1/scenarios")
+    scenarios = [s for s in server.get("/api/v1/scenarios") if "request" in s]  # the races
     assert len(scenarios) >= 12
     scenario = min(scenarios, key=lambda s: s["request"]["steps"]
                    * len(s["request"]["optimizers"]))
@@ -794,7 +794,7 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
     """Each scenario at its last frame: every run in the contour's legend with its
     optimizer's marker, no marker covering another, no page scrolling; a screenshot of each
     to look at."""
-    scenarios = server.get("/api/v1/scenarios")
+    scenarios = [s for s in server.get("/api/v1/scenarios") if "request" in s]  # the races
     optimizers = {o["id"]: o for o in server.get("/api/v1/optimizers")}
     page = visit(width=width, height=height).page
     if presenter:

@@ -260,12 +260,13 @@ export function drawOutcome(ctx, status, x, y, r, color = '#1b2430') {
 }
 
 /** The colours of a map's cells (Paul Tol's colour-blind-safe "muted" set): one per critical
- * point a surface lists, in its order; the outcomes at no listed point in greys from dark
- * (diverged) to pale (unfinished), and a slate blue for a run that converged elsewhere. */
+ * point a surface lists, in its order; the outcomes at no listed point in greys (dark:
+ * diverged), a slate blue for a run that converged elsewhere and a taupe for an unfinished
+ * one (which the map shades by its final loss). */
 const MAP_POINT_COLORS = ['#CC6677', '#332288', '#DDCC77', '#117733', '#88CCEE', '#882255',
   '#44AA99', '#999933', '#AA4499'];
 const MAP_OUTCOME_COLORS = { converged: '#5d7a99', stalled: '#9a9a9a', diverged: '#3a3a3a',
-  unfinished: '#e2e2e2' };
+  unfinished: '#8c7a64' };
 
 /** The map's colour of each of `nPoints` critical points and of each outcome in `statuses`. */
 export function mapCategoryColors(nPoints, statuses) {
