@@ -19,6 +19,7 @@ _numba_config.configure()
 from descentlab.engine.errors import EngineError
 from descentlab.engine.expressions import CompiledExpression, compile_expression
 from descentlab.engine.grid import Grid, grid
+from descentlab.engine.map_scenarios import MAP_SCENARIOS, MapScenario, get_map_scenario
 from descentlab.engine.maps import Axis, MapResult, basin_map, hyperparameter_map
 from descentlab.engine.objective import Objective, objective
 from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
@@ -58,6 +59,11 @@ def scenarios() -> list[Scenario]:
     return list(SCENARIOS.values())
 
 
+def map_scenarios() -> list[MapScenario]:
+    """The maps lab's lecture scenarios: each a map set up to make one idea visible."""
+    return list(MAP_SCENARIOS.values())
+
+
 def expression(text: str) -> CompiledExpression:
     """A surface from text such as ``"sin(x)*cos(y) + 0.1*(x**2 + y**2)"``."""
     return compile_expression(text)
@@ -71,6 +77,7 @@ __all__ = [
     "GradientOptions",
     "Grid",
     "MapResult",
+    "MapScenario",
     "Objective",
     "Optimizer",
     "Outcome",
@@ -85,6 +92,7 @@ __all__ = [
     "basin_map",
     "compare",
     "expression",
+    "get_map_scenario",
     "get_optimizer",
     "get_scenario",
     "get_schedule",
@@ -92,6 +100,7 @@ __all__ = [
     "grid",
     "hyperparameter_map",
     "make_run",
+    "map_scenarios",
     "objective",
     "optimizers",
     "outcomes",

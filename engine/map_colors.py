@@ -24,9 +24,10 @@ OTHER_POINT_COLOR = "#CFCFCF"
 """A saddle or maximum: a run that ended there found no minimum."""
 
 STATUS_COLORS = {"converged": "#B59F86", "stalled": "#8C8C8C", "diverged": "#2B2B2B",
-                 "unfinished": "#E2E2E2"}
+                 "unfinished": "#8C7A64"}
 """Cells whose run did not settle at a listed point, by status (a converged one stopped at a
-point the catalogue does not list, e.g. on the linear net's valley of minima)."""
+point the catalogue does not list, e.g. on the linear net's valley of minima). The Maps lab
+shades an unfinished cell by its final loss; a PNG draws it in this one colour."""
 
 PALEST = 0.72
 """How far towards white the slowest run that reached a point is mixed (the fastest not at

@@ -186,6 +186,28 @@ class MapStreamEvent(RootModel[MapStreamMeta | MapCoarse | MapTile | MapSummary 
     """One line of a map stream."""
 
 
+class MapScenarioMap(BaseModel):
+    kind: Literal["basins", "hyperparameters"]
+    panel: Literal["search", "compare"] | None = Field(
+        description="the panel beside the map the lesson continues in")
+    optimizers: list[OptimizerSpec] = Field(description="the maps lab's roster; the map is "
+                                                        "of the first")
+    request: BasinMapRequest | HyperparameterMapRequest = Field(
+        description="post to /maps/<kind> (or its stream) to compute it")
+
+
+class MapScenarioEntry(BaseModel):
+    """A lecture scenario of the maps lab: a map, a question and what to notice."""
+
+    id: str
+    title: str
+    topic: str
+    lab: Literal["maps"]
+    question: str = Field(description="to put to the class before computing")
+    notice: str = Field(description="what to point out afterwards")
+    map: MapScenarioMap
+
+
 class SearchRequest(Strict):
     """Search settings of one optimizer for the lowest final loss, many times over."""
 

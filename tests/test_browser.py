@@ -173,7 +173,7 @@ def test_page_loads_clean_and_stays_on_its_origin(visit: Callable[..., Visit],
 
 def test_a_scenario_plays_to_its_end_and_the_leaderboard_shows_the_apis_numbers(
         visit: Callable[..., Visit], server: LabServer) -> None:
-    scenarios = server.get("/api/v1/scenarios")
+    scenarios = [s for s in server.get("/api/v1/scenarios") if "request" in s]  # the races
     assert len(scenarios) >= 12
     scenario = min(scenarios, key=lambda s: s["request"]["steps"]
                    * len(s["request"]["optimizers"]))
@@ -825,7 +825,7 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
     optimizer's marker, no marker covering another or the start mark, every path inside the
     view but for a run the scenario throws out of it (whose marker is pinned to the edge),
     no page scrolling; a screenshot of each to look at."""
-    scenarios = server.get("/api/v1/scenarios")
+    scenarios = [s for s in server.get("/api/v1/scenarios") if "request" in s]  # the races
     optimizers = {o["id"]: o for o in server.get("/api/v1/optimizers")}
     page = visit(width=width, height=height).page
     if presenter:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from descentlab.server.map_schemas import MapScenarioEntry
 from descentlab.server.schemas import (
     Limits,
     OptimizerEntry,
@@ -40,7 +41,7 @@ async def schedules(request: Request) -> Response:
     return _serve(request, "schedules")
 
 
-@router.get("/scenarios", response_model=list[ScenarioEntry],
+@router.get("/scenarios", response_model=list[ScenarioEntry | MapScenarioEntry],
             summary="Ready-made lecture scenarios (a surface, a start and contestants)")
 async def scenarios(request: Request) -> Response:
     return _serve(request, "scenarios")

@@ -7,6 +7,13 @@
 import { h } from '../dom.js';
 import { rowStyle, swatch } from '../palette.js';
 import { raceRequest, stateFromScenario } from '../request.js';
+import { mapRequest, mapStateFromScenario } from '../maps/request.js';
+
+/** A scenario's state (a race, or a map of the maps lab) and the request it posts. */
+const stateOf = (scenario, catalogues) => (scenario.map
+  ? mapStateFromScenario(scenario, catalogues) : stateFromScenario(scenario, catalogues));
+const requestOf = (scenario, state, catalogues) => (scenario.map
+  ? mapRequest(state, catalogues)?.body : raceRequest(state, catalogues).body);
 
 /**
  * @param {{card: HTMLElement, dialog: HTMLDialogElement, opener: HTMLElement}} els
@@ -20,7 +27,7 @@ export function scenarioControl(els, { catalogues, store }) {
     // a scenario opens on its question: what to notice waits until it has been played
     revealed.delete(scenario.id);
     shownKey = '';
-    store.update(stateFromScenario(scenario, catalogues), { event, scenario: true });
+    store.update(stateOf(scenario, catalogues), { event, scenario: true });
     els.dialog.close();
   };
 
@@ -31,7 +38,7 @@ export function scenarioControl(els, { catalogues, store }) {
   h('strong', {}, s.title), h('span', { class: 'tile-question' }, s.question)));
   els.dialog.append(
     h('div', { class: 'dialog-head' }, h('h2', {}, 'Lecture scenarios'),
-      h('span', { class: 'muted' }, 'Each sets up a race and a question for the class.'),
+      h('span', { class: 'muted' }, 'Each sets up a race or a map, and a question for the class.'),
       h('button', { type: 'button', class: 'icon close', 'aria-label': 'close',
         onclick: () => els.dialog.close() }, '×')),
     h('div', { class: 'tiles' }, ...cards));
@@ -44,8 +51,8 @@ export function scenarioControl(els, { catalogues, store }) {
   const staged = new Map();
   const stagedBody = (scenario) => {
     if (!staged.has(scenario.id)) {
-      staged.set(scenario.id, JSON.stringify(raceRequest(stateFromScenario(scenario, catalogues),
-        catalogues).body));
+      staged.set(scenario.id, JSON.stringify(requestOf(scenario, stateOf(scenario, catalogues),
+        catalogues)));
     }
     return staged.get(scenario.id);
   };
@@ -60,7 +67,7 @@ export function scenarioControl(els, { catalogues, store }) {
     update(state, race, t) {
       const index = scenarios.findIndex((s) => s.id === state.scenario);
       const scenario = scenarios[index];
-      const body = scenario ? JSON.stringify(raceRequest(state, catalogues).body) : '';
+      const body = scenario ? JSON.stringify(requestOf(scenario, state, catalogues)) : '';
       const changed = Boolean(scenario) && body !== stagedBody(scenario);
       const ours = Boolean(race?.done) && JSON.stringify(race.request) === body;
       // (an edited race is not the one the notice describes: it waits for Reveal)

@@ -5,7 +5,9 @@
  * Colour says where a run ended — each critical point of the surface its own colour (the
  * point itself is drawn with the contour's glyph), then "stalled elsewhere", "diverged" and
  * "unfinished" — and lightness says how fast: a run that got there in few steps is drawn in
- * full colour, one that took all its steps almost white. Cell value = category + shade, so
+ * full colour, one that took all its steps almost white. An unfinished run got nowhere in
+ * particular, so its lightness says how low it got instead: the lower its final loss (on a
+ * log scale, over the map's unfinished runs), the darker. Cell value = category + shade, so
  * one Plotly heatmap with one stepped colour scale draws it all.
  */
 
@@ -37,7 +39,7 @@ export function decodeCells(cells) {
 export function categoriesOf(points, statuses, statusColors, palest) {
   return [...points.map((p, i) => ({ key: `point-${i}`, point: i, color: p.color, palest })),
     ...statuses.map((status) => ({ key: status, status, color: statusColors[status],
-      palest: 0 }))];
+      palest: status === 'unfinished' ? palest : 0 }))];
 }
 
 /** The category of a cell: the point its run ended at (converged or stalled there), else its
@@ -48,20 +50,41 @@ function categoryOf(status, basin, statuses, nPoints) {
   return nPoints + status;
 }
 
+/** The range of log₁₀ final loss over the unfinished runs of decoded cells ([0, 0]: none). */
+export function unfinishedRange(cells, statuses) {
+  const code = statuses.indexOf('unfinished');
+  let lo = Infinity;
+  let hi = -Infinity;
+  cells.status.forEach((s, k) => {
+    if (s !== code || !(cells.loss[k] > 0)) return;
+    const v = Math.log10(cells.loss[k]);
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  });
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
 /**
  * The heatmap values (rows of columns) of decoded cells: category + shade, where the shade
- * (0 fast … BAND slow) is log(1 + step) / log(1 + steps) of the step the run got there.
+ * (0 fast … BAND slow) is log(1 + step) / log(1 + steps) of the step the run got there, or
+ * for an unfinished run its log final loss's place in `range` (0 lowest … BAND highest).
  */
-export function cellValues(cells, statuses, nPoints, steps) {
+export function cellValues(cells, statuses, nPoints, steps, range = [0, 0]) {
   const z = [];
   const scale = Math.log1p(steps);
+  const unfinished = nPoints + statuses.indexOf('unfinished');
+  const spread = range[1] - range[0];
   for (let j = 0; j < cells.rows; j += 1) {
     const row = new Array(cells.cols);
     for (let i = 0; i < cells.cols; i += 1) {
       const k = j * cells.cols + i;
       const category = categoryOf(cells.status[k], cells.basin[k], statuses, nPoints);
-      const shaded = category < nPoints && cells.step[k] >= 0;
-      row[i] = category + (shaded ? BAND * Math.log1p(cells.step[k]) / scale : 0);
+      let shade = 0;
+      if (category < nPoints && cells.step[k] >= 0) shade = Math.log1p(cells.step[k]) / scale;
+      else if (category === unfinished && spread > 0 && cells.loss[k] > 0) {
+        shade = Math.min(1, Math.max(0, (Math.log10(cells.loss[k]) - range[0]) / spread));
+      }
+      row[i] = category + BAND * shade;
     }
     z.push(row);
   }

@@ -8,7 +8,7 @@
 
 import * as api from '../api.js';
 import { clearErrors, showErrors } from '../errors.js';
-import { rowStyle } from '../palette.js';
+import { CRITICAL, rowStyle } from '../palette.js';
 import { num, pair } from '../format.js';
 import * as mapplot from '../plots/mapplot.js';
 import { MapData } from './mapdata.js';
@@ -58,8 +58,7 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
 
   /** The categories of the cells on screen and how many cells each has. */
   function counted(map, categories) {
-    const fine = map.done ? map.fine() : null;
-    const source = fine ? fine.cells : map.coarse?.cells;
+    const source = map.overview();
     if (!source) return categories.map(() => 0);
     return countCategories(cellValues(source, map.statuses, map.points.length, map.steps),
       categories.length);
@@ -194,7 +193,8 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     const point = map.points[source.basin[k]];
     const where = map.kind === 'basins' ? `start ${pair(x, y, 3)}`
       : `${map.request.x.name} ${num(x, 3)}, ${map.request.y.name} ${num(y, 3)}`;
-    const at = point ? ` at the ${point.kind.replace('_', ' ')} ${pair(...point.point, 3)}` : '';
+    const at = point ? ` at the ${CRITICAL[point.kind]?.name ?? 'minimum found'} `
+      + `${pair(...point.point, 3)}` : '';
     const when = source.step[k] >= 0 ? ` after ${source.step[k]} steps` : '';
     els.readout.textContent = `${where}: ${status}${at}${when} · final loss `
       + `${num(source.loss[k], 3)}`;
@@ -236,7 +236,10 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
         const map = current.map;
         if (!map) return null;
         const categories = categoriesOf(map.points, map.statuses, map.statusColors, map.palest);
-        return { title: title(), subtitle: caption(map).split(' · drag')[0],
+        const settings = Object.entries(map.optimizer.hyperparameters)
+          .map(([name, value]) => `${name} ${num(value, 3)}`).join(', ');
+        return { title: title(), subtitle: `${caption(map).split(' · drag')[0]} · `
+          + `${map.optimizer.label}: ${settings}`,
           runs: [], critical: [], outcomes: [],
           extra: legendEntries(map, categories, counted(map, categories), setting(map),
             map.kind === 'hyperparameters' ? trials() : null) };

@@ -46,8 +46,18 @@ export function legendEntries(map, categories, counts, setting, search = null) {
           if (CRITICAL[p.kind]) drawCritical(ctx, p.kind, x, y, r * 0.9);
         } });
     } else {
-      entries.push({ key: c.key, text: `${OUTCOME_TEXT[c.status] ?? c.status} · `
-        + `${percent(counts[i], total)}`, draw: (ctx, x, y, r) => square(ctx, x, y, r, c.color) });
+      const shade = c.palest ? ' (darker: lower final loss)' : '';
+      entries.push({ key: c.key, text: `${OUTCOME_TEXT[c.status] ?? c.status}${shade} · `
+        + `${percent(counts[i], total)}`, draw: (ctx, x, y, r) => {
+        if (!c.palest) {
+          square(ctx, x, y, r, c.color);
+          return;
+        }
+        const gradient = ctx.createLinearGradient(x - r * 1.3, 0, x + r * 1.3, 0);
+        gradient.addColorStop(0, c.color);
+        gradient.addColorStop(1, paler(c.color, c.palest));
+        square(ctx, x, y, r, gradient);
+      } });
     }
   });
   const shaded = categories.find((c, i) => c.point !== undefined && counts[i]);

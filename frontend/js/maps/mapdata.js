@@ -66,6 +66,12 @@ export class MapData {
     }
   }
 
+  /** The cells the map's colours are scaled on: all of them once complete, else the coarse
+   * pass. */
+  overview() {
+    return this.done ? this.fine()?.cells : this.coarse?.cells;
+  }
+
   /** The full-resolution rows received so far, as one block: y centres and cells. */
   fine() {
     if (!this.tiles.length) return null;

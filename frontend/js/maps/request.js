@@ -90,6 +90,23 @@ export function mapRequest(state, catalogues) {
     roster: [state.mapRuns.indexOf(run)] };
 }
 
+/** The state a maps-lab scenario describes: its roster (the map of the first run), its
+ * surface and start, what is mapped over which rectangle, and the scenario to show. */
+export function mapStateFromScenario(scenario, catalogues) {
+  const { map } = scenario;
+  const req = map.request;
+  const runs = map.optimizers.map((spec) => {
+    const optimizer = catalogues.optimizers.find((o) => o.id === spec.id);
+    return { ...newRun(spec.id, fullHyperparameters(optimizer, spec.hyperparameters)),
+      label: spec.label ?? '' };
+  });
+  return { lab: 'maps', scenario: scenario.id, surface: req.surface.id ?? '',
+    params: req.surface.params ?? {}, expression: '', view: null, start: req.start ?? null,
+    mapKind: map.kind, mapRuns: runs, mapSelected: 0, mapRegion: req.region ?? null,
+    mapX: req.x ?? null, mapY: req.y ?? null, mapResolution: req.resolution,
+    mapSteps: req.steps };
+}
+
 /** A first roster for the maps lab: the surfaces lab's selected run, as it is set. */
 export function firstMapRoster(state, catalogues) {
   const run = state.runs[state.selected] ?? state.runs[0];

@@ -10,7 +10,7 @@
  */
 
 import { drawCritical } from '../palette.js';
-import { cellValues, colorscale } from '../maps/cells.js';
+import { cellValues, colorscale, unfinishedRange } from '../maps/cells.js';
 import { sizeOf } from './size.js';
 
 const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 13,
@@ -44,9 +44,9 @@ export function extentOf(map) {
 
 const range = (lohi, scale) => (scale === 'log' ? lohi.map(Math.log10) : [...lohi]);
 
-function heatmap(x, y, cells, map, categories, name) {
+function heatmap(x, y, cells, map, categories, name, range) {
   return { type: 'heatmap', name, x, y, z: cellValues(cells, map.statuses, map.points.length,
-    map.steps), zmin: 0, zmax: categories.length, colorscale: colorscale(categories),
+    map.steps, range), zmin: 0, zmax: categories.length, colorscale: colorscale(categories),
   showscale: false, zsmooth: false, hoverinfo: 'none' };
 }
 
@@ -130,29 +130,33 @@ export function render(el, map, { categories, setting = null, search = null,
   const extent = extentOf(map);
   const traces = [];
   const fine = map.fine();
+  const overview = map.overview();
+  const losses = overview ? unfinishedRange(overview, map.statuses) : [0, 0];
   if (map.coarse && !map.done) {
     traces.push(heatmap(map.coarse.x, map.coarse.y, map.coarse.cells, map, categories,
-      'coarse'));
+      'coarse', losses));
   }
-  if (fine) traces.push(heatmap(map.x.centres, fine.y, fine.cells, map, categories, 'cells'));
+  if (fine) {
+    traces.push(heatmap(map.x.centres, fine.y, fine.cells, map, categories, 'cells', losses));
+  }
   traces.push(...theoryTraces(map, extent), ...searchTraces(search), ...settingTrace(setting));
   const size = sizeOf(el);
   const font = { ...FONT, size: presenter ? 17 : 13 };
   const basins = map.kind === 'basins';
   const layout = {
     width: size.width || undefined, height: size.height || undefined,
-    margin: { l: 64, r: 12, t: 8, b: 48 }, font, showlegend: false, dragmode: 'zoom',
+    margin: { l: 76, r: 12, t: 8, b: 54 }, font, showlegend: false, dragmode: 'zoom',
     plot_bgcolor: '#f4f6f9', paper_bgcolor: '#ffffff',
-    xaxis: { title: { text: basins ? 'x (start)' : titleOf(map.x.name), standoff: 6 },
+    xaxis: { title: { text: basins ? 'x (start)' : titleOf(map.x.name), standoff: 12 },
       type: extent.xScale === 'log' ? 'log' : 'linear', range: range(extent.x, extent.xScale),
       showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power' },
-    yaxis: { title: { text: basins ? 'y (start)' : titleOf(map.request.y?.name), standoff: 6 },
+    yaxis: { title: { text: basins ? 'y (start)' : titleOf(map.request.y?.name), standoff: 10 },
       type: extent.yScale === 'log' ? 'log' : 'linear', range: range(extent.y, extent.yScale),
       showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power' },
     images: criticalImages(map, extent),
   };
   return Plotly.react(el, traces, layout, { displaylogo: false, displayModeBar: false,
-    doubleClick: false, scrollZoom: false, responsive: false });
+    doubleClick: false, scrollZoom: false, responsive: false, showTips: false });
 }
 
 /**
