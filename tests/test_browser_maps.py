@@ -160,15 +160,20 @@ def test_a_box_zoom_recomputes_the_sub_rectangle_at_full_resolution(
     assert v.errors == []
 
 
+def open_cell_race(page, fx: float, fy: float) -> None:
+    """Click the map at (fx, fy) of its plot area and wait for that cell's race in Surfaces."""
+    box = plot_area(page)
+    before = race_id(page)
+    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    page.wait_for_function("() => window.descentLab.store.state.lab === 'surfaces'")
+    wait_race(page, before)
+
+
 def test_a_click_on_a_cell_opens_its_race_and_the_switch_comes_back(
         open_maps: Callable[..., MapPage]) -> None:
     v = open_maps(BASINS)
     page = v.page
-    box = plot_area(page)
-    before_race = race_id(page)
-    page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.3 * box["height"])
-    page.wait_for_function("() => window.descentLab.store.state.lab === 'surfaces'")
-    wait_race(page, before_race)
+    open_cell_race(page, 0.8, 0.3)
     state = lab(page, """(l) => ({ start: l.store.state.start, runs: l.store.state.runs,
         steps: l.store.state.steps, race: l.current.race.request })""")
     x, y = state["start"]
@@ -209,11 +214,7 @@ def test_a_hyperparameter_map_draws_the_theory_and_the_current_setting(
     assert traces["current setting"]["x"] == [0.01] and traces["current setting"]["y"] == [0.5]
     # a click on a cell opens that setting's race
     page = v.page
-    box = plot_area(page)
-    before = race_id(page)
-    page.mouse.click(box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"])
-    page.wait_for_function("() => window.descentLab.store.state.lab === 'surfaces'")
-    wait_race(page, before)
+    open_cell_race(page, 0.5, 0.5)
     run = lab(page, "(l) => l.store.state.runs[0]")
     assert run["id"] == "momentum" and run["hp"]["lr"] != 0.01 and run["hp"]["momentum"] != 0.5
     assert lab(page, "(l) => l.store.state.start") == [-2.5, 1.2]
