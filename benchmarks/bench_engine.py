@@ -35,7 +35,6 @@ from _timing import best_of, table, timed_rounds
 
 from descentlab import engine
 from descentlab.engine.optimizers.catalog import get_optimizer
-from descentlab.engine.race import STEP_COST
 
 START = (-1.5, 2.0)
 T = TypeVar("T")
@@ -165,7 +164,7 @@ def batched(repeats: int, seconds: float) -> None:
 
 
 def step_costs(repeats: int) -> None:
-    """Measure what ``engine.race.STEP_COST`` estimates: the kernel's time per step of each
+    """Measure what each optimizer's ``step_cost`` estimates: the kernel's time per step of each
     optimizer, relative to SGD's (one path, where one thread runs a share of the runs). The
     difference of a 3000- and a 1000-step race leaves out the fixed set-up. All the races are
     timed in turns, so that a slow spell of the machine does not skew one optimizer's row."""
@@ -182,7 +181,7 @@ def step_costs(repeats: int) -> None:
     print("\nStep cost per optimizer in the kernel: 6 identical runs on Rosenbrock, 1 thread")
     print(f"  {'optimizer':<20}{'ns / step':>12}{'× SGD':>10}{'estimate':>10}")
     for opt_id, seconds in cost.items():
-        estimate = STEP_COST[get_optimizer(opt_id).code]
+        estimate = get_optimizer(opt_id).step_cost
         print(f"  {opt_id:<20}{seconds * 1e9:>12.1f}{seconds / cost['sgd']:>10.2f}"
               f"{estimate:>10.2f}")
 

@@ -47,7 +47,7 @@ from descentlab.engine import networks as nn
 from descentlab.engine.networks import mlp
 from descentlab.engine.networks.threads import THREADS
 from descentlab.engine.networks.workspace import Workspace
-from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.optimizers.adam_family import adam_step
 
 ARCH = nn.Architecture((16, 16), "tanh")
 DATA = nn.make_dataset("moons", n=256, noise=0.1, seed=0)
@@ -62,7 +62,7 @@ def _bare_adam(theta, lay, X, y, idx, A, D, T, G, yb, lb, grad, S, sc, h, lr, st
     for t in range(1, steps + 1):
         loss = mlp.loss_and_gradient(theta, lay, 0, X, y, idx, y.size, A, D, T, G, yb, lb,
                                      grad)[0]
-        K.update(K.ADAM, theta, grad, S, sc, t, lr, h)
+        adam_step(theta, grad, S, sc, t, lr, h)
     return loss
 
 

@@ -48,8 +48,9 @@ class DescentLabWorker(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         os.environ[THREADS_VARIABLE] = str(self.threads.get(worker.address, 1))
         from descentlab.engine.maps import basin_map
+        from descentlab.engine.optimizers.catalog import DEFAULT_LINEUP
 
-        basin_map("bowl", "sgd", resolution=2, steps=1)
+        basin_map("bowl", DEFAULT_LINEUP[0], resolution=2, steps=1)
 
 
 def _tile(compute: Callable[..., MapResult], kwargs: dict, rows: tuple[int, int]) -> MapResult:

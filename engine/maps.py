@@ -342,7 +342,7 @@ def _theory(obj: Objective, run: Run, x_axis: Axis, y_axis: Axis | None,
     theory = {"method": method, "lam_min": quadratic.lam_min, "lam_max": quadratic.lam_max,
               "momentum": momentum, "lr_limit": quadratic.lr_limit(method, momentum),
               "quadratic": quadratic}
-    if method in ("sgd", "momentum"):
+    if quadratic.has_optimum(method):
         theory["optimum"] = quadratic.optimum(method)
     return theory
 

@@ -26,10 +26,13 @@ class Param:
     high: float
     meaning: str
     log: bool = False
+    symbol: str = ""
+    """The letter the equations use for it (LaTeX, e.g. ``\\beta_1``), if any."""
 
     def to_dict(self) -> dict:
         return {"name": self.name, "default": self.default, "min": self.low,
-                "max": self.high, "meaning": self.meaning, "log": self.log}
+                "max": self.high, "meaning": self.meaning, "log": self.log,
+                "symbol": self.symbol}
 
 
 def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, owner: str,

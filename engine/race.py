@@ -210,26 +210,20 @@ class RaceResult:
         return [r.label for r in self.runs]
 
 
-# Cost of one step of each optimizer code relative to SGD's, as the kernel runs one path on
-# Rosenbrock (``python benchmarks/bench_engine.py`` measures them): used only to share the
-# runs of a race evenly between threads.
-STEP_COST = {0: 1.0, 1: 1.05, 2: 1.45, 3: 1.25, 4: 1.3, 5: 1.5, 6: 1.15, 7: 1.6, 8: 1.55,
-             9: 1.5, 10: 1.95, 11: 2.9}
-
-
-def balanced_order(codes: Sequence[int], threads: int) -> np.ndarray:
+def balanced_order(costs: Sequence[float], threads: int) -> np.ndarray:
     """An order of the runs whose contiguous shares (as ``prange`` cuts them) cost about
-    the same: the costliest run goes to the share that is cheapest so far."""
-    n = len(codes)
+    the same: the costliest run goes to the share that is cheapest so far. ``costs`` are
+    the runs' optimizers' ``step_cost``."""
+    n = len(costs)
     threads = max(1, min(threads, n))
     sizes = [n // threads + (1 if i < n % threads else 0) for i in range(threads)]
     shares: list[list[int]] = [[] for _ in range(threads)]
     load = [0.0] * threads
-    for r in sorted(range(n), key=lambda r: -STEP_COST.get(codes[r], 2.0)):
+    for r in sorted(range(n), key=lambda r: -costs[r]):
         open_shares = [s for s in range(threads) if len(shares[s]) < sizes[s]]
         s = min(open_shares, key=lambda s: load[s])
         shares[s].append(r)
-        load[s] += STEP_COST.get(codes[r], 2.0)
+        load[s] += costs[r]
     return np.array([r for share in shares for r in share], dtype=np.int64)
 
 
@@ -252,7 +246,8 @@ def _layout(optimizer_ids: tuple[str, ...], threads: int) -> _Layout:
     return _Layout(np.array(codes, dtype=np.int64),
                    np.array([len(o.state) for o in optimizers], dtype=np.int64),
                    _padded([o.scalar_state for o in optimizers]),
-                   balanced_order(codes, threads), max(len(o.state) for o in optimizers))
+                   balanced_order([o.step_cost for o in optimizers], threads),
+                   max(len(o.state) for o in optimizers))
 
 
 def _padded(rows: Sequence[Sequence[float]]) -> np.ndarray:

@@ -192,6 +192,8 @@ def advance(surf_code, sp, ops, consts,
     # Every chunk of a run starts from the same scalar state and evolves it identically;
     # chunk 0 reports it back. Reading ``SC`` itself inside the loop would race with that.
     sc_start = SC.copy()
+    for r in range(n_runs):
+        K.check_code(codes[r])
     for item in prange(n_runs * n_chunks):
         r = order[item % n_runs]
         lo = (item // n_runs) * CHUNK
@@ -206,7 +208,7 @@ def advance(surf_code, sp, ops, consts,
         # with private copies, 1.0×).
         h = H[r].copy()
         own_sp, own_ops, own_consts = sp.copy(), ops.copy(), consts.copy()
-        uses_lookahead = code == K.NESTEROV or code == K.RMSPROP_NESTEROV
+        uses_lookahead = K.uses_lookahead(code)
         xc = np.empty((2, n))
         gc = np.empty((2, n))
         fc = F[r, lo:lo + n].copy()

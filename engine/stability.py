@@ -16,10 +16,6 @@ import numpy as np
 
 from descentlab.engine.objective import Objective
 from descentlab.engine.race import Run
-from descentlab.engine.theory import METHODS, Quadratic
-
-RULES = {"sgd": "2/λ_max", "momentum": "2(1+μ)/λ_max", "nesterov": "2(1+μ)/((1+2μ)λ_max)"}
-"""Each method's stability limit, as the page prints it beside the number."""
 
 
 def _top(hxx: np.ndarray, hxy: np.ndarray, hyy: np.ndarray) -> np.ndarray:
@@ -39,8 +35,8 @@ def lr_limit(run: Run, hessian: np.ndarray) -> dict | None:
     the rule that gave it; None where theory says nothing (adaptive methods, Newton) or the
     curvature is not positive. Per-coordinate rates scale the gradient by S = diag(sx, sy):
     the iteration then sees S·H, whose eigenvalues are those of S^½ H S^½."""
-    method = run.optimizer.id
-    if method not in METHODS:
+    theory = run.optimizer.quadratic
+    if theory is None:
         return None
     sx, sy = run.optimizer.gradient_scale(run.hyperparameters)
     hxx, hxy, hyy = (float(v) for v in hessian)
@@ -50,5 +46,5 @@ def lr_limit(run: Run, hessian: np.ndarray) -> dict | None:
     if not (math.isfinite(lam) and lam > 0.0):
         return None
     momentum = run.hyperparameters.get("momentum", 0.0)
-    limit = float(Quadratic(lam, lam).lr_limit(method, momentum))
-    return {"lr_limit": limit, "rule": RULES[method]}
+    limit = float(theory.lr_limit(np.float64(lam), np.float64(momentum)))
+    return {"lr_limit": limit, "rule": theory.rule}

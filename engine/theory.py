@@ -23,7 +23,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-METHODS = ("sgd", "momentum", "nesterov")
+from descentlab.engine.optimizers.catalog import OPTIMIZERS
+from descentlab.engine.optimizers.spec import QuadraticTheory
+
+METHODS = tuple(o.id for o in OPTIMIZERS.values() if o.quadratic is not None)
+"""The optimizers whose behaviour on a quadratic the theory predicts (each definition
+carries its own formulas, ``Optimizer.quadratic``)."""
+
+
+def _theory(method: str) -> QuadraticTheory:
+    optimizer = OPTIMIZERS.get(method)
+    if optimizer is None or optimizer.quadratic is None:
+        raise ValueError(f"no stability theory for '{method}'")
+    return optimizer.quadratic
 
 
 @dataclass(frozen=True)
@@ -41,49 +53,28 @@ class Quadratic:
              ) -> np.ndarray:
         """The asymptotic contraction per step (spectral radius of the iteration), for
         arrays of learning rates and momenta: < 1 converges, > 1 diverges."""
+        radius = _theory(method).radius
         lr = np.asarray(lr, dtype=np.float64)
         mu = np.broadcast_to(np.asarray(momentum, dtype=np.float64), lr.shape)
         worst = np.zeros(np.broadcast(lr, mu).shape)
         for lam in (self.lam_min, self.lam_max):
-            worst = np.maximum(worst, _radius(method, lr * lam, mu))
+            worst = np.maximum(worst, radius(lr * lam, mu))
         return worst
 
     def lr_limit(self, method: str, momentum: np.ndarray | float = 0.0) -> np.ndarray:
         """The largest stable learning rate, as a function of the momentum."""
-        mu = np.asarray(momentum, dtype=np.float64)
-        if method == "sgd":
-            return np.broadcast_to(2.0 / self.lam_max, mu.shape).copy()
-        if method == "momentum":
-            return (2.0 + 2.0 * mu) / self.lam_max
-        if method == "nesterov":
-            return (2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * self.lam_max)
-        raise ValueError(f"no stability theory for '{method}'")
+        return np.asarray(_theory(method).lr_limit(self.lam_max,
+                                                   np.asarray(momentum, dtype=np.float64)))
 
     def optimum(self, method: str) -> tuple[float, float]:
         """(α*, μ*): the fastest setting (μ* = 0 for gradient descent)."""
-        if method == "sgd":
-            return 2.0 / (self.lam_min + self.lam_max), 0.0
-        if method == "momentum":
-            root_min, root_max = math.sqrt(self.lam_min), math.sqrt(self.lam_max)
-            root_kappa = math.sqrt(self.kappa)
-            return (2.0 / (root_min + root_max)) ** 2, ((root_kappa - 1) / (root_kappa + 1)) ** 2
-        raise ValueError(f"no closed-form optimum for '{method}'")
+        optimum = _theory(method).optimum
+        if optimum is None:
+            raise ValueError(f"no closed-form optimum for '{method}'")
+        return optimum(self.lam_min, self.lam_max)
 
-
-def _radius(method: str, h: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    """Largest |root| of the method's characteristic polynomial at αλ = h."""
-    if method == "sgd":
-        return np.abs(1.0 - h)
-    if method == "momentum":
-        b, c = 1.0 + mu - h, mu
-    elif method == "nesterov":
-        b, c = (1.0 + mu) * (1.0 - h), mu * (1.0 - h)
-    else:
-        raise ValueError(f"no stability theory for '{method}'")
-    disc = b * b - 4.0 * c
-    real = np.maximum(np.abs(b + np.sqrt(np.maximum(disc, 0.0))),
-                      np.abs(b - np.sqrt(np.maximum(disc, 0.0)))) / 2.0
-    return np.where(disc >= 0.0, real, np.sqrt(np.abs(c)))
+    def has_optimum(self, method: str) -> bool:
+        return _theory(method).optimum is not None
 
 
 def quadratic_at(hessian: tuple[float, float, float]) -> Quadratic | None:

@@ -32,10 +32,10 @@ from typing import BinaryIO, NoReturn
 from pydantic import ValidationError
 
 from descentlab import __version__, engine
+from descentlab.engine.optimizers.catalog import DEFAULT_LINEUP as DEFAULT_OPTIMIZERS
 from descentlab.server.errors import ApiError
 from descentlab.server.settings import Settings
 
-DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
 POINT_OPTIONS = ("--start", "--view")
 FORMATS = ("json", "csv", "html")
 NETWORK_FORMATS = ("json", "csv")

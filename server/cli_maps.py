@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
+from descentlab.engine.optimizers.catalog import DEFAULT_LINEUP
 from descentlab.server import cli
 from descentlab.server.export import map_csv, map_npz
 
@@ -56,7 +57,8 @@ def add_map_command(commands: argparse._SubParsersAction) -> None:
         sub.add_argument("--param", type=cli._param, action="append", default=[],
                          metavar="NAME=VALUE", help="a surface parameter (repeatable)")
         sub.add_argument("--optimizer", type=cli._optimizer, metavar="ID[:H=V,…]",
-                         default=cli._optimizer("momentum" if kind != "basins" else "sgd"),
+                         default=cli._optimizer(DEFAULT_LINEUP[0] if kind == "basins"
+                                                else DEFAULT_LINEUP[1]),
                          help="the optimizer, e.g. adam:lr=0.05")
         sub.add_argument("--resolution", type=int, default=128, help="cells per side")
         sub.add_argument("--steps", type=int, default=500, help="steps per cell")

@@ -148,7 +148,7 @@ def run_compare(args: argparse.Namespace) -> None:
 
     surface = _surface(args)
     tuning, test = _random_starts(args, surface, Settings().max_expression_length)
-    optimizers = args.optimizer or [cli._optimizer(name) for name in ("sgd", "momentum", "adam")]
+    optimizers = args.optimizer or [cli._optimizer(name) for name in cli.DEFAULT_OPTIMIZERS]
     data = {"surface": surface, "optimizers": optimizers, "budget": args.budget,
             "tuning_starts": tuning, "test_starts": test, "seeds": args.seeds,
             "noise_std": args.noise, "steps": args.steps, "seed": args.seed}

@@ -55,7 +55,7 @@ def new_memo(entries: int, max_bytes: int) -> RaceMemo:
 def catalogue() -> Document:
     """The engine's network catalogue and the optimizers a network race takes."""
     return {**nn.catalogue(),
-            "optimizers": [o.id for o in engine.optimizers() if not o.needs_hessian]}
+            "optimizers": [o.id for o in engine.optimizers() if o.network_lr is not None]}
 
 
 # --------------------------------------------------------------------------- requests

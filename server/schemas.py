@@ -191,6 +191,7 @@ class RangeEntry(BaseModel):
     min: float
     max: float
     meaning: str
+    symbol: str = Field(description="its letter in the equations, in LaTeX (empty if none)")
 
 
 class HyperparameterEntry(RangeEntry):
@@ -201,6 +202,15 @@ class StateEntry(BaseModel):
     name: str
     symbol: str
     meaning: str
+
+
+class DerivedEntry(BaseModel):
+    """A quantity the rule computes but does not keep, derived per frame for the inspector."""
+
+    name: str = Field(description="its key in a run's `derived`")
+    label: str
+    meaning: str
+    latex: str = Field(description="its symbol in the equations, in LaTeX (empty if none)")
 
 
 class CriticalPointEntry(BaseModel):
@@ -252,9 +262,15 @@ class OptimizerEntry(BaseModel):
     hyperparameters: list[HyperparameterEntry]
     state: list[StateEntry]
     equations: list[str]
+    derived: list[DerivedEntry]
     notes: str
     gradient_at: str
     needs_hessian: bool
+    network_lr: float | None = Field(description="the learning rate a network race suggests; "
+                                                 "null: surfaces only")
+    step_cost: float = Field(description="time of one step relative to SGD's")
+    stability_rule: str | None = Field(description="the largest stable learning rate on a "
+                                                   "quadratic, where theory knows it")
     lr_rule: dict = Field(description="how surfaces derive this optimizer's suggested rate: "
                                       "basis (curvature, distance or fixed) and factor")
     color: str = Field(description="hex colour of this optimizer's paths and markers, the same "

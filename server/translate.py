@@ -184,7 +184,7 @@ def _state_docs(run: engine.Run, state: dict[str, np.ndarray], lr: np.ndarray, s
                 state_before: dict[str, np.ndarray] | None = None) -> list[Document]:
     """Per start: the recorded state of a window of frames and the inspector's derived values
     (see ``engine.optimizers.inspect.derived_state`` for ``lr`` and ``state_before``)."""
-    derived = derived_state(run.optimizer.id, state, lr, run.hyperparameters, first_frame,
+    derived = derived_state(run.optimizer, state, lr, run.hyperparameters, first_frame,
                             state_before)
     return [{"state": {name: array(v[p]) for name, v in state.items()},
              "derived": {name: array(v[p] if v.ndim == 3 else v) for name, v in derived.items()}}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from descentlab import engine
 from descentlab.engine.compilation import cache_folder, on_compile
+from descentlab.engine.optimizers.catalog import DEFAULT_LINEUP
 from descentlab.engine.suggest import catalogue_rates
 from descentlab.server import network_translate, translate
 from descentlab.server.jsonio import dumps
@@ -112,7 +113,8 @@ SURFACE_STAGES: tuple[Stage, ...] = (
     Stage("typed formulas", lambda: _race(_request({"expression": EXPRESSION},
                                                    _every_optimizer()))),
     Stage("races that keep only their end points",
-          lambda: _race(_request({"id": "rosenbrock"}, ["adam"], record={"path": False}))),
+          lambda: _race(_request({"id": "rosenbrock"}, [DEFAULT_LINEUP[-1]],
+                                   record={"path": False}))),
     Stage("streamed races", lambda: _stream(translate.open_stream(_full_request(), 500, 2, 10))),
     Stage("contour and 3-D grids, suggested learning rates", _grids),
 )

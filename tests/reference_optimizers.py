@@ -36,6 +36,10 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
     "adadelta": ("s", "delta"),
     "rmsprop_nesterov": ("s", "v"),
     "newton": (),
+    "adamw": ("m", "v"),
+    "radam": ("m", "v"),
+    "adabelief": ("m", "s"),
+    "lion": ("m",),
 }
 
 
@@ -53,13 +57,28 @@ def gradient_point(opt_id: str, hp: Mapping[str, float], x: Vec, state: State) -
     return x
 
 
+def _decayed(hp, x, g):
+    """Coupled weight decay: the gradient of f + ½λ‖x‖² at x (torch's weight_decay)."""
+    return tuple(g[i] + hp["weight_decay"] * x[i] for i in range(2))
+
+
 def _sgd(hp, x, state, g, t, lr):
+    g = _decayed(hp, x, g)
     return tuple(x[i] - lr * g[i] for i in range(2)), {}
 
 
 def _momentum(hp, x, state, g, t, lr):
-    """Goodfellow et al. 8.2/8.3: v ← μv − εg; x ← x + v (g at the look-ahead for 8.3)."""
+    """Goodfellow et al. 8.2: v ← μv − ε(g + λx); x ← x + v."""
     mu = hp["momentum"]
+    g = _decayed(hp, x, g)
+    v = tuple(mu * state["v"][i] - lr * g[i] for i in range(2))
+    return tuple(x[i] + v[i] for i in range(2)), {"v": v}
+
+
+def _nesterov(hp, x, state, g, t, lr):
+    """Goodfellow et al. 8.3: g and the decay both at the look-ahead x + μv."""
+    mu = hp["momentum"]
+    g = _decayed(hp, gradient_point("nesterov", hp, x, state), g)
     v = tuple(mu * state["v"][i] - lr * g[i] for i in range(2))
     return tuple(x[i] + v[i] for i in range(2)), {"v": v}
 
@@ -85,12 +104,58 @@ def _moments(hp, state, g):
 
 
 def _adam(hp, x, state, g, t, lr):
-    """Kingma & Ba, algorithm 1: bias-corrected moments, ε after the square root."""
-    m, v = _moments(hp, state, g)
+    """Kingma & Ba, algorithm 1: bias-corrected moments, ε after the square root; the
+    decay coupled (added to the gradient) as torch.optim.Adam's weight_decay."""
+    m, v = _moments(hp, state, _decayed(hp, x, g))
     m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
     v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
     return (tuple(x[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(2)),
             {"m": m, "v": v})
+
+
+def _adamw(hp, x, state, g, t, lr):
+    """Loshchilov & Hutter as torch.optim.AdamW: shrink x by 1 − ελ, then Adam's step."""
+    m, v = _moments(hp, state, g)
+    shrunk = tuple(x[i] * (1.0 - lr * hp["weight_decay"]) for i in range(2))
+    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
+    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    return (tuple(shrunk[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"])
+                  for i in range(2)), {"m": m, "v": v})
+
+
+def _radam(hp, x, state, g, t, lr):
+    """Liu et al. (2020), algorithm 2, as torch.optim.RAdam (decay coupled)."""
+    b2 = hp["beta2"]
+    m, v = _moments(hp, state, _decayed(hp, x, g))
+    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
+    rho_inf = 2.0 / (1.0 - b2) - 1.0
+    rho = rho_inf - 2.0 * t * b2 ** t / (1.0 - b2 ** t)
+    if rho <= 5.0:
+        return tuple(x[i] - lr * m_hat[i] for i in range(2)), {"m": m, "v": v}
+    r = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    step = tuple(r * m_hat[i] * math.sqrt(1.0 - b2 ** t) / (math.sqrt(v[i]) + hp["eps"])
+                 for i in range(2))
+    return tuple(x[i] - lr * step[i] for i in range(2)), {"m": m, "v": v}
+
+
+def _adabelief(hp, x, state, g, t, lr):
+    """Zhuang et al. (2020) as optax.adabelief: s tracks (g − m)², plus δ_root each step."""
+    b1, b2 = hp["beta1"], hp["beta2"]
+    m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
+    s = tuple(b2 * state["s"][i] + (1.0 - b2) * (g[i] - m[i]) ** 2 + hp["eps_root"]
+              for i in range(2))
+    new_x = tuple(x[i] - lr * (m[i] / (1.0 - b1 ** t))
+                  / (math.sqrt(s[i] / (1.0 - b2 ** t)) + hp["eps"]) for i in range(2))
+    return new_x, {"m": m, "s": s}
+
+
+def _lion(hp, x, state, g, t, lr):
+    """Chen et al. (2023), algorithm 2: the sign of a blend, then the momentum update."""
+    b1, b2, wd = hp["beta1"], hp["beta2"], hp["weight_decay"]
+    blend = tuple((1.0 - b1) * g[i] + b1 * state["m"][i] for i in range(2))
+    sign = tuple(math.copysign(1.0, c) if c != 0.0 else 0.0 for c in blend)
+    m = tuple(b2 * state["m"][i] + (1.0 - b2) * g[i] for i in range(2))
+    return tuple(x[i] - lr * (sign[i] + wd * x[i]) for i in range(2)), {"m": m}
 
 
 def _adamax(hp, x, state, g, t, lr):
@@ -163,9 +228,10 @@ def _newton(hp, x, g, hess, lr):
 
 
 _RULES = {
-    "sgd": _sgd, "momentum": _momentum, "nesterov": _momentum, "adagrad": _adagrad,
+    "sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov, "adagrad": _adagrad,
     "rmsprop": _rmsprop, "adam": _adam, "adamax": _adamax, "nadam": _nadam,
     "amsgrad": _amsgrad, "adadelta": _adadelta, "rmsprop_nesterov": _rmsprop_nesterov,
+    "adamw": _adamw, "radam": _radam, "adabelief": _adabelief, "lion": _lion,
 }
 
 

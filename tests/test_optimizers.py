@@ -39,18 +39,29 @@ SURFACES = {
 CHAOTIC = {("rmsprop", "ravine", 0), ("nadam", "ravine", 0), ("nadam", "ravine", 1),
            ("adadelta", "ravine", 0), ("adadelta", "ravine", 1),
            ("rmsprop_nesterov", "ravine", 0), ("rmsprop", "rosenbrock", 0),
-           ("adadelta", "rosenbrock", 1), ("newton", "rosenbrock", 0)}
+           ("adadelta", "rosenbrock", 1), ("newton", "rosenbrock", 0),
+           ("adam", "ravine", 1), ("radam", "ravine", 1)}
 
 # Two settings per optimizer: the defaults where they are stable on every surface above
 # (the adaptive methods; otherwise a smaller lr), and a second that changes every
 # hyperparameter.
 SETTINGS = {
-    "sgd": ({"lr": 0.001}, {"lr": 0.0003}),
-    "momentum": ({"lr": 0.0005, "momentum": 0.9}, {"lr": 0.001, "momentum": 0.5}),
-    "nesterov": ({"lr": 0.0005, "momentum": 0.9}, {"lr": 0.001, "momentum": 0.6}),
+    "sgd": ({"lr": 0.001}, {"lr": 0.0003, "weight_decay": 0.5}),
+    "momentum": ({"lr": 0.0005, "momentum": 0.9},
+                 {"lr": 0.001, "momentum": 0.5, "weight_decay": 0.3}),
+    "nesterov": ({"lr": 0.0005, "momentum": 0.9},
+                 {"lr": 0.001, "momentum": 0.6, "weight_decay": 0.3}),
     "adagrad": ({}, {"lr": 0.1, "eps": 1e-3}),
     "rmsprop": ({}, {"lr": 0.003, "decay": 0.99, "eps": 1e-4}),
-    "adam": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+    "adam": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.1}),
+    "adamw": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.5}),
+    # RAdam's first steps are un-normalised momentum steps ε·m̂: on Rosenbrock's walls
+    # (|g| ≈ 200) its default rate leaves the view.
+    "radam": ({"lr": 0.001}, {"lr": 0.002, "beta1": 0.8, "beta2": 0.9, "eps": 1e-6,
+                              "weight_decay": 0.1}),
+    "adabelief": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8,
+                       "eps_root": 1e-10}),
+    "lion": ({"lr": 0.002}, {"lr": 0.001, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.1}),
     "adamax": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
     "nadam": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6,
                    "momentum_decay": 0.05}),

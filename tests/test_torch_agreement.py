@@ -83,13 +83,41 @@ CASES = {
 }
 
 
-def torch_path(opt_id, hp, obj, start, buffers):
+def _adam_like(cls, **kw):
+    return lambda hp: lambda p: cls([p], lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]),
+                                    eps=hp["eps"], weight_decay=hp["weight_decay"],
+                                    foreach=False, **kw)
+
+
+_MOMENTS = {"m": "exp_avg", "v": "exp_avg_sq"}
+_DECAY = {"weight_decay": 0.2}
+# Weight decay (coupled in SGD, heavy ball, Nesterov, Adam, RAdam; decoupled in AdamW) and
+# the methods torch has that came with it: 300 steps on three surfaces.
+DECAY_CASES = {
+    "sgd": ({"lr": 0.001, **_DECAY}, lambda hp: _sgd(hp, weight_decay=hp["weight_decay"]), {}),
+    "momentum": ({"lr": 0.0005, "momentum": 0.9, **_DECAY},
+                 lambda hp: _sgd(hp, momentum=hp["momentum"], weight_decay=hp["weight_decay"]),
+                 {"v": "momentum_buffer"}),
+    "nesterov": ({"lr": 0.0005, "momentum": 0.9, **_DECAY},
+                 lambda hp: _sgd(hp, momentum=hp["momentum"], nesterov=True,
+                                 weight_decay=hp["weight_decay"]), {"v": "momentum_buffer"}),
+    "adam": ({"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **_DECAY},
+             _adam_like(torch.optim.Adam), _MOMENTS),
+    "adamw": ({"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.5},
+              _adam_like(torch.optim.AdamW), _MOMENTS),
+    "radam": ({"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **_DECAY},
+              _adam_like(torch.optim.RAdam), _MOMENTS),
+}
+DECAY_SURFACES = {**SURFACES, "himmelblau": ({}, (0.5, -1.0))}
+
+
+def torch_path(factory, hp, obj, start, buffers, steps=STEPS):
     """Run torch's optimizer from ``start``, the gradient at its parameter supplied by the
     engine's objective; return the parameter and the named state buffers at every step."""
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    opt = CASES[opt_id][1](hp)(p)
+    opt = factory(hp)(p)
     path, state = [p.detach().numpy().copy()], {name: [np.zeros(2)] for name in buffers}
-    for _ in range(STEPS):
+    for _ in range(steps):
         _, g = obj.value_grad(p.detach().numpy()[None, :])
         p.grad = torch.from_numpy(g[0].copy())
         opt.step()
@@ -106,10 +134,20 @@ def test_engine_follows_torch(opt_id, surface):
 
     torch's SGD keeps the buffer b ← μb + g and steps −εb, the lecture form keeps
     v = −εb; its Nesterov parameter is the engine's look-ahead point x + μv."""
-    hp, _, buffers = CASES[opt_id]
-    params, start = SURFACES[surface]
+    compare_with_torch(opt_id, CASES[opt_id], surface, SURFACES[surface], STEPS)
+
+
+@pytest.mark.parametrize("surface", list(DECAY_SURFACES))
+@pytest.mark.parametrize("opt_id", list(DECAY_CASES))
+def test_weight_decay_and_its_methods_follow_torch(opt_id, surface):
+    compare_with_torch(opt_id, DECAY_CASES[opt_id], surface, DECAY_SURFACES[surface], 300)
+
+
+def compare_with_torch(opt_id, case, surface, where, steps):
+    hp, factory, buffers = case
+    params, start = where
     obj = engine.objective(surface, params)
-    r = engine.race(surface, [(opt_id, hp)], start, STEPS, params=params, record_state=True)
+    r = engine.race(surface, [(opt_id, hp)], start, steps, params=params, record_state=True)
     assert r.diverged_at[0, 0] == -1
     ours = r.positions[0, 0]
     state = {name: r.state[0][name][0] for name in buffers}
@@ -117,7 +155,7 @@ def test_engine_follows_torch(opt_id, surface):
         state["v"] = -state["v"] / hp["lr"]
     if opt_id == "nesterov":
         ours = ours + hp["momentum"] * r.state[0]["v"][0]
-    theirs, their_state = torch_path(opt_id, hp, obj, start, buffers)
+    theirs, their_state = torch_path(factory, hp, obj, start, buffers, steps)
     for name, got, want in (("positions", ours, theirs),
                             *((n, state[n], their_state[n]) for n in buffers)):
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * np.abs(want).max(),

@@ -14,17 +14,13 @@ from descentlab.engine.networks.landscapes import MAX_RESOLUTION as LANDSCAPE_RE
 from descentlab.engine.networks.race import MAX_STEPS
 from descentlab.engine.networks.toy_data import DATASETS, MAX_POINTS
 from descentlab.engine.networks.two_param import TWO_PARAM_NETS
+from descentlab.engine.optimizers.catalog import DEFAULT_LINEUP, OPTIMIZERS
 
-# Learning rates that train the default 2-16-16-1 net on the default moons to 100 % in 500
-# full-batch steps, tanh and ReLU alike (the catalogue's defaults are tuned for the 2-D lab:
-# SGD at 0.01 barely moves a network). On spirals they separate the optimizers.
-SUGGESTED_LR = {"sgd": 0.5, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1,
-                "rmsprop": 0.01, "adam": 0.01, "adamax": 0.02, "nadam": 0.01, "amsgrad": 0.01,
-                "adadelta": 1.0, "rmsprop_nesterov": 0.002}
-
-# What a first visit to the networks lab races: the lectures' three classics, whose
-# contrast (a plain step, a heavy ball, an adaptive one) reads at once on the moons.
-FIRST_ROSTER = ("sgd", "momentum", "adam")
+SUGGESTED_LR = {o.id: o.network_lr for o in OPTIMIZERS.values() if o.network_lr is not None}
+"""Each optimizer's own ``network_lr``: it trains the default 2-16-16-1 net on the default
+moons to 100 % in 500 full-batch steps, tanh and ReLU alike (the catalogue's defaults are
+tuned for the 2-D lab: SGD at 0.01 barely moves a network). On spirals they separate the
+optimizers."""
 
 
 def catalogue() -> dict:
@@ -51,9 +47,9 @@ def catalogue() -> dict:
             "init_seed": "draws the initial weights",
             "gradient": ["clip_norm (over the whole weight vector)", "clip_value",
                          "noise_std"],
-            "optimizers": "every optimizer of engine.optimizers() except Newton",
+            "optimizers": "every optimizer of engine.optimizers() with a network_lr",
             "suggested_lr": dict(SUGGESTED_LR),
-            "first_roster": list(FIRST_ROSTER),
+            "first_roster": list(DEFAULT_LINEUP),
         },
         "landscape": {
             "planes": {

@@ -23,6 +23,7 @@ from descentlab.engine.networks.threads import run_all
 from descentlab.engine.networks.toy_data import Dataset, dataset_from_spec
 from descentlab.engine.networks.train_kernel import norm, train
 from descentlab.engine.networks.workspace import Workspace
+from descentlab.engine.optimizers.catalog import DEFAULT_LINEUP
 from descentlab.engine.race import GradientOptions, Run, RunLike, make_run
 
 MAX_STEPS = 100_000
@@ -124,9 +125,9 @@ def _resolve_runs(optimizers: Sequence[RunLike], defaults: GradientOptions) -> l
             run = make_run(spec, defaults)
         except EngineError as err:
             raise err.at(f"optimizers.{i}") from None
-        if run.optimizer.needs_hessian:
-            raise EngineError(f"{run.optimizer.name} needs the exact Hessian, which network "
-                              "races do not compute", field=f"optimizers.{i}")
+        if run.optimizer.network_lr is None:
+            raise EngineError(f"{run.optimizer.name} works on the 2-D surfaces only, not in "
+                              "network races", field=f"optimizers.{i}")
         runs.append(run)
     return runs
 
@@ -231,7 +232,7 @@ class NetworkRaceSession:
 
 def network_session(dataset: Dataset | str | Mapping = "moons",
                     architecture: Architecture | Mapping | None = None,
-                    optimizers: Sequence[RunLike] = ("sgd", "adam"), steps: int = 500, *,
+                    optimizers: Sequence[RunLike] = DEFAULT_LINEUP, steps: int = 500, *,
                     batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
                     clip_norm: float | None = None, clip_value: float | None = None,
                     noise_std: float = 0.0) -> NetworkRaceSession:
@@ -247,7 +248,7 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
 
 def network_race(dataset: Dataset | str | Mapping = "moons",
                  architecture: Architecture | Mapping | None = None,
-                 optimizers: Sequence[RunLike] = ("sgd", "adam"), steps: int = 500, *,
+                 optimizers: Sequence[RunLike] = DEFAULT_LINEUP, steps: int = 500, *,
                  batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
                  clip_norm: float | None = None, clip_value: float | None = None,
                  noise_std: float = 0.0) -> NetworkRaceResult:

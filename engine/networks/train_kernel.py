@@ -84,11 +84,12 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     ``batch`` ≥ n means full batch. Records (steps, …): weights, loss, accuracy, full-batch
     gradient norm after each step, and the processed gradient each step used.
     """
+    K.check_code(opt_code)
     n = y.size
     p = theta.size
     full = batch >= n
     nb = n if full else batch
-    lookahead = opt_code == K.NESTEROV or opt_code == K.RMSPROP_NESTEROV
+    lookahead = K.uses_lookahead(opt_code)
     all_points = np.arange(n)
     idx = np.zeros(nb, dtype=np.int64)
     g_use = np.zeros(p)

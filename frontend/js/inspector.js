@@ -14,18 +14,6 @@ import { num, pair } from './format.js';
 import { swatch } from './palette.js';
 import { parse, plain, render as renderTex, splitEquation, typeset } from './tex.js';
 
-/** Which hyperparameter each Greek letter of the catalogue's equations stands for. */
-const HYPER_SYMBOLS = { δ: 'eps', μ: 'momentum', α: 'momentum', ρ: 'decay', β_1: 'beta1',
-  β_2: 'beta2', λ: 'damping', ψ: 'momentum_decay' };
-/** How the API's derived values are named on the page. */
-const DERIVED = {
-  m_hat: ['m̂', 'bias-corrected first moment'],
-  v_hat: ['v̂', 'bias-corrected second moment'],
-  bias_correction1: ['1/(1 − β₁ᵗ)', 'bias correction of m'],
-  bias_correction2: ['1/(1 − β₂ᵗ)', 'bias correction of v'],
-  effective_lr: ['effective step', 'per coordinate: what multiplies the gradient'],
-};
-const DERIVED_SYMBOLS = { m_hat: 'hat(m)_t', v_hat: 'hat(v)_t' };
 
 const at2 = (a, t) => [a[2 * t], a[2 * t + 1]];
 
@@ -109,8 +97,11 @@ function valuesAt(run, optimizer, t) {
     g_t: at2(run.grad, t), ε: run.lr[t] };
   const look = lookahead(run, optimizer, t);
   if (look) values['tilde(x)'] = look;
-  for (const [symbol, name] of Object.entries(HYPER_SYMBOLS)) {
-    if (name in run.info.hyperparameters) values[symbol] = run.info.hyperparameters[name];
+  // ε is the scheduled rate of this step (set above), not the hyperparameter lr.
+  for (const p of optimizer.hyperparameters) {
+    if (p.symbol && p.name !== 'lr' && p.name in run.info.hyperparameters) {
+      values[cached(p.symbol).plain] = run.info.hyperparameters[p.name];
+    }
   }
   for (const s of optimizer.state) {
     const base = cached(s.symbol).plain;
@@ -118,8 +109,9 @@ function valuesAt(run, optimizer, t) {
     values[`${base}_t`] = at2(run.state[s.name], t);
     values[`${base}_t-1`] = at2(run.state[s.name], t - 1);
   }
-  for (const [name, key] of Object.entries(DERIVED_SYMBOLS)) {
-    if (run.derived[name]) values[key] = at2(run.derived[name].values, t);
+  for (const d of optimizer.derived) {
+    const series = run.derived[d.name];
+    if (d.latex && series) values[cached(d.latex).plain] = at2(series.values, t);
   }
   return values;
 }
@@ -195,10 +187,11 @@ export function render(el, race, runIndex, t, catalogues, styles) {
           s.meaning));
       }
     }
-    for (const [name, d] of Object.entries(run.derived)) {
-      if (shown.includes(DERIVED_SYMBOLS[name])) continue;
-      const [label, meaning] = DERIVED[name] ?? [name, ''];
-      numbers.push(row(label, d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]), meaning));
+    for (const entry of optimizer.derived) {
+      const d = run.derived[entry.name];
+      if (!d || (entry.latex && shown.includes(cached(entry.latex).plain))) continue;
+      numbers.push(row(entry.label, d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]),
+        entry.meaning));
     }
   }
   el.replaceChildren(

@@ -14,14 +14,15 @@ import { registerSlot } from '../errors.js';
 import { numericField, optionalField } from './numeric.js';
 import { newRun } from '../state.js';
 import { num } from '../format.js';
+import { parse, plain } from '../tex.js';
 import { fullSchedule, surfaceHyperparameters } from '../request.js';
 import { networkHyperparameters, networkOptimizers } from '../networks/request.js';
 
-/** The symbol of a hyperparameter, read from its catalogue meaning ("momentum μ: …" → μ). */
-function symbolOf(meaning) {
-  const head = meaning.split(':')[0];
-  const match = head.match(/([α-ωΑ-Ωε][₀-₉]?)\s*$/u);
-  return match ? match[1] : '';
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+
+/** A hyperparameter's catalogue symbol (LaTeX, "\\beta_1") as a label's text ("β₁"). */
+function symbolText(latex) {
+  return latex ? plain(parse(latex)).replace(/_(\d)/g, (_, d) => SUBSCRIPTS[d]) : '';
 }
 
 /**
@@ -123,7 +124,7 @@ export function rosterControl(root, { catalogues, store }) {
         setRuns(runs, event, false, { [b.selected]: Math.max(selected, 0) });
       } }, '×');
     const hpField = (p) => {
-      const symbol = symbolOf(p.meaning);
+      const symbol = symbolText(p.symbol);
       const field = numericField({ label: symbol ? `${p.name} ${symbol}` : p.name,
         title: p.meaning, min: p.min, max: p.max, log: p.log, value: run.hp[p.name] ?? p.default,
         errorKey: `runs.${i}.hp.${p.name}`,
