@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     access_log: bool = True
 
     max_steps: int = Field(20_000, ge=1, le=10_000_000)
-    max_optimizers: int = Field(12, ge=1)
+    max_optimizers: int = Field(24, ge=1)
     max_starts: int = Field(64, ge=1)
     max_expression_length: int = Field(500, ge=1)
     max_body_bytes: int = Field(65_536, ge=1024)

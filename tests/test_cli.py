@@ -101,7 +101,7 @@ def test_race_html_is_standalone(tmp_path, capsys):
 @pytest.mark.parametrize("argv,words", [
     (["race", "--optimizer", "adam:lr=50"],
      "--optimizer adam:lr=50: "),
-    (["race", "--optimizer", "adamw"], "--optimizer adamw: "),
+    (["race", "--optimizer", "lbfgs"], "--optimizer lbfgs: "),
     (["race", "--surface", "himalaya"], "--surface: "),
     (["race", "--expression", "x**2 +", "--start=1,1"], "--expression:"),
     (["race", "--steps", "0"], "--steps:"),

@@ -216,7 +216,7 @@ def test_start_at_the_minimum_converges_at_step_zero():
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [
-    ({"optimizers": ["adamw"]}, "optimizers.0.id"),
+    ({"optimizers": ["lbfgs"]}, "optimizers.0.id"),
     ({"optimizers": ["sgd", ("adam", {"gamma": 0.5})]}, "optimizers.1.hyperparameters.gamma"),
     ({"optimizers": [("adam", {"lr": -1.0})]}, "optimizers.0.hyperparameters.lr"),
     ({"optimizers": [("adam", {"beta1": 1.0})]}, "optimizers.0.hyperparameters.beta1"),
