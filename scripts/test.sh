@@ -6,7 +6,8 @@
 # (made here; Debian and Ubuntu need python3-venv for it, installed here when run as root).
 # Chromium comes from the distribution (the browser tests drive /usr/bin/chromium); run as
 # root it is installed, otherwise the browser tests say how and skip (under CI they fail).
-# DESCENTLAB_TEST_TORCH=1 also installs torch 2.13.0 (CPU) for the torch.optim agreement tests.
+# DESCENTLAB_TEST_TORCH=1 also installs torch 2.13.0 (CPU) for the torch.optim agreement tests,
+# DESCENTLAB_TEST_OPTAX=1 optax 0.2.8 with jax 0.10.2 for the optax agreement tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PIP_PROGRESS_
 python -m pip install -q -e '.[test]'
 if [[ "${DESCENTLAB_TEST_TORCH:-0}" == 1 ]]; then
   python -m pip install -q torch==2.13.0
+fi
+if [[ "${DESCENTLAB_TEST_OPTAX:-0}" == 1 ]]; then
+  python -m pip install -q jax==0.10.2 jaxlib==0.10.2 optax==0.2.8
 fi
 
 python -m pytest -q "$@"
