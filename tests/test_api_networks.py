@@ -350,7 +350,7 @@ def test_bad_input_is_a_422_naming_the_field(client, change, loc):
 
 @pytest.mark.parametrize("change,loc,setting", [
     ({"steps": 50_000}, ["body", "steps"], "DESCENTLAB_MAX_STEPS"),
-    ({"optimizers": [{"id": "sgd"}] * 13}, ["body", "optimizers"],
+    ({"optimizers": [{"id": "sgd"}] * 25}, ["body", "optimizers"],
      "DESCENTLAB_MAX_OPTIMIZERS"),
     ({"steps": 20_000, "optimizers": [{"id": "sgd"}] * 12,
       "architecture": {"hidden": [64, 64, 64]}, "dataset": {"id": "moons"}},
