@@ -286,13 +286,14 @@ ENTRIES += (
          r"\hat m_t = \frac{m_t}{1-\beta_1^t}",
          r"\rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1-\beta_2^t}",
          r"x_t = x_{t-1} - \varepsilon\, \hat m_t \, r_t \frac{\sqrt{1-\beta_2^t}}"
-         r"{\sqrt{v_t} + \delta} \;\; (\rho_t > 5; \text{ else } x_{t-1} - \varepsilon \hat m_t)"),
+         r"{\sqrt{v_t} + \delta} \quad \mathrm{if}\; \rho_t > 5",
+         r"x_t = x_{t-1} - \varepsilon\, \hat m_t \quad \mathrm{if}\; \rho_t \le 5"),
         "Liu et al. (2020), as torch.optim.RAdam: ρ_∞ = 2/(1−β₂) − 1, r_t = √((ρ_t−4)(ρ_t−2)ρ_∞ "
         "/ ((ρ_∞−4)(ρ_∞−2)ρ_t)); λ coupled (torch's default decoupled_weight_decay=False).",
         color=SKY, marker="triangle-up", step_cost=1.7, network_lr=0.01,
         derived=(M_HAT, BIAS_CORRECTION1,
                  Derived("rectification", "r_t", "RAdam's rectification: 0 while the step is "
-                         "plain momentum, rising towards 1")),
+                         "plain momentum, rising towards 1", r"r_t")),
         derive=_radam_derived,
         constants=lambda value: [2.0 / (1.0 - value("beta2")) - 1.0]),
     Optimizer(

@@ -111,7 +111,9 @@ function valuesAt(run, optimizer, t) {
   }
   for (const d of optimizer.derived) {
     const series = run.derived[d.name];
-    if (d.latex && series) values[cached(d.latex).plain] = at2(series.values, t);
+    if (d.latex && series) {
+      values[cached(d.latex).plain] = series.pairs ? at2(series.values, t) : series.values[t];
+    }
   }
   return values;
 }
