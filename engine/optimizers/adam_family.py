@@ -274,7 +274,7 @@ ENTRIES += (
          r"\frac{\varepsilon\, \hat m_t}{\sqrt{\hat v_t} + \delta}"),
         "Loshchilov & Hutter (2019), as torch.optim.AdamW (same default λ = 0.01). With λ = 0 "
         "it is Adam.",
-        color=SKY, marker="diamond", step_cost=1.55, network_lr=0.01,
+        color=SKY, marker="diamond", step_cost=1.7, network_lr=0.01,
         derived=ADAM_DERIVED, derive=_corrected_moments("v")),
     Optimizer(
         "radam", RADAM, "RAdam",
@@ -290,7 +290,7 @@ ENTRIES += (
          r"x_t = x_{t-1} - \varepsilon\, \hat m_t \quad \mathrm{if}\; \rho_t \le 5"),
         "Liu et al. (2020), as torch.optim.RAdam: ρ_∞ = 2/(1−β₂) − 1, r_t = √((ρ_t−4)(ρ_t−2)ρ_∞ "
         "/ ((ρ_∞−4)(ρ_∞−2)ρ_t)); λ coupled (torch's default decoupled_weight_decay=False).",
-        color=SKY, marker="triangle-up", step_cost=1.7, network_lr=0.01,
+        color=SKY, marker="triangle-up", step_cost=2.35, network_lr=0.01,
         derived=(M_HAT, BIAS_CORRECTION1,
                  Derived("rectification", "r_t", "RAdam's rectification: 0 while the step is "
                          "plain momentum, rising towards 1", r"r_t")),
@@ -311,7 +311,7 @@ ENTRIES += (
          r"{\sqrt{s_t/(1-\beta_2^t)} + \delta}"),
         "Zhuang et al. (2020), as optax.adabelief 0.2.8 (defaults δ = δ_root = 1e-16; δ_root "
         "is kept in s). Not in torch.optim.",
-        color=VERMILLION, marker="hexagon", step_cost=1.6, network_lr=0.01,
+        color=VERMILLION, marker="hexagon", step_cost=1.9, network_lr=0.01,
         derived=(M_HAT, BIAS_CORRECTION1), derive=lambda state, lr, t, hp, before:
         _first_moment(state, t, hp)),
 )
