@@ -8,6 +8,8 @@
  * are written out in full so that the link does not depend on the server's defaults.
  */
 
+import { LANGUAGES, browserLanguage } from './i18n.js';
+
 /** @typedef {{parse: (text: string) => *, format: (value: *) => string}} Codec */
 
 const finite = (text) => {
@@ -206,6 +208,8 @@ const NETWORK_FIELDS = [
 ].map((f) => ({ ...f, lab: 'networks' }));
 
 export const FIELDS = [
+  { key: 'lang', param: 'lang', codec: oneOf(...LANGUAGES.map((l) => l.id)),
+    default: browserLanguage(), effect: 'display' },
   { key: 'lab', param: 'lab', codec: oneOf('surfaces', 'networks', 'maps'),
     default: 'surfaces',
     effect: 'display' },
