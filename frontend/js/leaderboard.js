@@ -71,7 +71,8 @@ export function render(el, race, t, styles) {
   let m = memo.get(el);
   if (!race || race.available < 0) {
     if (m?.race !== null) {
-      el.replaceChildren(h('h2', {}, 'Leaderboard'), h('p', { class: 'muted' }, 'No race yet.'));
+      el.replaceChildren(h('h2', {}, tr('presenter.panel_leaderboard')),
+        h('p', { class: 'muted' }, tr('board.no_race')));
       memo.set(el, { race: null });
     }
     return;
@@ -88,7 +89,7 @@ export function render(el, race, t, styles) {
           h('span', {}, run.info.label)), cells.status, cells.loss);
       return { row, cells };
     });
-    el.replaceChildren(h('h2', {}, 'Leaderboard'), h('p', { class: 'board-note' }, q.definition),
+    el.replaceChildren(h('h2', {}, tr('presenter.panel_leaderboard')), h('p', { class: 'board-note' }, q.definition),
       h('table', { class: 'board' },
       h('colgroup', {}, h('col', { class: 'c-rank' }), h('col', { class: 'c-run' }),
         h('col', { class: 'c-result' }), h('col', { class: 'c-loss' })),

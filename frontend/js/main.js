@@ -137,9 +137,7 @@ async function boot() {
   }
   // a first visit opens on the catalogue's first scenario, its introduction
   const first = catalogues.scenarios[0];
-  // a link that only names a language is a first visit in that language
-  const linked = link.present && Object.keys(link.state).some((key) => key !== 'lang');
-  const store = createStore({ ...(linked ? completeState(link.state, catalogues)
+  const store = createStore({ ...(link.present ? completeState(link.state, catalogues)
     : stateFromScenario(first, catalogues)), lang: currentLanguage() });
   if (link.rejected.length) {
     say(tr('app.link_rejected', { parts: link.rejected.join(', ') }));

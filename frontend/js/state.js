@@ -258,7 +258,8 @@ export function fromHash(hash) {
       rejected.push(field.param);
     }
   }
-  return { state, rejected, present: [...query.keys()].length > 0 };
+  // (a link that names only its language is a first visit, in that language)
+  return { state, rejected, present: [...query.keys()].some((key) => key !== 'lang') };
 }
 
 /** The hash of a state: only the fields that differ from their defaults. */
