@@ -2,6 +2,8 @@
 
 Callers (the server, the CLI, a notebook) need to know *which* input was wrong, so the
 error carries the dotted path of the offending field and, for expressions, the column.
+The common errors also carry a message ``key`` and its ``params``: the engine speaks
+English, and the server renders the same error in the reader's language from them.
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ T = TypeVar("T")
 class EngineError(ValueError):
     """Bad input to the engine, with a message a student can act on."""
 
-    def __init__(self, message: str, *, field: str | None = None, column: int | None = None):
+    def __init__(self, message: str, *, field: str | None = None, column: int | None = None,
+                 key: str | None = None, params: Mapping[str, object] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
         self.column = column
+        self.key = key
+        self.params = dict(params or {})
 
     def at(self, prefix: str) -> EngineError:
         """The same error, its field path placed under ``prefix`` (e.g. ``optimizers.2``)."""
         field = prefix if self.field is None else f"{prefix}.{self.field}"
-        return EngineError(self.message, field=field, column=self.column)
+        return EngineError(self.message, field=field, column=self.column, key=self.key,
+                           params=self.params)
 
 
 def lookup(table: Mapping[str, T], key: str, kind: str, field: str = "id") -> T:
@@ -32,5 +38,7 @@ def lookup(table: Mapping[str, T], key: str, kind: str, field: str = "id") -> T:
     try:
         return table[key]
     except (KeyError, TypeError):
-        raise EngineError(f"unknown {kind} '{key}'; choose one of: {', '.join(table)}",
-                          field=field) from None
+        choices = ", ".join(table)
+        raise EngineError(f"unknown {kind} '{key}'; choose one of: {choices}", field=field,
+                          key="error.unknown_id",
+                          params={"kind": kind, "id": key, "choices": choices}) from None

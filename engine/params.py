@@ -73,8 +73,10 @@ def _refuse_unknown(params: Sequence[Param], overrides: Mapping[str, object], ow
     known = [p.name for p in params]
     for name in overrides:
         if name not in known:
-            raise EngineError(f"{owner} has no {noun} '{name}' (it has: "
-                              f"{', '.join(known) or 'none'})", field=str(name))
+            names = ", ".join(known) or "none"
+            raise EngineError(f"{owner} has no {noun} '{name}' (it has: {names})",
+                              field=str(name), key="error.unknown_param",
+                              params={"owner": owner, "name": name, "known": names})
 
 
 def _refuse(params: Sequence[Param], overrides: Mapping[str, object], owner: str, noun: str,
@@ -84,9 +86,13 @@ def _refuse(params: Sequence[Param], overrides: Mapping[str, object], owner: str
         value = float(raw)
     except (TypeError, ValueError):
         raise EngineError(f"{noun} '{p.name}' of {owner} must be a number, got {raw!r}",
-                          field=p.name) from None
+                          field=p.name, key="error.not_a_number",
+                          params={"name": p.name, "owner": owner, "value": repr(raw)}) from None
     raise EngineError(f"{noun} '{p.name}' of {owner} must lie in "
-                      f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name)
+                      f"[{p.low:g}, {p.high:g}], got {value:g}", field=p.name,
+                      key="error.out_of_range",
+                      params={"name": p.name, "owner": owner, "low": f"{p.low:g}",
+                              "high": f"{p.high:g}", "value": f"{value:g}"})
 
 
 def param_vector(params: Sequence[Param], overrides: Mapping[str, object] | None,

@@ -273,9 +273,11 @@ class RaceSession:
                  tol: float = 1e-6, gtol: float = 1e-6, bound: float | None = None):
         if not 1 <= steps <= 10_000_000:
             raise EngineError(f"steps must be between 1 and 10,000,000, got {steps}",
-                              field="steps")
+                              field="steps", key="error.steps_range",
+                              params={"high": "10,000,000", "value": steps})
         if not runs:
-            raise EngineError("a race needs at least one optimizer", field="optimizers")
+            raise EngineError("a race needs at least one optimizer", field="optimizers",
+                              key="error.no_optimizer")
         per_value = len(runs) * starts.shape[0] * (steps + 1)
         if record and per_value * (6 + (6 if record_state else 0)) > MAX_RECORDED_VALUES:
             raise EngineError(

@@ -17,15 +17,16 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from descentlab import __version__
-from descentlab.server import errors, network_translate, streaming, translate
+from descentlab.server import errors, i18n, network_translate, streaming, translate
 from descentlab.server.caching import CachedBody, LruCache
 from descentlab.server.gate import Gate
 from descentlab.server.jsonio import check_finite, dumps
+from descentlab.server.localize import localize
 from descentlab.server.middleware import BodyLimit, HeadAsGet, OneVary, SecurityHeaders
 from descentlab.server.routers import catalog, grid, health, maps, networks, races, site
 from descentlab.server.schemas import Limits
 from descentlab.server.settings import Settings
-from descentlab.server.state import LabState
+from descentlab.server.state import LabState, catalogue_key
 from descentlab.server.warmup import warm_up
 
 log = logging.getLogger("descentlab")
@@ -67,7 +68,9 @@ def _catalogue_bodies(settings: Settings) -> dict[str, CachedBody]:
     limits = Limits.model_validate(settings.model_dump(include=set(Limits.model_fields)))
     documents = {**translate.catalogues(), "networks": network_translate.catalogue(),
                  "limits": limits.model_dump()}
-    return {name: CachedBody.of(dumps(check_finite(doc))) for name, doc in documents.items()}
+    return {catalogue_key(name, lang): CachedBody.of(dumps(check_finite(localize(name, doc,
+                                                                                    lang))))
+            for lang in i18n.LANGUAGES for name, doc in documents.items()}
 
 
 def _connect(address: str):

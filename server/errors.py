@@ -4,6 +4,8 @@ It is FastAPI's validation-error shape, kept for engine errors, limits, 404s, 41
 503s too, so that a client (and the UI, which shows a message beside the offending field)
 parses one format. The engine's errors carry a dotted field path relative to the request;
 ``located`` turns it into a ``loc`` under the part of the HTTP request it came from.
+An item may carry a message key and its parameters (kept out of the JSON): the handlers
+render its ``msg`` in the request's language (``?lang=`` or ``Accept-Language``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from descentlab import engine
+from descentlab.server import i18n
 from descentlab.server.jsonio import dumps
 from descentlab.server.settings import Settings
 
@@ -36,17 +39,42 @@ class ApiError(Exception):
         self.status, self.items, self.headers = status, items, headers or {}
 
 
-def item(loc: Loc, msg: str, kind: str, **extra: Any) -> dict[str, Any]:
-    """One detail entry; ``extra`` keys (column, limit, setting) appear only when set."""
+_KEY, _PARAMS = "_key", "_params"
+
+
+def item(loc: Loc, msg: str, kind: str, *, key: str | None = None,
+         params: dict[str, object] | None = None, **extra: Any) -> dict[str, Any]:
+    """One detail entry; ``extra`` keys (column, limit, setting) appear only when set.
+    ``msg`` is English; ``key`` and ``params`` let a handler say it in another language."""
     entry: dict[str, Any] = {"loc": list(loc), "msg": msg, "type": kind}
-    entry.update({key: value for key, value in extra.items() if value is not None})
+    entry.update({name: value for name, value in extra.items() if value is not None})
+    if key is not None:
+        entry[_KEY], entry[_PARAMS] = key, params or {}
     return entry
 
 
+def localized(items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The items as sent: ``msg`` in ``lang`` where it has a key, the key itself dropped."""
+    sent = []
+    for entry in items:
+        entry = dict(entry)
+        key, params = entry.pop(_KEY, None), entry.pop(_PARAMS, {})
+        if key is not None and lang != i18n.DEFAULT:
+            entry["msg"] = i18n.message(lang, key, params) or entry["msg"]
+        sent.append(entry)
+    return sent
+
+
+def request_language(request: Request) -> str:
+    return i18n.negotiate(request.query_params.get("lang"),
+                          request.headers.get("accept-language"))
+
+
 def limit_error(loc: Loc, msg: str, *, limit: int, setting: str,
-                column: int | None = None) -> ApiError:
+                column: int | None = None, key: str | None = None,
+                params: dict[str, object] | None = None) -> ApiError:
     return ApiError(422, [item(loc, msg, "limit_exceeded", limit=limit, setting=setting,
-                               column=column)])
+                               column=column, key=key, params=params)])
 
 
 def too_large(size: int | None, limit: int, loc: Loc = ("body",)) -> dict[str, Any]:
@@ -74,7 +102,8 @@ def located(*root: str | int) -> Iterator[None]:
         yield
     except engine.EngineError as err:
         raise ApiError(422, [item(field_loc(root, err.field), err.message, "value_error",
-                                  column=err.column)]) from None
+                                  column=err.column, key=err.key,
+                                  params=err.params)]) from None
 
 
 def validation_items(errors: Sequence[Any], prefix: Loc = ()) -> list[dict[str, Any]]:
@@ -97,7 +126,7 @@ def json_error(status: int, items: list[dict[str, Any]],
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return json_error(exc.status, exc.items, exc.headers)
+    return json_error(exc.status, localized(exc.items, request_language(request)), exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

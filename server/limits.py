@@ -24,7 +24,8 @@ def _over(loc: Loc, what: str, value: int, limit: int, setting: str,
           column: int | None = None) -> ApiError:
     env = Settings.env_name(setting)
     return limit_error(loc, f"{what} is {value}; the limit is {limit} ({env})", limit=limit,
-                       setting=env, column=column)
+                       setting=env, column=column, key="error.limit",
+                       params={"value": value, "limit": limit, "setting": env})
 
 
 def check_expression(loc: Loc, text: str, settings: Settings) -> None:

@@ -45,3 +45,8 @@ class LabState:
 
 def lab(request: Request) -> LabState:
     return request.app.state.lab
+
+
+def catalogue_key(name: str, lang: str) -> str:
+    """Where the catalogue ``name`` in ``lang`` is kept: English under its own name."""
+    return name if lang == "en" else f"{name}@{lang}"

@@ -395,7 +395,10 @@ def test_vary_is_sent_once(client, accept):
     for path in (f"{API}/surfaces", f"{API}/optimizers", "/static/vendor/plotly.min.js",
                  f"{API}/surfaces/himmelblau/grid?resolution=51"):
         response = client.get(path, headers={"Accept-Encoding": accept})
-        assert response.headers.get_list("vary") == ["Accept-Encoding"], (path, accept)
+        # (the catalogues are also in the reader's language)
+        catalogue = path in (f"{API}/surfaces", f"{API}/optimizers")
+        expected = "Accept-Encoding, Accept-Language" if catalogue else "Accept-Encoding"
+        assert response.headers.get_list("vary") == [expected], (path, accept)
 
 
 def test_stream_errors_are_documented_as_the_json_they_are(client):
@@ -780,3 +783,38 @@ def test_live_server_gzip_and_503_when_busy():
         head, _, payload = reply.partition(b"\r\n\r\n")
         assert b"content-encoding: gzip" in head.lower()
         assert strict(gzip.decompress(payload))[0]["id"] == "bowl"
+
+
+# Languages: 422 bodies and catalogues follow ?lang= or Accept-Language (English default).
+
+BAD_RATE = {"surface": {"id": "bowl"}, "start": [1, 1], "steps": 10,
+            "optimizers": [{"id": "sgd", "hyperparameters": {"lr": 100}}]}
+
+
+def test_a_bad_learning_rate_answers_in_ukrainian(client):
+    r = client.post("/api/v1/races", json=BAD_RATE, headers={"Accept-Language": "uk-UA,uk;q=0.9"})
+    assert r.status_code == 422
+    (item,) = detail(r)
+    assert item["loc"] == ["body", "optimizers", 0, "hyperparameters", "lr"]
+    assert item["msg"] == "«lr» для SGD має лежати в [1e-06, 10], отримано 100"
+    assert set(item) == {"loc", "msg", "type"}  # the message key stays inside the server
+
+
+def test_errors_stay_english_by_default_and_follow_lang_in_the_query(client):
+    english = detail(client.post("/api/v1/races", json=BAD_RATE))[0]["msg"]
+    assert english == "hyperparameter 'lr' of SGD must lie in [1e-06, 10], got 100"
+    unknown = {**BAD_RATE, "surface": {"id": "nope"}}
+    croatian = detail(client.post("/api/v1/races?lang=hr", json=unknown,
+                                  headers={"Accept-Language": "uk"}))[0]["msg"]
+    assert croatian.startswith("nepoznata oznaka „nope” (ploha); odaberite jednu od: bowl")
+    serbian = detail(client.post("/api/v1/races", json=unknown,
+                                 headers={"Accept-Language": "sr-Latn-RS"}))[0]["msg"]
+    assert serbian.startswith("nepoznata oznaka „nope” (površ); izaberite")
+
+
+def test_catalogues_vary_with_the_language(client):
+    english = client.get("/api/v1/scenarios")
+    persian = client.get("/api/v1/scenarios", headers={"Accept-Language": "fa"})
+    assert "Accept-Language" in persian.headers["vary"]
+    assert english.headers["etag"] != persian.headers["etag"] or english.json() == persian.json()
+    assert [s["id"] for s in english.json()] == [s["id"] for s in persian.json()]

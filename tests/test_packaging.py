@@ -70,7 +70,10 @@ def test_the_wheel_holds_one_package(wheel):
     for needed in ("descentlab/__init__.py", "descentlab/__main__.py",
                    "descentlab/engine/race_kernel.py", "descentlab/server/app.py",
                    "descentlab/frontend/index.html", "descentlab/frontend/js/main.js",
-                   "descentlab/frontend/style.css"):
+                   "descentlab/frontend/style.css", "descentlab/frontend/locales/en.json",
+                   "descentlab/frontend/locales/fa.json", "descentlab/frontend/js/i18n.js",
+                   "descentlab/frontend/fonts/Vazirmatn-NL.woff2",
+                   "descentlab/frontend/fonts/Vazirmatn-OFL.txt"):
         assert needed in names, needed
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "descentlab = descentlab.server.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()

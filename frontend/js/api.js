@@ -7,6 +7,8 @@
  * shows beside the control that caused them.
  */
 
+import { languageTag, tr } from './i18n.js';
+
 const BASE = 'api/v1';
 
 export class ApiError extends Error {
@@ -56,12 +58,13 @@ async function failure(response) {
  */
 async function request(url, init = {}, tries = 3) {
   let response;
+  // the server says its errors in the page's language
+  const headers = { ...init.headers, 'Accept-Language': languageTag() };
   try {
-    response = await fetch(url, init);
+    response = await fetch(url, { ...init, headers });
   } catch (error) {
     if (isAbort(error)) throw error;
-    throw new ApiError(0, [{ loc: [], msg: 'the Descent Lab server cannot be reached — is it '
-      + 'still running?', type: 'network' }]);
+    throw new ApiError(0, [{ loc: [], msg: tr('app.unreachable'), type: 'network' }]);
   }
   if (response.status === 503 && tries > 1) {
     const wait = Number(response.headers.get('Retry-After') || 1) * 1000;
@@ -84,10 +87,10 @@ export async function getJSON(path, signal) {
 }
 
 /** The catalogues (the networks lab's included) and the limits, fetched together at
- * start-up. */
-export async function catalogues() {
+ * start-up, their names and notes in `lang`. */
+export async function catalogues(lang) {
   const names = ['surfaces', 'optimizers', 'schedules', 'scenarios', 'networks', 'limits'];
-  const docs = await Promise.all(names.map((n) => getJSON(n)));
+  const docs = await Promise.all(names.map((n) => getJSON(`${n}?lang=${lang}`)));
   return Object.fromEntries(names.map((n, i) => [n, docs[i]]));
 }
 

@@ -7,9 +7,8 @@
 import { h } from './dom.js';
 import { num, pair } from './format.js';
 import { swatch } from './palette.js';
+import { tr } from './i18n.js';
 
-const NEAR = { global_min: 'the global minimum', local_min: 'a local minimum',
-  saddle: 'a saddle', local_max: 'a maximum' };
 const RANK = { converged: 0, running: 1, unfinished: 1, stalled: 2, diverged: 3 };
 
 /**
@@ -35,17 +34,17 @@ export function standing(race, run, t) {
 /** A standing in a few words for the table, and in a sentence for its tooltip. */
 function describe(s) {
   switch (s.status) {
-    case 'converged': return [`converged, step ${s.step}`,
-      `reached the minimum at step ${s.step}`];
-    case 'diverged': return s.step === 0 ? ['diverged: f undefined at the start',
-      'the loss or its gradient has no value at the start point (a log or root of a '
-        + 'negative number, a division by zero): move the start']
-      : [`diverged, step ${s.step}`, `left the plot (or overflowed) at step ${s.step}`];
-    case 'stalled': return s.near ? [`stalled: ${NEAR[s.near.kind].split(' ').pop()}`,
-      `stopped at ${NEAR[s.near.kind]} ${pair(...s.near.point, 3)}`]
-      : ['stalled', 'the gradient vanished away from the minimum'];
-    case 'unfinished': return ['not there yet', 'still moving when the steps ran out'];
-    default: return ['racing…', ''];
+    case 'converged': return [tr('outcome.converged', { step: s.step }),
+      tr('outcome.converged_title', { step: s.step })];
+    case 'diverged': return s.step === 0
+      ? [tr('outcome.diverged_start'), tr('outcome.diverged_start_title')]
+      : [tr('outcome.diverged', { step: s.step }), tr('outcome.diverged_title', { step: s.step })];
+    case 'stalled': return s.near
+      ? [tr(`outcome.stalled_${s.near.kind}`),
+        tr(`outcome.stalled_${s.near.kind}_title`, { point: pair(...s.near.point, 3) })]
+      : [tr('outcome.stalled'), tr('outcome.stalled_title')];
+    case 'unfinished': return [tr('outcome.unfinished'), tr('outcome.unfinished_title')];
+    default: return [tr('outcome.racing'), ''];
   }
 }
 
@@ -60,10 +59,8 @@ const memo = new WeakMap();
 function quantityOf(race) {
   const fStar = race.surface?.f_star ?? null;
   return fStar === null
-    ? { head: 'f', shift: 0, definition: 'f: the loss at the run’s point (this surface’s '
-      + 'smallest value is not known)' }
-    : { head: 'f − f*', shift: fStar, definition: `f − f*: how far the loss is above the `
-      + `surface’s smallest value f* = ${num(fStar, 4)}` };
+    ? { head: 'f', shift: 0, definition: tr('board.loss_title') }
+    : { head: 'f − f*', shift: fStar, definition: tr('board.gap_title', { fStar: num(fStar, 4) }) };
 }
 
 /**
@@ -74,7 +71,8 @@ export function render(el, race, t, styles) {
   let m = memo.get(el);
   if (!race || race.available < 0) {
     if (m?.race !== null) {
-      el.replaceChildren(h('h2', {}, 'Leaderboard'), h('p', { class: 'muted' }, 'No race yet.'));
+      el.replaceChildren(h('h2', {}, tr('presenter.panel_leaderboard')),
+        h('p', { class: 'muted' }, tr('board.no_race')));
       memo.set(el, { race: null });
     }
     return;
@@ -91,11 +89,11 @@ export function render(el, race, t, styles) {
           h('span', {}, run.info.label)), cells.status, cells.loss);
       return { row, cells };
     });
-    el.replaceChildren(h('h2', {}, 'Leaderboard'), h('p', { class: 'board-note' }, q.definition),
+    el.replaceChildren(h('h2', {}, tr('presenter.panel_leaderboard')), h('p', { class: 'board-note' }, q.definition),
       h('table', { class: 'board' },
       h('colgroup', {}, h('col', { class: 'c-rank' }), h('col', { class: 'c-run' }),
         h('col', { class: 'c-result' }), h('col', { class: 'c-loss' })),
-      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'run'), h('th', {}, 'result'),
+      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, tr('board.run')), h('th', {}, tr('board.result')),
         h('th', { class: 'num-cell', title: q.definition, dataset: { quantity: q.head } },
           q.head))), body));
     m = { race, body, rows };

@@ -44,6 +44,8 @@ import { mapLab } from './maps/lab.js';
 import { firstMapRoster } from './maps/request.js';
 import { mapSettingsControl } from './controls/mapsettings.js';
 import { searchPanels } from './maps/search.js';
+import { browserLanguage, currentLanguage, loadLanguage, tr, translatePage } from './i18n.js';
+import { languageControl } from './controls/language.js';
 
 const GRID_RESOLUTION = 151;
 /** Slider drags re-run at most this often (ms), one race at a time; the last value always
@@ -94,7 +96,7 @@ function say(text) {
  */
 function completeRuns(runs, catalogues, start) {
   const known = runs.filter((r) => catalogues.optimizers.some((o) => o.id === r.id));
-  if (known.length < runs.length) say('This link names an optimizer this server does not know.');
+  if (known.length < runs.length) say(tr('app.unknown_optimizer'));
   return known.map((run) => {
     const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
     return { ...run, hp: fullHyperparameters(optimizer, { ...start(optimizer), ...run.hp }),
@@ -122,21 +124,23 @@ function tidyPoint(point, view) {
 }
 
 async function boot() {
+  const link = fromHash(window.location.hash);
   let catalogues;
   try {
-    catalogues = await api.catalogues();
+    await loadLanguage(link.state.lang ?? browserLanguage());
+    translatePage();
+    catalogues = await api.catalogues(currentLanguage());
   } catch (error) {
     document.body.classList.remove('loading');
-    $('race-error').textContent = `Descent Lab could not start: ${error.message}`;
+    $('race-error').textContent = tr('app.start_failed', { error: error.message });
     return;
   }
-  const link = fromHash(window.location.hash);
   // a first visit opens on the catalogue's first scenario, its introduction
   const first = catalogues.scenarios[0];
-  const store = createStore(link.present ? completeState(link.state, catalogues)
-    : stateFromScenario(first, catalogues));
+  const store = createStore({ ...(link.present ? completeState(link.state, catalogues)
+    : stateFromScenario(first, catalogues)), lang: currentLanguage() });
   if (link.rejected.length) {
-    say(`Parts of this link could not be read: ${link.rejected.join(', ')}`);
+    say(tr('app.link_rejected', { parts: link.rejected.join(', ') }));
   }
 
   const current = { grid: null, gridKey: '', scale: null, race: null, status: '', phase: '' };
@@ -166,6 +170,7 @@ async function boot() {
   const scenarioCard = scenarioControl({ card: $('scenario-card'), dialog: $('gallery'),
     opener: $('scenarios-open') }, ctx);
   const presenter = presenterControl($('presenter'), ctx);
+  languageControl($('language'), ctx);
   const progress = {
     /** A new race: its number, and when the change that asked for it happened. */
     begin(cause) {
@@ -196,8 +201,8 @@ async function boot() {
         .filter(([k]) => ['lr', 'momentum', 'decay', 'beta1', 'beta2', 'damping'].includes(k))
         .map(([k, v]) => `${k} ${num(v, 3)}`).join(', ');
       return { title: els.title.textContent,
-        subtitle: `step ${Math.min(player.frame, race.steps)} of ${race.steps} · start `
-          + `${pair(...race.start, 3)}`,
+        subtitle: tr('export.subtitle', { frame: Math.min(player.frame, race.steps),
+          steps: race.steps, start: pair(...race.start, 3) }),
         runs: race.runs.map((run, i) => ({ style: styles[i],
           text: `${run.info.label} (${settings(run)})` })),
         critical: drawn.critical, outcomes: drawn.outcomes };
@@ -411,6 +416,12 @@ async function boot() {
     titleText();
   }
 
+  store.subscribe((changed) => {
+    if (!changed.has('lang') || store.state.lang === currentLanguage()) return;
+    // a new language rebuilds the page from the link: every panel and catalogue text
+    window.history.replaceState(null, '', toHash(store.state));
+    window.location.reload();
+  });
   store.subscribe((changed, cause) => {
     const state = store.state;
     const effect = effectOf(changed, state.lab);

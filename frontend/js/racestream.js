@@ -11,6 +11,7 @@
 
 import * as api from './api.js';
 import { clearErrors } from './errors.js';
+import { tr } from './i18n.js';
 
 /**
  * @param {Object} how
@@ -34,13 +35,13 @@ export async function runStreamedRace({ body, posted = body, path, current, play
   const signal = api.supersede('race');
   if (!body.optimizers.length) {
     current.race = null;
-    progress.status('Switch on at least one optimizer.', 'empty');
+    progress.status(tr('race.empty'), 'empty');
     player.load(-1, 0, 0);
     return;
   }
   const { id, began } = progress.begin(cause);
   let race = null;
-  progress.status('computing…', 'computing');
+  progress.status(tr('race.computing'), 'computing');
   try {
     await api.streamRace(posted, {
       meta: (meta) => {
@@ -56,7 +57,7 @@ export async function runStreamedRace({ body, posted = body, path, current, play
         }
         current.race = race;
         race.marks.push({ name: 'race:first-paths', began, id });
-        progress.status('streaming…', 'streaming');
+        progress.status(tr('race.streaming'), 'streaming');
         player.load(race.available, race.steps, playhead());
         arrived(race);
       },

@@ -8,6 +8,8 @@
  * are written out in full so that the link does not depend on the server's defaults.
  */
 
+import { LANGUAGES, browserLanguage } from './i18n.js';
+
 /** @typedef {{parse: (text: string) => *, format: (value: *) => string}} Codec */
 
 const finite = (text) => {
@@ -206,6 +208,8 @@ const NETWORK_FIELDS = [
 ].map((f) => ({ ...f, lab: 'networks' }));
 
 export const FIELDS = [
+  { key: 'lang', param: 'lang', codec: oneOf(...LANGUAGES.map((l) => l.id)),
+    default: browserLanguage(), effect: 'display' },
   { key: 'lab', param: 'lab', codec: oneOf('surfaces', 'networks', 'maps'),
     default: 'surfaces',
     effect: 'display' },
@@ -254,7 +258,8 @@ export function fromHash(hash) {
       rejected.push(field.param);
     }
   }
-  return { state, rejected, present: [...query.keys()].length > 0 };
+  // (a link that names only its language is a first visit, in that language)
+  return { state, rejected, present: [...query.keys()].some((key) => key !== 'lang') };
 }
 
 /** The hash of a state: only the fields that differ from their defaults. */

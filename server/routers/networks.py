@@ -25,6 +25,7 @@ from descentlab.server.network_schemas import (
     NetworkStreamSummary,
 )
 from descentlab.server.responses import accepted_encoding, computed_json
+from descentlab.server.routers.catalog import serve_catalogue
 from descentlab.server.schemas import COMPUTE_ERRORS, StreamError
 from descentlab.server.state import lab
 
@@ -55,7 +56,7 @@ RaceBody = Annotated[NetworkRaceRequest, Body(openapi_examples=EXAMPLES)]
 @router.get("", response_model=NetworkCatalogue,
             summary="Datasets, activations, inits, limits, suggested learning rates, planes")
 async def catalogue(request: Request) -> Response:
-    return lab(request).catalogues["networks"].response(request)
+    return serve_catalogue(request, "networks")
 
 
 def _race_response(race: NetworkRaceRequest, memo: nt.RaceMemo,

@@ -5,6 +5,7 @@
 
 import { h } from '../dom.js';
 import { drawCritical, drawOutcome, CRITICAL, OUTCOMES, paintMarker } from '../palette.js';
+import { tr } from '../i18n.js';
 
 /** Export images are drawn at twice the screen's size. */
 const SCALE = 2;
@@ -135,7 +136,7 @@ export function exportControl(root, { images, report, csv, name, say, caption = 
     try {
       await action();
     } catch (error) {
-      say(`Export failed: ${error.message}`);
+      say(tr('export.failed', { error: error.message }));
     }
   };
   const png = guard(async () => {
@@ -162,19 +163,19 @@ export function exportControl(root, { images, report, csv, name, say, caption = 
     // the clipboard needs a secure origin: a lecture server reached by its LAN address is not
     if (navigator.clipboard && window.isSecureContext) {
       await navigator.clipboard.writeText(window.location.href);
-      say('Link copied: it reproduces this race exactly.');
+      say(tr('export.link_copied'));
     } else {
-      window.prompt('Copy this link: it reproduces this race exactly.', window.location.href);
+      window.prompt(tr('export.copy_prompt'), window.location.href);
     }
   });
   const button = (label, title, action, id) => h('button', { type: 'button', class: 'small',
     title, id, onclick: action }, label);
   root.append(
-    button('Copy link', 'copy a link that reproduces this race', link, 'export-link'),
-    button('PNG', 'download the plots as a PNG image', png, 'export-png'),
-    button('JSON', 'download the race as the API returns it', json, 'export-json'),
-    button('CSV', 'download every step of every run as CSV', text, 'export-csv'),
-    button('NPZ', 'download the map\'s arrays as a NumPy .npz file', arrays, 'export-npz'),
+    button(tr('export.link'), tr('export.link_title'), link, 'export-link'),
+    button('PNG', tr('export.png_title'), png, 'export-png'),
+    button('JSON', tr('export.json_title'), json, 'export-json'),
+    button('CSV', tr('export.csv_title'), text, 'export-csv'),
+    button('NPZ', tr('export.npz_title'), arrays, 'export-npz'),
   );
   const npzButton = root.querySelector('#export-npz');
   /** Show the buttons the lab on screen offers (only a map has arrays). */

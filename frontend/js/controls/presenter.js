@@ -4,12 +4,14 @@
  */
 
 import { h } from '../dom.js';
+import { tr } from '../i18n.js';
 
 /** Panel choices; in the networks lab `surface` hides its data and network, `gradient` its
  * settings, `leaderboard` its standings and `loss` its charts. */
-export const PANELS = [['surface', 'Surface / network'], ['roster', 'Optimizers'],
-  ['gradient', 'Race settings'], ['scenario', 'Scenario card'], ['inspector', 'Inspector'],
-  ['leaderboard', 'Leaderboard'], ['loss', 'Loss chart']];
+export const PANELS = [['surface', 'presenter.panel_surface'], ['roster', 'tab.optimizers'],
+  ['gradient', 'presenter.panel_gradient'], ['scenario', 'presenter.panel_scenario'],
+  ['inspector', 'tab.inspector'], ['leaderboard', 'presenter.panel_leaderboard'],
+  ['loss', 'presenter.panel_loss']];
 
 /**
  * @param {HTMLElement} root
@@ -18,9 +20,9 @@ export const PANELS = [['surface', 'Surface / network'], ['roster', 'Optimizers'
  */
 export function presenterControl(root, { store }) {
   const toggle = h('button', { type: 'button', class: 'small toggle', id: 'presenter-toggle',
-    'aria-pressed': 'false', title: 'large type and chosen panels hidden (P)',
+    'aria-pressed': 'false', title: tr('presenter.title'),
     onclick: (event) => store.update({ presenter: !store.state.presenter }, { event }) },
-  'Presenter');
+  tr('presenter.button'));
   // (the boxes say which panel they hide in `data-hides`: a `data-panel` would match the very
   // rules that hide that panel, and a hidden box could not bring it back)
   const boxes = PANELS.map(([key, label]) => h('label', { class: 'check' },
@@ -28,10 +30,10 @@ export function presenterControl(root, { store }) {
       const hidden = PANELS.map(([k]) => k).filter((k) => (k === key ? event.target.checked
         : store.state.hidden.includes(k)));
       store.update({ hidden }, { event });
-    } }), label));
-  const menu = h('details', { class: 'menu' }, h('summary', { title: 'what presenter mode hides',
-    'aria-label': 'choose what presenter mode hides' }, '▾'),
-  h('div', { class: 'menu-body' }, h('p', { class: 'muted' }, 'Hide in presenter mode:'),
+    } }), tr(label)));
+  const menu = h('details', { class: 'menu' }, h('summary', { title: tr('presenter.menu_title'),
+    'aria-label': tr('presenter.menu_label') }, '▾'),
+  h('div', { class: 'menu-body' }, h('p', { class: 'muted' }, tr('presenter.hide')),
     ...boxes));
   root.append(toggle, menu);
   document.addEventListener('keydown', (event) => {

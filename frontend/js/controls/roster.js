@@ -17,6 +17,7 @@ import { num } from '../format.js';
 import { parse, plain } from '../tex.js';
 import { fullSchedule, surfaceHyperparameters } from '../request.js';
 import { networkHyperparameters, networkOptimizers } from '../networks/request.js';
+import { tr } from '../i18n.js';
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 
@@ -33,14 +34,14 @@ function bindingOf(lab, catalogues, store) {
   if (lab === 'maps') {
     return { lab, runs: 'mapRuns', selected: 'mapSelected', optimizers: catalogues.optimizers,
       start: (o) => surfaceHyperparameters(o, store.state, catalogues),
-      inspect: 'map this run' };
+      inspect: tr('roster.inspect_map') };
   }
   return lab === 'networks'
     ? { lab, runs: 'netRuns', selected: 'netSelected', optimizers: networkOptimizers(catalogues),
-      start: (o) => networkHyperparameters(o, catalogues), inspect: 'show its decision boundary' }
+      start: (o) => networkHyperparameters(o, catalogues), inspect: tr('roster.inspect_network') }
     : { lab, runs: 'runs', selected: 'selected', optimizers: catalogues.optimizers,
       start: (o) => surfaceHyperparameters(o, store.state, catalogues),
-      inspect: 'inspect this run' };
+      inspect: tr('roster.inspect') };
 }
 
 /** Hyperparameters whose value, once a person sets it, a new surface must keep. */
@@ -52,8 +53,8 @@ function warningOf(run, race) {
   const limit = run.info.stability?.lr_limit;
   if (limit === null || limit === undefined || !(run.info.hyperparameters.lr > limit)) return '';
   const lambda = race.meta.lambda_max[run.info.start_index];
-  return `⚠ lr > ${run.info.stability.rule} = ${num(limit, 3)} (λ_max = ${num(lambda, 3)} `
-    + 'at the start): the first steps overshoot and grow.';
+  return tr('roster.unstable', { rule: run.info.stability.rule, limit: num(limit, 3),
+    lambda: num(lambda, 3) });
 }
 
 /**
@@ -64,11 +65,11 @@ function warningOf(run, race) {
 export function rosterControl(root, { catalogues, store }) {
   let b = bindingOf(store.state.lab, catalogues, store);
   const list = h('div', { class: 'runs', role: 'list' });
-  const add = h('select', { class: 'add-run', 'aria-label': 'add an optimizer' });
-  const fillAdd = () => add.replaceChildren(h('option', { value: '' }, '+ Add an optimizer…'),
+  const add = h('select', { class: 'add-run', 'aria-label': tr('roster.add_label') });
+  const fillAdd = () => add.replaceChildren(h('option', { value: '' }, tr('roster.add')),
     ...b.optimizers.map((o) => h('option', { value: o.id }, o.name)));
   fillAdd();
-  root.append(h('h2', {}, 'Optimizers', h('span', { class: 'muted count' })), list, add);
+  root.append(h('h2', {}, tr('tab.optimizers'), h('span', { class: 'muted count' })), list, add);
 
   const setRuns = (runs, event, dragging = false, extra = {}) => store.update({
     [b.runs]: runs, ...extra }, { event, drag: dragging });
@@ -96,7 +97,7 @@ export function rosterControl(root, { catalogues, store }) {
   function card(run, i, runs) {
     const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
     const f = { hp: {}, name: null };
-    const on = h('input', { type: 'checkbox', checked: run.on, 'aria-label': 'race this run',
+    const on = h('input', { type: 'checkbox', checked: run.on, 'aria-label': tr('roster.on'),
       onchange: (event) => patchRun(i, { on: on.checked }, event) });
     // the look of the run: its optimizer's colour and marker (a second run of one optimizer
     // is shaded and dashed), as on the plots
@@ -115,8 +116,8 @@ export function rosterControl(root, { catalogues, store }) {
       onchange: (event) => patchRun(i, { label: name.value.trim() }, event),
       onkeydown: (event) => event.stopPropagation() });
     f.name = name;
-    const remove = h('button', { type: 'button', class: 'icon', title: 'remove this run',
-      'aria-label': 'remove this run', onclick: (event) => {
+    const remove = h('button', { type: 'button', class: 'icon', title: tr('roster.remove'),
+      'aria-label': tr('roster.remove'), onclick: (event) => {
         event.stopPropagation();
         const runs = store.state[b.runs].filter((_, k) => k !== i);
         const was = store.state[b.selected];
@@ -136,7 +137,7 @@ export function rosterControl(root, { catalogues, store }) {
       return field.el;
     };
     const [first, ...others] = optimizer.hyperparameters;
-    const schedule = h('select', { 'aria-label': 'learning-rate schedule',
+    const schedule = h('select', { 'aria-label': tr('roster.schedule_label'),
       onchange: (event) => patchRun(i, { schedule: schedule.value === 'constant' ? null
         : fullSchedule(catalogues, { kind: schedule.value }) }, event) },
     ...catalogues.schedules.map((s) => h('option', { value: s.id,
@@ -167,9 +168,10 @@ export function rosterControl(root, { catalogues, store }) {
     const runError = h('div', { class: 'field-error' });
     registerSlot(`runs.${i}`, runError);
     const more = h('details', { class: 'more' },
-      h('summary', {}, 'More: ', [...others.map((p) => p.name), 'schedule'].join(', '),
+      h('summary', {}, tr('roster.more', { names: [...others.map((p) => p.name),
+        tr('roster.schedule')].join(', ') }),
         run.schedule ? ` (${scheduleEntry.name})` : ''),
-      h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'optimizer'),
+      h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('kind.optimizer')),
         which),
       ...others.map(hpField),
       h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'schedule'),

@@ -8,6 +8,7 @@ import { h } from '../dom.js';
 import { rowStyle, swatch } from '../palette.js';
 import { raceRequest, stateFromScenario } from '../request.js';
 import { mapRequest, mapStateFromScenario } from '../maps/request.js';
+import { tr } from '../i18n.js';
 
 /** A scenario's state (a race, or a map of the maps lab) and the request it posts. */
 const stateOf = (scenario, catalogues) => (scenario.map
@@ -37,9 +38,10 @@ export function scenarioControl(els, { catalogues, store }) {
     h('span', { class: 'muted' }, `${i + 1}/${scenarios.length}`)),
   h('strong', {}, s.title), h('span', { class: 'tile-question' }, s.question)));
   els.dialog.append(
-    h('div', { class: 'dialog-head' }, h('h2', {}, 'Lecture scenarios'),
-      h('span', { class: 'muted' }, 'Each sets up a race or a map, and a question for the class.'),
-      h('button', { type: 'button', class: 'icon close', 'aria-label': 'close',
+    h('div', { class: 'dialog-head' }, h('h2', {}, tr('scenario.gallery_title')),
+      h('span', { class: 'muted' },
+        tr('scenario.gallery_intro', { count: scenarios.length })),
+      h('button', { type: 'button', class: 'icon close', 'aria-label': tr('common.close'),
         onclick: () => els.dialog.close() }, '×')),
     h('div', { class: 'tiles' }, ...cards));
   els.dialog.addEventListener('click', (event) => {
@@ -79,39 +81,37 @@ export function scenarioControl(els, { catalogues, store }) {
       shownKey = key;
       els.card.dataset.changed = String(changed);
       if (!scenario) {
-        els.card.replaceChildren(h('h2', {}, 'Your race'),
-          h('p', {}, 'Every change re-runs the race at once: drag a slider, pick a surface, '
-            + 'or click the plot to move the start.'),
+        els.card.replaceChildren(h('h2', {}, tr('scenario.own_title')),
+          h('p', {}, tr('scenario.own_text')),
           h('button', { type: 'button', class: 'primary', onclick: () => els.dialog.showModal() },
-            'Browse lecture scenarios'));
+            tr('scenario.browse')));
         return;
       }
       const open = revealed.has(scenario.id);
       const step = (d) => h('button', { type: 'button', class: 'small',
         disabled: !scenarios[index + d], onclick: (event) => load(scenarios[index + d], event) },
-      d < 0 ? '‹ Previous' : 'Next ›');
+      d < 0 ? tr('scenario.previous') : tr('scenario.next'));
       els.card.replaceChildren(...[
         h('div', { class: 'card-head' }, h('span', { class: 'chip' }, scenario.topic),
-          h('span', { class: 'muted' }, `scenario ${index + 1} of ${scenarios.length}`)),
+          h('span', { class: 'muted' }, tr('scenario.position', { index: index + 1, count: scenarios.length }))),
         h('h2', { class: 'scenario-title' }, scenario.title),
         changed ? h('div', { class: 'changed', role: 'status' },
-          h('span', {}, h('strong', {}, 'Changed'), ' — this is no longer the race the lesson '
-            + 'describes.'),
+          h('span', {}, h('strong', {}, tr('scenario.changed')), ' ',
+            tr('scenario.changed_text')),
           h('button', { type: 'button', class: 'small reset',
-            onclick: (event) => load(scenario, event) }, 'Reset')) : null,
-        h('div', { class: 'question' }, h('h3', {}, 'Ask the class'),
+            onclick: (event) => load(scenario, event) }, tr('scenario.reset'))) : null,
+        h('div', { class: 'question' }, h('h3', {}, tr('scenario.question')),
           h('p', {}, scenario.question)),
-        open ? h('div', { class: 'notice open' }, h('h3', {}, 'What to notice'),
+        open ? h('div', { class: 'notice open' }, h('h3', {}, tr('scenario.notice')),
           h('p', {}, scenario.notice))
-          : h('button', { type: 'button', class: 'small reveal', title: 'it is revealed by '
-            + 'itself once the race has played to its end', onclick: () => {
+          : h('button', { type: 'button', class: 'small reveal', title: tr('scenario.reveal_title'), onclick: () => {
             revealed.add(scenario.id);
             shownKey = '';
             api.update(store.state, race, t);
-          } }, 'Reveal what to notice'),
+          } }, tr('scenario.reveal')),
         h('div', { class: 'card-actions' }, step(-1),
-          focus >= 0 ? h('span', { class: 'focus', title: 'the run this lesson is about' },
-            'follow ', swatch(rowStyle(state.runs, focus, catalogues), 14, { line: true }),
+          focus >= 0 ? h('span', { class: 'focus', title: tr('scenario.focus_title') },
+            tr('scenario.follow'), ' ', swatch(rowStyle(state.runs, focus, catalogues), 14, { line: true }),
             ` ${scenario.focus}`) : null,
           step(1)),
       ].filter(Boolean));

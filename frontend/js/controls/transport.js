@@ -6,6 +6,7 @@
 
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
+import { tr } from '../i18n.js';
 
 const SPEEDS = [[15, '¼×'], [30, '½×'], [60, '1×'], [120, '2×'], [240, '4×'], [480, '8×'],
   [960, '16×']];
@@ -24,15 +25,15 @@ function typing(target) {
 export function transportControl(root, { store, player }) {
   const button = (label, title, action, cls = '') => h('button', { type: 'button',
     class: `tbtn ${cls}`, title, 'aria-label': title, onclick: action }, label);
-  const play = button(icon('play'), 'play (Space)', () => player.toggle(), 'play');
+  const play = button(icon('play'), tr('player.play'), () => player.toggle(), 'play');
   play.id = 'play';
   const scrub = h('input', { type: 'range', min: 0, max: 1, value: 0, step: 1, id: 'scrub',
-    'aria-label': 'frame' });
-  const readout = h('span', { class: 'readout', id: 'readout' }, 'step 0');
-  const speed = h('select', { 'aria-label': 'speed', title: 'playback speed (1× = 60 steps a '
-    + 'second)' }, ...SPEEDS.map(([v, label]) => h('option', { value: v }, label)));
-  const loop = h('button', { type: 'button', class: 'tbtn toggle', title: 'loop',
-    'aria-label': 'loop',
+    'aria-label': tr('player.frame') });
+  const readout = h('span', { class: 'readout', id: 'readout' },
+    tr('player.readout', { frame: 0, total: 0 }));
+  const speed = h('select', { 'aria-label': tr('player.speed'), title: tr('player.speed_title') }, ...SPEEDS.map(([v, label]) => h('option', { value: v }, label)));
+  const loop = h('button', { type: 'button', class: 'tbtn toggle', title: tr('player.loop'),
+    'aria-label': tr('player.loop'),
     'aria-pressed': 'false', onclick: (event) => store.update({ loop: !store.state.loop },
       { event }) }, icon('loop'));
   const busy = h('span', { class: 'busy', id: 'busy', 'aria-live': 'polite' });
@@ -41,10 +42,10 @@ export function transportControl(root, { store, player }) {
     { event }));
 
   root.append(
-    button(icon('start'), 'back to the start (Home)', () => player.seek(0)),
-    button(icon('back'), 'one step back (←; Shift: ten)', () => player.step(-1)),
+    button(icon('start'), tr('player.start'), () => player.seek(0)),
+    button(icon('back'), tr('player.back'), () => player.step(-1)),
     play,
-    button(icon('forward'), 'one step forward (→; Shift: ten)', () => player.step(1)),
+    button(icon('forward'), tr('player.forward'), () => player.step(1)),
     scrub, readout, speed, loop, busy,
   );
 
@@ -79,11 +80,11 @@ export function transportControl(root, { store, player }) {
         play.dataset.shape = shape;
         play.replaceChildren(icon(shape));
       }
-      play.title = player.playing ? 'pause (Space)' : 'play (Space)';
+      play.title = player.playing ? tr('player.pause') : tr('player.play');
       play.setAttribute('aria-label', play.title);
       scrub.max = String(Math.max(player.total, 1));
       scrub.value = String(player.frame);
-      readout.textContent = `step ${player.frame} / ${player.total}`;
+      readout.textContent = tr('player.readout', { frame: player.frame, total: player.total });
       speed.value = String(state.speed);
       loop.setAttribute('aria-pressed', String(state.loop));
       busy.textContent = status;

@@ -7,6 +7,7 @@
 import { h } from '../dom.js';
 import { num } from '../format.js';
 import { swatch } from '../palette.js';
+import { tr } from '../i18n.js';
 
 const memo = new WeakMap();
 
@@ -22,7 +23,8 @@ export function render(el, race, t, styles, selected, choose) {
   let m = memo.get(el);
   if (!race || race.available < 0) {
     if (m?.race !== null) {
-      el.replaceChildren(h('h2', {}, 'Runs'), h('p', { class: 'muted' }, 'No race yet.'));
+      el.replaceChildren(h('h2', {}, tr('board.runs')), h('p', { class: 'muted' },
+        tr('board.no_race')));
       memo.set(el, { race: null });
     }
     return;
@@ -39,8 +41,8 @@ export function render(el, race, t, styles, selected, choose) {
       return { row, cells };
     });
     el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: 'board standings' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'run'), h('th', { class: 'num-cell' }, 'loss'),
-        h('th', { class: 'num-cell' }, 'accuracy'))), body));
+      h('thead', {}, h('tr', {}, h('th', {}, tr('board.run')), h('th', { class: 'num-cell' }, tr('plot.loss')),
+        h('th', { class: 'num-cell' }, tr('plot.accuracy')))), body));
     m = { race, body, rows };
     memo.set(el, m);
   }

@@ -12,6 +12,7 @@ import { levels, mapGrid, SURFACE_COLORSCALE } from './scale.js';
 import { sizeOf } from './size.js';
 import { fillLegend, legendOf } from './legend.js';
 import { num } from '../format.js';
+import { tr } from '../i18n.js';
 
 const CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false,
   doubleClick: false };
@@ -117,7 +118,7 @@ function finishMark(ctx, overlay, run, status, at, color, r, size) {
   if (status === 'diverged' && !p.inside) {
     const right = p.px > overlay.rect.left + overlay.rect.width * 0.6;
     const k = r * 1.4;
-    label(ctx, 'left the plot', p.px + (right ? -k - 4 : k + 4),
+    label(ctx, tr('plot.left_the_plot'), p.px + (right ? -k - 4 : k + 4),
       p.py + (p.py < overlay.rect.top + 20 ? k + 8 : -k), { color, size,
         align: right ? 'right' : 'left' });
   }
@@ -229,7 +230,7 @@ function startMark(ctx, overlay, start, r, size) {
   ctx.fill();
   const right = px > overlay.rect.left + overlay.rect.width - 60;
   const lx = px + (right ? -r * 1.6 : r * 1.6);
-  label(ctx, 'start', lx, py + r * 1.6, { size, baseline: 'top', align: right ? 'right' : 'left' });
+  label(ctx, tr('plot.start'), lx, py + r * 1.6, { size, baseline: 'top', align: right ? 'right' : 'left' });
   // the label's box, which the inspector's labels keep clear of
   const w = size * 2.6;
   return { x: px, y: py, r: r * 1.25, label: { x: right ? lx - w : lx, y: py + r * 1.6, w,

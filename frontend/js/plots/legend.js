@@ -5,7 +5,8 @@
  */
 
 import { h } from '../dom.js';
-import { CRITICAL, OUTCOMES, drawCritical, drawOutcome, glyph, swatch } from '../palette.js';
+import { drawCritical, drawOutcome, glyph, swatch } from '../palette.js';
+import { tr } from '../i18n.js';
 
 const memo = new WeakMap();
 
@@ -40,9 +41,9 @@ export function fillLegend(el, { runs = [], critical = [], outcomes = [], size =
       swatch(r.style, size, { line: true, length }), h('span', {}, r.label))),
     ...critical.map((kind) => h('li', { class: 'legend-mark', dataset: { critical: kind } },
       glyph((ctx, x, y, r) => drawCritical(ctx, kind, x, y, r * 1.25), size),
-      h('span', {}, CRITICAL[kind].name))),
+      h('span', {}, tr(`critical.${kind}`)))),
     ...outcomes.map((status) => h('li', { class: 'legend-mark', dataset: { outcome: status } },
       glyph((ctx, x, y, r) => drawOutcome(ctx, status, x, y, r * 1.3), size),
-      h('span', {}, OUTCOMES[status].name))),
+      h('span', {}, tr(`outcome.${status}_name`)))),
   );
 }

@@ -11,6 +11,7 @@ import { paintMarker } from '../palette.js';
 import { Overlay, label, pageFont } from './overlay.js';
 import { sizeOf } from './size.js';
 import { fillLegend, legendOf } from './legend.js';
+import { tr } from '../i18n.js';
 
 const CONFIG = { displayModeBar: false, responsive: false };
 const memo = new WeakMap();
@@ -26,7 +27,7 @@ const memo = new WeakMap();
 /** The loss of a surface race: as the gap f − f* where the surface's f* is known. */
 function lossOf(race) {
   const fStar = race.surface.f_star;
-  return fStar === null ? { key: 'loss', shift: 0, log: 'auto', title: 'loss' }
+  return fStar === null ? { key: 'loss', shift: 0, log: 'auto', title: tr('plot.loss') }
     : { key: 'loss', shift: fStar, log: true, title: 'f − f*' };
 }
 
@@ -77,7 +78,7 @@ function figure(race, m, box, presenter, right) {
       margin: { l: presenter ? 86 : 56, r: right + 6, t: 8, b: presenter ? 48 : 34 },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', dragmode: false,
       hovermode: false,
-      xaxis: { range: [0, race.steps], title: { text: 'step', standoff: 4 }, fixedrange: true,
+      xaxis: { range: [0, race.steps], title: { text: tr('plot.step'), standoff: 4 }, fixedrange: true,
         zeroline: false, gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside',
         tickangle: 0, nticks: Math.max(3, Math.floor((box.width - right) / 90)) },
       yaxis: { type: m.log ? 'log' : 'linear', range: m.range, fixedrange: true,

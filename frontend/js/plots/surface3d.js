@@ -10,6 +10,7 @@ import { SURFACE_COLORSCALE } from './scale.js';
 import { pageFont } from './overlay.js';
 import { sizeOf } from './size.js';
 import { fillLegend, legendOf } from './legend.js';
+import { tr } from '../i18n.js';
 
 /** WebGL at the screen's own pixel ratio: Plotly's default of 2 renders four times the pixels
  * on a 1× projector, which a laptop's integrated (or software) GL pays for on every frame. */
@@ -238,7 +239,7 @@ function figure(m, data, state, box) {
       scene: {
         xaxis: axis(grid.surface.axes?.[0] ?? 'x', view.x),
         yaxis: axis(grid.surface.axes?.[1] ?? 'y', view.y),
-        zaxis: axis(scale.log ? 'log loss' : 'loss', zRange),
+        zaxis: axis(scale.log ? tr('plot.log_loss') : tr('plot.loss'), zRange),
         aspectmode: 'manual',
         aspectratio: { x: 1, y: Math.min(Math.max(h / w, 0.4), 2.5), z: 0.65 },
         camera: { eye: { x: -1.4, y: -1.8, z: 1.9 }, up: { x: 0, y: 0, z: 1 } },
