@@ -78,12 +78,14 @@ def browser() -> Iterator[Any]:
 
 def served_texts(server: LabServer, lang: str) -> set[str]:
     """Every catalogue text the server sends in ``lang`` (translated or not), and every
-    name, symbol and id in the catalogues."""
+    name, symbol, id and hyperparameter name in the catalogues."""
     documents = {name: server.get(f"/api/v1/{name}?lang={lang}")
                  for name in ("surfaces", "optimizers", "schedules", "scenarios", "networks")}
     allowed = {text for _, text in all_texts(documents)}
     for name in ("surfaces", "optimizers", "schedules"):
         allowed |= {entry["id"] for entry in documents[name]}
+    # hyperparameter names are identifiers the API takes (lr, beta1, weight_decay)
+    allowed |= {p["name"] for entry in documents["optimizers"] for p in entry["hyperparameters"]}
     return allowed
 
 
