@@ -13,17 +13,18 @@ import { h } from './dom.js';
 import { num, pair } from './format.js';
 import { swatch } from './palette.js';
 import { parse, plain, render as renderTex, splitEquation, typeset } from './tex.js';
+import { tr } from './i18n.js';
 
 /** Which hyperparameter each Greek letter of the catalogue's equations stands for. */
 const HYPER_SYMBOLS = { δ: 'eps', μ: 'momentum', α: 'momentum', ρ: 'decay', β_1: 'beta1',
   β_2: 'beta2', λ: 'damping', ψ: 'momentum_decay' };
 /** How the API's derived values are named on the page. */
 const DERIVED = {
-  m_hat: ['m̂', 'bias-corrected first moment'],
-  v_hat: ['v̂', 'bias-corrected second moment'],
-  bias_correction1: ['1/(1 − β₁ᵗ)', 'bias correction of m'],
-  bias_correction2: ['1/(1 − β₂ᵗ)', 'bias correction of v'],
-  effective_lr: ['effective step', 'per coordinate: what multiplies the gradient'],
+  m_hat: ['m̂', 'inspector.m_hat'],
+  v_hat: ['v̂', 'inspector.v_hat'],
+  bias_correction1: ['1/(1 − β₁ᵗ)', 'inspector.bias_correction1'],
+  bias_correction2: ['1/(1 − β₂ᵗ)', 'inspector.bias_correction2'],
+  effective_lr: ['inspector.effective_lr_label', 'inspector.effective_lr'],
 };
 const DERIVED_SYMBOLS = { m_hat: 'hat(m)_t', v_hat: 'hat(v)_t' };
 
@@ -170,22 +171,22 @@ function row(name, value, title = '') {
 export function render(el, race, runIndex, t, catalogues, styles) {
   const run = race?.runs[runIndex];
   if (!run || t > race.available) {
-    el.replaceChildren(h('h2', {}, 'Inspector'), h('p', { class: 'muted' },
-      'Choose a run (⌕ in its card) to see its update with the numbers of each step.'));
+    el.replaceChildren(h('h2', {}, tr('tab.inspector')), h('p', { class: 'muted' },
+      tr('inspector.choose')));
     return;
   }
   const optimizer = catalogues.optimizers.find((o) => o.id === run.info.optimizer);
   const values = t >= 1 ? valuesAt(run, optimizer, t) : null;
   const g = at2(run.grad, t);
   const numbers = [
-    row('g', pair(g[0], g[1]), t >= 1 ? 'the gradient step t used' : 'the gradient at the start'),
+    row('g', pair(g[0], g[1]), t >= 1 ? tr('inspector.gradient') : tr('inspector.gradient_start')),
     row('‖g‖', num(run.gradNorm[t])),
   ];
   if (t >= 1) {
     const a = at2(run.path, t - 1);
     const b = at2(run.path, t);
-    numbers.push(row('ε', num(run.lr[t]), 'the learning rate of this step (after the schedule)'),
-      row('step', pair(b[0] - a[0], b[1] - a[1]), 'x_t − x_{t−1}'));
+    numbers.push(row('ε', num(run.lr[t]), tr('inspector.lr')),
+      row(tr('plot.step'), pair(b[0] - a[0], b[1] - a[1]), 'x_t − x_{t−1}'));
     // values the substituted equations already show are not listed twice
     const shown = optimizer.equations.map((e) => cached(e).plain).join(' ');
     for (const s of optimizer.state) {
@@ -198,19 +199,22 @@ export function render(el, race, runIndex, t, catalogues, styles) {
     for (const [name, d] of Object.entries(run.derived)) {
       if (shown.includes(DERIVED_SYMBOLS[name])) continue;
       const [label, meaning] = DERIVED[name] ?? [name, ''];
-      numbers.push(row(label, d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]), meaning));
+      numbers.push(row(label.includes('.') ? tr(label) : label,
+        d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]), meaning && tr(meaning)));
     }
   }
   el.replaceChildren(
-    h('h2', {}, 'Inspector'),
+    h('h2', {}, tr('tab.inspector')),
     h('div', { class: 'insp-head' }, swatch(styles[runIndex], 16, { line: true }),
       h('strong', {}, run.info.label), h('span', { class: 'muted' }, ` ${optimizer.name} · `,
-        t >= 1 ? `step ${t}` : 'at the start')),
+        t >= 1 ? tr('plot.step_at', { step: t }) : tr('inspector.at_start'))),
     h('p', { class: 'summary' }, optimizer.summary),
     h('div', { class: 'equations' }, ...optimizer.equations.map((e) => equation(e, values))),
     h('dl', { class: 'numbers' }, ...numbers),
-    h('p', { class: 'legend' }, h('span', { class: 'key k-g' }, '−g'), ' downhill direction ',
+    h('p', { class: 'legend' }, h('span', { class: 'key k-g' }, '−g'),
+      ` ${tr('inspector.key_downhill')} `,
       h('span', { class: 'key k-step', style: { color: styles[runIndex].color } },
-        'step'), ' the move ', h('span', { class: 'key k-v' }, 'v / −m̂'), ' momentum'),
+        tr('plot.step')), ` ${tr('inspector.key_move')} `, h('span', { class: 'key k-v' },
+        'v / −m̂'), ` ${tr('inspector.key_momentum')}`),
   );
 }
