@@ -13,9 +13,12 @@ import { h } from './dom.js';
 import { num, pair } from './format.js';
 import { swatch } from './palette.js';
 import { parse, plain, render as renderTex, splitEquation, typeset } from './tex.js';
+import { tr } from './i18n.js';
 
 
 const at2 = (a, t) => [a[2 * t], a[2 * t + 1]];
+/** The page's own words for a derived quantity where it has them, else the catalogue's. */
+const known = (key, fallback) => { const text = tr(key); return text === key ? fallback : text; };
 
 /** Parsed trees and typeset HTML by LaTeX source: the inspector redraws every frame. */
 const trees = new Map();
@@ -164,22 +167,22 @@ function row(name, value, title = '') {
 export function render(el, race, runIndex, t, catalogues, styles) {
   const run = race?.runs[runIndex];
   if (!run || t > race.available) {
-    el.replaceChildren(h('h2', {}, 'Inspector'), h('p', { class: 'muted' },
-      'Choose a run (⌕ in its card) to see its update with the numbers of each step.'));
+    el.replaceChildren(h('h2', {}, tr('tab.inspector')), h('p', { class: 'muted' },
+      tr('inspector.choose')));
     return;
   }
   const optimizer = catalogues.optimizers.find((o) => o.id === run.info.optimizer);
   const values = t >= 1 ? valuesAt(run, optimizer, t) : null;
   const g = at2(run.grad, t);
   const numbers = [
-    row('g', pair(g[0], g[1]), t >= 1 ? 'the gradient step t used' : 'the gradient at the start'),
+    row('g', pair(g[0], g[1]), t >= 1 ? tr('inspector.gradient') : tr('inspector.gradient_start')),
     row('‖g‖', num(run.gradNorm[t])),
   ];
   if (t >= 1) {
     const a = at2(run.path, t - 1);
     const b = at2(run.path, t);
-    numbers.push(row('ε', num(run.lr[t]), 'the learning rate of this step (after the schedule)'),
-      row('step', pair(b[0] - a[0], b[1] - a[1]), 'x_t − x_{t−1}'));
+    numbers.push(row('ε', num(run.lr[t]), tr('inspector.lr')),
+      row(tr('plot.step'), pair(b[0] - a[0], b[1] - a[1]), 'x_t − x_{t−1}'));
     // values the substituted equations already show are not listed twice
     const shown = optimizer.equations.map((e) => cached(e).plain).join(' ');
     for (const s of optimizer.state) {
@@ -192,20 +195,23 @@ export function render(el, race, runIndex, t, catalogues, styles) {
     for (const entry of optimizer.derived) {
       const d = run.derived[entry.name];
       if (!d || (entry.latex && shown.includes(cached(entry.latex).plain))) continue;
-      numbers.push(row(entry.label, d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]),
-        entry.meaning));
+      numbers.push(row(known(`inspector.${entry.name}_label`, entry.label),
+        d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]),
+        known(`inspector.${entry.name}`, entry.meaning)));
     }
   }
   el.replaceChildren(
-    h('h2', {}, 'Inspector'),
+    h('h2', {}, tr('tab.inspector')),
     h('div', { class: 'insp-head' }, swatch(styles[runIndex], 16, { line: true }),
       h('strong', {}, run.info.label), h('span', { class: 'muted' }, ` ${optimizer.name} · `,
-        t >= 1 ? `step ${t}` : 'at the start')),
+        t >= 1 ? tr('plot.step_at', { step: t }) : tr('inspector.at_start'))),
     h('p', { class: 'summary' }, optimizer.summary),
     h('div', { class: 'equations' }, ...optimizer.equations.map((e) => equation(e, values))),
     h('dl', { class: 'numbers' }, ...numbers),
-    h('p', { class: 'legend' }, h('span', { class: 'key k-g' }, '−g'), ' downhill direction ',
+    h('p', { class: 'legend' }, h('span', { class: 'key k-g' }, '−g'),
+      ` ${tr('inspector.key_downhill')} `,
       h('span', { class: 'key k-step', style: { color: styles[runIndex].color } },
-        'step'), ' the move ', h('span', { class: 'key k-v' }, 'v / −m̂'), ' momentum'),
+        tr('plot.step')), ` ${tr('inspector.key_move')} `, h('span', { class: 'key k-v' },
+        'v / −m̂'), ` ${tr('inspector.key_momentum')}`),
   );
 }

@@ -310,8 +310,9 @@ async function boot() {
     }
     const scenario = catalogues.scenarios.find((s) => s.id === store.state.scenario);
     const shown = current.grid?.surface;
+    // (the catalogue has the surface's name in the page's language; the grid, in English)
     const surface = !shown ? '' : shown.expression ? `f(x, y) = ${shown.expression.plain}`
-      : shown.name;
+      : catalogues.surfaces.find((entry) => entry.id === shown.id)?.name ?? shown.name;
     els.title.replaceChildren(...(scenario ? [scenario.title, ' · '] : []), surface);
   }
 

@@ -133,7 +133,8 @@ function drawOverlay(h, race, frame, styles, presenter) {
     paintMarker(ctx, styles[i], x, overlay.py(value(v)), presenter ? 7 : 4.5);
   });
   overlay.end();
-  label(ctx, `step ${t}`, Math.min(x + 6, overlay.rect.left + overlay.rect.width - 4),
+  label(ctx, tr('plot.step_at', { step: t }),
+    Math.min(x + 6, overlay.rect.left + overlay.rect.width - 4),
     overlay.rect.top + 10, { size: presenter ? 17 : 11.5,
       align: x + 70 > overlay.rect.left + overlay.rect.width ? 'right' : 'left' });
 }
