@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from descentlab.engine.networks.architecture import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from descentlab.engine.networks.holdout import MAX_VALIDATION
 from descentlab.engine.networks.landscapes import MAX_RESOLUTION as MAX_LANDSCAPE
 from descentlab.server.schemas import (
     FrameSteps,
@@ -61,6 +62,28 @@ class ArchitectureSpec(Strict):
                                                         "0.1 for ReLU)")
 
 
+class ValidationSpec(Strict):
+    """Held-out data: a share of each class the networks never train on."""
+
+    fraction: float = Field(0.0, ge=0, le=MAX_VALIDATION,
+                            description="share of each class held out for validation, at "
+                                        f"most {MAX_VALIDATION:g}; 0: train on every point "
+                                        "(no validation curves)", examples=[0.25])
+    seed: Seed = Field(0, description="draws which points are held out")
+
+
+class EarlyStoppingSpec(Strict):
+    """Early stopping on the validation loss (needs validation.fraction > 0)."""
+
+    patience: PositiveInteger = Field(description="steps without a lower validation loss "
+                                                  "after which training stops",
+                                      examples=[50])
+    stop: bool = Field(False, description="true: the run stops there and keeps the weights "
+                                          "of its best validation step (every later frame "
+                                          "repeats that step); false: it trains on and the "
+                                          "step is only reported")
+
+
 class LandscapeSpec(Strict):
     """The plane through weight space on which the loss is drawn and the paths projected."""
 
@@ -105,6 +128,10 @@ class NetworkRaceRequest(Strict):
     seed: Seed = Field(0, description="draws the mini-batches and the gradient noise")
     init_seed: Seed = Field(0, description="draws the shared initial weights")
     gradient: GradientProcessing = Field(default_factory=GradientProcessing)
+    validation: ValidationSpec = Field(default_factory=ValidationSpec)
+    early_stopping: EarlyStoppingSpec | None = Field(
+        None, description="null: no early stopping; the best validation step is still "
+                          "reported when there is a validation set")
     landscape: LandscapeSpec = Field(default_factory=LandscapeSpec)
     frame_steps: FrameSteps = None
 
@@ -171,11 +198,24 @@ class NetworkCatalogue(BaseModel):
 
 
 class DatasetInfo(BaseModel):
+    """The points the networks train on (with a validation set: the training part)."""
+
     id: str
     params: dict[str, float]
     points: list[Pair]
     labels: list[int]
     view: list[float] = Field(description="xmin, xmax, ymin, ymax around the points")
+
+
+class ValidationInfo(BaseModel):
+    """The held-out points (null without a validation set)."""
+
+    fraction: float
+    seed: int
+    points: list[Pair]
+    labels: list[int]
+    patience: int | None = Field(description="early stopping's patience, null without it")
+    stop: bool = Field(description="early stopping ends runs and keeps their best weights")
 
 
 class ArchitectureInfo(BaseModel):
@@ -203,6 +243,23 @@ class NetworkFinal(BaseModel):
     loss: Number
     accuracy: Number
     grad_norm: Number
+    val_loss: Number = Field(None, description="validation loss (null without validation)")
+    val_accuracy: Number = Field(None, description="validation accuracy")
+    gap: Number = Field(None, description="the generalisation gap, validation loss minus "
+                                          "training loss")
+
+
+class HeldOutRun(BaseModel):
+    """A run's numbers on the held-out points (all null without a validation set)."""
+
+    val_loss: list[Number] | None = Field(None, description="validation loss per frame")
+    val_accuracy: list[Number] | None = Field(None, description="validation accuracy per "
+                                                                "frame")
+    best_step: int | None = Field(None, description="the frame of lowest validation loss "
+                                                    "(so far, in a stream)")
+    stopped_at: int | None = Field(
+        None, description="the frame where early stopping's patience ran out (with stop, "
+                          "every later frame holds the best step's weights)")
 
 
 class NetworkOutcomeInfo(BaseModel):
@@ -216,8 +273,8 @@ class NetworkOutcomeInfo(BaseModel):
     final: NetworkFinal
 
 
-class NetworkRunResult(NetworkRunInfo, NetworkOutcomeInfo):
-    """Frame t is the state after t steps, on the whole training set."""
+class NetworkRunResult(NetworkRunInfo, NetworkOutcomeInfo, HeldOutRun):
+    """Frame t is the state after t steps; loss and accuracy on the whole training set."""
 
     loss: list[Number]
     accuracy: list[Number]
@@ -249,6 +306,7 @@ class NetworkRaceResponse(BaseModel):
     batch_size: int | None = Field(description="null: full batch")
     seed: int
     init_seed: int
+    validation: ValidationInfo | None
     runs: list[NetworkRunResult]
     landscape: LandscapeInfo
 
@@ -263,12 +321,13 @@ class NetworkStreamMeta(BaseModel):
     batch_size: int | None
     seed: int
     init_seed: int
+    validation: ValidationInfo | None
     frame_steps: int = Field(description="steps per frame line, after the frame-count cap")
     frames: int = Field(description="number of frame lines that will follow")
     runs: list[NetworkRunInfo]
 
 
-class NetworkFrameRun(BaseModel):
+class NetworkFrameRun(HeldOutRun):
     loss: list[Number]
     accuracy: list[Number]
     grad_norm: list[Number]

@@ -134,7 +134,8 @@ def test_race_document_is_the_engine_race_and_landscape(client):
         assert run["path"] == land.paths[o].tolist() and len(run["path"]) == 121
         assert run["path"][0] == [0.0, 0.0]  # the PCA plane is centred at the shared init
         assert run["final"] == {"loss": r.loss[o, -1], "accuracy": r.accuracy[o, -1],
-                                "grad_norm": r.grad_norm[o, -1]}
+                                "grad_norm": r.grad_norm[o, -1], "val_loss": None,
+                                "val_accuracy": None, "gap": None}  # nothing held out
         assert run["status"] == "unfinished" and run["diverged_at"] is None
         assert run["gradient"]["clip_norm"] == 5.0 and run["gradient"]["seed"] == 3
     adam = document["runs"][1]

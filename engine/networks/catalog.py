@@ -10,6 +10,7 @@ from descentlab.engine.networks.architecture import (
     MAX_WIDTH,
     Architecture,
 )
+from descentlab.engine.networks.holdout import MAX_VALIDATION
 from descentlab.engine.networks.landscapes import MAX_RESOLUTION as LANDSCAPE_RESOLUTION
 from descentlab.engine.networks.race import MAX_STEPS
 from descentlab.engine.networks.toy_data import DATASETS, MAX_POINTS
@@ -54,6 +55,19 @@ def catalogue() -> dict:
             "optimizers": "every optimizer of engine.optimizers() except Newton",
             "suggested_lr": dict(SUGGESTED_LR),
             "first_roster": list(FIRST_ROSTER),
+            "validation": {
+                "fraction": {"min": 0.0, "max": MAX_VALIDATION, "default": 0.0,
+                             "meaning": "share of each class held out for validation (0: "
+                                        "train on every point)"},
+                "seed": "draws which points are held out",
+            },
+            "early_stopping": {
+                "patience": {"min": 1, "max": MAX_STEPS, "default": None,
+                             "meaning": "steps without a lower validation loss before "
+                                        "training stops (empty: no early stopping)"},
+                "stop": "stop the run there and keep its best weights (otherwise only mark "
+                        "the step)",
+            },
         },
         "landscape": {
             "planes": {

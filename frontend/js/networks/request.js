@@ -40,6 +40,18 @@ export function planeOf(state, catalogues) {
   return state.plane || planes(catalogues)[0].id;
 }
 
+/** The held-out share of the state (the catalogue's default unless set). */
+export function validationOf(state, catalogues) {
+  const { validation } = catalogues.networks.race;
+  return { fraction: state.valFraction ?? validation.fraction.default, seed: state.valSeed };
+}
+
+/** Early stopping: null without a patience (or without held-out data to watch). */
+export function earlyStoppingOf(state, catalogues) {
+  if (state.patience === null || !(validationOf(state, catalogues).fraction > 0)) return null;
+  return { patience: state.patience, stop: state.stopEarly };
+}
+
 export function stepsOf(state, catalogues) {
   return state.netSteps ?? catalogues.networks.race.steps.default;
 }
@@ -81,6 +93,8 @@ export function networkRequest(state, catalogues) {
     batch_size: state.batch,
     seed: state.netSeed,
     init_seed: state.initSeed,
+    validation: validationOf(state, catalogues),
+    early_stopping: earlyStoppingOf(state, catalogues),
     landscape: { plane: planeOf(state, catalogues) },
   };
   const stream = { ...body, frame_steps: Math.max(1, Math.ceil(steps / STREAM_LINES)) };

@@ -1,6 +1,7 @@
 /**
- * The networks lab's standings at the current frame: each run's training loss and accuracy,
- * lowest loss first, a diverged run last with the step it diverged at. The selected row is
+ * The networks lab's standings at the current frame: each run's training loss and accuracy
+ * (and, with held-out data, its validation loss and the gap to the training loss), lowest
+ * loss first, a diverged run last with the step it diverged at. The selected row is
  * the run whose decision boundary is on screen; clicking a row selects it.
  */
 
@@ -32,15 +33,23 @@ export function render(el, race, t, styles, selected, choose) {
     const rows = race.runs.map((run, i) => {
       const cells = { loss: h('td', { class: 'num-cell' }), accuracy: h('td', {
         class: 'num-cell' }) };
+      if (race.validation) {
+        cells.valLoss = h('td', { class: 'num-cell' });
+        cells.gap = h('td', { class: 'num-cell' });
+      }
       const row = h('tr', { dataset: { run: String(i), label: run.info.label },
         title: 'show this run’s decision boundary', onclick: (event) => choose(i, event) },
       h('td', { class: 'who' }, swatch(styles[i], 14),
-        h('span', {}, run.info.label)), cells.loss, cells.accuracy);
+        h('span', {}, run.info.label)), ...Object.values(cells));
       return { row, cells };
     });
-    el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: 'board standings' },
+    const heads = race.validation ? [h('th', { class: 'num-cell',
+      title: 'loss on the held-out points' }, 'val. loss'), h('th', { class: 'num-cell',
+      title: 'generalisation gap: validation loss − training loss' }, 'gap')] : [];
+    el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: `board standings${
+      race.validation ? ' held' : ''}` },
       h('thead', {}, h('tr', {}, h('th', {}, 'run'), h('th', { class: 'num-cell' }, 'loss'),
-        h('th', { class: 'num-cell' }, 'accuracy'))), body));
+        h('th', { class: 'num-cell' }, 'accuracy'), ...heads)), body));
     m = { race, body, rows };
     memo.set(el, m);
   }
@@ -55,6 +64,10 @@ export function render(el, race, t, styles, selected, choose) {
     const run = race.runs[i];
     cells.loss.textContent = diverged ? `diverged @${run.divergedAt}` : num(run.loss[frame], 3);
     cells.accuracy.textContent = diverged ? '' : percent(run.accuracy[frame]);
+    if (cells.valLoss) {
+      cells.valLoss.textContent = diverged ? '' : num(run.valLoss[frame], 3);
+      cells.gap.textContent = diverged ? '' : num(run.valLoss[frame] - run.loss[frame], 2);
+    }
     row.dataset.loss = String(run.loss[frame]);
     row.dataset.accuracy = String(run.accuracy[frame]);
     row.className = `${diverged ? 'st-diverged' : ''}${i === selected ? ' selected' : ''}`;
