@@ -197,6 +197,9 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
                      help="σ of --init normal (default 0.01)")
     net.add_argument("--bias", type=_number, default=0.0,
                      help="every bias's initial value (default 0)")
+    net.add_argument("--dropout", type=_number, default=0.0, metavar="P",
+                     help="chance that a hidden unit is dropped in a training step "
+                          "(default 0)")
     net.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
                      help="a contestant, e.g. adam:lr=0.01 (repeatable; default "
                           + ", ".join(DEFAULT_OPTIMIZERS) + " at their suggested rates)")
@@ -335,7 +338,7 @@ def _network_request(args: argparse.Namespace):
         "dataset": dataset, "optimizers": optimizers, "steps": args.steps,
         "architecture": {"hidden": args.hidden, "activation": args.activation,
                          "init": args.init, "init_scale": args.init_scale,
-                         "bias": args.bias},
+                         "bias": args.bias, "dropout": args.dropout},
         "batch_size": args.batch_size, "seed": args.seed, "init_seed": args.init_seed,
         "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
                      "noise_std": args.noise},
@@ -426,6 +429,7 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("dataset", "params"): "--param", ("architecture", "hidden"): "--hidden",
     ("architecture", "activation"): "--activation", ("architecture", "init"): "--init",
     ("architecture", "init_scale"): "--init-scale", ("architecture", "bias"): "--bias",
+    ("architecture", "dropout"): "--dropout",
     ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
     ("validation", "fraction"): "--validation", ("validation", "seed"): "--split-seed",
     ("early_stopping",): "--patience", ("early_stopping", "patience"): "--patience",

@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from descentlab.engine.networks.architecture import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from descentlab.engine.networks.architecture import MAX_DROPOUT, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from descentlab.engine.networks.holdout import MAX_VALIDATION
 from descentlab.engine.networks.landscapes import MAX_RESOLUTION as MAX_LANDSCAPE
+from descentlab.engine.networks.race import MAX_STEPS
 from descentlab.server.schemas import (
     FrameSteps,
     GradientInfo,
@@ -29,7 +30,13 @@ from descentlab.server.schemas import (
     RangeEntry,
     Seed,
     Strict,
+    integer,
 )
+
+# Bounded so that every accepted number is an int64 (the race memo's key and the engine's
+# seeds and counters are): 2**64 used to pass validation and fail in serialisation.
+BatchSize = integer(ge=1, le=2**31 - 1)
+Patience = integer(ge=1, le=MAX_STEPS)
 
 # --------------------------------------------------------------------------- requests
 
@@ -60,6 +67,11 @@ class ArchitectureSpec(Strict):
                                                             "initialisation")
     bias: float = Field(0.0, ge=-10, le=10, description="every bias's initial value (e.g. "
                                                         "0.1 for ReLU)")
+    dropout: float = Field(0.0, ge=0, le=MAX_DROPOUT,
+                           description="p, the chance that a hidden unit is dropped in a "
+                                       "training step (inverted dropout, masks seeded by "
+                                       "seed; off at evaluation: every recorded number is "
+                                       f"the plain network's); at most {MAX_DROPOUT:g}")
 
 
 class ValidationSpec(Strict):
@@ -75,7 +87,7 @@ class ValidationSpec(Strict):
 class EarlyStoppingSpec(Strict):
     """Early stopping on the validation loss (needs validation.fraction > 0)."""
 
-    patience: PositiveInteger = Field(description="steps without a lower validation loss "
+    patience: Patience = Field(description="steps without a lower validation loss "
                                                   "after which training stops",
                                       examples=[50])
     stop: bool = Field(False, description="true: the run stops there and keeps the weights "
@@ -123,7 +135,7 @@ class NetworkRaceRequest(Strict):
                                               "(optimizers × steps + resolution²) × weights "
                                               "× points, at most "
                                               "DESCENTLAB_NETWORK_COMPUTE_BUDGET")
-    batch_size: PositiveInteger | None = Field(None, description="points per mini-batch; null (or "
+    batch_size: BatchSize | None = Field(None, description="points per mini-batch; null (or "
                                                            "at least n) for full batch")
     seed: Seed = Field(0, description="draws the mini-batches and the gradient noise")
     init_seed: Seed = Field(0, description="draws the shared initial weights")
@@ -225,6 +237,7 @@ class ArchitectureInfo(BaseModel):
     hidden_init: str = Field(description="the scheme the hidden layers were drawn with")
     init_scale: float
     bias: float
+    dropout: float
     sizes: list[int]
     n_params: int
 

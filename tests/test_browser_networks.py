@@ -322,3 +322,19 @@ def test_held_out_data_draws_validation_curves_and_the_early_stop(
     page.screenshot(path=str(screenshot(page, f"networks-held-out-{width}x{height}")),
                     full_page=True)
     assert v.errors == []
+
+
+def test_the_dropout_control_sets_the_races_dropout(visit: Callable[..., Visit]) -> None:  # noqa: F811
+    v = visit("#lab=networks")
+    page = v.page
+    before = wait_race(page, 0)
+    page.click("[data-tab=network]")
+    box = page.locator("#network-panel .field:has(label:text-is('dropout')) input.num")
+    box.fill("0.3")
+    box.press("Enter")
+    wait_race(page, before)
+    race = lab(page, "(l) => ({ asked: l.networks.race.request.architecture.dropout, "
+                     "ran: l.networks.race.architecture.dropout })")
+    assert race == {"asked": 0.3, "ran": 0.3}
+    assert "drop=0.3" in page.url
+    assert v.errors == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from descentlab.engine.networks.architecture import (
     ACTIVATIONS,
     INITS,
+    MAX_DROPOUT,
     MAX_HIDDEN_LAYERS,
     MAX_INIT_SCALE,
     MAX_WIDTH,
@@ -42,6 +43,9 @@ def catalogue() -> dict:
                            "meaning": "σ of the 'normal' initialisation (every layer)"},
             "bias": {"min": -MAX_INIT_SCALE, "max": MAX_INIT_SCALE, "default": 0.0,
                      "meaning": "every bias's initial value (0.1 keeps ReLU units alive)"},
+            "dropout": {"min": 0.0, "max": MAX_DROPOUT, "default": 0.0,
+                        "meaning": "chance that a hidden unit is dropped in a training step "
+                                   "(off at evaluation)"},
             "output": "one logit through a sigmoid; loss: mean binary cross-entropy",
         },
         "race": {

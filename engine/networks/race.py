@@ -287,6 +287,7 @@ class NetworkRaceSession:
               self.lr[o, t0:t0 + k], t0, arch.layout(), arch.activation_code,
               data.columns, data.y, self.batch or data.n, self.seed,
               clip_kind, clip_at, run.gradient.noise_std, run.gradient.seed,
+              arch.dropout, np.ones((arch.units, data.n)),
               *Workspace.create(arch, data.n).arrays,
               self.weights[o, frames], self.loss[o, frames],
               self.accuracy[o, frames], self.grad_norm[o, frames],

@@ -194,6 +194,8 @@ const NETWORK_FIELDS = [
   { key: 'initScale', param: 'isg', codec: number, default: null, nullable: true,
     effect: 'race' },
   { key: 'bias', param: 'ib', codec: number, default: null, nullable: true, effect: 'race' },
+  { key: 'dropout', param: 'drop', codec: number, default: null, nullable: true,
+    effect: 'race' },
   { key: 'batch', param: 'bs', codec: integer, default: null, nullable: true, effect: 'race' },
   { key: 'netSeed', param: 'ns', codec: integer, default: 0, effect: 'race' },
   { key: 'initSeed', param: 'is', codec: integer, default: 0, effect: 'race' },

@@ -1,8 +1,8 @@
 /**
  * The networks lab's problem: the dataset (with its parameters, sliders from the network
  * catalogue's ranges, and its note), the share of it held out for validation and early
- * stopping, and the network — its hidden layers' widths, its activation (formula and note)
- * and its weight initialisation.
+ * stopping, and the network — its hidden layers' widths, its activation (formula and note),
+ * its weight initialisation and the dropout rate of its hidden layers.
  */
 
 import { h } from '../dom.js';
@@ -53,7 +53,7 @@ export function networkControl(root, { catalogues, store }) {
   const init = h('select', { id: 'init-select', 'aria-label': 'initialisation' });
   init.addEventListener('change', (event) => store.update({ init: init.value }, { event }));
   const initNote = h('div', { class: 'note' });
-  const { init_scale: sigmaRange, bias: biasRange } = architecture;
+  const { init_scale: sigmaRange, bias: biasRange, dropout: dropRange } = architecture;
   const sigma = numericField({ label: 'σ', title: sigmaRange.meaning, min: sigmaRange.min,
     max: sigmaRange.max, log: sigmaRange.log, value: sigmaRange.default,
     errorKey: 'net.architecture.init_scale',
@@ -63,6 +63,11 @@ export function networkControl(root, { catalogues, store }) {
     max: biasRange.max, slider: false, value: biasRange.default,
     errorKey: 'net.architecture.bias',
     change: (value, event) => store.update({ bias: value }, { event }) });
+  const dropout = numericField({ label: 'dropout', title: dropRange.meaning,
+    min: dropRange.min, max: dropRange.max, value: dropRange.default,
+    errorKey: 'net.architecture.dropout',
+    change: (value, event, dragging) => store.update({ dropout: value },
+      { event, drag: dragging }) });
   const architectureError = h('div', { class: 'field-error' });
   registerSlot('net.architecture', architectureError);
   const datasetError = h('div', { class: 'field-error' });
@@ -82,7 +87,7 @@ export function networkControl(root, { catalogues, store }) {
     activationNote,
     h('div', { class: 'schedule-row' }, h('span', { class: 'field-label',
       title: 'initialisation of the weights' }, 'init'), init),
-    initNote, sigma.el, bias.el, architectureError,
+    initNote, sigma.el, bias.el, dropout.el, architectureError,
   );
 
   let builtDataset = '';
@@ -164,6 +169,7 @@ export function networkControl(root, { catalogues, store }) {
       sigma.el.hidden = !scheme?.scaled;
       sigma.set(arch.init_scale);
       bias.set(arch.bias);
+      dropout.set(arch.dropout);
       held.update(state);
     },
   };

@@ -21,13 +21,15 @@ export function datasetParams(state, catalogues) {
     state.dataParams[p.name] ?? p.default]));
 }
 
-/** Hidden layer widths, activation and initialisation of the state (`init` null: the
- * activation's own; σ and the biases' start from the catalogue unless set). */
+/** Hidden layer widths, activation, initialisation and dropout of the state (`init` null:
+ * the activation's own; σ, the biases' start and the dropout rate from the catalogue unless
+ * set). */
 export function architectureOf(state, catalogues) {
   const { default: standard } = catalogues.networks.architecture;
   return { hidden: state.layers ?? standard.hidden,
     activation: state.activation || standard.activation, init: state.init || null,
-    init_scale: state.initScale ?? standard.init_scale, bias: state.bias ?? standard.bias };
+    init_scale: state.initScale ?? standard.init_scale, bias: state.bias ?? standard.bias,
+    dropout: state.dropout ?? standard.dropout };
 }
 
 /** The landscape plane's id, and the plane catalogue as a list of {id, meaning}. */
