@@ -328,7 +328,7 @@ def test_memo_is_bounded_by_count_and_by_bytes():
      ["body", "dataset", "params", "turns"]),
     ({"architecture": {"hidden": [16], "activation": "gelu"}},
      ["body", "architecture", "activation"]),
-    ({"architecture": {"hidden": [16, 64]}}, ["body", "architecture", "hidden"]),
+    ({"architecture": {"hidden": [16, 200]}}, ["body", "architecture", "hidden"]),
     ({"architecture": {"hidden": [0]}}, ["body", "architecture", "hidden", 0]),
     ({"architecture": {"hidden": [8], "init": "orthogonal"}}, ["body", "architecture", "init"]),
     ({"batch_size": 0}, ["body", "batch_size"]),

@@ -120,7 +120,7 @@ def test_race_html_is_standalone(tmp_path, capsys):
     (["fly"], "invalid choice: 'fly'"),
     (["network-race", "--dataset", "moon"], "--dataset: unknown dataset 'moon'"),
     (["network-race", "--param", "n=3"], "--param n: "),
-    (["network-race", "--hidden", "16,64"], "--hidden: "),
+    (["network-race", "--hidden", "16,200"], "--hidden: "),
     (["network-race", "--hidden", "a,b"], "'a,b' is not a list of widths"),
     (["network-race", "--activation", "gelu"], "--activation: "),
     (["network-race", "--optimizer", "newton"], "--optimizer newton: "),

@@ -32,8 +32,8 @@ ELU_ALPHA = 1.0
 MAX_INIT_SCALE = 10.0
 MAX_DROPOUT = 0.9
 """At most 90 % of a layer's units dropped: at p → 1 the kept units' scale 1/(1 − p) blows up."""
-MAX_HIDDEN_LAYERS = 4
-MAX_WIDTH = 32
+MAX_HIDDEN_LAYERS = 10
+MAX_WIDTH = 128
 INPUTS = 2
 OUTPUTS = 1
 
