@@ -197,6 +197,9 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
                      help="σ of --init normal (default 0.01)")
     net.add_argument("--bias", type=_number, default=0.0,
                      help="every bias's initial value (default 0)")
+    net.add_argument("--dropout", type=_number, default=0.0, metavar="P",
+                     help="chance that a hidden unit is dropped in a training step "
+                          "(default 0)")
     net.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
                      help="a contestant, e.g. adam:lr=0.01 (repeatable; default "
                           + ", ".join(DEFAULT_OPTIMIZERS) + " at their suggested rates)")
@@ -211,6 +214,15 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
     net.add_argument("--clip-value", type=_number, help="clamp each gradient component")
     net.add_argument("--noise", type=_number, default=0.0,
                      help="std of Gaussian noise added to each gradient component")
+    net.add_argument("--validation", type=_number, default=0.0, metavar="FRACTION",
+                     help="share of each class held out for validation, at most 0.5 "
+                          "(default 0: train on every point)")
+    net.add_argument("--split-seed", type=int, default=0,
+                     help="seed of which points are held out")
+    net.add_argument("--patience", type=int,
+                     help="early stopping: steps without a lower validation loss")
+    net.add_argument("--stop", action="store_true",
+                     help="with --patience: stop the run there and keep its best weights")
     net.add_argument("--plane", default="pca",
                      help="landscape plane in the JSON: pca or random (default pca)")
     net.add_argument("--resolution", type=int, default=41,
@@ -326,10 +338,13 @@ def _network_request(args: argparse.Namespace):
         "dataset": dataset, "optimizers": optimizers, "steps": args.steps,
         "architecture": {"hidden": args.hidden, "activation": args.activation,
                          "init": args.init, "init_scale": args.init_scale,
-                         "bias": args.bias},
+                         "bias": args.bias, "dropout": args.dropout},
         "batch_size": args.batch_size, "seed": args.seed, "init_seed": args.init_seed,
         "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
                      "noise_std": args.noise},
+        "validation": {"fraction": args.validation, "seed": args.split_seed},
+        "early_stopping": (None if args.patience is None
+                           else {"patience": args.patience, "stop": args.stop}),
         "landscape": {"plane": args.plane, "resolution": args.resolution}})
 
 
@@ -351,7 +366,7 @@ def run_network_race(args: argparse.Namespace) -> None:
     _say(args, f"training {session.arch.n_params} weights with {runs} "
                f"optimizer{'s' if runs > 1 else ''} × {request.steps} steps…")
     session.advance(session.steps)
-    document = nt.race_document(session.result(), request.landscape)
+    document = nt.race_document(session.result(), request.landscape, request.validation)
     _say(args, f"trained in {time.perf_counter() - started:.2f} s; writing {fmt}…")
     data = dumps(document) if fmt == "json" else export.network_csv(document).encode()
     _write(args, data)
@@ -414,7 +429,10 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("dataset", "params"): "--param", ("architecture", "hidden"): "--hidden",
     ("architecture", "activation"): "--activation", ("architecture", "init"): "--init",
     ("architecture", "init_scale"): "--init-scale", ("architecture", "bias"): "--bias",
+    ("architecture", "dropout"): "--dropout",
     ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
+    ("validation", "fraction"): "--validation", ("validation", "seed"): "--split-seed",
+    ("early_stopping",): "--patience", ("early_stopping", "patience"): "--patience",
     ("landscape", "plane"): "--plane", ("landscape", "resolution"): "--resolution",
     ("optimizer",): "--optimizer", ("resolution",): "--resolution", ("region",): "--region",
     ("x",): "--x", ("y",): "--y", ("space",): "--space", ("method",): "--method",

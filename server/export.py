@@ -41,7 +41,7 @@ optimizer's catalogue colour (blue included) stands out on it."""
 CSV_COLUMNS = ("run", "label", "optimizer", "start_index", "step", "x", "y", "loss",
                "grad_norm", "lr", "grad_x", "grad_y")
 NETWORK_CSV_COLUMNS = ("run", "label", "optimizer", "step", "loss", "accuracy", "grad_norm",
-                       "lr", "alpha", "beta")
+                       "lr", "alpha", "beta", "val_loss", "val_accuracy")
 
 
 def _floats(values: Any) -> np.ndarray:
@@ -71,7 +71,8 @@ def to_csv(document: dict) -> str:
 
 def network_csv(document: dict) -> str:
     """One row per run and frame: the curves, the step's rate (empty at frame 0) and the
-    frame's place (alpha, beta) on the landscape's plane."""
+    frame's place (alpha, beta) on the landscape's plane; the validation loss and accuracy
+    are empty without a validation set."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(NETWORK_CSV_COLUMNS)
@@ -79,10 +80,14 @@ def network_csv(document: dict) -> str:
         loss, acc = _floats(run["loss"]), _floats(run["accuracy"])
         norm, path = _floats(run["grad_norm"]), _floats(run["path"])
         lr = np.concatenate([[math.nan], _floats(run["lr"])])
+        blank = np.full(loss.shape[0], math.nan)
+        val_loss = blank if run.get("val_loss") is None else _floats(run["val_loss"])
+        val_acc = blank if run.get("val_accuracy") is None else _floats(run["val_accuracy"])
         for t in range(loss.shape[0]):
             writer.writerow([i, run["label"], run["optimizer"], t,
                              *(_cell(v) for v in (loss[t], acc[t], norm[t], lr[t],
-                                                  path[t, 0], path[t, 1]))])
+                                                  path[t, 0], path[t, 1], val_loss[t],
+                                                  val_acc[t]))])
     return out.getvalue()
 
 

@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from descentlab.engine.networks.architecture import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from descentlab.engine.networks.architecture import MAX_DROPOUT, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from descentlab.engine.networks.holdout import MAX_VALIDATION
 from descentlab.engine.networks.landscapes import MAX_RESOLUTION as MAX_LANDSCAPE
+from descentlab.engine.networks.race import MAX_STEPS
 from descentlab.server.schemas import (
     FrameSteps,
     GradientInfo,
@@ -28,7 +30,13 @@ from descentlab.server.schemas import (
     RangeEntry,
     Seed,
     Strict,
+    integer,
 )
+
+# Bounded so that every accepted number is an int64 (the race memo's key and the engine's
+# seeds and counters are): 2**64 used to pass validation and fail in serialisation.
+BatchSize = integer(ge=1, le=2**31 - 1)
+Patience = integer(ge=1, le=MAX_STEPS)
 
 # --------------------------------------------------------------------------- requests
 
@@ -59,6 +67,33 @@ class ArchitectureSpec(Strict):
                                                             "initialisation")
     bias: float = Field(0.0, ge=-10, le=10, description="every bias's initial value (e.g. "
                                                         "0.1 for ReLU)")
+    dropout: float = Field(0.0, ge=0, le=MAX_DROPOUT,
+                           description="p, the chance that a hidden unit is dropped in a "
+                                       "training step (inverted dropout, masks seeded by "
+                                       "seed; off at evaluation: every recorded number is "
+                                       f"the plain network's); at most {MAX_DROPOUT:g}")
+
+
+class ValidationSpec(Strict):
+    """Held-out data: a share of each class the networks never train on."""
+
+    fraction: float = Field(0.0, ge=0, le=MAX_VALIDATION,
+                            description="share of each class held out for validation, at "
+                                        f"most {MAX_VALIDATION:g}; 0: train on every point "
+                                        "(no validation curves)", examples=[0.25])
+    seed: Seed = Field(0, description="draws which points are held out")
+
+
+class EarlyStoppingSpec(Strict):
+    """Early stopping on the validation loss (needs validation.fraction > 0)."""
+
+    patience: Patience = Field(description="steps without a lower validation loss "
+                                                  "after which training stops",
+                                      examples=[50])
+    stop: bool = Field(False, description="true: the run stops there and keeps the weights "
+                                          "of its best validation step (every later frame "
+                                          "repeats that step); false: it trains on and the "
+                                          "step is only reported")
 
 
 class LandscapeSpec(Strict):
@@ -100,11 +135,15 @@ class NetworkRaceRequest(Strict):
                                               "(optimizers × steps + resolution²) × weights "
                                               "× points, at most "
                                               "DESCENTLAB_NETWORK_COMPUTE_BUDGET")
-    batch_size: PositiveInteger | None = Field(None, description="points per mini-batch; null (or "
+    batch_size: BatchSize | None = Field(None, description="points per mini-batch; null (or "
                                                            "at least n) for full batch")
     seed: Seed = Field(0, description="draws the mini-batches and the gradient noise")
     init_seed: Seed = Field(0, description="draws the shared initial weights")
     gradient: GradientProcessing = Field(default_factory=GradientProcessing)
+    validation: ValidationSpec = Field(default_factory=ValidationSpec)
+    early_stopping: EarlyStoppingSpec | None = Field(
+        None, description="null: no early stopping; the best validation step is still "
+                          "reported when there is a validation set")
     landscape: LandscapeSpec = Field(default_factory=LandscapeSpec)
     frame_steps: FrameSteps = None
 
@@ -171,11 +210,24 @@ class NetworkCatalogue(BaseModel):
 
 
 class DatasetInfo(BaseModel):
+    """The points the networks train on (with a validation set: the training part)."""
+
     id: str
     params: dict[str, float]
     points: list[Pair]
     labels: list[int]
     view: list[float] = Field(description="xmin, xmax, ymin, ymax around the points")
+
+
+class ValidationInfo(BaseModel):
+    """The held-out points (null without a validation set)."""
+
+    fraction: float
+    seed: int
+    points: list[Pair]
+    labels: list[int]
+    patience: int | None = Field(description="early stopping's patience, null without it")
+    stop: bool = Field(description="early stopping ends runs and keeps their best weights")
 
 
 class ArchitectureInfo(BaseModel):
@@ -185,6 +237,7 @@ class ArchitectureInfo(BaseModel):
     hidden_init: str = Field(description="the scheme the hidden layers were drawn with")
     init_scale: float
     bias: float
+    dropout: float
     sizes: list[int]
     n_params: int
 
@@ -203,6 +256,23 @@ class NetworkFinal(BaseModel):
     loss: Number
     accuracy: Number
     grad_norm: Number
+    val_loss: Number = Field(None, description="validation loss (null without validation)")
+    val_accuracy: Number = Field(None, description="validation accuracy")
+    gap: Number = Field(None, description="the generalisation gap, validation loss minus "
+                                          "training loss")
+
+
+class HeldOutRun(BaseModel):
+    """A run's numbers on the held-out points (all null without a validation set)."""
+
+    val_loss: list[Number] | None = Field(None, description="validation loss per frame")
+    val_accuracy: list[Number] | None = Field(None, description="validation accuracy per "
+                                                                "frame")
+    best_step: int | None = Field(None, description="the frame of lowest validation loss "
+                                                    "(so far, in a stream)")
+    stopped_at: int | None = Field(
+        None, description="the frame where early stopping's patience ran out (with stop, "
+                          "every later frame holds the best step's weights)")
 
 
 class NetworkOutcomeInfo(BaseModel):
@@ -216,8 +286,8 @@ class NetworkOutcomeInfo(BaseModel):
     final: NetworkFinal
 
 
-class NetworkRunResult(NetworkRunInfo, NetworkOutcomeInfo):
-    """Frame t is the state after t steps, on the whole training set."""
+class NetworkRunResult(NetworkRunInfo, NetworkOutcomeInfo, HeldOutRun):
+    """Frame t is the state after t steps; loss and accuracy on the whole training set."""
 
     loss: list[Number]
     accuracy: list[Number]
@@ -249,6 +319,7 @@ class NetworkRaceResponse(BaseModel):
     batch_size: int | None = Field(description="null: full batch")
     seed: int
     init_seed: int
+    validation: ValidationInfo | None
     runs: list[NetworkRunResult]
     landscape: LandscapeInfo
 
@@ -263,12 +334,13 @@ class NetworkStreamMeta(BaseModel):
     batch_size: int | None
     seed: int
     init_seed: int
+    validation: ValidationInfo | None
     frame_steps: int = Field(description="steps per frame line, after the frame-count cap")
     frames: int = Field(description="number of frame lines that will follow")
     runs: list[NetworkRunInfo]
 
 
-class NetworkFrameRun(BaseModel):
+class NetworkFrameRun(HeldOutRun):
     loss: list[Number]
     accuracy: list[Number]
     grad_norm: list[Number]

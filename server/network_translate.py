@@ -28,6 +28,7 @@ from descentlab.server.network_schemas import (
     LandscapeSpec,
     NetworkDatasetSpec,
     NetworkRaceRequest,
+    ValidationSpec,
 )
 from descentlab.server.streaming import SegmentedStream
 from descentlab.server.translate import Document, frame_steps, run_spec
@@ -87,7 +88,7 @@ def points_of(spec: NetworkDatasetSpec) -> int:
 def architecture(spec: ArchitectureSpec) -> nn.Architecture:
     try:
         return nn.Architecture(tuple(spec.hidden), spec.activation, spec.init or "auto",
-                               spec.init_scale, spec.bias)
+                               spec.init_scale, spec.bias, spec.dropout)
     except EngineError as err:
         raise err.at("architecture") from None
 
@@ -103,7 +104,10 @@ def open_session(request: NetworkRaceRequest) -> nn.NetworkRaceSession:
         dataset(request.dataset), architecture(request.architecture),
         [run_spec(o) for o in request.optimizers], request.steps,
         batch_size=request.batch_size, seed=request.seed, init_seed=request.init_seed,
-        clip_norm=g.clip_norm, clip_value=g.clip_value, noise_std=g.noise_std)
+        clip_norm=g.clip_norm, clip_value=g.clip_value, noise_std=g.noise_std,
+        validation=request.validation.fraction, split_seed=request.validation.seed,
+        early_stopping=(None if request.early_stopping is None
+                        else request.early_stopping.model_dump()))
 
 
 def race_key(request: NetworkRaceRequest) -> bytes:
@@ -130,10 +134,41 @@ def race_result(request: NetworkRaceRequest, memo: RaceMemo) -> nn.NetworkRaceRe
 # --------------------------------------------------------------------------- documents
 
 
-def _header(result: nn.NetworkRaceResult, steps: int) -> Document:
+def _validation(result: nn.NetworkRaceResult, fraction: float, seed: int) -> Document | None:
+    """The held-out points and the early-stopping rule, or None."""
+    if result.validation is None:
+        return None
+    held, early = result.validation.to_dict(), result.early_stopping
+    return {"fraction": fraction, "seed": seed, "points": held["points"],
+            "labels": held["labels"], "patience": None if early is None else early.patience,
+            "stop": early is not None and early.stop}
+
+
+def _header(result: nn.NetworkRaceResult, steps: int,
+            validation: ValidationSpec) -> Document:
     return {"dataset": result.dataset.to_dict(), "architecture": result.architecture.to_dict(),
             "steps": steps, "batch_size": result.batch_size, "seed": result.seed,
-            "init_seed": result.init_seed}
+            "init_seed": result.init_seed,
+            "validation": _validation(result, validation.fraction, validation.seed)}
+
+
+def held_out(result: nn.NetworkRaceResult, o: int, rows: slice) -> Document:
+    """Run o's validation curves over frames ``rows`` and its early-stopping steps."""
+    if result.val_loss is None:
+        return {"val_loss": None, "val_accuracy": None, "best_step": None,
+                "stopped_at": None}
+    return {"val_loss": array(result.val_loss[o, rows]),
+            "val_accuracy": array(result.val_accuracy[o, rows]),
+            "best_step": _step(int(result.best_step[o])),
+            "stopped_at": _step(int(result.patience_out[o]))}
+
+
+def _final_held_out(result: nn.NetworkRaceResult, o: int) -> Document:
+    if result.val_loss is None:
+        return {"val_loss": None, "val_accuracy": None, "gap": None}
+    return {"val_loss": number(result.val_loss[o, -1]),
+            "val_accuracy": number(result.val_accuracy[o, -1]),
+            "gap": number(result.gap[o, -1])}
 
 
 def _landscape(result: nn.NetworkRaceResult, spec: LandscapeSpec) -> nn.Landscape:
@@ -155,7 +190,8 @@ def _step(value: int | None) -> int | None:
     return value if value is not None and value >= 0 else None
 
 
-def race_document(result: nn.NetworkRaceResult, spec: LandscapeSpec) -> Document:
+def race_document(result: nn.NetworkRaceResult, spec: LandscapeSpec,
+                  validation: ValidationSpec) -> Document:
     """The race, its runs' curves and outcomes, and the landscape with every path on it."""
     land = _landscape(result, spec)
     runs = []
@@ -165,12 +201,13 @@ def race_document(result: nn.NetworkRaceResult, spec: LandscapeSpec) -> Document
             "accuracy": array(result.accuracy[o]), "grad_norm": array(result.grad_norm[o]),
             "lr": array(result.lr[o]), "path": array(land.paths[o]), "status": out.status,
             "converged_at": out.converged_at, "diverged_at": out.diverged_at,
+            **held_out(result, o, slice(None)),
             "final": {"loss": number(out.loss), "accuracy": number(out.accuracy),
-                      "grad_norm": number(out.grad_norm)}})
+                      "grad_norm": number(out.grad_norm), **_final_held_out(result, o)}})
     plane = land.plane.to_dict()
     if plane["explained"] is not None:
         plane["explained"] = [number(v) for v in plane["explained"]]
-    return {**_header(result, result.steps), "runs": runs,
+    return {**_header(result, result.steps, validation), "runs": runs,
             "landscape": {"plane": plane, "alphas": array(land.alpha),
                           "betas": array(land.beta), "loss": array(land.loss)}}
 
@@ -195,13 +232,15 @@ class NetworkStream(SegmentedStream):
     the summary carries the whole race document (the landscape needs every frame)."""
 
     def __init__(self, session: nn.NetworkRaceSession, steps_per_frame: int,
-                 landscape: LandscapeSpec, key: bytes, memo: RaceMemo):
-        self.session, self.k, self.landscape = session, steps_per_frame, landscape
+                 request: NetworkRaceRequest, key: bytes, memo: RaceMemo):
+        self.session, self.k = session, steps_per_frame
+        self.landscape, self.validation = request.landscape, request.validation
         self.key, self.memo = key, memo
 
     def meta(self) -> Document:
         s = self.session
-        return {"type": "meta", **_header(s.result(), s.steps), "frame_steps": self.k,
+        return {"type": "meta", **_header(s.result(), s.steps, self.validation),
+                "frame_steps": self.k,
                 "frames": self.frames, "runs": [r.to_dict() for r in s.runs]}
 
     def next_frame(self) -> Document:
@@ -215,14 +254,15 @@ class NetworkStream(SegmentedStream):
         runs = [{"loss": array(r.loss[o, rows]), "accuracy": array(r.accuracy[o, rows]),
                  "grad_norm": array(r.grad_norm[o, rows]),
                  "lr": array(r.lr[o, max(lo, 1) - 1:last]),
-                 "diverged_at": _step(int(r.diverged_at[o]))}
+                 "diverged_at": _step(int(r.diverged_at[o])), **held_out(r, o, rows)}
                 for o in range(len(s.runs))]
         return {"type": "frame", "first": lo, "last": last, "runs": runs}
 
     def summary(self) -> Document:
         result = self.session.result()
         self.memo.put(self.key, remembered(result))
-        return {"type": "summary", **race_document(result, self.landscape)}
+        return {"type": "summary",
+                **race_document(result, self.landscape, self.validation)}
 
 
 def open_stream(request: NetworkRaceRequest, memo: RaceMemo, default_frame_steps: int,
@@ -231,5 +271,5 @@ def open_stream(request: NetworkRaceRequest, memo: RaceMemo, default_frame_steps
     session = open_session(request)
     check_landscape(session.result(), request.landscape)
     k = frame_steps(request.steps, request.frame_steps or default_frame_steps, max_frames)
-    return NetworkStream(session, k, request.landscape, race_key(request), memo)
+    return NetworkStream(session, k, request, race_key(request), memo)
 

@@ -96,7 +96,7 @@ def _network_request(batch_size: int | None, plane: str) -> NetworkRaceRequest:
 def _network_race(batch_size: int | None, plane: str) -> None:
     request = _network_request(batch_size, plane)
     result = network_translate.race_result(request, network_translate.new_memo(1, 10**8))
-    dumps(network_translate.race_document(result, request.landscape))
+    dumps(network_translate.race_document(result, request.landscape, request.validation))
 
 
 def _network_stream_and_boundary() -> None:

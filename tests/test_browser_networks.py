@@ -253,3 +253,88 @@ def test_network_screenshots_fit_the_screen(visit: Callable[..., Visit], width: 
     assert no_page_scrollbars(page)
     screenshot(page, f"networks-{width}x{height}{'-presenter' if presenter else ''}")
     assert title_shown_whole(page)
+
+
+OVERFIT = {"dataParams": {"n": 64, "noise": 0.35, "seed": 1}, "layers": [32, 32],
+           "netSteps": 400}
+HELD_OUT = """(l) => { const r = l.networks.race; return { request: r.request,
+    held: r.validation, best: r.runs.map((run) => run.bestStep),
+    stopped: r.runs.map((run) => run.stoppedAt),
+    valLoss: r.runs.map((run) => Array.from(run.valLoss)) }; }"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (390, 844)])
+def test_held_out_data_draws_validation_curves_and_the_early_stop(
+        visit: Callable[..., Visit], server: LabServer, width: int,  # noqa: F811
+        height: int) -> None:
+    """The validation share and early stopping set through the page's own controls: the race
+    is the API's, the loss chart's legend names the dotted curve, the best step and the
+    stop, the standings add the validation loss and the gap."""
+    v = visit("#lab=networks", width=width, height=height)
+    page = v.page
+    before = wait_race(page, 0)
+    lab(page, "(l, changes) => l.store.update(changes)", OVERFIT)
+    before = wait_race(page, before)
+    drawer = page.locator("#drawer-toggle")
+    if drawer.is_visible():  # on narrower screens the controls live in a drawer
+        drawer.click()
+        page.wait_for_selector("[data-tab=network]:visible, #held-out:visible")
+    tab = page.locator("[data-tab=network]")
+    if tab.is_visible():  # the panels are tabs on narrow screens only
+        tab.click()
+    fraction = page.locator("#held-out .field input.num").first
+    fraction.fill("0.3")
+    fraction.press("Enter")
+    before = wait_race(page, before)
+    page.locator("#early-stopping input[aria-label='use patience']").check()
+    before = wait_race(page, before)
+    box = page.locator("#early-stopping .field input.num")
+    box.fill("40")
+    box.press("Enter")
+    before = wait_race(page, before)
+    page.locator("#stop-early").check()
+    wait_race(page, before)
+    shot = screenshot(page, f"networks-held-out-controls-{width}x{height}")
+    page.locator("#held-out").screenshot(path=str(shot))
+    if drawer.is_visible() and drawer.get_attribute("aria-expanded") == "true":
+        drawer.click()
+
+    race = lab(page, HELD_OUT)
+    assert race["request"]["validation"] == {"fraction": 0.3, "seed": 0}
+    assert race["request"]["early_stopping"] == {"patience": 40, "stop": True}
+    expected = server.post("/api/v1/networks/races", race["request"])
+    assert race["held"] == expected["validation"]
+    assert race["best"] == [run["best_step"] for run in expected["runs"]]
+    assert race["stopped"] == [run["stopped_at"] for run in expected["runs"]]
+    assert race["valLoss"] == [run["val_loss"] for run in expected["runs"]]
+    assert all(s is not None for s in race["stopped"])  # every run overfits and is stopped
+
+    lab(page, "(l) => l.player.seek(l.player.total)")
+    marks = page.locator("#loss .legend-mark").all_inner_texts()
+    assert marks == ["validation", "best step", "stopped"]
+    heads = page.locator("#standings thead th").all_inner_texts()
+    assert heads[-2:] == ["val. loss", "gap"]
+    page.wait_for_timeout(300)
+    if width >= 1024:
+        assert no_page_scrollbars(page)
+    else:  # a phone scrolls down the views, never sideways
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(screenshot(page, f"networks-held-out-{width}x{height}")),
+                    full_page=True)
+    assert v.errors == []
+
+
+def test_the_dropout_control_sets_the_races_dropout(visit: Callable[..., Visit]) -> None:  # noqa: F811
+    v = visit("#lab=networks")
+    page = v.page
+    before = wait_race(page, 0)
+    page.click("[data-tab=network]")
+    box = page.locator("#network-panel .field:has(label:text-is('dropout')) input.num")
+    box.fill("0.3")
+    box.press("Enter")
+    wait_race(page, before)
+    race = lab(page, "(l) => ({ asked: l.networks.race.request.architecture.dropout, "
+                     "ran: l.networks.race.architecture.dropout })")
+    assert race == {"asked": 0.3, "ran": 0.3}
+    assert "drop=0.3" in page.url
+    assert v.errors == []

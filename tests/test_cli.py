@@ -120,7 +120,7 @@ def test_race_html_is_standalone(tmp_path, capsys):
     (["fly"], "invalid choice: 'fly'"),
     (["network-race", "--dataset", "moon"], "--dataset: unknown dataset 'moon'"),
     (["network-race", "--param", "n=3"], "--param n: "),
-    (["network-race", "--hidden", "16,64"], "--hidden: "),
+    (["network-race", "--hidden", "16,200"], "--hidden: "),
     (["network-race", "--hidden", "a,b"], "'a,b' is not a list of widths"),
     (["network-race", "--activation", "gelu"], "--activation: "),
     (["network-race", "--optimizer", "newton"], "--optimizer newton: "),
@@ -179,7 +179,7 @@ def test_network_race_csv_has_every_frame_of_every_run(tmp_path, capsys):
     document = json.loads(run([*NETWORK_ARGV, "-q"], capsys)[1])
     rows = list(csv.reader(io.StringIO(out.read_text())))
     assert rows[0] == ["run", "label", "optimizer", "step", "loss", "accuracy", "grad_norm",
-                       "lr", "alpha", "beta"]
+                       "lr", "alpha", "beta", "val_loss", "val_accuracy"]
     assert len(rows) == 1 + 2 * 81
     adam = [row for row in rows[1:] if row[2] == "adam"]
     assert [float(row[4]) for row in adam] == document["runs"][1]["loss"]

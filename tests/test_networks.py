@@ -466,7 +466,7 @@ def test_suggested_learning_rates_train_the_default_net():
 @pytest.mark.parametrize(("call", "field"), [
     (lambda: nn.make_dataset("moon"), "id"),
     (lambda: nn.make_dataset("moons", n=3), "dataset.n"),
-    (lambda: nn.Architecture((16, 100)), "hidden"),
+    (lambda: nn.Architecture((16, 200)), "hidden"),
     (lambda: nn.Architecture((16,), "gelu"), "activation"),
     (lambda: nn.network_race("moons", None, ["newton"]), "optimizers.0"),
     (lambda: nn.network_race("moons", None, [("adam", {"lr": -1})]),

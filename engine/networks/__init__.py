@@ -32,6 +32,7 @@ _EXPORTS = {
                                      "Init", "count_params"),
     ".boundary": ("Boundary", "class_probability", "decision_boundary"),
     ".catalog": ("catalogue",),
+    ".holdout": ("EarlyStopping", "split"),
     ".toy_data": ("DATASETS", "Dataset", "DatasetSpec", "make_dataset"),
     ".landscapes": ("Landscape", "check_landscape", "landscape"),
     ".outcome": ("NetworkOutcome", "network_outcomes"),

@@ -30,8 +30,10 @@ ELU_ALPHA = 1.0
 """ELU's α: the value it tends to as z → −∞ is −α (torch's default)."""
 
 MAX_INIT_SCALE = 10.0
-MAX_HIDDEN_LAYERS = 4
-MAX_WIDTH = 32
+MAX_DROPOUT = 0.9
+"""At most 90 % of a layer's units dropped: at p → 1 the kept units' scale 1/(1 − p) blows up."""
+MAX_HIDDEN_LAYERS = 10
+MAX_WIDTH = 128
 INPUTS = 2
 OUTPUTS = 1
 
@@ -159,6 +161,8 @@ class Architecture:
     """σ of the ``normal`` scheme."""
     bias: float = 0.0
     """Every bias's first value (e.g. 0.1, so that ReLU units start alive)."""
+    dropout: float = 0.0
+    """p, the probability that a hidden unit is dropped in a training step (0: none)."""
 
     def __post_init__(self) -> None:
         try:
@@ -175,6 +179,9 @@ class Architecture:
         if not 0.0 < self.init_scale <= MAX_INIT_SCALE:  # NaN fails too
             raise EngineError(f"init_scale (σ) must be above 0 and at most {MAX_INIT_SCALE:g}, "
                               f"got {self.init_scale!r}", field="init_scale")
+        if not 0.0 <= self.dropout <= MAX_DROPOUT:
+            raise EngineError(f"dropout must lie in [0, {MAX_DROPOUT:g}], got "
+                              f"{self.dropout!r}", field="dropout")
         if not -MAX_INIT_SCALE <= self.bias <= MAX_INIT_SCALE:
             raise EngineError(f"bias must lie in [−{MAX_INIT_SCALE:g}, {MAX_INIT_SCALE:g}], "
                               f"got {self.bias!r}", field="bias")
@@ -187,13 +194,13 @@ class Architecture:
         if not isinstance(spec, Mapping):
             raise EngineError("an architecture is Architecture(...) or a mapping",
                               field="architecture")
-        unknown = set(spec) - {"hidden", "activation", "init", "init_scale", "bias"}
+        unknown = set(spec) - {"hidden", "activation", "init", "init_scale", "bias", "dropout"}
         if unknown:
             raise EngineError(f"unknown architecture field(s): {', '.join(sorted(unknown))}",
                               field="architecture")
         return cls(tuple(spec.get("hidden", (16, 16))), str(spec.get("activation", "tanh")),
                    str(spec.get("init", "auto")), float(spec.get("init_scale", 0.01)),
-                   float(spec.get("bias", 0.0)))
+                   float(spec.get("bias", 0.0)), float(spec.get("dropout", 0.0)))
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -266,5 +273,5 @@ class Architecture:
     def to_dict(self) -> dict:
         return {"hidden": list(self.hidden), "activation": self.activation,
                 "init": self.init, "hidden_init": self.hidden_init.id,
-                "init_scale": self.init_scale, "bias": self.bias,
+                "init_scale": self.init_scale, "bias": self.bias, "dropout": self.dropout,
                 "sizes": list(self.sizes), "n_params": self.n_params}

@@ -5,11 +5,13 @@ from __future__ import annotations
 from descentlab.engine.networks.architecture import (
     ACTIVATIONS,
     INITS,
+    MAX_DROPOUT,
     MAX_HIDDEN_LAYERS,
     MAX_INIT_SCALE,
     MAX_WIDTH,
     Architecture,
 )
+from descentlab.engine.networks.holdout import MAX_VALIDATION
 from descentlab.engine.networks.landscapes import MAX_RESOLUTION as LANDSCAPE_RESOLUTION
 from descentlab.engine.networks.race import MAX_STEPS
 from descentlab.engine.networks.toy_data import DATASETS, MAX_POINTS
@@ -37,6 +39,9 @@ def catalogue() -> dict:
                            "meaning": "σ of the 'normal' initialisation (every layer)"},
             "bias": {"min": -MAX_INIT_SCALE, "max": MAX_INIT_SCALE, "default": 0.0,
                      "meaning": "every bias's initial value (0.1 keeps ReLU units alive)"},
+            "dropout": {"min": 0.0, "max": MAX_DROPOUT, "default": 0.0,
+                        "meaning": "chance that a hidden unit is dropped in a training step "
+                                   "(off at evaluation)"},
             "output": "one logit through a sigmoid; loss: mean binary cross-entropy",
         },
         "race": {
@@ -50,6 +55,19 @@ def catalogue() -> dict:
             "optimizers": "every optimizer of engine.optimizers() with a network_lr",
             "suggested_lr": dict(SUGGESTED_LR),
             "first_roster": list(DEFAULT_LINEUP),
+            "validation": {
+                "fraction": {"min": 0.0, "max": MAX_VALIDATION, "default": 0.0,
+                             "meaning": "share of each class held out for validation (0: "
+                                        "train on every point)"},
+                "seed": "draws which points are held out",
+            },
+            "early_stopping": {
+                "patience": {"min": 1, "max": MAX_STEPS, "default": None,
+                             "meaning": "steps without a lower validation loss before "
+                                        "training stops (empty: no early stopping)"},
+                "stop": "stop the run there and keep its best weights (otherwise only mark "
+                        "the step)",
+            },
         },
         "landscape": {
             "planes": {

@@ -18,6 +18,7 @@ import numpy as np
 
 from descentlab.engine.errors import EngineError
 from descentlab.engine.networks.architecture import Architecture
+from descentlab.engine.networks.holdout import EarlyStopping, ValidationCurve, split
 from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.networks.threads import run_all
 from descentlab.engine.networks.toy_data import Dataset, dataset_from_spec
@@ -41,6 +42,12 @@ class NetworkRaceResult:
     (mini-batch, at the look-ahead point for the Nesterov family, noised and clipped; index
     0 holds the full-batch gradient at the initialisation); ``lr`` (O, T) the learning rate
     of each step; ``diverged_at`` (O,) the step that went non-finite, or −1.
+
+    Held-out data: ``dataset`` is the training part, ``validation`` the held-out part (or
+    None); ``val_loss``/``val_accuracy`` (O, T+1) on it (None without one); ``best_step``
+    (O,) the frame of lowest validation loss, ``patience_out`` (O,) the frame where
+    ``early_stopping``'s patience ran out, or −1 (and, if it stops runs, every later frame
+    holds the best step's weights and numbers).
     """
 
     dataset: Dataset
@@ -58,6 +65,17 @@ class NetworkRaceResult:
     grad: np.ndarray
     lr: np.ndarray
     diverged_at: np.ndarray
+    validation: Dataset | None = None
+    early_stopping: EarlyStopping | None = None
+    val_loss: np.ndarray | None = None
+    val_accuracy: np.ndarray | None = None
+    best_step: np.ndarray | None = None
+    patience_out: np.ndarray | None = None
+
+    @property
+    def gap(self) -> np.ndarray | None:
+        """The generalisation gap per frame: validation loss minus training loss."""
+        return None if self.val_loss is None else self.val_loss - self.loss
 
     @property
     def labels(self) -> list[str]:
@@ -90,6 +108,11 @@ class NetworkRaceResult:
             "grad_norm": self.grad_norm.tolist(), "lr": self.lr.tolist(),
             "diverged_at": self.diverged_at.tolist(),
         }
+        if self.validation is not None:
+            out.update(validation=self.validation.to_dict(), val_loss=self.val_loss.tolist(),
+                       val_accuracy=self.val_accuracy.tolist(),
+                       best_step=self.best_step.tolist(),
+                       patience_out=self.patience_out.tolist())
         if include_weights:
             out["weights"] = self.weights.tolist()
         return out
@@ -152,7 +175,8 @@ class NetworkRaceSession:
     gives the same bytes as one call (the carry holds the whole state of each run)."""
 
     def __init__(self, data: Dataset, arch: Architecture, runs: list[Run], steps: int,
-                 batch: int | None, seed: int, init_seed: int):
+                 batch: int | None, seed: int, init_seed: int,
+                 validation: Dataset | None = None, early: EarlyStopping | None = None):
         if not 1 <= steps <= MAX_STEPS:
             raise EngineError(f"steps must be between 1 and {MAX_STEPS:,}, got {steps}",
                               field="steps")
@@ -162,6 +186,10 @@ class NetworkRaceSession:
                               field="steps")
         self.data, self.arch, self.runs, self.steps = data, arch, runs, steps
         self.batch, self.seed, self.init_seed = batch, seed, init_seed
+        if early is not None and validation is None:
+            raise EngineError("early stopping watches the validation loss: hold some data "
+                              "out (validation fraction above 0)", field="early_stopping")
+        self.validation, self.early = validation, early
         self.t = 0
         n_runs, n_params = len(runs), arch.n_params
         init = self.init = arch.init_weights(init_seed)
@@ -184,6 +212,44 @@ class NetworkRaceSession:
                    np.array([f0, acc0]), g0.copy(), np.array([start]),
                    np.zeros(data.n, dtype=np.int64), np.array([-1]))
             for r in runs]
+        self.curves = [] if validation is None else [
+            ValidationCurve(arch, validation, steps + 1) for _ in runs]
+        for curve in self.curves:
+            curve.evaluate(init[None], range(1))
+            curve.watch(range(1), self.patience, self.stops)
+
+    @property
+    def patience(self) -> int | None:
+        return None if self.early is None else int(self.early.patience)
+
+    @property
+    def stops(self) -> bool:
+        """Early stopping ends runs (rather than only reporting where it would)."""
+        return self.early is not None and self.early.stop
+
+    def _stopped(self, o: int) -> bool:
+        """Run o has been stopped early (it trains no more)."""
+        return self.stops and self.curves[o].patience_out >= 0
+
+    def _keep_best(self, o: int, frames: slice) -> None:
+        """Frames ``frames`` of a stopped run hold its best step: weights and numbers."""
+        curve = self.curves[o]
+        b = curve.best
+        for record in (self.weights, self.loss, self.accuracy, self.grad_norm):
+            record[o, frames] = record[o, b]
+        self.grad[o, frames] = 0.0
+        curve.loss[frames], curve.accuracy[frames] = curve.loss[b], curve.accuracy[b]
+
+    def _track(self, o: int, t0: int, k: int) -> None:
+        """Validation numbers of run o's new frames t0 + 1 … t0 + k, and early stopping."""
+        frames = range(t0 + 1, t0 + k + 1)
+        if not self._stopped(o):
+            curve = self.curves[o]
+            curve.evaluate(self.weights[o, t0 + 1:t0 + k + 1], frames)
+            curve.watch(frames, self.patience, self.stops)
+        if self._stopped(o):
+            first = max(t0 + 1, self.curves[o].patience_out + 1)
+            self._keep_best(o, slice(first, t0 + k + 1))
 
     @property
     def done(self) -> bool:
@@ -195,29 +261,38 @@ class NetworkRaceSession:
         if k <= 0:
             raise EngineError("the race has already run all its steps")
         t0 = self.t
-        frames = slice(t0 + 1, t0 + k + 1)
-        data, arch = self.data, self.arch
 
         def task(o: int):
             run, c = self.runs[o], self.carry[o]
             clip_kind, clip_at = run.gradient.clip
 
             def call() -> None:
-                train(c.theta, c.state, c.scalars, c.loss_accuracy, c.g_full, c.diverged_at,
-                      c.perm, c.perm_epoch,
-                      run.optimizer.code, run.optimizer.kernel_vector(run.hyperparameters),
-                      self.lr[o, t0:t0 + k], t0, arch.layout(), arch.activation_code,
-                      data.columns, data.y, self.batch or data.n, self.seed,
-                      clip_kind, clip_at, run.gradient.noise_std, run.gradient.seed,
-                      *Workspace.create(arch, data.n).arrays,
-                      self.weights[o, frames], self.loss[o, frames],
-                      self.accuracy[o, frames], self.grad_norm[o, frames],
-                      self.grad[o, frames])
+                if not self._stopped(o):
+                    self._train(o, run, c, t0, k, clip_kind, clip_at)
+                if self.curves:
+                    self._track(o, t0, k)
             return call
 
         run_all([task(o) for o in range(len(self.runs))])
         self.t = t0 + k
         return t0 + 1, self.t
+
+    def _train(self, o: int, run: Run, c: _Carry, t0: int, k: int, clip_kind: int,
+               clip_at: float) -> None:
+        """k compiled training steps of run o from its carry, into its records."""
+        frames = slice(t0 + 1, t0 + k + 1)
+        data, arch = self.data, self.arch
+        train(c.theta, c.state, c.scalars, c.loss_accuracy, c.g_full, c.diverged_at,
+              c.perm, c.perm_epoch,
+              run.optimizer.code, run.optimizer.kernel_vector(run.hyperparameters),
+              self.lr[o, t0:t0 + k], t0, arch.layout(), arch.activation_code,
+              data.columns, data.y, self.batch or data.n, self.seed,
+              clip_kind, clip_at, run.gradient.noise_std, run.gradient.seed,
+              arch.dropout, np.ones((arch.units, data.n)),
+              *Workspace.create(arch, data.n).arrays,
+              self.weights[o, frames], self.loss[o, frames],
+              self.accuracy[o, frames], self.grad_norm[o, frames],
+              self.grad[o, frames])
 
     def result(self) -> NetworkRaceResult:
         """The race so far (frames 0 … t), as arrays that share the session's records."""
@@ -227,7 +302,19 @@ class NetworkRaceSession:
             self.init, self.weights[:, :end],
             self.loss[:, :end], self.accuracy[:, :end], self.grad_norm[:, :end],
             self.grad[:, :end], self.lr[:, :self.t],
-            np.array([c.diverged_at[0] for c in self.carry], dtype=np.int64))
+            np.array([c.diverged_at[0] for c in self.carry], dtype=np.int64),
+            **self._held_out(end))
+
+    def _held_out(self, end: int) -> dict:
+        """The validation fields of the result (none without a validation set)."""
+        if not self.curves:
+            return {}
+        return {"validation": self.validation, "early_stopping": self.early,
+                "val_loss": np.stack([c.loss[:end] for c in self.curves]),
+                "val_accuracy": np.stack([c.accuracy[:end] for c in self.curves]),
+                "best_step": np.array([c.best for c in self.curves], dtype=np.int64),
+                "patience_out": np.array([c.patience_out for c in self.curves],
+                                         dtype=np.int64)}
 
 
 def network_session(dataset: Dataset | str | Mapping = "moons",
@@ -235,15 +322,22 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
                     optimizers: Sequence[RunLike] = DEFAULT_LINEUP, steps: int = 500, *,
                     batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
                     clip_norm: float | None = None, clip_value: float | None = None,
-                    noise_std: float = 0.0) -> NetworkRaceSession:
+                    noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
+                    early_stopping: EarlyStopping | Mapping | None = None
+                    ) -> NetworkRaceSession:
     """A race ready to advance segment by segment; arguments as :func:`network_race`."""
     data = dataset_from_spec(dataset)
     arch = Architecture.from_spec(architecture if architecture is not None else Architecture())
     if not 0 <= int(seed) < 2**63 or not 0 <= int(init_seed) < 2**63:
         raise EngineError("seeds must be non-negative integers below 2**63", field="seed")
     defaults = GradientOptions(clip_norm, clip_value, float(noise_std), int(seed)).check()
-    return NetworkRaceSession(data, arch, _resolve_runs(optimizers, defaults), int(steps),
-                              _batch(batch_size, data.n), int(seed), int(init_seed))
+    train_part, held_out = split(data, float(validation), int(split_seed))
+    if isinstance(early_stopping, Mapping):
+        early_stopping = EarlyStopping(int(early_stopping.get("patience", 0)),
+                                       bool(early_stopping.get("stop", False)))
+    return NetworkRaceSession(train_part, arch, _resolve_runs(optimizers, defaults),
+                              int(steps), _batch(batch_size, train_part.n), int(seed),
+                              int(init_seed), held_out, early_stopping)
 
 
 def network_race(dataset: Dataset | str | Mapping = "moons",
@@ -251,7 +345,8 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
                  optimizers: Sequence[RunLike] = DEFAULT_LINEUP, steps: int = 500, *,
                  batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
                  clip_norm: float | None = None, clip_value: float | None = None,
-                 noise_std: float = 0.0) -> NetworkRaceResult:
+                 noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
+                 early_stopping: EarlyStopping | Mapping | None = None) -> NetworkRaceResult:
     """Train one network with several optimizers from the same initialisation.
 
     >>> r = network_race("moons", Architecture((16, 16)), ["sgd", ("adam", {"lr": 0.01})],
@@ -263,9 +358,17 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
     overrides it, the gradient noise; ``init_seed`` draws the initial weights;
     ``clip_norm`` clips over the whole weight vector. Gradient options given here apply to
     every optimizer unless its mapping overrides them, as in ``engine.race``.
+
+    ``validation``: the fraction of each class held out (drawn by ``split_seed``); the
+    networks train on the rest and the validation loss and accuracy are recorded per frame.
+    ``early_stopping``: ``EarlyStopping(patience, stop)`` or ``{"patience": 50,
+    "stop": True}`` — marks each run's best validation step and where patience runs out,
+    and with ``stop`` ends the run there, keeping its best weights.
     """
     session = network_session(dataset, architecture, optimizers, steps,
                               batch_size=batch_size, seed=seed, init_seed=init_seed,
-                              clip_norm=clip_norm, clip_value=clip_value, noise_std=noise_std)
+                              clip_norm=clip_norm, clip_value=clip_value, noise_std=noise_std,
+                              validation=validation, split_seed=split_seed,
+                              early_stopping=early_stopping)
     session.advance(session.steps)
     return session.result()

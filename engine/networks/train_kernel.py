@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from descentlab.engine.networks.batches import batch_for_step
+from descentlab.engine.networks.dropout import draw_masks, masked_loss_and_gradient
 from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
@@ -73,7 +74,7 @@ def norm(x):
 def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
           opt_code, h, lrs, t0,
           lay, act, X, y, batch, batch_seed,
-          clip_kind, clip_value, noise_std, noise_seed,
+          clip_kind, clip_value, noise_std, noise_seed, dropout, M,
           A, D, T, G, yb, lb,
           rec_w, rec_f, rec_acc, rec_gnorm, rec_grad):
     """Run ``lrs.size`` steps (numbered t0 + 1, …) of optimizer ``opt_code``.
@@ -81,8 +82,10 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     Carry, updated in place: theta (P,) weights, S (k, P) optimizer state, sc scalar state,
     fa = [full-batch loss, accuracy] and g_full (P,) full-batch gradient at theta, div_at[0]
     (−1 or the step that diverged), perm/perm_epoch the current epoch's shuffle.
-    ``batch`` ≥ n means full batch. Records (steps, …): weights, loss, accuracy, full-batch
-    gradient norm after each step, and the processed gradient each step used.
+    ``batch`` ≥ n means full batch; ``dropout`` > 0 draws step t's masks into M (seeded by
+    ``batch_seed``) for the gradient only, the recorded numbers being the plain net's.
+    Records (steps, …): weights, loss, accuracy, full-batch gradient norm after each step,
+    and the processed gradient each step used.
     """
     K.check_code(opt_code)
     n = y.size
@@ -101,7 +104,7 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     for s in range(lrs.size):
         t = t0 + s + 1
         if div_at[0] < 0:
-            if full and not lookahead:
+            if full and not lookahead and dropout == 0.0:
                 g_use[:] = g_full
             else:
                 if lookahead:
@@ -112,7 +115,12 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
                     idx[:] = all_points
                 else:
                     batch_for_step(batch_seed, t, batch, perm, perm_epoch, idx)
-                loss_and_gradient(at, lay, act, X, y, idx, nb, A, D, T, G, yb, lb, g_use)
+                if dropout > 0.0:
+                    draw_masks(batch_seed, t, dropout, lay, nb, M)
+                    masked_loss_and_gradient(at, lay, act, X, y, idx, nb, A, D, T, G, yb, lb,
+                                             g_use, M, dropout)
+                else:
+                    loss_and_gradient(at, lay, act, X, y, idx, nb, A, D, T, G, yb, lb, g_use)
             process_gradient(g_use, t, clip_kind, clip_value, noise_std, noise_seed)
             theta_prev[:] = theta
             g_prev[:] = g_full

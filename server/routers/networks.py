@@ -62,7 +62,7 @@ async def catalogue(request: Request) -> Response:
 def _race_response(race: NetworkRaceRequest, memo: nt.RaceMemo,
                    content_encoding: str | None) -> Response:
     """Run (or recall), describe, serialise and compress, all in a worker thread."""
-    document = nt.race_document(nt.race_result(race, memo), race.landscape)
+    document = nt.race_document(nt.race_result(race, memo), race.landscape, race.validation)
     return computed_json(dumps(document), content_encoding)
 
 

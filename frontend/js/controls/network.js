@@ -1,14 +1,16 @@
 /**
  * The networks lab's problem: the dataset (with its parameters, sliders from the network
- * catalogue's ranges, and its note) and the network — its hidden layers' widths, its
- * activation (formula and note) and its weight initialisation.
+ * catalogue's ranges, and its note), the share of it held out for validation and early
+ * stopping, and the network — its hidden layers' widths, its activation (formula and note),
+ * its weight initialisation and the dropout rate of its hidden layers.
  */
 
 import { h } from '../dom.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
-import { numericField } from './numeric.js';
-import { architectureOf, datasetEntry, datasetParams } from '../networks/request.js';
+import { numericField, optionalField } from './numeric.js';
+import { architectureOf, datasetEntry, datasetParams, validationOf }
+  from '../networks/request.js';
 
 /** Ranges wider than this are typed, not slid (a seed). */
 const SLIDER_SPAN = 10_000;
@@ -51,7 +53,7 @@ export function networkControl(root, { catalogues, store }) {
   const init = h('select', { id: 'init-select', 'aria-label': 'initialisation' });
   init.addEventListener('change', (event) => store.update({ init: init.value }, { event }));
   const initNote = h('div', { class: 'note' });
-  const { init_scale: sigmaRange, bias: biasRange } = architecture;
+  const { init_scale: sigmaRange, bias: biasRange, dropout: dropRange } = architecture;
   const sigma = numericField({ label: 'σ', title: sigmaRange.meaning, min: sigmaRange.min,
     max: sigmaRange.max, log: sigmaRange.log, value: sigmaRange.default,
     errorKey: 'net.architecture.init_scale',
@@ -61,14 +63,21 @@ export function networkControl(root, { catalogues, store }) {
     max: biasRange.max, slider: false, value: biasRange.default,
     errorKey: 'net.architecture.bias',
     change: (value, event) => store.update({ bias: value }, { event }) });
+  const dropout = numericField({ label: 'dropout', title: dropRange.meaning,
+    min: dropRange.min, max: dropRange.max, value: dropRange.default,
+    errorKey: 'net.architecture.dropout',
+    change: (value, event, dragging) => store.update({ dropout: value },
+      { event, drag: dragging }) });
   const architectureError = h('div', { class: 'field-error' });
   registerSlot('net.architecture', architectureError);
   const datasetError = h('div', { class: 'field-error' });
   registerSlot('net.dataset', datasetError);
+  const held = heldOutControls(catalogues, store);
 
   root.append(
     h('h2', {}, 'Network'),
     h('h3', {}, 'Data'), dataset, note, params, datasetError,
+    h('h3', {}, 'Held-out data'), held.el,
     h('h3', {}, 'Network'),
     h('div', { class: 'layer-row' }, h('span', { class: 'field-label' }, 'hidden layers'), layers,
       more, fewer),
@@ -78,7 +87,7 @@ export function networkControl(root, { catalogues, store }) {
     activationNote,
     h('div', { class: 'schedule-row' }, h('span', { class: 'field-label',
       title: 'initialisation of the weights' }, 'init'), init),
-    initNote, sigma.el, bias.el, architectureError,
+    initNote, sigma.el, bias.el, dropout.el, architectureError,
   );
 
   let builtDataset = '';
@@ -160,6 +169,49 @@ export function networkControl(root, { catalogues, store }) {
       sigma.el.hidden = !scheme?.scaled;
       sigma.set(arch.init_scale);
       bias.set(arch.bias);
+      dropout.set(arch.dropout);
+      held.update(state);
+    },
+  };
+}
+
+/** The validation share and its seed, and early stopping (a patience that may be off, and
+ * whether a run stops there keeping its best weights); early stopping is hidden while no
+ * data is held out. */
+function heldOutControls(catalogues, store) {
+  const { validation, early_stopping: early } = catalogues.networks.race;
+  const fraction = numericField({ label: 'validation', title: validation.fraction.meaning,
+    min: validation.fraction.min, max: validation.fraction.max,
+    value: validation.fraction.default, errorKey: 'net.validation.fraction',
+    change: (value, event, dragging) => store.update({ valFraction: value },
+      { event, drag: dragging }) });
+  const seed = numericField({ label: 'split seed', title: validation.seed, min: 0,
+    max: 2 ** 31 - 1, integer: true, slider: false, value: 0, errorKey: 'net.validation.seed',
+    change: (value, event) => store.update({ valSeed: value }, { event }) });
+  const patience = optionalField({ label: 'patience', title: early.patience.meaning,
+    min: early.patience.min, max: 1000, integer: true, value: null, fallback: 50,
+    errorKey: 'net.early_stopping.patience',
+    change: (value, event, dragging) => store.update({ patience: value },
+      { event, drag: dragging }) });
+  const stop = h('input', { type: 'checkbox', id: 'stop-early',
+    'aria-label': 'stop early and keep the best weights' });
+  stop.addEventListener('change', (event) => store.update({ stopEarly: stop.checked },
+    { event }));
+  const stopRow = h('label', { class: 'check-row', title: early.stop }, stop,
+    ' stop there, keep the best weights');
+  const earlyBox = h('div', { id: 'early-stopping' }, patience.el, stopRow);
+  const error = h('div', { class: 'field-error' });
+  registerSlot('net.early_stopping', error);
+  return {
+    el: h('div', { id: 'held-out' }, fraction.el, seed.el, earlyBox, error),
+    update(state) {
+      const v = validationOf(state, catalogues);
+      fraction.set(v.fraction);
+      seed.set(v.seed);
+      seed.el.hidden = earlyBox.hidden = !(v.fraction > 0);
+      patience.set(state.patience);
+      stop.checked = state.stopEarly;
+      stop.disabled = state.patience === null;
     },
   };
 }

@@ -23,8 +23,9 @@ import { boundaryFeed } from './boundaries.js';
 import { datasetEntry, networkRequest } from './request.js';
 import * as standings from './standings.js';
 
-const LOSS = { key: 'loss', shift: 0, log: 'auto', title: 'loss' };
-const ACCURACY = { key: 'accuracy', shift: 0, log: false, title: 'accuracy', format: '.0%' };
+const LOSS = { key: 'loss', shift: 0, log: 'auto', title: 'loss', held: 'valLoss' };
+const ACCURACY = { key: 'accuracy', shift: 0, log: false, title: 'accuracy', format: '.0%',
+  held: 'valAccuracy' };
 /** The standings refresh at most this often (ms) while the race plays. */
 const PANEL_INTERVAL = 100;
 
@@ -78,7 +79,8 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       === JSON.stringify(complete.request.dataset);
     const answer = same && current.boundary?.race === complete ? current.boundary : null;
     const drawn = boundaryPlot.render(els.boundary, store.state, {
-      dataset: (race ?? complete)?.dataset, boundary: answer?.data ?? null });
+      dataset: (race ?? complete)?.dataset, held: (race ?? complete)?.validation ?? null,
+      boundary: answer?.data ?? null });
     if (answer) {
       const run = complete.runs[answer.run];
       els.boundaryCaption.textContent = `${run.info.label} at step ${answer.frame} · `

@@ -36,6 +36,15 @@ function landscapeGrid(landscape, name) {
   };
 }
 
+/** A run's validation curves from frame `first` on, and its best and stopping steps. */
+function heldOut(run, src, first) {
+  if (src.val_loss === null || src.val_loss === undefined) return;
+  putScalars(run.valLoss, src.val_loss, first);
+  putScalars(run.valAccuracy, src.val_accuracy, first);
+  run.bestStep = src.best_step;
+  run.stoppedAt = src.stopped_at;
+}
+
 export class NetworkRace {
   /**
    * @param {Object} meta the stream's first event
@@ -58,7 +67,10 @@ export class NetworkRace {
     this.runs = meta.runs.map((info, i) => ({
       info, roster: roster[i], path: pairs(n), loss: scalars(n), accuracy: scalars(n),
       gradNorm: scalars(n), lr: scalars(n), convergedAt: null, divergedAt: null, outcome: null,
+      valLoss: scalars(n), valAccuracy: scalars(n), bestStep: null, stoppedAt: null,
     }));
+    /** the held-out points and the early-stopping rule, or null */
+    this.validation = meta.validation;
   }
 
   /** Add one `frame` event (frames `first` … `last` of every run). */
@@ -69,6 +81,7 @@ export class NetworkRace {
       putScalars(run.accuracy, src.accuracy, event.first);
       putScalars(run.gradNorm, src.grad_norm, event.first);
       run.divergedAt = src.diverged_at ?? run.divergedAt;
+      heldOut(run, src, event.first);
     });
     this.available = event.last;
   }
@@ -84,6 +97,7 @@ export class NetworkRace {
       putScalars(run.lr, src.lr, LR_OFFSET);
       run.divergedAt = src.diverged_at;
       run.convergedAt = src.converged_at;
+      heldOut(run, src, 0);
       run.outcome = src;
     });
     this.landscape = summary.landscape;
@@ -97,12 +111,13 @@ export class NetworkRace {
 export function toCsv(race) {
   const cell = (v) => (Number.isFinite(v) ? String(v) : '');
   const quote = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const rows = ['run,label,optimizer,step,loss,accuracy,grad_norm,lr,alpha,beta'];
+  const rows = ['run,label,optimizer,step,loss,accuracy,grad_norm,lr,alpha,beta,val_loss,'
+    + 'val_accuracy'];
   race.runs.forEach((run, r) => {
     for (let t = 0; t <= race.available; t += 1) {
       rows.push([r, quote(run.info.label), run.info.optimizer, t, cell(run.loss[t]),
         cell(run.accuracy[t]), cell(run.gradNorm[t]), cell(run.lr[t]), cell(run.path[2 * t]),
-        cell(run.path[2 * t + 1])].join(','));
+        cell(run.path[2 * t + 1]), cell(run.valLoss[t]), cell(run.valAccuracy[t])].join(','));
     }
   });
   return `${rows.join('\n')}\n`;

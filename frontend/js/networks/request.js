@@ -21,13 +21,15 @@ export function datasetParams(state, catalogues) {
     state.dataParams[p.name] ?? p.default]));
 }
 
-/** Hidden layer widths, activation and initialisation of the state (`init` null: the
- * activation's own; σ and the biases' start from the catalogue unless set). */
+/** Hidden layer widths, activation, initialisation and dropout of the state (`init` null:
+ * the activation's own; σ, the biases' start and the dropout rate from the catalogue unless
+ * set). */
 export function architectureOf(state, catalogues) {
   const { default: standard } = catalogues.networks.architecture;
   return { hidden: state.layers ?? standard.hidden,
     activation: state.activation || standard.activation, init: state.init || null,
-    init_scale: state.initScale ?? standard.init_scale, bias: state.bias ?? standard.bias };
+    init_scale: state.initScale ?? standard.init_scale, bias: state.bias ?? standard.bias,
+    dropout: state.dropout ?? standard.dropout };
 }
 
 /** The landscape plane's id, and the plane catalogue as a list of {id, meaning}. */
@@ -38,6 +40,18 @@ export function planes(catalogues) {
 
 export function planeOf(state, catalogues) {
   return state.plane || planes(catalogues)[0].id;
+}
+
+/** The held-out share of the state (the catalogue's default unless set). */
+export function validationOf(state, catalogues) {
+  const { validation } = catalogues.networks.race;
+  return { fraction: state.valFraction ?? validation.fraction.default, seed: state.valSeed };
+}
+
+/** Early stopping: null without a patience (or without held-out data to watch). */
+export function earlyStoppingOf(state, catalogues) {
+  if (state.patience === null || !(validationOf(state, catalogues).fraction > 0)) return null;
+  return { patience: state.patience, stop: state.stopEarly };
 }
 
 export function stepsOf(state, catalogues) {
@@ -81,6 +95,8 @@ export function networkRequest(state, catalogues) {
     batch_size: state.batch,
     seed: state.netSeed,
     init_seed: state.initSeed,
+    validation: validationOf(state, catalogues),
+    early_stopping: earlyStoppingOf(state, catalogues),
     landscape: { plane: planeOf(state, catalogues) },
   };
   const stream = { ...body, frame_steps: Math.max(1, Math.ceil(steps / STREAM_LINES)) };

@@ -1,6 +1,7 @@
 /**
- * The networks lab's standings at the current frame: each run's training loss and accuracy,
- * lowest loss first, a diverged run last with the step it diverged at. The selected row is
+ * The networks lab's standings at the current frame: each run's training loss and accuracy
+ * (and, with held-out data, its validation loss and the gap to the training loss), lowest
+ * loss first, a diverged run last with the step it diverged at. The selected row is
  * the run whose decision boundary is on screen; clicking a row selects it.
  */
 
@@ -34,15 +35,24 @@ export function render(el, race, t, styles, selected, choose) {
     const rows = race.runs.map((run, i) => {
       const cells = { loss: h('td', { class: 'num-cell' }), accuracy: h('td', {
         class: 'num-cell' }) };
+      if (race.validation) {
+        cells.valLoss = h('td', { class: 'num-cell' });
+        cells.gap = h('td', { class: 'num-cell' });
+      }
       const row = h('tr', { dataset: { run: String(i), label: run.info.label },
         title: 'show this run’s decision boundary', onclick: (event) => choose(i, event) },
       h('td', { class: 'who' }, swatch(styles[i], 14),
-        h('span', {}, run.info.label)), cells.loss, cells.accuracy);
+        h('span', {}, run.info.label)), ...Object.values(cells));
       return { row, cells };
     });
-    el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: 'board standings' },
-      h('thead', {}, h('tr', {}, h('th', {}, tr('board.run')), h('th', { class: 'num-cell' }, tr('plot.loss')),
-        h('th', { class: 'num-cell' }, tr('plot.accuracy')))), body));
+    const heads = race.validation ? [h('th', { class: 'num-cell',
+      title: tr('board.val_loss_title') }, tr('board.val_loss')), h('th', { class: 'num-cell',
+      title: tr('board.gap_title') }, tr('board.gap'))] : [];
+    el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: `board standings${
+      race.validation ? ' held' : ''}` },
+      h('thead', {}, h('tr', {}, h('th', {}, tr('board.run')),
+        h('th', { class: 'num-cell' }, tr('plot.loss')),
+        h('th', { class: 'num-cell' }, tr('plot.accuracy')), ...heads)), body));
     m = { race, body, rows };
     memo.set(el, m);
   }
@@ -57,6 +67,10 @@ export function render(el, race, t, styles, selected, choose) {
     const run = race.runs[i];
     cells.loss.textContent = diverged ? `diverged @${run.divergedAt}` : num(run.loss[frame], 3);
     cells.accuracy.textContent = diverged ? '' : percent(run.accuracy[frame]);
+    if (cells.valLoss) {
+      cells.valLoss.textContent = diverged ? '' : num(run.valLoss[frame], 3);
+      cells.gap.textContent = diverged ? '' : num(run.valLoss[frame] - run.loss[frame], 2);
+    }
     row.dataset.loss = String(run.loss[frame]);
     row.dataset.accuracy = String(run.accuracy[frame]);
     row.className = `${diverged ? 'st-diverged' : ''}${i === selected ? ' selected' : ''}`;

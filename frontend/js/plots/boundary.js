@@ -15,6 +15,8 @@ const CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false,
 /** The points by class; the map's pale tints of blue and orange, white at ½. */
 const CLASSES = [{ color: '#ffffff', edge: '#1b2430', shape: 'circle', name: 'class 0' },
   { color: '#1b2430', edge: '#ffffff', shape: 'triangle-up', name: 'class 1' }];
+/** Held-out points are drawn faded (their fill at this opacity, always outlined in ink). */
+const HELD_ALPHA = 0.3;
 const TINT = [[160, 200, 232], [250, 249, 244], [246, 196, 160]];
 
 /** The boundary's own memory: the probability map painted off-screen, and what it was. */
@@ -113,26 +115,31 @@ function drawOverlay(m, data, presenter) {
   }
   const r = presenter ? 4.6 : 3.4;
   ctx.lineWidth = 1.2;
-  dataset.points.forEach(([px, py], k) => {
-    const c = CLASSES[dataset.labels[k]];
+  const points = (set, alpha) => set.points.forEach(([px, py], k) => {
+    const c = CLASSES[set.labels[k]];
     shapePath(ctx, c.shape, overlay.px(px), overlay.py(py), r);
+    ctx.globalAlpha = alpha;
     ctx.fillStyle = c.color;
     ctx.fill();
-    ctx.strokeStyle = c.edge;
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = alpha === 1 ? c.edge : '#1b2430';
     ctx.stroke();
   });
+  if (data.held) points(data.held, HELD_ALPHA);
+  points(dataset, 1);
   overlay.end();
-  legend(ctx, overlay, presenter, Boolean(boundary));
+  legend(ctx, overlay, presenter, Boolean(boundary), Boolean(data.held));
 }
 
 /** What the marks mean, in the plot's lower left corner, on a pale card. */
-function legend(ctx, overlay, presenter, withLine) {
+function legend(ctx, overlay, presenter, withLine, withHeld) {
   const size = presenter ? 16 : 12;
   const y = overlay.rect.top + overlay.rect.height - size;
   const left = overlay.rect.left + 4;
   let x = left + 6;
   ctx.font = `600 ${size}px ${pageFont()}`;
-  const words = [...CLASSES.map((c) => c.name), ...(withLine ? ['— P = ½'] : [])];
+  const words = [...CLASSES.map((c) => c.name), ...(withHeld ? ['held out'] : []),
+    ...(withLine ? ['— P = ½'] : [])];
   const width = words.reduce((w, text) => w + size * 1.8 + ctx.measureText(text).width, 0);
   ctx.fillStyle = 'rgba(255,255,255,0.75)';
   ctx.beginPath();
@@ -148,6 +155,18 @@ function legend(ctx, overlay, presenter, withLine) {
     ctx.font = `600 ${size}px ${pageFont()}`;
     x += size * 1.8 + ctx.measureText(c.name).width;
   }
+  if (withHeld) {
+    shapePath(ctx, 'circle', x + size * 0.35, y, size * 0.35);
+    ctx.globalAlpha = HELD_ALPHA;
+    ctx.fillStyle = CLASSES[1].color;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = '#1b2430';
+    ctx.stroke();
+    label(ctx, 'held out', x + size, y, { size });
+    ctx.font = `600 ${size}px ${pageFont()}`;
+    x += size * 1.8 + ctx.measureText('held out').width;
+  }
   if (withLine) label(ctx, '— P = ½', x, y, { size });
 }
 
@@ -156,6 +175,7 @@ function legend(ctx, overlay, presenter, withLine) {
  * @param {HTMLElement} el
  * @param {Object} state the page state (for presenter mode)
  * @param {{dataset: ?{points: number[][], labels: number[], view: number[]},
+ *   held?: ?{points: number[][], labels: number[]},
  *   boundary: ?{x: number[], y: number[], probability: (number|null)[][]}}} data
  * @returns {Promise<void>} resolved once drawn
  */

@@ -27,13 +27,14 @@ export function legendOf(host, place = 'after') {
 }
 
 /**
- * Fill `el` with the entries of `runs` ({label, style}), `critical` (kinds) and `outcomes`
- * (statuses). `size`: the swatch size in px.
+ * Fill `el` with the entries of `runs` ({label, style}), `critical` (kinds), `outcomes`
+ * (statuses) and `marks` ({label, draw(ctx, x, y, r)}: a plot's own glyphs). `size`: the
+ * swatch size in px.
  */
-export function fillLegend(el, { runs = [], critical = [], outcomes = [], size = 14,
-  length = 2.2 }) {
-  const key = JSON.stringify([runs.map((r) => [r.label, r.style]), critical, outcomes, size,
-    length]);
+export function fillLegend(el, { runs = [], critical = [], outcomes = [], marks = [],
+  size = 14, length = 2.2 }) {
+  const key = JSON.stringify([runs.map((r) => [r.label, r.style]), critical, outcomes,
+    marks.map((m) => m.label), size, length]);
   if (el.dataset.key === key) return;
   el.dataset.key = key;
   el.replaceChildren(
@@ -45,5 +46,7 @@ export function fillLegend(el, { runs = [], critical = [], outcomes = [], size =
     ...outcomes.map((status) => h('li', { class: 'legend-mark', dataset: { outcome: status } },
       glyph((ctx, x, y, r) => drawOutcome(ctx, status, x, y, r * 1.3), size),
       h('span', {}, tr(`outcome.${status}_name`)))),
+    ...marks.map((mark) => h('li', { class: 'legend-mark', dataset: { mark: mark.label } },
+      glyph(mark.draw, size), h('span', {}, mark.label))),
   );
 }

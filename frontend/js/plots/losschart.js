@@ -19,10 +19,18 @@ const memo = new WeakMap();
 /**
  * A per-step series of every run: `key` names the run's array, `shift` is subtracted from
  * it, `log` asks for a log axis (`'auto'`: when every value is positive), `format` is
- * Plotly's tick format.
+ * Plotly's tick format. `held` names the same quantity on held-out data, drawn dotted in the
+ * run's colour when the race has it, with a ring at each run's best validation step (and a
+ * cross where early stopping stopped it).
  * @typedef {{key: string, shift: number, log: boolean|'auto', title: string,
- *   format?: string}} Quantity
+ *   format?: string, held?: string}} Quantity
  */
+
+/** The dash of a held-out curve, in line widths. */
+const HELD_DASH = [1, 2.5];
+
+/** The keys of the series a race's chart of `q` draws. */
+const seriesOf = (race, q) => (q.held && race.validation ? [q.key, q.held] : [q.key]);
 
 /** The loss of a surface race: as the gap f − f* where the surface's f* is known. */
 function lossOf(race) {
@@ -37,28 +45,33 @@ function measure(race, q) {
   let lo = Infinity;
   let hi = -Infinity;
   let first = -Infinity;
+  const keys = seriesOf(race, q);
   for (const run of race.runs) {
-    const values = run[q.key];
-    if (Number.isFinite(values[0])) first = Math.max(first, values[0] - shift);
-    for (let t = 0; t <= race.available; t += 1) {
-      const v = values[t] - shift;
-      if (!Number.isFinite(v)) continue;
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
+    for (const key of keys) {
+      const values = run[key];
+      if (Number.isFinite(values[0])) first = Math.max(first, values[0] - shift);
+      for (let t = 0; t <= race.available; t += 1) {
+        const v = values[t] - shift;
+        if (!Number.isFinite(v)) continue;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
     }
   }
   const log = q.log === 'auto' ? lo > 0 : q.log;
-  if (!Number.isFinite(lo)) return { shift, log: false, range: [0, 1], title, format, key: q.key };
+  if (!Number.isFinite(lo)) {
+    return { shift, log: false, range: [0, 1], title, format, key: q.key, keys };
+  }
   if (Number.isFinite(first)) hi = Math.min(hi, Math.abs(first) * 1e3);
   if (log) {
     // whole decades, so that a nudged slider rarely has to redraw the axes
     const floor = 10 ** Math.floor(Math.log10(Math.max(lo, 1e-16, hi * 1e-15)));
     const top = 10 ** Math.ceil(Math.log10(Math.max(hi, floor * 10)));
     return { shift, log, floor, range: [Math.log10(floor) - 0.15, Math.log10(top) + 0.15],
-      title, format, key: q.key };
+      title, format, key: q.key, keys };
   }
   const pad = (hi - lo) * 0.08 || 1;
-  return { shift, log, range: [lo - pad, hi + pad], title, format, key: q.key };
+  return { shift, log, range: [lo - pad, hi + pad], title, format, key: q.key, keys };
 }
 
 /** Tick spacing of a log axis over `range` (log₁₀ units): whole decades, at most about five
@@ -98,11 +111,11 @@ function drawOverlay(h, race, frame, styles, presenter) {
     return m.log ? Math.max(q, m.floor) : q;
   };
   const width = presenter ? 4 : 2;
-  race.runs.forEach((run, i) => {
+  m.keys.forEach((key, held) => race.runs.forEach((run, i) => {
     ctx.beginPath();
     let pen = false;
     for (let k = 0; k <= t; k += 1) {
-      const v = run[m.key][k];
+      const v = run[key][k];
       if (!Number.isFinite(v)) {
         pen = false;
         continue;
@@ -116,10 +129,11 @@ function drawOverlay(h, race, frame, styles, presenter) {
     ctx.strokeStyle = styles[i].color;
     ctx.lineWidth = width;
     ctx.lineJoin = 'round';
-    ctx.setLineDash(styles[i].dash.map((d) => d * width));
+    ctx.setLineDash((held ? HELD_DASH : styles[i].dash).map((d) => d * width));
     ctx.stroke();
     ctx.setLineDash([]);
-  });
+  }));
+  if (m.keys.length > 1) drawBest(ctx, overlay, race, m.keys[1], t, styles, value, presenter);
   const x = overlay.px(t);
   ctx.strokeStyle = 'rgba(27,36,48,0.55)';
   ctx.lineWidth = 1.5;
@@ -137,6 +151,66 @@ function drawOverlay(h, race, frame, styles, presenter) {
     Math.min(x + 6, overlay.rect.left + overlay.rect.width - 4),
     overlay.rect.top + 10, { size: presenter ? 17 : 11.5,
       align: x + 70 > overlay.rect.left + overlay.rect.width ? 'right' : 'left' });
+}
+
+/** A ring at each run's best validation step once the playhead has passed it, and a cross
+ * on the held-out curve where early stopping stopped the run. */
+function drawBest(ctx, overlay, race, key, t, styles, value, presenter) {
+  const r = presenter ? 8 : 5;
+  ctx.lineWidth = presenter ? 3 : 2;
+  race.runs.forEach((run, i) => {
+    ctx.strokeStyle = styles[i].color;
+    const at = (k) => [overlay.px(k), overlay.py(value(run[key][k]))];
+    if (run.bestStep !== null && run.bestStep <= t && Number.isFinite(run[key][run.bestStep])) {
+      const [x, y] = at(run.bestStep);
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    if (run.stoppedAt !== null && run.stoppedAt <= t && Number.isFinite(run[key][run.stoppedAt])) {
+      const [x, y] = at(run.stoppedAt);
+      ctx.beginPath();
+      ctx.moveTo(x - r, y - r);
+      ctx.lineTo(x + r, y + r);
+      ctx.moveTo(x + r, y - r);
+      ctx.lineTo(x - r, y + r);
+      ctx.stroke();
+    }
+  });
+}
+
+/** Legend entries for the held-out curve and its marks, in the neutral ink. */
+function heldOutEntries() {
+  const ink = '#2b3645';
+  return [
+    { label: 'validation', draw: (ctx, x, y, r) => {
+      ctx.strokeStyle = ink;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(HELD_DASH.map((d) => d * 2));
+      ctx.beginPath();
+      ctx.moveTo(x - 1.5 * r, y);
+      ctx.lineTo(x + 1.5 * r, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    } },
+    { label: 'best step', draw: (ctx, x, y, r) => {
+      ctx.strokeStyle = ink;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(x, y, r * 0.8, 0, 2 * Math.PI);
+      ctx.stroke();
+    } },
+    { label: 'stopped', draw: (ctx, x, y, r) => {
+      ctx.strokeStyle = ink;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(x - r * 0.7, y - r * 0.7);
+      ctx.lineTo(x + r * 0.7, y + r * 0.7);
+      ctx.moveTo(x + r * 0.7, y - r * 0.7);
+      ctx.lineTo(x - r * 0.7, y + r * 0.7);
+      ctx.stroke();
+    } },
+  ];
 }
 
 /**
@@ -170,8 +244,11 @@ export async function render(el, state, data) {
   const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };
   // the legend sits in the chart's right margin, which is made as wide as it
   const legend = legendOf(el, 'inside');
+  const held = h.measured.keys.length > 1;
+  const stopped = race.runs.some((run) => run.stoppedAt !== null);
   fillLegend(legend, { runs: race.runs.map((run, i) => ({ label: run.info.label,
-    style: data.styles[i] })), size: state.presenter ? 18 : 12, length: 1.7 });
+    style: data.styles[i] })), size: state.presenter ? 18 : 12, length: 1.7,
+  marks: held ? heldOutEntries().slice(0, stopped ? 3 : 2) : [] });
   if (h.legendKey !== legend.dataset.key || h.legendBox !== `${box.width}`) {
     h.legendKey = legend.dataset.key;
     h.legendBox = `${box.width}`;
