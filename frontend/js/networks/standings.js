@@ -45,9 +45,11 @@ export function render(el, race, t, styles, selected, choose) {
         h('span', {}, run.info.label)), ...Object.values(cells));
       return { row, cells };
     });
-    const heads = race.validation ? [h('th', { class: 'num-cell',
-      title: tr('board.val_loss_title') }, tr('board.val_loss')), h('th', { class: 'num-cell',
-      title: tr('board.gap_title') }, tr('board.gap'))] : [];
+    const heads = race.validation ? [
+      h('th', { class: 'num-cell', title: tr('standings.val_loss_title') },
+        tr('standings.val_loss')),
+      h('th', { class: 'num-cell', title: tr('standings.gap_title') }, tr('standings.gap')),
+    ] : [];
     el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: `board standings${
       race.validation ? ' held' : ''}` },
       h('thead', {}, h('tr', {}, h('th', {}, tr('board.run')),
