@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from descentlab.engine.errors import lookup
+from descentlab.engine.lesson_plan import chapter_of
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class MapScenario:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic, "lab": "maps",
+                "chapter": chapter_of(self.id),
                 "question": self.question, "notice": self.notice,
                 "map": {"kind": self.kind, "panel": self.panel,
                         "optimizers": [dict(o) for o in self.optimizers],
@@ -66,7 +68,7 @@ def _run(optimizer: str, label: str, **hyperparameters: float) -> dict:
     return {"id": optimizer, "label": label, "hyperparameters": hyperparameters}
 
 
-# In the gallery's order, after the race scenarios.
+# The gallery's order and chapters are the lesson plan's (engine/lesson_plan.py).
 MAP_SCENARIOS: dict[str, MapScenario] = {s.id: s for s in (
     MapScenario(
         "himmelblau_basins", "Basins with and without momentum", "basins",

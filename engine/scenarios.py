@@ -10,11 +10,45 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from descentlab.engine.errors import lookup
+from descentlab.engine.lesson_plan import chapter_of
 from descentlab.engine.outcome import Outcome, outcomes
-from descentlab.engine.race import RaceResult
+from descentlab.engine.race import RaceResult, race
+
+FIT_MARGIN = 0.12
+"""Room around the paths, as a share of the fitted box on each side."""
+FIT_MIN_SHARE = 0.2
+"""The fitted box spans at least this share of the surface's own view: closer than that the
+contour lines around the paths say too little about where they are."""
+FIT_KEEP_SHARE = 0.8
+"""When the paths need nearly the whole view anyway, the catalogue view is kept."""
+
+
+def fit_view(points: np.ndarray, view: tuple[float, float, float, float]
+             ) -> tuple[float, float, float, float]:
+    """The smallest box of ``view``'s shape that holds ``points`` with a margin, inside
+    ``view``. Points outside the view (a run thrown out of it) are left out."""
+    x0, x1, y0, y1 = view
+    width, height = x1 - x0, y1 - y0
+    inside = points[np.isfinite(points).all(axis=1)
+                    & (points[:, 0] >= x0) & (points[:, 0] <= x1)
+                    & (points[:, 1] >= y0) & (points[:, 1] <= y1)]
+    if not len(inside):
+        return view
+    lo, hi = inside.min(axis=0), inside.max(axis=0)
+    scale = max((hi[0] - lo[0]) / width, (hi[1] - lo[1]) / height) * (1 + 2 * FIT_MARGIN)
+    scale = max(scale, FIT_MIN_SHARE)
+    if scale >= FIT_KEEP_SHARE:
+        return view
+    w, h = width * scale, height * scale
+    cx = min(max((lo[0] + hi[0]) / 2, x0 + w / 2), x1 - w / 2)
+    cy = min(max((lo[1] + hi[1]) / 2, y0 + h / 2), y1 - h / 2)
+    return tuple(float(f"{v:.4g}") for v in (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2))
 
 
 @dataclass(frozen=True)
@@ -57,19 +91,40 @@ class Scenario:
     params: Mapping[str, float] = field(default_factory=dict)
     gradient: Mapping[str, Any] = field(default_factory=dict)
     focus: str | None = None
+    inset: int | None = None
+    """Magnify the first ``inset`` steps in a corner of the contour: the lesson is there."""
+
+    @cached_property
+    def view(self) -> tuple[float, float, float, float]:
+        """The box the contour shows: fitted to the paths this race draws (see ``fit_view``),
+        computed once from the race itself so that no scenario hand-tunes a zoom."""
+        result = race(**self._race_arguments(view=None))
+        thrown = {e.label for e in self.expect if e.leaves_view}
+        keep = [i for i, run in enumerate(result.runs) if run.label not in thrown]
+        obj = result.objective
+        # the deepest point stays in the picture, even when no run finds it
+        best = [(c.x, c.y) for c in obj.surface.critical_points(obj.params)
+                if c.kind == "global_min"]
+        return fit_view(np.vstack([result.positions[keep, 0].reshape(-1, 2),
+                                   np.reshape(best, (-1, 2))]), obj.view)
 
     def race_request(self) -> dict:
         """The race as a request body (the API's shape), ready to post or to load in the page."""
-        return {"surface": {"id": self.surface, "params": dict(self.params)},
+        return {"surface": {"id": self.surface, "params": dict(self.params),
+                            "view": list(self.view)},
                 "start": list(self.start), "steps": self.steps,
                 "optimizers": [dict(o) for o in self.optimizers],
                 "gradient": dict(self.gradient)}
 
     def race_kwargs(self) -> dict:
-        """The race as keyword arguments of ``engine.race``."""
-        return {"surface": self.surface, "params": dict(self.params), "start": self.start,
-                "steps": self.steps, "optimizers": [dict(o) for o in self.optimizers],
-                **dict(self.gradient)}
+        """The race as keyword arguments of ``engine.race``: the one the page runs, in the
+        fitted view (the view sets the divergence bound, so it is part of the race)."""
+        return self._race_arguments(view=self.view)
+
+    def _race_arguments(self, view: tuple[float, ...] | None) -> dict:
+        return {"surface": self.surface, "params": dict(self.params), "view": view,
+                "start": self.start, "steps": self.steps,
+                "optimizers": [dict(o) for o in self.optimizers], **dict(self.gradient)}
 
     def unmet(self, result: RaceResult) -> list[Expect]:
         """The expectations this scenario's race did not meet (first start point)."""
@@ -79,8 +134,9 @@ class Scenario:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic,
-                "question": self.question, "notice": self.notice,
-                "focus": self.focus or self.optimizers[0]["label"],
+                "chapter": chapter_of(self.id), "question": self.question,
+                "notice": self.notice, "focus": self.focus or self.optimizers[0]["label"],
+                "inset": self.inset,
                 "expect": [e.to_dict() for e in self.expect], "request": self.race_request()}
 
 
@@ -91,7 +147,7 @@ def _run(optimizer: str, label: str, **settings: Any) -> dict:
     return {"id": optimizer, "label": label, "hyperparameters": settings, **extra}
 
 
-# In the gallery's order; the first is the one a first visit to the page opens on.
+# The gallery's order and chapters are the lesson plan's (engine/lesson_plan.py).
 SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
     Scenario(
         "rosenbrock_race", "The classic race on Rosenbrock's banana", "overview",
@@ -159,7 +215,7 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "correction divides m and v by 1 − βᵗ, which undoes their start at zero. RMSProp has "
         "no correction, so its first step is 1/√(1 − ρ) ≈ 3 times lr; SGD barely moves.",
         (Expect("Adam", status="converged"), Expect("SGD", status="unfinished")),
-        focus="Adam"),
+        focus="Adam", inset=3),
     Scenario(
         "rotation_hurts_adaptive", "Rotating the ravine removes the adaptive advantage",
         "adaptive learning rates",

@@ -110,7 +110,7 @@ def png_bytes(rgb: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
-def surface_image(grid: dict, log_scale: bool) -> str:
+def surface_image(grid: dict, log_scale: bool, ground: tuple[str, str] = GROUND) -> str:
     """The surface as banded colours (one band per contour level), as a data: URI.
 
     Plotly.js 4 loses contour and heatmap traces during a fast animation (they vanish
@@ -125,7 +125,7 @@ def surface_image(grid: dict, log_scale: bool) -> str:
     high = np.nanmax(np.where(finite, z, np.nan)) if finite.any() else 1.0
     level = np.floor((z - low) / max(high - low, 1e-300) * BANDS)
     level = np.clip(np.where(finite, level, BANDS - 1), 0, BANDS - 1) / (BANDS - 1)
-    stops = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in GROUND],
+    stops = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in ground],
                      dtype=np.float64)
     where = np.linspace(0.0, 1.0, len(stops))
     rgb = np.stack([np.interp(level, where, stops[:, c]) for c in range(3)], axis=-1)

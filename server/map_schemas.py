@@ -203,6 +203,7 @@ class MapScenarioEntry(BaseModel):
     title: str
     topic: str
     lab: Literal["maps"]
+    chapter: str = Field(description="the lesson plan's chapter; the list is in its order")
     question: str = Field(description="to put to the class before computing")
     notice: str = Field(description="what to point out afterwards")
     map: MapScenarioMap

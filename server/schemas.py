@@ -305,11 +305,13 @@ class ScenarioEntry(BaseModel):
     id: str
     title: str
     topic: str
+    chapter: str = Field(description="the lesson plan's chapter; the list is in its order")
     question: str = Field(description="to put to the class before running")
     notice: str = Field(description="what to point out afterwards")
     focus: str = Field(description="the label of the run to follow")
+    inset: int | None = Field(description="magnify the first this many steps in a corner")
     expect: list[ExpectEntry]
-    request: RaceRequest
+    request: RaceRequest = Field(description="its surface's view is fitted to the paths")
 
 
 class Limits(BaseModel):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from descentlab import engine
+from descentlab.engine.lesson_plan import order_of
 from descentlab.engine.optimizers.inspect import derived_state
 from descentlab.engine.stability import largest_curvature, lr_limit
 from descentlab.engine.suggest import catalogue_rates
@@ -311,5 +312,5 @@ def catalogues() -> dict[str, list[Document]]:
                          for s in engine.surfaces()],
             "optimizers": [o.to_dict() for o in engine.optimizers()],
             "schedules": [s.to_dict() for s in engine.schedules()],
-            "scenarios": [s.to_dict() for s in (*engine.scenarios(),
-                                                *engine.map_scenarios())]}
+            "scenarios": [s.to_dict() for s in sorted(
+                (*engine.scenarios(), *engine.map_scenarios()), key=lambda s: order_of(s.id))]}

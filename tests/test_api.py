@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from xml.etree import ElementTree
 
 import anyio
 import httpx2
@@ -24,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from descentlab import engine
+from descentlab.engine.lesson_plan import LESSON_PLAN
 from descentlab.server import docs, translate
 from descentlab.server.app import create_app
 from descentlab.server.errors import ApiError
@@ -84,7 +86,7 @@ def test_health_and_readiness(client):
     ("surfaces", [s.id for s in engine.surfaces()]),
     ("optimizers", EVERY_OPTIMIZER),
     ("schedules", [s.id for s in engine.schedules()]),
-    ("scenarios", [s.id for s in (*engine.scenarios(), *engine.map_scenarios())]),
+    ("scenarios", [s for c in LESSON_PLAN for s in c.scenarios]),
 ])
 def test_catalogues_list_every_entry(client, name, ids):
     response = client.get(f"{API}/{name}")
@@ -102,6 +104,30 @@ def test_every_scenario_request_runs(client, scenario):
     document = race(client, scenario.to_dict()["request"])
     assert [run["label"] for run in document["runs"]] == [
         o["label"] for o in scenario.to_dict()["request"]["optimizers"]]
+
+
+@pytest.mark.parametrize("scenario", [*engine.scenarios(), *engine.map_scenarios()],
+                         ids=lambda s: s.id)
+def test_every_scenario_has_a_thumbnail_of_its_own_paths_or_map(client, scenario):
+    response = client.get(f"{API}/scenarios/{scenario.id}/thumbnail.svg")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    svg = ElementTree.fromstring(response.content)
+    drawn = svg.findall("{http://www.w3.org/2000/svg}polyline")
+    if isinstance(scenario, engine.Scenario):  # one path per run, in its catalogue colour
+        colours = [engine.get_optimizer(o["id"]).color for o in scenario.optimizers]
+        assert [p.get("stroke") for p in drawn] == colours
+        assert all(len(p.get("points").split()) > 1 for p in drawn)
+    else:
+        assert not drawn and svg.find("{http://www.w3.org/2000/svg}image") is not None
+    again = client.get(f"{API}/scenarios/{scenario.id}/thumbnail.svg",
+                       headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_an_unknown_scenario_has_no_thumbnail(client):
+    response = client.get(f"{API}/scenarios/nope/thumbnail.svg")
+    assert response.status_code == 404 and "GET /scenarios" in response.json()["detail"][0]["msg"]
 
 
 def test_etag_and_304(client):

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from descentlab import engine
+from descentlab.engine.lesson_plan import LESSON_PLAN, MAX_PER_CHAPTER
+from descentlab.engine.scenarios import FIT_MIN_SHARE, fit_view
 
 
 @pytest.mark.parametrize("scenario", engine.scenarios(), ids=lambda s: s.id)
@@ -18,17 +20,40 @@ def test_scenario_keeps_its_promise(scenario):
 
 @pytest.mark.parametrize("scenario", engine.scenarios(), ids=lambda s: s.id)
 def test_every_run_stays_in_view_but_those_meant_to_leave(scenario):
-    """The contour shows each run's whole path, but for a run whose point is to be thrown
-    out of the picture: that one does leave it."""
+    """The contour (fitted to the paths) shows each run's whole path, but for a run whose
+    point is to be thrown out of the picture: that one does leave the surface's view."""
     result = engine.race(**scenario.race_kwargs())
-    x0, x1, y0, y1 = engine.get_surface(scenario.surface).view
+    x0, x1, y0, y1 = scenario.view
+    sx0, sx1, sy0, sy1 = engine.get_surface(scenario.surface).view
+    assert sx0 <= x0 < x1 <= sx1 and sy0 <= y0 < y1 <= sy1
     leaving = {e.label for e in scenario.expect if e.leaves_view}
     for o, label in enumerate(result.labels):
         path = result.positions[o, 0]
         path = path[np.isfinite(path).all(axis=1)]
-        inside = ((x0 <= path[:, 0]) & (path[:, 0] <= x1) & (y0 <= path[:, 1])
-                  & (path[:, 1] <= y1)).all()
-        assert inside != (label in leaving), label
+        if label in leaving:
+            assert not ((sx0 <= path[:, 0]) & (path[:, 0] <= sx1) & (sy0 <= path[:, 1])
+                        & (path[:, 1] <= sy1)).all(), label
+        else:
+            assert ((x0 <= path[:, 0]) & (path[:, 0] <= x1) & (y0 <= path[:, 1])
+                    & (path[:, 1] <= y1)).all(), label
+
+
+def test_the_fitted_view_holds_the_points_in_the_surface_views_shape():
+    view = (-6.0, 6.0, -3.0, 3.0)
+    points = np.array([[1.0, 1.0], [2.0, 1.5], [np.nan, 0.0], [50.0, 0.0]])
+    x0, x1, y0, y1 = fit_view(points, view)
+    assert x0 < 1.0 and x1 > 2.0 and y0 < 1.0 and y1 > 1.5
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(2.0, rel=1e-3)
+    assert (x1 - x0) >= FIT_MIN_SHARE * 12 - 1e-9
+    assert fit_view(np.array([[-5.5, -2.5], [5.5, 2.5]]), view) == view
+    assert fit_view(np.empty((0, 2)), view) == view
+
+
+def test_every_scenario_of_every_lab_is_in_one_chapter_of_the_lesson_plan():
+    planned = [s for c in LESSON_PLAN for s in c.scenarios]
+    every = [s.id for s in (*engine.scenarios(), *engine.map_scenarios())]
+    assert sorted(planned) == sorted(every) and len(set(planned)) == len(planned)
+    assert all(len(c.scenarios) <= MAX_PER_CHAPTER for c in LESSON_PLAN)
 
 
 def test_there_are_enough_scenarios_with_unique_ids():

@@ -98,6 +98,11 @@ export async function catalogues(lang) {
  * The loss on a grid for a surface spec (`{id, params, view}` or `{expression, view}`).
  * An expression is checked and typeset by the server on the way.
  */
+/** Where a scenario's gallery picture is (an SVG the browser caches). */
+export function thumbnailUrl(scenarioId) {
+  return `${BASE}/scenarios/${encodeURIComponent(scenarioId)}/thumbnail.svg`;
+}
+
 export async function grid(spec, resolution, signal) {
   const query = new URLSearchParams({ resolution: String(resolution) });
   if (spec.view) spec.view.forEach((v) => query.append('view', String(v)));

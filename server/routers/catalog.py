@@ -4,12 +4,17 @@ computed once at start-up in every language, served with ETags; ``?lang=`` or
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from descentlab.server.errors import request_language
+from descentlab import engine
+from descentlab.server.caching import CachedBody
+from descentlab.server.errors import not_found, request_language
 from descentlab.server.map_schemas import MapScenarioEntry
 from descentlab.server.schemas import (
+    ErrorResponse,
     Limits,
     OptimizerEntry,
     ScenarioEntry,
@@ -17,8 +22,12 @@ from descentlab.server.schemas import (
     SurfaceEntry,
 )
 from descentlab.server.state import catalogue_key, lab
+from descentlab.server.thumbnail import thumbnail_svg
 
 router = APIRouter(tags=["catalogue"])
+
+SCENARIO_IDS = frozenset(s.id for s in (*engine.scenarios(), *engine.map_scenarios()))
+THUMBNAIL_CACHE_CONTROL = "public, max-age=86400"
 
 
 def serve_catalogue(request: Request, name: str) -> Response:
@@ -51,6 +60,30 @@ async def schedules(request: Request) -> Response:
             summary="Ready-made lecture scenarios (a surface, a start and contestants)")
 async def scenarios(request: Request) -> Response:
     return serve_catalogue(request, "scenarios")
+
+
+@router.get("/scenarios/{scenario_id}/thumbnail.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}},
+                       404: {"model": ErrorResponse}},
+            summary="A scenario's picture for the gallery (its paths, or its map, in small)")
+async def scenario_thumbnail(
+        request: Request,
+        scenario_id: Annotated[str, Path(max_length=64, examples=["ravine_zigzag"])]
+) -> Response:
+    if scenario_id not in SCENARIO_IDS:
+        raise not_found(["path", "scenario_id"],
+                        f"no scenario '{scenario_id}': GET /scenarios lists them")
+    state = lab(request)
+    key = ("thumbnail", scenario_id)
+    cached = state.grids.get(key)
+    if cached is None:
+        def compute() -> CachedBody:
+            svg = thumbnail_svg(scenario_id, state.settings.max_expression_length)
+            return CachedBody.of(svg, "image/svg+xml", THUMBNAIL_CACHE_CONTROL)
+
+        cached = await state.gate.run(compute)
+        state.grids.put(key, cached)
+    return cached.response(request)
 
 
 @router.get("/limits", response_model=Limits, summary="The limits this server enforces")

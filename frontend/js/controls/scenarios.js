@@ -9,6 +9,7 @@ import { rowStyle, swatch } from '../palette.js';
 import { raceRequest, stateFromScenario } from '../request.js';
 import { mapRequest, mapStateFromScenario } from '../maps/request.js';
 import { tr } from '../i18n.js';
+import { thumbnailUrl } from '../api.js';
 
 /** A scenario's state (a race, or a map of the maps lab) and the request it posts. */
 const stateOf = (scenario, catalogues) => (scenario.map
@@ -32,22 +33,47 @@ export function scenarioControl(els, { catalogues, store }) {
     els.dialog.close();
   };
 
-  const cards = scenarios.map((s, i) => h('button', { type: 'button', class: 'scenario-tile',
+  // one tab per chapter of the lesson plan (the catalogue lists scenarios in its order)
+  const chapters = [...new Set(scenarios.map((s) => s.chapter))];
+  const tile = (s) => h('button', { type: 'button', class: 'scenario-tile',
     dataset: { scenario: s.id }, onclick: (event) => load(s, event) },
+  h('img', { class: 'thumb', src: thumbnailUrl(s.id), alt: '', width: 200, height: 100,
+    loading: 'lazy', decoding: 'async' }),
   h('span', { class: 'tile-head' }, h('span', { class: 'chip' }, s.topic),
-    h('span', { class: 'muted' }, `${i + 1}/${scenarios.length}`)),
-  h('strong', {}, s.title), h('span', { class: 'tile-question' }, s.question)));
+    h('span', { class: 'muted' }, `${scenarios.indexOf(s) + 1}/${scenarios.length}`)),
+  h('strong', {}, s.title), h('span', { class: 'tile-question' }, s.question));
+  const pages = chapters.map((c) => h('div', { class: 'tiles', role: 'tabpanel',
+    id: `chapter-${c}`, dataset: { chapter: c } },
+  ...scenarios.filter((s) => s.chapter === c).map(tile)));
+  const tabs = chapters.map((c) => h('button', { type: 'button', role: 'tab',
+    class: 'chapter-tab', dataset: { chapter: c }, 'aria-controls': `chapter-${c}`,
+    onclick: () => showChapter(c) },
+  tr(`chapter.${c}`), ' ',
+  h('span', { class: 'count' }, String(scenarios.filter((s) => s.chapter === c).length))));
+  const showChapter = (chapter) => {
+    for (const t of tabs) t.setAttribute('aria-selected', String(t.dataset.chapter === chapter));
+    for (const p of pages) p.hidden = p.dataset.chapter !== chapter;
+  };
   els.dialog.append(
     h('div', { class: 'dialog-head' }, h('h2', {}, tr('scenario.gallery_title')),
       h('span', { class: 'muted' },
         tr('scenario.gallery_intro', { count: scenarios.length })),
       h('button', { type: 'button', class: 'icon close', 'aria-label': tr('common.close'),
         onclick: () => els.dialog.close() }, '×')),
-    h('div', { class: 'tiles' }, ...cards));
+    h('div', { class: 'chapter-tabs', role: 'tablist',
+      'aria-label': tr('scenario.chapters') }, ...tabs),
+    ...pages);
+  showChapter(chapters[0]);
   els.dialog.addEventListener('click', (event) => {
     if (event.target === els.dialog) els.dialog.close();
   });
-  els.opener.addEventListener('click', () => els.dialog.showModal());
+  /** The gallery opens on the chapter of the scenario on screen. */
+  const openGallery = () => {
+    const current = scenarios.find((s) => s.id === store.state.scenario);
+    showChapter(current?.chapter ?? chapters[0]);
+    els.dialog.showModal();
+  };
+  els.opener.addEventListener('click', openGallery);
 
   /** The request each scenario posts as it was staged, to tell when the user changed it. */
   const staged = new Map();
@@ -83,7 +109,7 @@ export function scenarioControl(els, { catalogues, store }) {
       if (!scenario) {
         els.card.replaceChildren(h('h2', {}, tr('scenario.own_title')),
           h('p', {}, tr('scenario.own_text')),
-          h('button', { type: 'button', class: 'primary', onclick: () => els.dialog.showModal() },
+          h('button', { type: 'button', class: 'primary', onclick: openGallery },
             tr('scenario.browse')));
         return;
       }
