@@ -8,12 +8,17 @@ process), so ``threadsafe`` is asked for and a missing layer fails loudly instea
 Numba keys a cached function on its own file only. Kernels here call functions from other
 files (the race kernel inlines the optimizers and calls the surfaces), so editing one file
 could leave another file's cached machine code silently stale. Naming the cache folder by a
-hash of every engine source makes any change start from a clean cache. An explicit
-``NUMBA_CACHE_DIR`` (as the Docker image sets) is always respected.
+hash of the sources compiled code can come from makes any such change start from a clean
+cache: every engine file that uses Numba, and every engine module those import, however
+indirectly (a kernel freezes imported constants and inlines imported functions). Lesson data
+(scenarios, the lesson plan) is outside that closure, so editing it does not cost a
+2–4 minute recompile. An explicit ``NUMBA_CACHE_DIR`` (as the Docker image sets) is always
+respected.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import shutil
@@ -22,15 +27,56 @@ import time
 from pathlib import Path
 
 ENGINE_DIR = Path(__file__).resolve().parent
+PACKAGE = "descentlab.engine"
 STALE_AFTER = 7 * 24 * 3600.0
 """Another version's cache folder is removed once no process has used it for this long (in
 seconds). Not at once: two checkouts (two branches, a notebook beside the server) share the
 cache, and removing a folder another version is compiling into made it fail."""
 
 
+def _imported(path: Path) -> set[Path]:
+    """The engine files ``path`` imports. Importing a package counts as importing all of it:
+    a package's ``__init__`` may hand out its modules' names lazily."""
+    found: set[Path] = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{a.name}" for a in node.names] + [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for name in names:
+            if name != PACKAGE and not name.startswith(PACKAGE + "."):
+                continue
+            target = ENGINE_DIR.joinpath(*name.split(".")[2:])
+            if target.with_suffix(".py").is_file():
+                found.add(target.with_suffix(".py"))
+            elif target.is_dir():
+                found.update(target.rglob("*.py"))
+    return found
+
+
+def _uses_numba(path: Path) -> bool:
+    return any((isinstance(node, ast.Import) and any(a.name.split(".")[0] == "numba"
+                                                    for a in node.names))
+               or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0]
+               == "numba") for node in ast.walk(ast.parse(path.read_bytes())))
+
+
+def compiled_sources() -> list[Path]:
+    """The engine sources compiled code can come from (see the module's docstring)."""
+    todo = [p for p in ENGINE_DIR.rglob("*.py") if _uses_numba(p)]
+    seen = set(todo)
+    while todo:
+        for path in _imported(todo.pop()) - seen:
+            seen.add(path)
+            todo.append(path)
+    return sorted(seen)
+
+
 def source_hash() -> str:
     digest = hashlib.sha256()
-    for path in sorted(ENGINE_DIR.rglob("*.py")):
+    for path in compiled_sources():
         digest.update(path.relative_to(ENGINE_DIR).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

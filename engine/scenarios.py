@@ -215,7 +215,7 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "correction divides m and v by 1 − βᵗ, which undoes their start at zero. RMSProp has "
         "no correction, so its first step is 1/√(1 − ρ) ≈ 3 times lr; SGD barely moves.",
         (Expect("Adam", status="converged"), Expect("SGD", status="unfinished")),
-        focus="Adam", inset=3),
+        focus="Adam", inset=1),
     Scenario(
         "rotation_hurts_adaptive", "Rotating the ravine removes the adaptive advantage",
         "adaptive learning rates",

@@ -178,10 +178,7 @@ def test_a_scenario_plays_to_its_end_and_the_leaderboard_shows_the_apis_numbers(
     scenario = min(scenarios, key=lambda s: s["request"]["steps"]
                    * len(s["request"]["optimizers"]))
     page = visit().page
-    before = race_id(page)
-    page.click("#scenarios-open")
-    page.click(f".scenario-tile[data-scenario='{scenario['id']}']")
-    wait_race(page, before)
+    open_scenario(page, scenario["id"])
     assert lab(page, "(l) => l.player.frame") == 0
     assert scenario["question"] in page.inner_text("#scenario-card")
     assert not page.locator(".notice.open").is_visible()
@@ -463,10 +460,19 @@ def legend_runs(page: Any, plot: str = "#contour") -> dict[str, dict[str, str]]:
         [li.dataset.label, { ...li.querySelector('canvas').dataset }]))""", plot)
 
 
+def pick_scenario(page: Any, scenario_id: str) -> None:
+    """Open the gallery on the tile's chapter and click the tile."""
+    page.click("#scenarios-open")
+    tile = f".scenario-tile[data-scenario='{scenario_id}']"
+    chapter = page.evaluate(f"() => document.querySelector(\"{tile}\").parentElement"
+                            ".dataset.chapter")
+    page.click(f".chapter-tab[data-chapter='{chapter}']")
+    page.click(tile)
+
+
 def open_scenario(page: Any, scenario_id: str) -> None:
     before = race_id(page)
-    page.click("#scenarios-open")
-    page.click(f".scenario-tile[data-scenario='{scenario_id}']")
+    pick_scenario(page, scenario_id)
     wait_race(page, before)
 
 
@@ -728,8 +734,7 @@ def test_a_first_visit_opens_on_the_first_scenario_at_its_question(
         assert lab(page, "(l) => l.player.frame") == 0
         play_to_end(page)
         page.wait_for_function("() => document.querySelector('#scenario-card .notice')")
-    page.click("#scenarios-open")
-    page.click(f".scenario-tile[data-scenario='{scenarios[1]['id']}']")
+    pick_scenario(page, scenarios[1]["id"])
     page.wait_for_timeout(300)
     assert not card(page)["notice"]  # opened again: the question first, again
     page.click("#scenario-card .reveal")
@@ -755,18 +760,31 @@ def test_an_edited_scenario_says_changed_and_resets(visit: Callable[..., Visit])
 
 
 def test_the_gallery_fits_one_screen_with_whole_questions(visit: Callable[..., Visit]) -> None:
+    """Each chapter of the lesson plan on one 1280×720 screen: every tile's picture loaded
+    and its whole question shown, nothing below the dialog's edge, no scrolling."""
     page = visit(width=1280, height=720).page
     page.click("#scenarios-open")
     page.wait_for_function("() => document.getElementById('gallery').open")
-    fit = page.evaluate("""() => { const d = document.getElementById('gallery');
-        const r = d.getBoundingClientRect();
-        return { bottom: r.bottom, top: r.top, scrolls: d.scrollHeight > d.clientHeight + 1,
-          cut: [...d.querySelectorAll('.scenario-tile')].filter((t) => {
-            const q = t.querySelector('.tile-question');
-            const b = t.getBoundingClientRect();
-            return q.scrollHeight > q.clientHeight + 1 || b.bottom > r.bottom; }).length }; }""")
-    assert fit["top"] >= 0 and fit["bottom"] <= 720 and not fit["scrolls"] and fit["cut"] == 0
-    screenshot(page, "gallery-1280x720")
+    chapters = page.eval_on_selector_all(".chapter-tab", "(ts) => ts.map((t) => t.dataset.chapter)")
+    assert len(chapters) >= 4
+    for chapter in chapters:
+        page.click(f".chapter-tab[data-chapter='{chapter}']")
+        page.wait_for_function("""(c) => [...document.querySelectorAll(
+            `.tiles[data-chapter='${c}'] img.thumb`)].every((i) => i.complete
+            && i.naturalWidth > 0)""", arg=chapter)
+        fit = page.evaluate("""() => { const d = document.getElementById('gallery');
+            const r = d.getBoundingClientRect();
+            const shown = [...d.querySelectorAll('.tiles:not([hidden]) .scenario-tile')];
+            return { bottom: r.bottom, top: r.top, tiles: shown.length,
+              scrolls: d.scrollHeight > d.clientHeight + 1,
+              cut: shown.filter((t) => {
+                const q = t.querySelector('.tile-question');
+                const b = t.getBoundingClientRect();
+                return q.scrollHeight > q.clientHeight + 1 || b.bottom > r.bottom; }).length };
+            }""")
+        assert fit["tiles"] >= 1 and fit["top"] >= 0 and fit["bottom"] <= 720, chapter
+        assert not fit["scrolls"] and fit["cut"] == 0, chapter
+        screenshot(page, f"gallery-{chapter}-1280x720")
 
 
 # ------------------------------------------------------------------ honest drawing

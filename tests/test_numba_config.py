@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from descentlab.engine._numba_config import source_hash
+from descentlab.engine._numba_config import compiled_sources, source_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ("import json; from numba.core import config; "
@@ -57,3 +57,16 @@ def test_another_versions_cache_is_kept_while_in_use_and_removed_once_stale(tmp_
                      stale.stat().st_mtime - week_and_a_day))
     settings("import engine", tmp_path)
     assert in_use.is_dir() and not stale.exists()
+
+
+def test_the_cache_is_named_after_every_source_compiled_code_can_come_from():
+    """Every file that uses Numba and all it imports are hashed (a change there must not
+    reuse stale machine code); lesson data is not (editing a scenario costs no recompile)."""
+    engine_dir = ROOT / "engine"
+    hashed = {p.relative_to(engine_dir).as_posix() for p in compiled_sources()}
+    assert {"race_kernel.py", "optimizers/kernels.py", "optimizers/adam_family.py",
+            "surfaces/formulas.py", "networks/train_kernel.py", "objective.py"} <= hashed
+    for path in engine_dir.rglob("*.py"):
+        if "from numba" in path.read_text() or "import numba" in path.read_text():
+            assert path.relative_to(engine_dir).as_posix() in hashed, path
+    assert not {"scenarios.py", "map_scenarios.py", "lesson_plan.py"} & hashed

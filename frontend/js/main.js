@@ -251,7 +251,9 @@ async function boot() {
       : 0;
     const start = state.start ?? defaultStart(state, catalogues);
     const shown = { grid: current.grid, scale: current.scale, race, frame: t, styles, selected };
+    const scenario = catalogues.scenarios.find((s) => s.id === state.scenario);
     const drawn = contour.render(els.contour, state, { ...shown, start,
+      inset: scenario?.inset ?? 0,
       arrows: race ? inspector.arrowsAt(race, selected, t, catalogues, styles) : [] });
     if (race?.marks.length) drawn.then(() => markDrawn(race.marks.splice(0)));
     // the 3-D waits for the race to be complete: redrawing it while the stream still arrives

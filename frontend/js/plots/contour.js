@@ -335,6 +335,112 @@ function inspectorArrows(ctx, overlay, arrows, size, taken = []) {
   return drawn;
 }
 
+/** A round length near `span` for a scale bar: 1, 2 or 5 times a power of ten. */
+function niceLength(span) {
+  const power = 10 ** Math.floor(Math.log10(span));
+  return [5, 2, 1].map((f) => f * power).find((v) => v <= span) ?? power;
+}
+
+/**
+ * The first `k` steps of every run, magnified in a corner of the plot (the corner farthest
+ * from the start and the runs' markers), with a scale bar, the zoom factor and a frame
+ * around the magnified region in the plot itself. A lesson about the first step (Adam's bias
+ * correction) needs it: at the plot's own scale that step is a pixel long.
+ */
+function inset(ctx, overlay, race, t, styles, k, { r, size, avoid }) {
+  const steps = Math.min(k, t);
+  const firsts = race.runs.map((run) => {
+    const points = [];
+    for (let i = 0; i <= steps; i += 1) {
+      const x = run.path[2 * i];
+      const y = run.path[2 * i + 1];
+      if (Number.isFinite(x) && Number.isFinite(y)) points.push([x, y]);
+    }
+    return points;
+  });
+  const all = firsts.flat();
+  if (steps < 1 || all.length < 2) return null;
+  const xs = all.map((p) => p[0]);
+  const ys = all.map((p) => p[1]);
+  const span = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys))
+    * 1.35 || 1e-9;
+  const cx = (Math.max(...xs) + Math.min(...xs)) / 2;
+  const cy = (Math.max(...ys) + Math.min(...ys)) / 2;
+  const { left, top, width, height } = overlay.rect;
+  const side = Math.min(width, height) * 0.5;
+  const pad = 6;
+  const corners = [[left + pad, top + pad], [left + width - side - pad, top + pad],
+    [left + pad, top + height - side - pad], [left + width - side - pad, top + height - side - pad]];
+  const far = (c) => Math.min(...avoid.map((a) => Math.hypot(c[0] + side / 2 - a.x,
+    c[1] + side / 2 - a.y)));
+  const [bx, by] = corners.reduce((best, c) => (far(c) > far(best) ? c : best));
+  const scale = (side - 24) / span;
+  const ix = (x) => bx + side / 2 + (x - cx) * scale;
+  const iy = (y) => by + side / 2 + 8 - (y - cy) * scale;
+  const zoom = scale / Math.abs(overlay.px(1) - overlay.px(0));
+  // the magnified region, framed in the plot, and tied to the inset
+  const fx = overlay.px(cx);
+  const fy = overlay.py(cy);
+  const half = Math.max((span / 2) * Math.abs(overlay.px(1) - overlay.px(0)), 5);
+  ctx.save();
+  ctx.strokeStyle = '#1b2430';
+  ctx.lineWidth = 1.2;
+  ctx.setLineDash([4, 3]);
+  ctx.strokeRect(fx - half, fy - half, 2 * half, 2 * half);
+  ctx.beginPath();
+  ctx.moveTo(fx, fy);
+  ctx.lineTo(Math.min(Math.max(fx, bx), bx + side), Math.min(Math.max(fy, by), by + side));
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(bx, by, side, side);
+  ctx.lineWidth = 1.5;
+  ctx.strokeRect(bx, by, side, side);
+  ctx.beginPath();
+  ctx.rect(bx, by, side, side);
+  ctx.clip();
+  firsts.forEach((points, i) => {
+    if (!points.length) return;
+    ctx.beginPath();
+    points.forEach(([x, y], j) => (j ? ctx.lineTo(ix(x), iy(y)) : ctx.moveTo(ix(x), iy(y))));
+    ctx.strokeStyle = styles[i].color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(styles[i].dash.map((d) => d * 2));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    for (const [x, y] of points.slice(1, -1)) {
+      ctx.beginPath();
+      ctx.arc(ix(x), iy(y), 2.5, 0, 2 * Math.PI);
+      ctx.fillStyle = styles[i].color;
+      ctx.fill();
+    }
+  });
+  const [sx, sy] = all[0];
+  ctx.beginPath();
+  ctx.arc(ix(sx), iy(sy), r * 0.9, 0, 2 * Math.PI);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = '#1b2430';
+  ctx.stroke();
+  firsts.forEach((points, i) => {
+    const [x, y] = points.at(-1) ?? [];
+    if (points.length > 1) paintMarker(ctx, styles[i], ix(x), iy(y), r * 0.8);
+  });
+  // title, and a scale bar in the surface's units
+  const text = tr('plot.inset', { count: steps, zoom: num(zoom, 2) });
+  label(ctx, text, bx + 5, by + size * 0.75, { size: size * 0.9, align: 'left' });
+  const bar = niceLength(span * 0.35);
+  const y0 = by + side - 9;
+  ctx.beginPath();
+  ctx.moveTo(bx + 8, y0);
+  ctx.lineTo(bx + 8 + bar * scale, y0);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = '#1b2430';
+  ctx.stroke();
+  label(ctx, num(bar, 1), bx + 12 + bar * scale, y0 - 1, { size: size * 0.85, align: 'left' });
+  ctx.restore();
+  return { x: bx, y: by, side, steps, zoom };
+}
+
 function drawOverlay(m, data) {
   const { overlay } = m;
   const { race, frame, styles, presenter, arrows, start, grid } = data;
@@ -378,6 +484,10 @@ function drawOverlay(m, data) {
   if (arrows?.length) {
     drawn.arrows = inspectorArrows(ctx, overlay, arrows, size,
       drawn.start ? [drawn.start.label] : []);
+  }
+  if (race && data.inset) {
+    drawn.inset = inset(ctx, overlay, race, Math.min(frame, race.available), styles,
+      data.inset, { r, size, avoid: [...drawn.markers, ...(drawn.start ? [drawn.start] : [])] });
   }
   overlay.end();
   return drawn;
