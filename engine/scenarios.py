@@ -17,9 +17,13 @@ import numpy as np
 
 from descentlab.engine.errors import lookup
 from descentlab.engine.lesson_plan import chapter_of
+from descentlab.engine.objective import objective
 from descentlab.engine.outcome import Outcome, outcomes
 from descentlab.engine.race import RaceResult, race
 
+GRADIENT_KNOBS = ("clip_norm", "noise_std")
+"""The gradient options an A/B comparison may change (any other knob is a surface
+parameter)."""
 FIT_MARGIN = 0.12
 """Room around the paths, as a share of the fitted box on each side."""
 FIT_MIN_SHARE = 0.2
@@ -93,20 +97,30 @@ class Scenario:
     focus: str | None = None
     inset: int | None = None
     """Magnify the first ``inset`` steps in a corner of the contour: the lesson is there."""
+    compare: tuple[str, float] | None = None
+    """A lesson about one knob opens in A/B: this race (A) beside the same race with
+    ``(name, value)`` changed (B) — a surface parameter, ``clip_norm`` (0: off) or
+    ``noise_std``. ``compare_expect`` is what must happen in B."""
+    compare_expect: tuple[Expect, ...] = ()
 
     @cached_property
     def view(self) -> tuple[float, float, float, float]:
         """The box the contour shows: fitted to the paths this race draws (see ``fit_view``),
         computed once from the race itself so that no scenario hand-tunes a zoom."""
-        result = race(**self._race_arguments(view=None))
-        thrown = {e.label for e in self.expect if e.leaves_view}
-        keep = [i for i, run in enumerate(result.runs) if run.label not in thrown]
-        obj = result.objective
-        # the deepest point stays in the picture, even when no run finds it
-        best = [(c.x, c.y) for c in obj.surface.critical_points(obj.params)
-                if c.kind == "global_min"]
-        return fit_view(np.vstack([result.positions[keep, 0].reshape(-1, 2),
-                                   np.reshape(best, (-1, 2))]), obj.view)
+        points = []
+        sides = [(None, self.expect)]  # A, and B of an A/B scenario: one frame for both
+        if self.compare is not None:
+            sides.append((self.compare, self.compare_expect))
+        for change, expect in sides:
+            result = race(**self._race_arguments(view=None, change=change))
+            thrown = {e.label for e in expect if e.leaves_view}
+            keep = [i for i, run in enumerate(result.runs) if run.label not in thrown]
+            obj = result.objective
+            # the deepest point stays in the picture, even when no run finds it
+            best = [(c.x, c.y) for c in obj.surface.critical_points(obj.params)
+                    if c.kind == "global_min"]
+            points += [result.positions[keep, 0].reshape(-1, 2), np.reshape(best, (-1, 2))]
+        return fit_view(np.vstack(points), objective(self.surface, dict(self.params)).view)
 
     def race_request(self) -> dict:
         """The race as a request body (the API's shape), ready to post or to load in the page."""
@@ -121,22 +135,39 @@ class Scenario:
         fitted view (the view sets the divergence bound, so it is part of the race)."""
         return self._race_arguments(view=self.view)
 
-    def _race_arguments(self, view: tuple[float, ...] | None) -> dict:
-        return {"surface": self.surface, "params": dict(self.params), "view": view,
-                "start": self.start, "steps": self.steps,
-                "optimizers": [dict(o) for o in self.optimizers], **dict(self.gradient)}
+    def compare_kwargs(self) -> dict:
+        """The B race of an A/B scenario as keyword arguments of ``engine.race``."""
+        return self._race_arguments(view=self.view, change=self.compare)
 
-    def unmet(self, result: RaceResult) -> list[Expect]:
-        """The expectations this scenario's race did not meet (first start point)."""
+    def _race_arguments(self, view: tuple[float, ...] | None,
+                        change: tuple[str, float] | None = None) -> dict:
+        params, gradient = dict(self.params), dict(self.gradient)
+        if change is not None:
+            name, value = change
+            if name in GRADIENT_KNOBS:
+                gradient[name] = None if name == "clip_norm" and value == 0 else value
+            else:
+                params[name] = value
+        return {"surface": self.surface, "params": params, "view": view, "start": self.start,
+                "steps": self.steps, "optimizers": [dict(o) for o in self.optimizers],
+                **gradient}
+
+    def unmet(self, result: RaceResult, expect: tuple[Expect, ...] | None = None
+              ) -> list[Expect]:
+        """The expectations (by default the race's own; ``compare_expect`` for B) this
+        race did not meet (first start point)."""
         by_label = {run.label: row[0] for run, row in zip(result.runs, outcomes(result),
                                                           strict=True)}
-        return [e for e in self.expect if not e.holds(by_label)]
+        return [e for e in (self.expect if expect is None else expect)
+                if not e.holds(by_label)]
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic,
                 "chapter": chapter_of(self.id), "question": self.question,
                 "notice": self.notice, "focus": self.focus or self.optimizers[0]["label"],
                 "inset": self.inset,
+                "compare": None if self.compare is None
+                else {"name": self.compare[0], "value": self.compare[1]},
                 "expect": [e.to_dict() for e in self.expect], "request": self.race_request()}
 
 
@@ -225,10 +256,12 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "The valley lies at 45° to the axes. Will the per-coordinate step sizes of AdaGrad, "
         "RMSProp and Adam still help?",
         "They rescale x and y separately, which helps only when the valley lies along an "
-        "axis. Set θ to 0 and they reach the bottom in under 130 steps; at 45° none of them "
-        "gets there in 300.",
+        "axis. In B the valley is turned back to θ = 0, and they reach the bottom in under "
+        "130 steps; at 45° (A) none of them gets there in 300.",
         (Expect("AdaGrad", status="unfinished"), Expect("Adam", status="unfinished")),
-        params={"kappa": 50, "theta": 45}, focus="Adam"),
+        params={"kappa": 50, "theta": 45}, focus="Adam", compare=("theta", 0.0),
+        compare_expect=(Expect("AdaGrad", status="converged"),
+                        Expect("Adam", status="converged"))),
     Scenario(
         "saddle_noise_escapes", "At a saddle, gradient descent stalls and noise escapes",
         "saddle points",

@@ -299,6 +299,13 @@ class ExpectEntry(BaseModel):
                                                        "view (every other run stays inside it)")
 
 
+class CompareEntry(BaseModel):
+    """The one setting the B side of an A/B scenario changes."""
+
+    name: str
+    value: float
+
+
 class ScenarioEntry(BaseModel):
     """A lecture scenario: post ``request`` to /races (or a stream) to run it."""
 
@@ -310,6 +317,9 @@ class ScenarioEntry(BaseModel):
     notice: str = Field(description="what to point out afterwards")
     focus: str = Field(description="the label of the run to follow")
     inset: int | None = Field(description="magnify the first this many steps in a corner")
+    compare: CompareEntry | None = Field(
+        description="open in A/B: beside this race, the same race with this one setting "
+                    "changed (a surface parameter, clip_norm with 0 for off, or noise_std)")
     expect: list[ExpectEntry]
     request: RaceRequest = Field(description="its surface's view is fitted to the paths")
 

@@ -18,6 +18,19 @@ def test_scenario_keeps_its_promise(scenario):
     assert scenario.unmet(result) == []
 
 
+@pytest.mark.parametrize("scenario", [s for s in engine.scenarios() if s.compare],
+                         ids=lambda s: s.id)
+def test_the_b_side_of_an_ab_scenario_keeps_its_promise_in_the_same_view(scenario):
+    """B (one knob changed) does what the lesson says, inside the one view both share."""
+    assert scenario.compare_expect
+    result = engine.race(**scenario.compare_kwargs())
+    assert scenario.unmet(result, scenario.compare_expect) == []
+    x0, x1, y0, y1 = scenario.view
+    path = result.positions[:, 0].reshape(-1, 2)
+    assert ((x0 <= path[:, 0]) & (path[:, 0] <= x1) & (y0 <= path[:, 1])
+            & (path[:, 1] <= y1)).all()
+
+
 @pytest.mark.parametrize("scenario", engine.scenarios(), ids=lambda s: s.id)
 def test_every_run_stays_in_view_but_those_meant_to_leave(scenario):
     """The contour (fitted to the paths) shows each run's whole path, but for a run whose

@@ -46,6 +46,7 @@ import { mapSettingsControl } from './controls/mapsettings.js';
 import { searchPanels } from './maps/search.js';
 import { browserLanguage, currentLanguage, loadLanguage, tr, translatePage } from './i18n.js';
 import { languageControl } from './controls/language.js';
+import { compareLab } from './compare.js';
 
 const GRID_RESOLUTION = 151;
 /** Slider drags re-run at most this often (ms), one race at a time; the last value always
@@ -65,7 +66,7 @@ const PANEL_INTERVAL = 100;
 
 const $ = (id) => document.getElementById(id);
 const els = {
-  contour: $('contour'), surface: $('surface3d'), loss: $('loss'), board: $('leaderboard'),
+  contour: $('contour'), contourB: $('contour-b'), surface: $('surface3d'), loss: $('loss'), board: $('leaderboard'),
   inspector: $('inspector'), views: $('views'), title: $('race-title'), toast: $('toast'),
   landscape: $('landscape'), boundary: $('boundary'), accuracy: $('accuracy'),
   standings: $('standings'), landscapeCaption: $('landscape-caption'),
@@ -210,6 +211,8 @@ async function boot() {
     name: () => `descent-lab-${store.state.scenario || surfaceEntry(store.state, catalogues)?.id
       || 'formula'}`,
   };
+  const compare = compareLab({ catalogues, store, redraw: () => player.redraw(),
+    els: { view: $('compare-view'), bar: $('compare-bar'), captionA: $('ab-caption-a') } });
   const mapPanel = mapSettingsControl($('map-panel'), ctx);
   const searches = searchPanels({ search: $('map-search'), compare: $('map-compare') },
     { catalogues, store, redraw: () => maps.draw() });
@@ -252,13 +255,20 @@ async function boot() {
     const start = state.start ?? defaultStart(state, catalogues);
     const shown = { grid: current.grid, scale: current.scale, race, frame: t, styles, selected };
     const scenario = catalogues.scenarios.find((s) => s.id === state.scenario);
-    const drawn = contour.render(els.contour, state, { ...shown, start,
-      inset: scenario?.inset ?? 0,
+    const inset = scenario?.inset ?? 0;
+    const drawn = contour.render(els.contour, state, { ...shown, start, inset,
       arrows: race ? inspector.arrowsAt(race, selected, t, catalogues, styles) : [] });
+    const b = compare.active() ? compare.shown() : null;
+    if (b) {
+      contour.render(els.contourB, state, { grid: b.grid, scale: b.scale, race: b.race,
+        frame: t, styles: stylesOf(b.race, state.runs, catalogues), selected, start, inset,
+        arrows: [] });
+    }
     if (race?.marks.length) drawn.then(() => markDrawn(race.marks.splice(0)));
     // the 3-D waits for the race to be complete: redrawing it while the stream still arrives
     // would hold back the contour, which shows the streamed frames first
-    if (state.layout !== 'contour' && !['computing', 'streaming'].includes(current.phase)) {
+    if (!['contour', 'ab'].includes(state.layout)
+      && !['computing', 'streaming'].includes(current.phase)) {
       follow3d.follow([els.surface, state, shown], state.layout === '3d' ? THREE_D_ALONE : 1 / 3);
     }
     if (!state.presenter || !state.hidden.includes('loss')) {
@@ -451,6 +461,7 @@ async function boot() {
         runRace(cause);
       }
     }
+    compare.sync();
     if (changed.has('frame') && !cause.player && state.frame !== null) player.seek(state.frame);
     // (a race-changing edit is drawn when its race arrives: a redraw now would only delay it)
     else if (effect === 'display') player.redraw();
@@ -484,7 +495,7 @@ async function boot() {
   });
 
   /** For the browser tests and the benchmark: the live objects, read-only by convention. */
-  window.descentLab = { store, player, current, catalogues, networks, maps };
+  window.descentLab = { store, player, current, catalogues, networks, maps, compare };
 
   syncControls();
   document.body.classList.remove('loading');
@@ -493,6 +504,7 @@ async function boot() {
   else {
     loadGrid();
     runRace({ initial: true, scenario: !link.present });
+    compare.sync();
   }
 }
 

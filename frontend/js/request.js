@@ -126,7 +126,11 @@ export function stateFromScenario(scenario, catalogues) {
   });
   const focus = req.optimizers.findIndex((o) => o.label === scenario.focus);
   const gradient = req.gradient ?? {};
+  // a lesson about one knob opens in A/B, any other leaves A/B for both views
+  const compare = scenario.compare ? { layout: 'ab',
+    compare: `${scenario.compare.name}:${scenario.compare.value}` } : { compare: '' };
   return {
+    ...compare,
     lab: 'surfaces',
     scenario: scenario.id,
     surface: surface.id ?? '',

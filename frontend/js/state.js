@@ -227,8 +227,10 @@ export const FIELDS = [
   { key: 'frame', param: 't', codec: integer, default: null, nullable: true, effect: 'display' },
   { key: 'speed', param: 'speed', codec: number, default: 60, effect: 'display' },
   { key: 'loop', param: 'loop', codec: flag, default: false, effect: 'display' },
-  { key: 'layout', param: 'view', codec: oneOf('both', 'contour', '3d'),
+  { key: 'layout', param: 'view', codec: oneOf('both', 'contour', '3d', 'ab'),
     default: PHONE ? 'contour' : 'both', effect: 'display' },
+  /** In the A/B layout, the one setting B changes: `name:value` (compare.js). */
+  { key: 'compare', param: 'ab', codec: text, default: '', effect: 'display' },
   { key: 'presenter', param: 'present', codec: flag, default: false, effect: 'display' },
   { key: 'hidden', param: 'hide', codec: words, default: ['surface', 'roster', 'gradient',
     'inspector'],

@@ -29,7 +29,10 @@ export function scenarioControl(els, { catalogues, store }) {
     // a scenario opens on its question: what to notice waits until it has been played
     revealed.delete(scenario.id);
     shownKey = '';
-    store.update(stateOf(scenario, catalogues), { event, scenario: true });
+    const next = stateOf(scenario, catalogues);
+    const leavesAb = store.state.layout === 'ab' && next.layout !== 'ab';
+    store.update({ ...next, ...(leavesAb ? { layout: 'both' } : {}) },
+      { event, scenario: true });
     els.dialog.close();
   };
 

@@ -342,8 +342,8 @@ function niceLength(span) {
 }
 
 /**
- * The first `k` steps of every run, magnified in a corner of the plot (the corner farthest
- * from the start and the runs' markers), with a scale bar, the zoom factor and a frame
+ * The first `k` steps of every run, magnified in a corner of the plot (the one the race's
+ * paths cross least), with a scale bar, the zoom factor and a frame
  * around the magnified region in the plot itself. A lesson about the first step (Adam's bias
  * correction) needs it: at the plot's own scale that step is a pixel long.
  */
@@ -371,9 +371,23 @@ function inset(ctx, overlay, race, t, styles, k, { r, size, avoid }) {
   const pad = 6;
   const corners = [[left + pad, top + pad], [left + width - side - pad, top + pad],
     [left + pad, top + height - side - pad], [left + width - side - pad, top + height - side - pad]];
-  const far = (c) => Math.min(...avoid.map((a) => Math.hypot(c[0] + side / 2 - a.x,
-    c[1] + side / 2 - a.y)));
-  const [bx, by] = corners.reduce((best, c) => (far(c) > far(best) ? c : best));
+  // one corner for the whole race (no jumping while it plays): the one fewest points of the
+  // whole paths fall in, then the one farthest from the start
+  const covered = (c) => race.runs.reduce((n, run) => {
+    for (let i = 0; i < run.path.length / 2; i += 1) {
+      const px = overlay.px(run.path[2 * i]);
+      const py = overlay.py(run.path[2 * i + 1]);
+      if (px >= c[0] - r && px <= c[0] + side + r && py >= c[1] - r && py <= c[1] + side + r) {
+        n += 1;
+      }
+    }
+    return n;
+  }, 0);
+  const far = (c) => Math.hypot(c[0] + side / 2 - avoid.x, c[1] + side / 2 - avoid.y);
+  const score = corners.map((c) => [covered(c), -far(c)]);
+  const best = score.reduce((b, s, i) => (s[0] < score[b][0]
+    || (s[0] === score[b][0] && s[1] < score[b][1]) ? i : b), 0);
+  const [bx, by] = corners[best];
   const scale = (side - 24) / span;
   const ix = (x) => bx + side / 2 + (x - cx) * scale;
   const iy = (y) => by + side / 2 + 8 - (y - cy) * scale;
@@ -487,7 +501,7 @@ function drawOverlay(m, data) {
   }
   if (race && data.inset) {
     drawn.inset = inset(ctx, overlay, race, Math.min(frame, race.available), styles,
-      data.inset, { r, size, avoid: [...drawn.markers, ...(drawn.start ? [drawn.start] : [])] });
+      data.inset, { r, size, avoid: drawn.start ?? { x: 0, y: 0 } });
   }
   overlay.end();
   return drawn;
