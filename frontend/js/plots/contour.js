@@ -496,8 +496,11 @@ function drawOverlay(m, data) {
     }
   }
   if (arrows?.length) {
+    // the arrows' labels keep clear of the start's label and of every run's marker
+    const markers = [...drawn.markers, ...drawn.finishes].map((p) => ({ x: p.x - 1.4 * r,
+      y: p.y - 1.4 * r, w: 2.8 * r, h: 2.8 * r }));
     drawn.arrows = inspectorArrows(ctx, overlay, arrows, size,
-      drawn.start ? [drawn.start.label] : []);
+      [...(drawn.start ? [drawn.start.label] : []), ...markers]);
   }
   if (race && data.inset) {
     drawn.inset = inset(ctx, overlay, race, Math.min(frame, race.available), styles,

@@ -12,6 +12,11 @@ import { sizeOf } from './size.js';
 import { fillLegend, legendOf } from './legend.js';
 import { tr } from '../i18n.js';
 
+const EYE = { x: -1.4, y: -1.8, z: 1.9 };
+/** Views narrower than this (px) see the surface from farther back. */
+const SMALL_VIEW = 480;
+const scaled = (v, k) => ({ x: v.x * k, y: v.y * k, z: v.z * k });
+
 /** WebGL at the screen's own pixel ratio: Plotly's default of 2 renders four times the pixels
  * on a 1× projector, which a laptop's integrated (or software) GL pays for on every frame. */
 const CONFIG = { displayModeBar: false, responsive: false,
@@ -242,7 +247,8 @@ function figure(m, data, state, box) {
         zaxis: axis(scale.log ? tr('plot.log_loss') : tr('plot.loss'), zRange),
         aspectmode: 'manual',
         aspectratio: { x: 1, y: Math.min(Math.max(h / w, 0.4), 2.5), z: 0.65 },
-        camera: { eye: { x: -1.4, y: -1.8, z: 1.9 }, up: { x: 0, y: 0, z: 1 } },
+        // a little farther back in a small view, where the loss axis's title was cut off
+        camera: { eye: scaled(EYE, box.width < SMALL_VIEW ? 1.3 : 1), up: { x: 0, y: 0, z: 1 } },
         dragmode: 'turntable', hovermode: false,
       },
     },
