@@ -27,11 +27,12 @@ class Chapter:
 
 LESSON_PLAN: tuple[Chapter, ...] = (
     Chapter("descent", ("rosenbrock_race", "ravine_zigzag", "lr_too_high", "per_layer_rates",
-                        "noise_needs_decay", "batch_size_noise", "warm_restarts")),
+                        "noise_needs_decay", "batch_size_noise", "robbins_monro",
+                        "warm_restarts")),
     Chapter("momentum", ("momentum_overshoots", "nesterov_brakes", "himmelblau_basins",
                          "ravine_lr_momentum")),
     Chapter("adaptive", ("adagrad_dies", "adam_bias_correction", "rotation_hurts_adaptive",
-                         "adam_fair")),
+                         "lion_sign_steps", "adamw_vs_l2", "adam_fair")),
     Chapter("landscape", ("saddle_noise_escapes", "newton_saddle", "cliff_clipping",
                           "plateau_crossing", "local_vs_global")),
     Chapter("practice", ("grid_vs_random",)),

@@ -367,6 +367,48 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         (Expect("linear decay", lower_loss_than="constant lr"),),
         params={"kappa": 10}, focus="linear decay"),
     Scenario(
+        "robbins_monro", "Decay the rate, but not too fast", "learning-rate schedules",
+        "ravine", (-2.5, 1.2), 600,
+        (_run("sgd", "constant", lr=0.05, noise_std=2.0),
+         _run("sgd", "ε₀ / (1 + k/30)", lr=0.05, noise_std=2.0,
+              schedule={"kind": "inverse_time", "tau": 30}),
+         _run("sgd", "ε₀ · 0.98ᵏ", lr=0.05, noise_std=2.0,
+              schedule={"kind": "exponential", "gamma": 0.98})),
+        "Three noisy descents: a constant rate, one that decays like 1/k, one that decays "
+        "exponentially. Which one ends at the bottom?",
+        "The constant rate never settles: the noise keeps kicking it. The exponential decay "
+        "dies too soon — its rates add up to a finite distance, and it freezes on the valley "
+        "floor short of the minimum. Only 1/k does both (Robbins and Monro): its rates add up "
+        "without bound, so it gets there, and their squares do not, so the noise averages out.",
+        (Expect("ε₀ / (1 + k/30)", lower_loss_than="constant"),
+         Expect("ε₀ / (1 + k/30)", lower_loss_than="ε₀ · 0.98ᵏ")),
+        params={"kappa": 10}, gradient={"seed": 0}, focus="ε₀ / (1 + k/30)"),
+    Scenario(
+        "lion_sign_steps", "Lion steps along the diagonals", "sign descent",
+        "ravine", (-2.5, 1.2), 300,
+        (_run("lion", "Lion", lr=0.02), _run("adam", "Adam", lr=0.02)),
+        "Lion keeps only the sign of each coordinate of its update. In which directions can "
+        "it step?",
+        "Every Lion step is ±ε in x and ±ε in y, so it runs along a diagonal at 45°, whatever "
+        "the slope says, until y's sign flips on the valley floor; from there it rattles "
+        "±ε across the floor while it walks along it. Adam's steps, also about ε per "
+        "coordinate at first, follow the gradient's direction.",
+        (Expect("Lion", near="global_min"), Expect("Adam", near="global_min")),
+        params={"kappa": 20}, focus="Lion"),
+    Scenario(
+        "adamw_vs_l2", "Weight decay: AdamW is not Adam + L2", "weight decay",
+        "booth", (-4.0, -4.0), 1500,
+        (_run("adam", "Adam", lr=0.05), _run("adam", "Adam + L2", lr=0.05, weight_decay=0.1),
+         _run("adamw", "AdamW", lr=0.05, weight_decay=0.1)),
+        "The minimum is at (1, 3), far from the origin. With the same λ = 0.1, does L2 in "
+        "the gradient (Adam) pull the point back as much as decoupled decay (AdamW)?",
+        "Adam divides the L2 term by √v like the rest of the gradient, so where the slope is "
+        "steep the decay barely counts: Adam + L2 stops close to (1, 3). AdamW subtracts "
+        "ελx outside the normalisation, a pull as strong as the step itself near the "
+        "bottom: it settles much nearer the origin — the same λ means something else.",
+        (Expect("Adam", lower_loss_than="Adam + L2"), Expect("Adam + L2", lower_loss_than="AdamW")),
+        focus="AdamW"),
+    Scenario(
         "batch_size_noise", "Smaller batches, noisier steps", "mini-batch SGD",
         "ravine", (-2.5, 1.2), 400,
         (_run("sgd", "large batch (σ = 0.2)", lr=0.05, noise_std=0.2),
