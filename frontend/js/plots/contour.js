@@ -143,35 +143,45 @@ function spread(points, r, rect, keep = null) {
   const onKeep = (x, y) => keep && Math.hypot(x - keep.x, y - keep.y) < keep.r + r;
   const live = points.filter(Boolean);
   for (const p of live) Object.assign(p, { x0: p.px, y0: p.py });
-  // a ring may land on another marker: cluster again by the places drawn, until none touch
-  for (let round = 0; round < 6; round += 1) {
-    const clusters = [];
-    for (const p of live) {
-      const near = clusters.filter((c) => c.some((q) => Math.hypot(q.px - p.px, q.py - p.py)
-        < gap));
-      const merged = near.flat();
-      near.forEach((c) => clusters.splice(clusters.indexOf(c), 1));
-      clusters.push([...merged, p]);
+  const order = (c) => c.sort((a, b) => points.indexOf(a) - points.indexOf(b));
+  /** A cluster's places: one alone stays put (unless on the start); more go on a ring
+   * around their true centre, sized for their number, moved inward from an edge whole. */
+  const place = (c) => {
+    const cx = c.reduce((s, p) => s + p.x0, 0) / c.length;
+    const cy = c.reduce((s, p) => s + p.y0, 0) / c.length;
+    if (c.length === 1 && !onKeep(cx, cy)) {
+      Object.assign(c[0], { px: c[0].x0, py: c[0].y0, moved: false });
+      return;
     }
-    const crowded = clusters.filter((c) => c.length > 1 || onKeep(c[0].px, c[0].py));
-    if (!crowded.length) break;
-    for (const c of crowded) {
-      const cx = c.reduce((s, p) => s + p.x0, 0) / c.length;
-      const cy = c.reduce((s, p) => s + p.y0, 0) / c.length;
-      let ring = c.length > 1 ? Math.max(gap / (2 * Math.sin(Math.PI / c.length)), gap * 0.6)
-        * (1 + round / 4) : 0;
-      // every place on the ring clear of the start mark
-      if (onKeep(cx, cy)) ring = Math.max(ring, Math.hypot(cx - keep.x, cy - keep.y) + keep.r + r);
-      c.sort((a, b) => points.indexOf(a) - points.indexOf(b)).forEach((p, k) => {
-        const a = -Math.PI / 2 + (2 * Math.PI * k) / c.length;
-        Object.assign(p, { moved: true,
-          px: Math.min(Math.max(cx + ring * Math.cos(a), rect.left + r),
-            rect.left + rect.width - r),
-          py: Math.min(Math.max(cy + ring * Math.sin(a), rect.top + r),
-            rect.top + rect.height - r) });
-      });
+    let ring = c.length > 1 ? Math.max(gap / (2 * Math.sin(Math.PI / c.length)), gap * 0.6) : 0;
+    // every place on the ring clear of the start mark
+    if (onKeep(cx, cy)) ring = Math.max(ring, Math.hypot(cx - keep.x, cy - keep.y) + keep.r + r);
+    const inner = (v, lo, size) => Math.min(Math.max(v, lo + ring + r), lo + size - ring - r);
+    const ox = inner(cx, rect.left, rect.width);
+    const oy = inner(cy, rect.top, rect.height);
+    order(c).forEach((p, k) => {
+      const a = -Math.PI / 2 + (2 * Math.PI * k) / c.length;
+      Object.assign(p, { moved: true, px: ox + ring * Math.cos(a), py: oy + ring * Math.sin(a) });
+    });
+  };
+  // start from one cluster per marker; while two clusters' places touch, they become one
+  const clusters = live.map((p) => [p]);
+  for (let round = 0; round < 2 * live.length; round += 1) {
+    clusters.forEach(place);
+    const touch = (a, b) => a.some((p) => b.some((q) => Math.hypot(p.px - q.px, p.py - q.py)
+      < gap));
+    let merged = false;
+    for (let i = 0; i < clusters.length && !merged; i += 1) {
+      for (let j = i + 1; j < clusters.length && !merged; j += 1) {
+        if (touch(clusters[i], clusters[j])) {
+          clusters[i].push(...clusters.splice(j, 1)[0]);
+          merged = true;
+        }
+      }
     }
+    if (!merged) return;
   }
+  clusters.forEach(place);
 }
 
 /** A run's marker at its (possibly spread) place; a spread one with its tie to the truth. */
