@@ -702,6 +702,13 @@ def test_pressed_controls_keep_their_contrast_under_the_pointer(
         page.wait_for_timeout(50)
         ratio = button.evaluate(CONTRAST)
         assert ratio >= 3, (button.inner_text(), ratio)
+    # the gallery's chapter tab on screen, under the pointer that chose it
+    page.click("#scenarios-open")
+    tab = page.locator(".chapter-tab[aria-selected='true']")
+    tab.click()
+    tab.hover()
+    page.wait_for_timeout(50)
+    assert tab.evaluate(CONTRAST) >= 3
 
 
 # ------------------------------------------------------------------ lesson flow
