@@ -8,6 +8,8 @@ nothing in the engine names a language:
 - ``{catalogue}.{id}.{list}.{name}`` for the meaning of one of its parameters or state
   variables (``optimizers.adam.hyperparameters.beta1``);
 - ``topics.{topic}`` for a scenario's topic, which several scenarios share.
+- ``run_labels.{label}`` for the names a scenario gives its runs ("Gradient descent",
+  "linear decay"), wherever the scenario uses them (its runs, focus, expectations).
 - ``networks.{path}`` for what the networks document's settings mean (``networks.race.seed``).
 
 A text without a translation stays English (``missing`` lists them for the report test).
@@ -46,6 +48,23 @@ NETWORK_TEXTS: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: The fields of a scenario that hold one of its run labels.
+LABEL_FIELDS = ("label", "focus", "lower_loss_than")
+
+
+def run_labels(value: Any) -> Iterator[tuple[str, dict, str]]:
+    """Every run label inside a scenario (at any depth): its key, holder and field."""
+    if isinstance(value, dict):
+        for field, inner in value.items():
+            if field in LABEL_FIELDS and isinstance(inner, str):
+                yield f"run_labels.{inner}", value, field
+            else:
+                yield from run_labels(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from run_labels(inner)
+
+
 def texts(catalogue: str, entries: list[dict[str, Any]]) -> Iterator[tuple[str, dict, str]]:
     """Every translatable text of ``entries``: its key, the dict that holds it, its field."""
     fields, lists = TEXTS[catalogue]
@@ -53,6 +72,7 @@ def texts(catalogue: str, entries: list[dict[str, Any]]) -> Iterator[tuple[str, 
         base = f"{catalogue}.{entry['id']}"
         if catalogue == "scenarios":
             yield f"topics.{entry['topic']}", entry, "topic"
+            yield from run_labels(entry)
         for field in fields:
             if isinstance(entry.get(field), str):
                 yield f"{base}.{field}", entry, field

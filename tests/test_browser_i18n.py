@@ -89,21 +89,38 @@ def served_texts(server: LabServer, lang: str) -> set[str]:
     return allowed
 
 
+#: Per lab: the link's state after ``lang``, and when its first result is on screen.
+LABS = {
+    "surfaces": ("", "document.body.dataset.race === 'ready'"),
+    "networks": ("&lab=networks&nn=60", "window.descentLab?.networks?.race?.done === true"),
+    "maps": ("&lab=maps&s=himmelblau&mr=12&mn=60&mo=id:sgd;lr:0.01",
+             "document.body.dataset.map === 'ready'"),
+}
+
+
 def page_in(browser: Any, server: LabServer, lang: str, width: int = 1280,
-            height: int = 720) -> Any:
+            height: int = 720, lab: str = "surfaces") -> Any:
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    open_lab(page, server.base, f"#lang={lang}")
+    fragment, ready = LABS[lab]
+    if lab == "surfaces":
+        open_lab(page, server.base, f"#lang={lang}{fragment}")
+    else:
+        page.goto(f"{server.base}/#lang={lang}{fragment}")
+        page.wait_for_function(f"() => {ready}", timeout=120_000)
     page.wait_for_timeout(300)
     assert not errors, errors
     return page
 
 
+@pytest.mark.parametrize("lab", list(LABS))
 @pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
-def test_no_english_interface_word_is_visible(browser, server, lang):
-    page = page_in(browser, server, lang)
+def test_no_english_interface_word_is_visible(browser, server, lang, lab):
+    """Every lab's panels, captions, readouts and legends, as they stand after the first
+    result arrived."""
+    page = page_in(browser, server, lang, lab=lab)
     try:
         assert page.evaluate("document.documentElement.lang").startswith(lang)
         forbidden = english_words(lang)
@@ -115,7 +132,7 @@ def test_no_english_interface_word_is_visible(browser, server, lang):
             found = words(text) & forbidden
             if found:
                 leftovers.append(f"{text!r}: {sorted(found)}")
-        screenshot(page, f"language-{lang}")
+        screenshot(page, f"language-{lang}-{lab}")
         assert not leftovers, "\n".join(leftovers)
     finally:
         page.context.close()

@@ -1,6 +1,7 @@
-"""Refused formulas are said in the reader's language.
+"""Refused formulas and network settings are said in the reader's language.
 
-The expression parser speaks English and gives every refusal a message key and its values;
+The expression parser and the network engine speak English and give every refusal a message
+key and its values;
 the server says the same refusal from the message catalogues in the request's language. The
 English catalogue message must be the parser's own sentence, word for word, so that the key
 and the English never drift apart; every language must have every key.
@@ -17,6 +18,9 @@ from fastapi.testclient import TestClient
 from descentlab.engine.errors import EngineError
 from descentlab.engine.expressions import compile_expression
 from descentlab.engine.expressions.parser import MAX_HEIGHT
+from descentlab.engine.networks.architecture import Architecture
+from descentlab.engine.networks.holdout import EarlyStopping, split
+from descentlab.engine.networks.toy_data import dataset_from_spec, make_dataset
 from descentlab.server import i18n
 from descentlab.server.app import create_app
 
@@ -70,6 +74,20 @@ BAD = {
     "expression.refused_dot": ("x.y", {}),
     "expression.refused_backslash": ("\\sqrt{x}", {}),
 }
+#: Refused network settings, each as the engine meets it (a notebook's call).
+NETWORK_BAD = {
+    "network.hidden_not_list": lambda: Architecture(hidden=5),  # type: ignore[arg-type]
+    "network.hidden_range": lambda: Architecture(hidden=(16, 0)),
+    "network.init_scale_range": lambda: Architecture(init_scale=0.0),
+    "network.dropout_range": lambda: Architecture(dropout=2.0),
+    "network.bias_range": lambda: Architecture(bias=100.0),
+    "network.architecture_type": lambda: Architecture.from_spec(5),  # type: ignore[arg-type]
+    "network.architecture_fields": lambda: Architecture.from_spec({"depth": 3}),
+    "network.dataset_type": lambda: dataset_from_spec(5),  # type: ignore[arg-type]
+    "network.validation_range": lambda: split(make_dataset(), 0.9, 0),
+    "network.validation_seed": lambda: split(make_dataset(), 0.2, -1),
+    "network.patience_range": lambda: EarlyStopping(patience=0),
+}
 OTHERS = [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT]
 
 
@@ -101,6 +119,20 @@ def test_every_expression_message_is_exercised():
     for lang in i18n.LANGUAGES:
         keys = {k for k in messages(lang) if k.startswith("expression.")}
         assert keys == set(BAD), (lang, sorted(keys ^ set(BAD)))
+
+
+@pytest.mark.parametrize("key", list(NETWORK_BAD))
+def test_each_network_refusal_is_said_in_every_language(key):
+    with pytest.raises(EngineError) as caught:
+        NETWORK_BAD[key]()
+    err = caught.value
+    assert err.key == key, err.message
+    assert i18n.message("en", key, err.params) == err.message
+    for lang in OTHERS:
+        said = i18n.message(lang, key, err.params)
+        assert said and said != err.message, (lang, said)
+        for value in err.params.values():  # the values the student typed are quoted back
+            assert str(value) in said, (lang, said, value)
 
 
 @pytest.fixture(scope="module")
