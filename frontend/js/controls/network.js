@@ -7,6 +7,7 @@
 
 import { h } from '../dom.js';
 import { tr } from '../i18n.js';
+import { leftToRight } from '../format.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
 import { numericField, optionalField } from './numeric.js';
@@ -147,7 +148,8 @@ export function networkControl(root, { catalogues, store }) {
       }
       more.disabled = arch.hidden.length >= maxLayers;
       fewer.disabled = arch.hidden.length === 0;
-      const sizes = [architecture.inputs, ...arch.hidden, architecture.outputs].join(' → ');
+      const sizes = leftToRight([architecture.inputs, ...arch.hidden, architecture.outputs]
+        .join(' → '));
       const described = arch.hidden.length ? sizes : tr('net.no_hidden', { sizes });
       shape.textContent = race?.architecture && race.architecture.hidden.join(',') === key
         ? tr('net.with_weights', { shape: described, n: race.architecture.n_params }) : described;

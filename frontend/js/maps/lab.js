@@ -218,7 +218,7 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     const map = current.map;
     if (!map) return tr('lab.maps');
     const surface = map.surface.expression ? `f(x, y) = ${map.surface.expression.plain}`
-      : map.surface.name;
+      : catalogues.surfaces.find((e) => e.id === map.surface.id)?.name ?? map.surface.name;
     const label = runLabel(map);
     return map.kind === 'basins' ? tr('maplab.title_basins', { surface, label })
       : `${surface} · ${label}: ${map.request.x.name} × ${map.request.y.name}`;

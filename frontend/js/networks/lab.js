@@ -10,6 +10,7 @@
 
 import * as api from '../api.js';
 import { tr } from '../i18n.js';
+import { leftToRight } from '../format.js';
 import { showErrors } from '../errors.js';
 import { runStreamedRace } from '../racestream.js';
 import { stylesOf } from '../palette.js';
@@ -178,8 +179,9 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       const { activations, architecture, datasets } = catalogues.networks;
       const act = activations.find((a) => a.id === activation);
       const data = datasets.find((d) => d.id === body.dataset.id);
-      return `${data?.name ?? body.dataset.id} · ${[architecture.inputs, ...hidden,
-        architecture.outputs].join('–')} ${act?.name ?? activation} net`;
+      return tr('netlab.title', { data: data?.name ?? body.dataset.id,
+        sizes: leftToRight([architecture.inputs, ...hidden, architecture.outputs].join('–')),
+        activation: act?.name ?? activation });
     },
     exports: {
       images: async () => [await (store.state.netView === '3d'

@@ -14,8 +14,8 @@ import { drawCritical } from '../palette.js';
 import { cellValues, colorscale, unfinishedRange } from '../maps/cells.js';
 import { sizeOf } from './size.js';
 
-const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 13,
-  color: '#1b2430' };
+const FONT = { family: 'Vazirmatn, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  size: 13, color: '#1b2430' };
 /** The theory's marks: dark ink, which no cell colour is. */
 const THEORY = '#1b2430';
 
