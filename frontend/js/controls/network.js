@@ -6,7 +6,7 @@
  */
 
 import { h } from '../dom.js';
-import { tr } from '../i18n.js';
+import { paramLabel, tr } from '../i18n.js';
 import { leftToRight } from '../format.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
@@ -101,7 +101,8 @@ export function networkControl(root, { catalogues, store }) {
     fields = {};
     params.replaceChildren(...entry.params.map((p) => {
       const integer = Number.isInteger(p.default) && p.max >= 1000;
-      const field = numericField({ label: p.name, title: p.meaning, min: p.min, max: p.max,
+      const field = numericField({ label: paramLabel(p.name), title: p.meaning, min: p.min,
+        max: p.max,
         log: p.log, integer, slider: p.max - p.min <= SLIDER_SPAN,
         value: state.dataParams[p.name] ?? p.default, errorKey: `net.dataset.params.${p.name}`,
         change: (value, event, dragging) => store.update({ dataParams: {

@@ -7,7 +7,7 @@
  */
 
 import { h } from '../dom.js';
-import { tr } from '../i18n.js';
+import { paramLabel, tr } from '../i18n.js';
 import { pair } from '../format.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
@@ -144,7 +144,8 @@ export function surfaceControl(root, { catalogues, store }) {
         note.textContent = entry ? entry.note : tr('surface.formula_note');
         fields = {};
         params.replaceChildren(...(entry ? entry.params.map((p) => {
-          const field = numericField({ label: p.name, title: p.meaning, min: p.min, max: p.max,
+          const field = numericField({ label: paramLabel(p.name), title: p.meaning, min: p.min,
+            max: p.max,
             value: state.params[p.name] ?? p.default, errorKey: `surface.params.${p.name}`,
             change: (value, event) => store.update({
               params: { ...store.state.params, [p.name]: value } }, { event, drag: true }),
