@@ -33,6 +33,17 @@ class EngineError(ValueError):
                            params=self.params)
 
 
+def keyed(key: str, template: str, *, field: str | None = None, column: int | None = None,
+          **params: object) -> EngineError:
+    """An error said from its message template: the English text filled in here, and the key
+    and values with which the server says it in another language. ``template`` is the English
+    message under ``key`` in the message catalogues (a test holds the two equal); a column
+    is one of its values too."""
+    values = {**params, **({} if column is None else {"column": column})}
+    return EngineError(template.format(**values), field=field, column=column, key=key,
+                       params=values)
+
+
 def lookup(table: Mapping[str, T], key: str, kind: str, field: str = "id") -> T:
     """``table[key]``, or an error that names every valid key: a typo is fixed at a glance."""
     try:

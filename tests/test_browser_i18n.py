@@ -89,33 +89,56 @@ def served_texts(server: LabServer, lang: str) -> set[str]:
     return allowed
 
 
+#: Per lab: the link's state after ``lang``, and when its first result is on screen.
+LABS = {
+    "surfaces": ("", "document.body.dataset.race === 'ready'"),
+    "networks": ("&lab=networks&nn=60", "window.descentLab?.networks?.race?.done === true"),
+    "maps": ("&lab=maps&s=himmelblau&mr=12&mn=60&mo=id:sgd;lr:0.01",
+             "document.body.dataset.map === 'ready'"),
+}
+
+
 def page_in(browser: Any, server: LabServer, lang: str, width: int = 1280,
-            height: int = 720) -> Any:
+            height: int = 720, lab: str = "surfaces") -> Any:
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    open_lab(page, server.base, f"#lang={lang}")
+    fragment, ready = LABS[lab]
+    if lab == "surfaces":
+        open_lab(page, server.base, f"#lang={lang}{fragment}")
+    else:
+        page.goto(f"{server.base}/#lang={lang}{fragment}")
+        page.wait_for_function(f"() => {ready}", timeout=120_000)
     page.wait_for_timeout(300)
     assert not errors, errors
     return page
 
 
+@pytest.mark.parametrize("lab", list(LABS))
 @pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
-def test_no_english_interface_word_is_visible(browser, server, lang):
-    page = page_in(browser, server, lang)
+def test_no_english_interface_word_is_visible(browser, server, lang, lab):
+    """Every lab's panels (each tab in turn), captions, readouts and legends, as they stand
+    after the first result arrived."""
+    page = page_in(browser, server, lang, lab=lab)
     try:
         assert page.evaluate("document.documentElement.lang").startswith(lang)
         forbidden = english_words(lang)
         allowed = served_texts(server, lang)
         leftovers = []
-        for text in page.evaluate(VISIBLE_TEXT):
+        texts = page.evaluate(VISIBLE_TEXT)
+        for k in range(page.locator("[role=tab]").count()):  # every panel of the lab, in turn
+            tab = page.locator("[role=tab]").nth(k)
+            if tab.is_visible():
+                tab.click()
+                texts += page.evaluate(VISIBLE_TEXT)
+        for text in texts:
             if any(text in served or served in text for served in allowed if len(served) > 3):
                 continue
             found = words(text) & forbidden
             if found:
                 leftovers.append(f"{text!r}: {sorted(found)}")
-        screenshot(page, f"language-{lang}")
+        screenshot(page, f"language-{lang}-{lab}")
         assert not leftovers, "\n".join(leftovers)
     finally:
         page.context.close()
@@ -140,6 +163,17 @@ def test_persian_lays_out_right_to_left_without_overflow(browser, server, width,
             stage = page.evaluate("document.getElementById('stage')"
                                   ".getBoundingClientRect().left")
             assert left > stage, "the controls panel is mirrored to the right"
+        # math reads left to right: a point the page writes in a sentence keeps x left of y
+        order = page.evaluate("""async () => {
+          const { pair } = await import('/static/js/format.js');
+          const p = document.createElement('p'); p.className = 'note';
+          p.textContent = `شروع ${pair(-1.5, 2.5)} · ۲۶`; document.body.append(p);
+          const node = p.firstChild; const text = node.textContent;
+          const left = (s) => { const r = document.createRange(); const i = text.indexOf(s);
+            r.setStart(node, i); r.setEnd(node, i + s.length);
+            return r.getBoundingClientRect().left; };
+          const ok = left('−1.5') < left('2.5'); p.remove(); return [text, ok]; }""")
+        assert order[1], f"the point in {order[0]!r} reads right to left"
         font = page.evaluate("document.fonts.check('16px Vazirmatn', 'نرخ یادگیری')")
         assert font
         screenshot(page, f"language-fa-{width}x{height}")
@@ -154,5 +188,22 @@ def test_the_picker_switches_language_and_keeps_it_in_the_link(browser, server):
         page.wait_for_function("() => document.documentElement.lang === 'hr'")
         assert "lang=hr" in page.url
         assert page.inner_text("#scenarios-open") == "Scenariji"
+    finally:
+        page.context.close()
+
+
+def test_the_picker_shows_every_language_name_whole(browser, server):
+    """Each language is offered in its own name; the longest (Українська) must not be cut
+    by the picker's arrow."""
+    page = page_in(browser, server, "uk", 1024, 768)
+    try:
+        room = page.evaluate("""() => { const s = document.getElementById('language');
+          const st = getComputedStyle(s); const c = document.createElement('canvas')
+            .getContext('2d'); c.font = `${st.fontSize} ${st.fontFamily}`;
+          const widest = Math.max(...[...s.options].map((o) => c.measureText(o.text).width));
+          const arrow = 16;  // Chromium's drop-down arrow at this size
+          return s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight)
+            - arrow - widest; }""")
+        assert room >= 0, f"the picker is {-room:.1f} px too narrow"
     finally:
         page.context.close()

@@ -26,7 +26,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 MARKUP = re.compile(r"<[^>]+>")
 #: Message keys of the catalogues' texts (localize.py), as opposed to the interface's.
 CATALOGUE_PREFIXES = ("surfaces.", "optimizers.", "schedules.", "scenarios.", "datasets.",
-                      "activations.", "inits.", "two_param_nets.", "topics.")
+                      "activations.", "inits.", "two_param_nets.", "topics.", "networks.",
+                      "run_labels.")
 
 
 def messages(lang: str) -> dict:

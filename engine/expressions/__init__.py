@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import keyed
 from descentlab.engine.expressions.compiler import MAX_EXPONENT, compile_tree
 from descentlab.engine.expressions.latex import to_latex
 from descentlab.engine.expressions.parser import MAX_DEPTH, parse
@@ -58,10 +58,11 @@ def compile_expression(text: str, *, max_length: int = 500,
                        max_nodes: int = 300) -> CompiledExpression:
     """Parse, check and compile ``text``; raise EngineError(field="expression") if refused."""
     if not isinstance(text, str):
-        raise EngineError("the expression must be text", field="expression")
+        raise keyed("expression.not_text", "the expression must be text", field="expression")
     if len(text) > max_length:
-        raise EngineError(f"expression is {len(text)} characters long; the limit is "
-                          f"{max_length}", field="expression", column=max_length + 1)
+        raise keyed("expression.too_long", "expression is {length} characters long; the limit "
+                    "is {limit}", field="expression", column=max_length + 1, length=len(text),
+                    limit=max_length)
     tree = parse(text, max_nodes)
     ops, consts = compile_tree(tree)
     return CompiledExpression(text, to_plain(tree), to_latex(tree), ops, consts)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.expressions import opcodes as O
 from descentlab.engine.expressions import tree as T
 from descentlab.engine.expressions.functions import CONSTANTS, FUNCTIONS
@@ -20,8 +20,10 @@ from descentlab.engine.expressions.plain import number_text, to_plain
 
 MAX_EXPONENT = 64
 _BINARY_OPCODES = {"+": O.ADD, "-": O.SUB, "*": O.MUL, "/": O.DIV, "**": O.POW}
-_REASONS = {ZeroDivisionError: "it divides by zero", OverflowError: "it is too large",
-            ValueError: "it is outside the function's domain"}
+#: Why a constant part has no value: its message key's last part and its English reason.
+_REASONS = {ZeroDivisionError: ("divides_by_zero", "it divides by zero"),
+            OverflowError: ("too_large", "it is too large"),
+            ValueError: ("outside_domain", "it is outside the function's domain")}
 
 
 def start_column(node: T.Node) -> int:
@@ -48,7 +50,7 @@ def fold(node: T.Node) -> T.Node:
     except (ZeroDivisionError, OverflowError, ValueError) as exc:
         raise _no_value(node, _REASONS[type(exc)]) from None
     if not math.isfinite(value):
-        raise _no_value(node, "it is too large")
+        raise _no_value(node, _REASONS[OverflowError])
     return T.Node(T.NUM, node.column, value=value)
 
 
@@ -78,14 +80,16 @@ def _check_exponent(node: T.Node, exponent: float) -> None:
     if right.kind != T.NUM:
         shown = f"{to_plain(right)} = {shown}"
     column = start_column(right)
-    raise EngineError(f"the exponent {shown} in {to_plain(node)} (column {column}) is too "
-                      f"large: the limit is {MAX_EXPONENT} in absolute value",
-                      field="expression", column=column)
+    raise keyed("expression.exponent_too_large", "the exponent {exponent} in {part} (column "
+                "{column}) is too large: the limit is {limit} in absolute value",
+                field="expression", column=column, exponent=shown, part=to_plain(node),
+                limit=MAX_EXPONENT)
 
 
-def _no_value(node: T.Node, reason: str) -> EngineError:
-    return EngineError(f"{to_plain(node)} at column {node.column} has no finite value: "
-                       f"{reason}", field="expression", column=node.column)
+def _no_value(node: T.Node, reason: tuple[str, str]) -> EngineError:
+    key, text = reason
+    return keyed(f"expression.no_value_{key}", "{part} at column {column} has no finite value: "
+                 + text, field="expression", column=node.column, part=to_plain(node))
 
 
 class _Emitter:

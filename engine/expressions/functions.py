@@ -64,6 +64,6 @@ ALIASES = {
 }
 
 
-def known_names() -> str:
-    """The names a student may use, for error messages."""
-    return "use x and y, pi, e, or one of the functions " + ", ".join(FUNCTIONS)
+def known_functions() -> str:
+    """The functions a student may use, listed for error messages."""
+    return ", ".join(FUNCTIONS)

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.expressions import tree as T
 from descentlab.engine.expressions.functions import (
     ALIASES,
     CONSTANTS,
     FUNCTIONS,
     VARIABLES,
-    known_names,
+    known_functions,
 )
 from descentlab.engine.expressions.tokens import (
     COMMA,
@@ -43,8 +43,9 @@ MAX_DEPTH = 32  # parentheses, calls, signs and exponents nested inside each oth
 MAX_HEIGHT = 250  # levels of the tree, bounding recursion in the compiler and printers
 
 
-def _error(message: str, column: int) -> EngineError:
-    return EngineError(message, field="expression", column=column)
+def _error(key: str, template: str, column: int, **params: object) -> EngineError:
+    """The refusal ``key`` (``expression.…``), pointing at ``column``."""
+    return keyed(f"expression.{key}", template, field="expression", column=column, **params)
 
 
 class _Parser:
@@ -69,19 +70,20 @@ class _Parser:
         """A new node, counted against the node limit and the height limit."""
         self.nodes += 1
         if self.nodes > self.max_nodes:
-            raise _error(f"the expression is too long: it has more than {self.max_nodes} "
-                         f"parts (numbers, names and operations) by column {column}", column)
+            raise _error("too_many_parts", "the expression is too long: it has more than "
+                         "{limit} parts (numbers, names and operations) by column {column}",
+                         column, limit=self.max_nodes)
         height = 1 + max((self.heights[id(a)] for a in args), default=0)
         if height > MAX_HEIGHT:
-            raise _error(f"the expression is nested too deeply at column {column} "
-                         f"(more than {MAX_HEIGHT} levels)", column)
+            raise _error("too_high", "the expression is nested too deeply at column {column} "
+                         "(more than {limit} levels)", column, limit=MAX_HEIGHT)
         node = T.Node(kind, column, name, value, args)
         self.heights[id(node)] = height
         return node
 
     def parse(self) -> T.Node:
         if self.token.kind == END:
-            raise _error("the expression is empty: type a formula in x and y, "
+            raise _error("empty", "the expression is empty: type a formula in x and y, "
                          "e.g. x**2 + y**2", 1)
         node = self.sum(0)
         if self.token.kind != END:
@@ -104,9 +106,9 @@ class _Parser:
 
     def unary(self, depth: int) -> T.Node:
         if depth > MAX_DEPTH:
-            raise _error(f"the expression is nested too deeply at column {self.token.column} "
-                         f"(more than {MAX_DEPTH} levels of parentheses, functions, signs "
-                         "and powers)", self.token.column)
+            raise _error("too_deep", "the expression is nested too deeply at column {column} "
+                         "(more than {limit} levels of parentheses, functions, signs and "
+                         "powers)", self.token.column, limit=MAX_DEPTH)
         if self.token.kind == OPERATOR and self.token.text in "+-":
             op = self.advance()
             operand = self.unary(depth + 1)
@@ -140,14 +142,20 @@ class _Parser:
         if word in CONSTANTS:
             return self.make(T.CONST, token.column, word)
         if word not in FUNCTIONS:
-            hint = f" (did you mean {ALIASES[word]}?)" if word in ALIASES else ""
-            raise _error(f"unknown name '{word}' at column {token.column}{hint}: "
-                         f"{known_names()}", token.column)
+            if word in ALIASES:
+                raise _error("unknown_name_alias", "unknown name '{word}' at column {column} "
+                             "(did you mean {alias}?): use x and y, pi, e, or one of the "
+                             "functions {functions}", token.column, word=word,
+                             alias=ALIASES[word], functions=known_functions())
+            raise _error("unknown_name", "unknown name '{word}' at column {column}: use x and "
+                         "y, pi, e, or one of the functions {functions}", token.column,
+                         word=word, functions=known_functions())
         arity = FUNCTIONS[word].arity
         usage = f"{word}(x)" if arity == 1 else f"{word}(x, y)"
         if self.token.kind != LPAREN:
-            raise _error(f"'{word}' at column {token.column} is a function: write it with "
-                         f"parentheses, e.g. {usage}", token.column)
+            raise _error("needs_parentheses", "'{word}' at column {column} is a function: "
+                         "write it with parentheses, e.g. {usage}", token.column, word=word,
+                         usage=usage)
         paren = self.advance()
         args = [self.sum(depth + 1)]
         while self.token.kind == COMMA:
@@ -155,9 +163,10 @@ class _Parser:
             args.append(self.sum(depth + 1))
         self.close(paren)
         if len(args) != arity:
-            plural = "argument" if arity == 1 else "arguments"
-            raise _error(f"'{word}' at column {token.column} takes {arity} {plural}, as in "
-                         f"{usage}, but was given {len(args)}", token.column)
+            raise _error("arity", "'{word}' at column {column} takes {count} "
+                         + ("argument" if arity == 1 else "arguments")
+                         + ", as in {usage}, but was given {given}", token.column, word=word,
+                         count=arity, usage=usage, given=len(args))
         return self.make(T.CALL, token.column, word, args=tuple(args))
 
     def close(self, opening: Token) -> None:
@@ -166,38 +175,41 @@ class _Parser:
             self.advance()
             return
         if self.token.kind == END:
-            raise _error(f"unbalanced parenthesis: '(' at column {opening.column} is never "
-                         "closed", opening.column)
+            raise _error("unclosed", "unbalanced parenthesis: '(' at column {column} is "
+                         "never closed", opening.column)
         raise self.leftover()
 
     def missing_value(self) -> EngineError:
         """The error for a token found where a number, name or '(' was needed."""
         token, previous = self.token, self.previous
         if token.kind == END and previous is not None:
-            return _error(f"the expression ends too early: '{previous.text}' at column "
-                          f"{previous.column} needs something after it", previous.column)
+            return _error("ends_early", "the expression ends too early: '{token}' at column "
+                          "{column} needs something after it", previous.column,
+                          token=previous.text)
         if previous is not None and previous.kind == LPAREN and token.kind == RPAREN:
-            return _error(f"empty parentheses at column {previous.column}: put a value "
-                          "inside", previous.column)
-        if previous is None or previous.kind == LPAREN:
-            where = "at the start" if previous is None else "after '('"
-            return _error(f"'{token.text}' at column {token.column} needs a value before it "
-                          f"({where})", token.column)
-        return _error(f"'{token.text}' at column {token.column} cannot follow "
-                      f"'{previous.text}': a number, x, y or '(' is missing in between",
-                      token.column)
+            return _error("empty_parentheses", "empty parentheses at column {column}: put a "
+                          "value inside", previous.column)
+        if previous is None:
+            return _error("needs_value_start", "'{token}' at column {column} needs a value "
+                          "before it (at the start)", token.column, token=token.text)
+        if previous.kind == LPAREN:
+            return _error("needs_value_parenthesis", "'{token}' at column {column} needs a "
+                          "value before it (after '(')", token.column, token=token.text)
+        return _error("cannot_follow", "'{token}' at column {column} cannot follow "
+                      "'{previous}': a number, x, y or '(' is missing in between",
+                      token.column, token=token.text, previous=previous.text)
 
     def leftover(self) -> EngineError:
         """The error for a token after a complete value where an operator was needed."""
         token = self.token
         if token.kind == RPAREN:
-            return _error(f"unbalanced parenthesis: ')' at column {token.column} has no "
-                          "matching '('", token.column)
+            return _error("unmatched", "unbalanced parenthesis: ')' at column {column} has "
+                          "no matching '('", token.column)
         if token.kind == COMMA:
-            return _error(f"',' at column {token.column} is only allowed between the two "
+            return _error("comma", "',' at column {column} is only allowed between the two "
                           "arguments of min(a, b) or max(a, b)", token.column)
-        return _error(f"missing operator before '{token.text}' at column {token.column}: "
-                      "write * for multiplication", token.column)
+        return _error("missing_operator", "missing operator before '{token}' at column "
+                      "{column}: write * for multiplication", token.column, token=token.text)
 
 
 def parse(text: str, max_nodes: int) -> T.Node:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import EngineError, keyed
 
 NUMBER = "number"
 NAME = "name"
@@ -26,28 +26,30 @@ _SPACE = " \t\r\n"
 _SINGLE = {"+": OPERATOR, "-": OPERATOR, "/": OPERATOR, "^": OPERATOR,
            "(": LPAREN, ")": RPAREN, ",": COMMA}
 
-# Characters a student may reasonably type, with what to write instead.
+# Characters a student may reasonably type: why each is refused (the message key's last part
+# and the English reason; a character sharing a reason shares its message).
 _REFUSED = {
-    "=": "an expression cannot assign or compare: type only the formula, e.g. x**2 + y**2",
-    "<": "comparisons are not supported",
-    ">": "comparisons are not supported",
-    "!": "comparisons and factorials are not supported",
-    ";": "type a single expression, without ';'",
-    ":": "lambdas, slices and conditionals are not supported",
-    "%": "the remainder operator '%' is not supported",
-    "@": "the matrix product '@' is not supported",
-    "&": "bitwise operators are not supported",
-    "|": "bitwise operators are not supported: write abs(x) for |x|",
-    "~": "bitwise operators are not supported",
-    "[": "brackets are not supported: use ( ) for grouping",
-    "]": "brackets are not supported: use ( ) for grouping",
-    "{": "braces are not supported: use ( ) for grouping",
-    "}": "braces are not supported: use ( ) for grouping",
-    "'": "strings are not supported",
-    '"': "strings are not supported",
-    "#": "comments are not supported",
-    ".": "attribute access is not supported (a '.' may only appear inside a number)",
-    "\\": "backslashes are not supported: type sqrt(x), not \\sqrt{x}",
+    "=": ("assign", "an expression cannot assign or compare: type only the formula, "
+                    "e.g. x**2 + y**2"),
+    "<": ("compare", "comparisons are not supported"),
+    ">": ("compare", "comparisons are not supported"),
+    "!": ("factorial", "comparisons and factorials are not supported"),
+    ";": ("semicolon", "type a single expression, without ';'"),
+    ":": ("colon", "lambdas, slices and conditionals are not supported"),
+    "%": ("remainder", "the remainder operator '%' is not supported"),
+    "@": ("matmul", "the matrix product '@' is not supported"),
+    "&": ("bitwise", "bitwise operators are not supported"),
+    "|": ("bar", "bitwise operators are not supported: write abs(x) for |x|"),
+    "~": ("bitwise", "bitwise operators are not supported"),
+    "[": ("brackets", "brackets are not supported: use ( ) for grouping"),
+    "]": ("brackets", "brackets are not supported: use ( ) for grouping"),
+    "{": ("braces", "braces are not supported: use ( ) for grouping"),
+    "}": ("braces", "braces are not supported: use ( ) for grouping"),
+    "'": ("string", "strings are not supported"),
+    '"': ("string", "strings are not supported"),
+    "#": ("comment", "comments are not supported"),
+    ".": ("dot", "attribute access is not supported (a '.' may only appear inside a number)"),
+    "\\": ("backslash", "backslashes are not supported: type sqrt(x), not \\sqrt{{x}}"),
 }
 _LOOKALIKES = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "²": "**2", "³": "**3",
                "π": "pi", "√": "sqrt(...)"}
@@ -81,9 +83,8 @@ def tokenize(text: str) -> Iterator[Token]:
                 end += 1
             word = text[i:end]
             if keyword.iskeyword(word):
-                raise EngineError(
-                    f"'{word}' at column {column} is a Python keyword; only formulas are "
-                    "allowed here", field="expression", column=column)
+                raise _refused("keyword", "'{word}' at column {column} is a Python keyword; "
+                               "only formulas are allowed here", column, word=word)
             yield Token(NAME, word, column)
             i = end
         elif ch == "*":
@@ -91,27 +92,37 @@ def tokenize(text: str) -> Iterator[Token]:
             yield Token(OPERATOR, "**" if double else "*", column)
             i += 2 if double else 1
         elif ch == "/" and text.startswith("//", i):
-            raise EngineError(f"'//' at column {column} is not supported: use / for division",
-                              field="expression", column=column)
+            raise _refused("floor_division", "'//' at column {column} is not supported: use / "
+                           "for division", column)
         elif ch in _SINGLE:
             yield Token(_SINGLE[ch], ch, column)
             i += 1
         else:
-            raise EngineError(_refusal(ch, column), field="expression", column=column)
+            raise _refusal(ch, column)
     yield Token(END, "", n + 1)
 
 
-def _refusal(ch: str, column: int) -> str:
-    """The message for a character that has no place in a formula."""
+def _refused(key: str, template: str, column: int, **params: object) -> EngineError:
+    """The refusal ``expression.{key}`` of what is at ``column``."""
+    return keyed(f"expression.{key}", template, field="expression", column=column, **params)
+
+
+def _refusal(ch: str, column: int) -> EngineError:
+    """The error for a character that has no place in a formula."""
     if ch in _REFUSED:
+        reason, text = _REFUSED[ch]
         shown = f'"{ch}"' if ch == "'" else f"'{ch}'"
-        return f"{shown} at column {column} is not allowed: {_REFUSED[ch]}"
+        return _refused(f"refused_{reason}", "{char} at column {column} is not allowed: "
+                        + text, column, char=shown)
     if ch in _LOOKALIKES:
-        return f"'{ch}' at column {column} is not allowed: type {_LOOKALIKES[ch]} instead"
+        return _refused("lookalike", "'{char}' at column {column} is not allowed: type "
+                        "{instead} instead", column, char=ch, instead=_LOOKALIKES[ch])
     if not ch.isascii():
-        return (f"character '{ch}' (U+{ord(ch):04X}) at column {column} is not allowed: "
-                "use plain ASCII letters, digits and + - * / ^ ( )")
-    return f"character {ch!r} at column {column} is not allowed"
+        return _refused("not_ascii", "character '{char}' (U+{code}) at column {column} is "
+                        "not allowed: use plain ASCII letters, digits and + - * / ^ ( )",
+                        column, char=ch, code=f"{ord(ch):04X}")
+    return _refused("character", "character {char} at column {column} is not allowed", column,
+                    char=repr(ch))
 
 
 def _digit_at(text: str, i: int) -> bool:
@@ -143,17 +154,17 @@ def _number(text: str, start: int, end: int) -> Token:
     literal = text[start:end]
     column = start + 1
     if end < len(text) and text[end] == "_":
-        raise EngineError(f"'_' at column {end + 1} is not allowed: write numbers without "
-                          "digit separators", field="expression", column=end + 1)
+        raise _refused("digit_separator", "'_' at column {column} is not allowed: write "
+                       "numbers without digit separators", end + 1)
     if end < len(text) and text[end].isascii() and text[end].isalpha():
         word_end = end
         while word_end < len(text) and text[word_end].isascii() and text[word_end].isalnum():
             word_end += 1
         word = text[end:word_end]
-        raise EngineError(f"write {literal}*{word}, not {literal}{word} (column {column})",
-                          field="expression", column=column)
+        raise _refused("implicit_product", "write {literal}*{word}, not {literal}{word} "
+                       "(column {column})", column, literal=literal, word=word)
     value = float(literal)
     if not math.isfinite(value):
-        raise EngineError(f"number '{literal}' at column {column} is too large",
-                          field="expression", column=column)
+        raise _refused("number_too_large", "number '{literal}' at column {column} is too "
+                       "large", column, literal=literal)
     return Token(NUMBER, literal, column, value)

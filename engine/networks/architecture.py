@@ -15,7 +15,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from descentlab.engine.errors import EngineError, lookup
+from descentlab.engine.errors import keyed, lookup
 
 # Activation codes the compiled kernels dispatch on: append, never renumber.
 TANH = 0
@@ -168,23 +168,26 @@ class Architecture:
         try:
             hidden = tuple(int(w) for w in self.hidden)
         except (TypeError, ValueError):
-            raise EngineError("hidden must be a list of layer widths", field="hidden") from None
+            raise keyed("network.hidden_not_list", "hidden must be a list of layer widths",
+                        field="hidden") from None
         object.__setattr__(self, "hidden", hidden)
         if len(hidden) > MAX_HIDDEN_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in hidden):
-            raise EngineError(f"hidden takes at most {MAX_HIDDEN_LAYERS} layers of 1 to "
-                              f"{MAX_WIDTH} units, got {list(hidden)}", field="hidden")
+            raise keyed("network.hidden_range", "hidden takes at most {layers} layers of 1 to "
+                        "{width} units, got {got}", field="hidden", layers=MAX_HIDDEN_LAYERS,
+                        width=MAX_WIDTH, got=list(hidden))
         lookup(ACTIVATIONS, self.activation, "activation", field="activation")
         if self.init != "auto":
             lookup(INITS, self.init, "initialisation", field="init")
         if not 0.0 < self.init_scale <= MAX_INIT_SCALE:  # NaN fails too
-            raise EngineError(f"init_scale (σ) must be above 0 and at most {MAX_INIT_SCALE:g}, "
-                              f"got {self.init_scale!r}", field="init_scale")
+            raise keyed("network.init_scale_range", "init_scale (σ) must be above 0 and at "
+                        "most {high}, got {got}", field="init_scale", high=f"{MAX_INIT_SCALE:g}",
+                        got=repr(self.init_scale))
         if not 0.0 <= self.dropout <= MAX_DROPOUT:
-            raise EngineError(f"dropout must lie in [0, {MAX_DROPOUT:g}], got "
-                              f"{self.dropout!r}", field="dropout")
+            raise keyed("network.dropout_range", "dropout must lie in [0, {high}], got {got}",
+                        field="dropout", high=f"{MAX_DROPOUT:g}", got=repr(self.dropout))
         if not -MAX_INIT_SCALE <= self.bias <= MAX_INIT_SCALE:
-            raise EngineError(f"bias must lie in [−{MAX_INIT_SCALE:g}, {MAX_INIT_SCALE:g}], "
-                              f"got {self.bias!r}", field="bias")
+            raise keyed("network.bias_range", "bias must lie in [−{high}, {high}], got {got}",
+                        field="bias", high=f"{MAX_INIT_SCALE:g}", got=repr(self.bias))
 
     @classmethod
     def from_spec(cls, spec: Architecture | Mapping) -> Architecture:
@@ -192,12 +195,12 @@ class Architecture:
         if isinstance(spec, Architecture):
             return spec
         if not isinstance(spec, Mapping):
-            raise EngineError("an architecture is Architecture(...) or a mapping",
-                              field="architecture")
+            raise keyed("network.architecture_type", "an architecture is Architecture(...) or a "
+                        "mapping", field="architecture")
         unknown = set(spec) - {"hidden", "activation", "init", "init_scale", "bias", "dropout"}
         if unknown:
-            raise EngineError(f"unknown architecture field(s): {', '.join(sorted(unknown))}",
-                              field="architecture")
+            raise keyed("network.architecture_fields", "unknown architecture field(s): "
+                        "{fields}", field="architecture", fields=", ".join(sorted(unknown)))
         return cls(tuple(spec.get("hidden", (16, 16))), str(spec.get("activation", "tanh")),
                    str(spec.get("init", "auto")), float(spec.get("init_scale", 0.01)),
                    float(spec.get("bias", 0.0)), float(spec.get("dropout", 0.0)))
@@ -265,8 +268,8 @@ class Architecture:
         """(W, b) of each layer as views into ``weights``, for reading in a notebook."""
         w = np.asarray(weights)
         if w.shape != (self.n_params,):
-            raise EngineError(f"expected {self.n_params} weights, got shape {w.shape}",
-                              field="weights")
+            raise keyed("network.weights_shape", "expected {count} weights, got shape {shape}",
+                        field="weights", count=self.n_params, shape=w.shape)
         return [(w[w0:b0].reshape(n_out, n_in), w[b0:b0 + n_out])
                 for n_in, n_out, w0, b0, _ri, _ro in self.layout()]
 

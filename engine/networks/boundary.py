@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import keyed
 from descentlab.engine.networks.architecture import Architecture
 from descentlab.engine.networks.mlp import probabilities
 from descentlab.engine.networks.race import NetworkRaceResult
@@ -34,12 +34,12 @@ def class_probability(arch: Architecture, weights: np.ndarray, points: np.ndarra
     """σ(network(x)) at each row of ``points`` (m, 2)."""
     pts = np.ascontiguousarray(np.asarray(points, dtype=np.float64).T)
     if pts.ndim != 2 or pts.shape[0] != 2:
-        raise EngineError(f"points must have shape (m, 2), not {np.shape(points)}",
-                          field="points")
+        raise keyed("network.points_shape", "points must have shape (m, 2), not {shape}",
+                    field="points", shape=np.shape(points))
     w = np.ascontiguousarray(weights, dtype=np.float64)
     if w.shape != (arch.n_params,):
-        raise EngineError(f"expected {arch.n_params} weights, got shape {w.shape}",
-                          field="weights")
+        raise keyed("network.weights_shape", "expected {count} weights, got shape {shape}",
+                    field="weights", count=arch.n_params, shape=w.shape)
     out = np.empty(pts.shape[1])
     probabilities(w, arch.layout(), arch.activation_code, pts,
                   np.empty((arch.units, pts.shape[1])), out)
@@ -51,8 +51,8 @@ def decision_boundary(result: NetworkRaceResult, run: int | str = 0, frame: int 
                       view: Sequence[float] | None = None) -> Boundary:
     """P(class 1) over the dataset's view box (or ``view``) for one run's weights at a frame."""
     if not 2 <= int(resolution) <= MAX_RESOLUTION:
-        raise EngineError(f"resolution must be between 2 and {MAX_RESOLUTION}, got "
-                          f"{resolution}", field="resolution")
+        raise keyed("network.resolution_range", "resolution must be between 2 and {high}, got "
+                    "{got}", field="resolution", high=MAX_RESOLUTION, got=resolution)
     x0, x1, y0, y1 = checked_view(view, result.dataset.view)
     xs = np.linspace(x0, x1, int(resolution))
     ys = np.linspace(y0, y1, int(resolution))

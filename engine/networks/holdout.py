@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import keyed
 from descentlab.engine.networks.architecture import Architecture
 from descentlab.engine.networks.mlp import loss_only
 from descentlab.engine.networks.toy_data import Dataset
@@ -30,11 +30,12 @@ def split(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset |
     """(training, validation) with ``round(fraction · n_class)`` points of each class held
     out, drawn by ``seed``; fraction 0 keeps every point for training (validation None)."""
     if not 0.0 <= fraction <= MAX_VALIDATION:  # NaN fails too
-        raise EngineError(f"validation fraction must lie in [0, {MAX_VALIDATION:g}], "
-                          f"got {fraction!r}", field="validation.fraction")
+        raise keyed("network.validation_range", "validation fraction must lie in [0, {high}], "
+                    "got {got}", field="validation.fraction", high=f"{MAX_VALIDATION:g}",
+                    got=repr(fraction))
     if not 0 <= int(seed) < 2**63:
-        raise EngineError("validation seed must be a non-negative integer below 2**63",
-                          field="validation.seed")
+        raise keyed("network.validation_seed", "validation seed must be a non-negative "
+                    "integer below 2**63", field="validation.seed")
     if fraction == 0.0:
         return data, None
     rng = np.random.default_rng(int(seed))
@@ -45,8 +46,9 @@ def split(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset |
     mask = np.zeros(data.n, dtype=bool)
     mask[np.concatenate(held)] = True
     if mask.all() or not mask.any():
-        raise EngineError(f"a validation fraction of {fraction:g} of {data.n} points leaves "
-                          "one side empty", field="validation.fraction")
+        raise keyed("network.validation_empty", "a validation fraction of {fraction} of "
+                    "{count} points leaves one side empty", field="validation.fraction",
+                    fraction=f"{fraction:g}", count=data.n)
 
     def part(rows: np.ndarray) -> Dataset:
         return Dataset(data.id, np.ascontiguousarray(data.X[rows]),
@@ -65,8 +67,8 @@ class EarlyStopping:
 
     def __post_init__(self) -> None:
         if int(self.patience) < 1:
-            raise EngineError(f"patience must be at least 1 step, got {self.patience}",
-                              field="early_stopping.patience")
+            raise keyed("network.patience_range", "patience must be at least 1 step, got "
+                        "{got}", field="early_stopping.patience", got=self.patience)
 
 
 class ValidationCurve:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.networks.mlp import loss_only
 from descentlab.engine.networks.planes import Plane, pca_plane, random_plane
 from descentlab.engine.networks.race import NetworkRaceResult
@@ -99,8 +99,8 @@ def _box(span: float | Sequence[float]) -> tuple[float, float, float, float]:
     except (TypeError, ValueError):
         box = ()
     if len(box) != 4 or not all(np.isfinite(box)) or box[0] >= box[1] or box[2] >= box[3]:
-        raise EngineError("span is a positive number or (α_min, α_max, β_min, β_max)",
-                          field="span")
+        raise keyed("network.span", "span is a positive number or (α_min, α_max, β_min, "
+                    "β_max)", field="span")
     return box
 
 
@@ -121,19 +121,22 @@ def check_landscape(result: NetworkRaceResult, plane: str = "pca", resolution: i
     runs' labels, so a stream, which sends its landscape last, can make them before its
     first step (on the race's frame 0)."""
     if not 2 <= int(resolution) <= MAX_RESOLUTION:
-        raise EngineError(f"resolution must be between 2 and {MAX_RESOLUTION}, got "
-                          f"{resolution}", field="resolution")
+        raise keyed("network.resolution_range", "resolution must be between 2 and {high}, got "
+                    "{got}", field="resolution", high=MAX_RESOLUTION, got=resolution)
     if plane == "pca":
         if centre not in (None, "init"):
-            raise EngineError("the PCA plane is centred at the initialisation", field="centre")
+            raise keyed("network.pca_centre", "the PCA plane is centred at the initialisation",
+                        field="centre")
     elif plane == "random":
         if centre not in (None, "init"):
             try:
                 result.run_index(centre)
             except EngineError as err:
-                raise EngineError(err.message, field="centre") from None
+                raise EngineError(err.message, field="centre", key=err.key,
+                                  params=err.params) from None
     else:
-        raise EngineError(f"unknown plane '{plane}'; choose pca or random", field="plane")
+        raise keyed("network.unknown_plane", "unknown plane '{plane}'; choose pca or random",
+                    field="plane", plane=plane)
     if span is not None:
         _box(span)
 

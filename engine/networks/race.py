@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.networks.architecture import Architecture
 from descentlab.engine.networks.holdout import EarlyStopping, ValidationCurve, split
 from descentlab.engine.networks.mlp import loss_and_gradient
@@ -85,17 +85,18 @@ class NetworkRaceResult:
         """A run by position or by label."""
         if isinstance(run, str):
             if run not in self.labels:
-                raise EngineError(f"no run labelled '{run}' (runs: {', '.join(self.labels)})",
-                                  field="run")
+                raise keyed("network.no_run_label", "no run labelled '{run}' (runs: {runs})",
+                            field="run", run=run, runs=", ".join(self.labels))
             return self.labels.index(run)
         if not -len(self.runs) <= int(run) < len(self.runs):
-            raise EngineError(f"run must be below {len(self.runs)}, got {run}", field="run")
+            raise keyed("network.run_range", "run must be below {high}, got {got}", field="run",
+                        high=len(self.runs), got=run)
         return int(run) % len(self.runs)
 
     def frame_index(self, frame: int) -> int:
         if not -(self.steps + 1) <= int(frame) <= self.steps:
-            raise EngineError(f"frame must lie in [0, {self.steps}], got {frame}",
-                              field="frame")
+            raise keyed("network.frame_range", "frame must lie in [0, {high}], got {got}",
+                        field="frame", high=self.steps, got=frame)
         return int(frame) % (self.steps + 1)
 
     def to_dict(self, include_weights: bool = False) -> dict:
@@ -124,8 +125,8 @@ def _batch(batch_size: int | None, n: int) -> int | None:
         return None
     b = int(batch_size)
     if b < 1:
-        raise EngineError(f"batch_size must be at least 1, got {batch_size}",
-                          field="batch_size")
+        raise keyed("network.batch_size_range", "batch_size must be at least 1, got {got}",
+                    field="batch_size", got=batch_size)
     return None if b >= n else b
 
 
@@ -141,7 +142,8 @@ def _evaluate(arch: Architecture, data: Dataset,
 
 def _resolve_runs(optimizers: Sequence[RunLike], defaults: GradientOptions) -> list[Run]:
     if not optimizers:
-        raise EngineError("a race needs at least one optimizer", field="optimizers")
+        raise keyed("error.no_optimizer", "a race needs at least one optimizer",
+                    field="optimizers")
     runs = []
     for i, spec in enumerate(optimizers):
         try:
@@ -149,8 +151,9 @@ def _resolve_runs(optimizers: Sequence[RunLike], defaults: GradientOptions) -> l
         except EngineError as err:
             raise err.at(f"optimizers.{i}") from None
         if run.optimizer.network_lr is None:
-            raise EngineError(f"{run.optimizer.name} works on the 2-D surfaces only, not in "
-                              "network races", field=f"optimizers.{i}")
+            raise keyed("network.surfaces_only", "{optimizer} works on the 2-D surfaces only, "
+                        "not in network races", field=f"optimizers.{i}",
+                        optimizer=run.optimizer.name)
         runs.append(run)
     return runs
 
@@ -178,17 +181,18 @@ class NetworkRaceSession:
                  batch: int | None, seed: int, init_seed: int,
                  validation: Dataset | None = None, early: EarlyStopping | None = None):
         if not 1 <= steps <= MAX_STEPS:
-            raise EngineError(f"steps must be between 1 and {MAX_STEPS:,}, got {steps}",
-                              field="steps")
+            raise keyed("error.steps_range", "steps must be between 1 and {high}, got {value}",
+                        field="steps", high=f"{MAX_STEPS:,}", value=steps)
         if len(runs) * (steps + 1) * arch.n_params * 2 > MAX_RECORDED_VALUES:
-            raise EngineError(f"recording the weights of {len(runs)} runs × {steps} steps × "
-                              f"{arch.n_params} parameters would not fit in memory",
-                              field="steps")
+            raise keyed("network.too_much_memory", "recording the weights of {runs} runs × "
+                        "{steps} steps × {count} parameters would not fit in memory",
+                        field="steps", runs=len(runs), steps=steps, count=arch.n_params)
         self.data, self.arch, self.runs, self.steps = data, arch, runs, steps
         self.batch, self.seed, self.init_seed = batch, seed, init_seed
         if early is not None and validation is None:
-            raise EngineError("early stopping watches the validation loss: hold some data "
-                              "out (validation fraction above 0)", field="early_stopping")
+            raise keyed("network.early_needs_validation", "early stopping watches the "
+                        "validation loss: hold some data out (validation fraction above 0)",
+                        field="early_stopping")
         self.validation, self.early = validation, early
         self.t = 0
         n_runs, n_params = len(runs), arch.n_params
@@ -259,7 +263,7 @@ class NetworkRaceSession:
         """Run up to k more steps of every run; returns the new frames' range [t0 + 1, t]."""
         k = min(int(k), self.steps - self.t)
         if k <= 0:
-            raise EngineError("the race has already run all its steps")
+            raise keyed("network.race_finished", "the race has already run all its steps")
         t0 = self.t
 
         def task(o: int):
@@ -329,7 +333,8 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
     data = dataset_from_spec(dataset)
     arch = Architecture.from_spec(architecture if architecture is not None else Architecture())
     if not 0 <= int(seed) < 2**63 or not 0 <= int(init_seed) < 2**63:
-        raise EngineError("seeds must be non-negative integers below 2**63", field="seed")
+        raise keyed("network.seeds", "seeds must be non-negative integers below 2**63",
+                    field="seed")
     defaults = GradientOptions(clip_norm, clip_value, float(noise_std), int(seed)).check()
     train_part, held_out = split(data, float(validation), int(split_seed))
     if isinstance(early_stopping, Mapping):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from descentlab.engine.errors import EngineError, lookup
+from descentlab.engine.errors import EngineError, keyed, lookup
 from descentlab.engine.params import Param, resolve
 
 Generator = Callable[[np.random.Generator, int, int, dict[str, float]], np.ndarray]
@@ -177,4 +177,5 @@ def dataset_from_spec(spec: Dataset | str | Mapping) -> Dataset:
     if isinstance(spec, Mapping) and "id" in spec:
         params = {k: v for k, v in spec.items() if k != "id"}
         return lookup(DATASETS, str(spec["id"]), "dataset", field="dataset.id").make(params)
-    raise EngineError("a dataset is a Dataset, a name, or {'id': ..., params}", field="dataset")
+    raise keyed("network.dataset_type", "a dataset is a Dataset, a name, or {{'id': ..., "
+                "params}}", field="dataset")

@@ -11,6 +11,7 @@
  */
 
 import { h } from './dom.js';
+import { tr } from './i18n.js';
 import { num } from './format.js';
 
 const slots = new Map();
@@ -93,14 +94,16 @@ export function invalid(key, message) {
  */
 export function plainMessage(item) {
   if (item.type === 'limit_exceeded' && item.limit !== undefined) {
-    const what = keyOf(item.loc ?? []) === 'surface.expression' ? 'This formula is too long'
-      : item.msg.split(/[;:(]/)[0].trim().replace(/^./, (c) => c.toUpperCase());
-    return `${what}: at most ${item.limit}${what.includes('formula') ? ' characters' : ''}.`;
+    if (keyOf(item.loc ?? []) === 'surface.expression') {
+      return tr('error.formula_too_long', { limit: item.limit });
+    }
+    const what = item.msg.split(/[;:(]/)[0].trim().replace(/^./, (c) => c.toUpperCase());
+    return tr('error.at_most', { what, limit: item.limit });
   }
   const range = item.msg.match(/^(?:hyperparameter|parameter) '(\w+)' of (.+?) must lie in \[(.+?), (.+?)\], got (.+)$/);
   if (range) {
     const [, name, owner, lo, hi] = range;
-    return `${owner}'s ${name} must be between ${num(Number(lo))} and ${num(Number(hi))}.`;
+    return tr('error.owner_range', { owner, name, low: num(Number(lo)), high: num(Number(hi)) });
   }
   return item.msg.replace(/\s*\(DESCENTLAB_[A-Z_]+\)/g, '');
 }

@@ -31,12 +31,24 @@ export function num(value, digits = 4) {
     const power = `10${superscript(Number(exponent))}`;
     text = m === '1' ? power : m === '-1' ? `-${power}` : `${m}×${power}`;
   }
-  return text.replace(/^-/, '−');
+  text = text.replace(/^-/, '−');
+  return text.startsWith('−') ? leftToRight(text) : text;
 }
 
 /** A 2-vector as "(a, b)". */
 export function pair(x, y, digits = 4) {
-  return `(${num(x, digits)}, ${num(y, digits)})`;
+  return leftToRight(`(${num(x, digits)}, ${num(y, digits)})`);
+}
+
+/**
+ * Math reads left to right in a right-to-left page too: there a negative number or a pair is
+ * held between left-to-right marks (U+200E), or the page's direction would move its minus
+ * sign to the right and swap its coordinates. (Marks, not isolates: Chromium ignored the
+ * isolates inside text set in Vazirmatn.) A left-to-right page gets the text unchanged.
+ */
+export function leftToRight(text) {
+  const rtl = typeof document !== 'undefined' && document.documentElement.dir === 'rtl';
+  return rtl ? `\u200e${text}\u200e` : text;
 }
 
 /** A number as an <input> shows it: plain JS notation, rounded to what a slider can set. */

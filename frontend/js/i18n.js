@@ -85,6 +85,14 @@ export function tr(key, params = {}) {
     : whole));
 }
 
+/** A surface's or dataset's parameter as a field's label: its word in the language in force
+ * where the catalogues have one (`param.noise`), else its name as the API takes it. */
+export function paramLabel(name) {
+  const key = `param.${name}`;
+  const text = tr(key);
+  return text === key ? name : text;
+}
+
 /** Whether the language in force has its own text for `key` (not the English fallback). */
 export const has = (key) => key in messages;
 

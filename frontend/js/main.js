@@ -11,8 +11,8 @@ import * as api from './api.js';
 import { createStore, effectOf, fromHash, toHash } from './state.js';
 import { stylesOf } from './palette.js';
 import { num, pair } from './format.js';
-import { defaultStart, fullHyperparameters, fullSchedule, raceRequest, stateFromScenario,
-  surfaceEntry, surfaceSpec } from './request.js';
+import { defaultStart, fullHyperparameters, fullSchedule, nameRuns, raceRequest,
+  stateFromScenario, surfaceEntry, surfaceSpec } from './request.js';
 import { Race, toCsv } from './race.js';
 import { runStreamedRace } from './racestream.js';
 import { createPlayer } from './player.js';
@@ -357,7 +357,8 @@ async function boot() {
     const gridKey = JSON.stringify(body.surface);
     return runStreamedRace({ body, current, player, progress, cause,
       playhead: () => playheadFor(cause),
-      build: (meta) => Object.assign(new Race(meta, rows, body), { gridKey }),
+      build: (meta) => Object.assign(nameRuns(new Race(meta, rows, body), catalogues),
+        { gridKey }),
       arrived: (race) => roster.warn(race),
       failed: (error) => showErrors(error, rows, store.state.expression) });
   }

@@ -45,6 +45,20 @@ export function defaultStart(state, catalogues) {
 export const STREAM_LINES = 4;
 
 /**
+ * Call each run the person did not name by its optimizer's name from the catalogue, which is
+ * in the page's language (the server names such a run in English). Returns `race`.
+ * @param {{request: Object, runs: {info: Object}[]}} race
+ */
+export function nameRuns(race, catalogues) {
+  race.runs.forEach((run, i) => {
+    if (race.request.optimizers?.[i]?.label) return;
+    const name = catalogues.optimizers.find((o) => o.id === run.info.optimizer)?.name;
+    if (name) run.info = { ...run.info, label: name };
+  });
+  return race;
+}
+
+/**
  * The optimizers part of a request: the roster's switched-on runs.
  * @returns {{optimizers: Object[], roster: number[]}} `roster[i]` is the roster row of
  *   `optimizers[i]` (switched-off rows are not sent), for placing errors and colours.

@@ -4,12 +4,14 @@
  */
 
 import { h } from '../dom.js';
-import { drawCritical, drawOutcome, CRITICAL, OUTCOMES, paintMarker } from '../palette.js';
+import { drawCritical, drawOutcome, paintMarker } from '../palette.js';
 import { tr } from '../i18n.js';
 
 /** Export images are drawn at twice the screen's size. */
 const SCALE = 2;
-const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif';
+// Vazirmatn (bundled, Arabic script only) says a Persian caption; the rest falls through.
+const FONT = 'Vazirmatn, system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, '
+  + 'sans-serif';
 
 function download(name, blob) {
   const url = URL.createObjectURL(blob);
@@ -63,8 +65,8 @@ async function compose(urls, caption) {
   probe.font = `500 ${size}px ${FONT}`;
   const entries = caption ? [
     ...caption.runs.map((r) => ({ kind: 'run', style: r.style, text: r.text })),
-    ...caption.critical.map((k) => ({ kind: 'critical', key: k, text: CRITICAL[k].name })),
-    ...caption.outcomes.map((k) => ({ kind: 'outcome', key: k, text: OUTCOMES[k].name })),
+    ...caption.critical.map((k) => ({ kind: 'critical', key: k, text: tr(`critical.${k}`) })),
+    ...caption.outcomes.map((k) => ({ kind: 'outcome', key: k, text: tr(`outcome.${k}_name`) })),
     ...(caption.extra ?? []).map((e) => ({ kind: 'drawn', draw: e.draw, text: e.text })),
   ] : [];
   const legend = flow(probe, entries, width - 24, size);
@@ -85,11 +87,9 @@ async function compose(urls, caption) {
     ctx.scale(SCALE, SCALE);
     ctx.fillStyle = '#1b2430';
     ctx.textBaseline = 'top';
-    ctx.font = `700 19px ${FONT}`;
-    ctx.fillText(caption.title, 12, 10);
-    ctx.font = `500 ${size}px ${FONT}`;
+    fitText(ctx, caption.title, 700, 19, width - 24, 12, 10);
     ctx.fillStyle = '#3b4756';
-    ctx.fillText(caption.subtitle, 12, 34);
+    fitText(ctx, caption.subtitle, 500, size, width - 24, 12, 34);
     const top = head + plotsHeight / SCALE + 8;
     ctx.textBaseline = 'middle';
     for (const { x: lx, y: ly, entry } of legend.placed) {
@@ -117,6 +117,23 @@ async function compose(urls, caption) {
     }
   }
   return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+}
+
+/** Draw `text` at (x, y) within `room` px: in a smaller type down to two thirds of `size`
+ * if need be, then cut with an ellipsis (a long title in a long language). */
+function fitText(ctx, text, weight, size, room, x, y) {
+  let px = size;
+  ctx.font = `${weight} ${px}px ${FONT}`;
+  const wide = ctx.measureText(text).width;
+  if (wide > room) {
+    px = Math.max(Math.floor(size * room / wide), Math.ceil(size * 2 / 3));
+    ctx.font = `${weight} ${px}px ${FONT}`;
+  }
+  let shown = text;
+  while (shown.length > 1 && ctx.measureText(shown).width > room) {
+    shown = `${shown.slice(0, -2)}…`;
+  }
+  ctx.fillText(shown, x, y + (size - px) / 2);
 }
 
 /**

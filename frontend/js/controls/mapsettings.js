@@ -7,24 +7,26 @@
  */
 
 import { h } from '../dom.js';
+import { tr } from '../i18n.js';
 import { num } from '../format.js';
 import { registerSlot } from '../errors.js';
 import { numericField } from './numeric.js';
 import { axisNames, axisParam, axisSpan, mapAxes, mapRun } from '../maps/request.js';
 
-const KINDS = [['basins', 'Basins', 'where every start leads'],
-  ['hyperparameters', 'Settings', 'where every pair of two hyperparameters leads']];
+const KINDS = [['basins', 'mapset.basins', 'mapset.basins_title'],
+  ['hyperparameters', 'mapset.settings', 'mapset.settings_title']];
 /** Most steps offered on the slider (more can be typed, up to the server's limit). */
 const MAX_SLIDER_STEPS = 5000;
 
 /** One axis of a hyperparameter map: which hyperparameter, from, to, log or linear. */
 function axisRow(which, { store, catalogues }) {
-  const name = h('select', { 'aria-label': `${which} axis hyperparameter` });
+  const name = h('select', { 'aria-label': tr('mapset.axis_name', { axis: which }) });
   const lo = h('input', { type: 'number', step: 'any', class: 'num', 'aria-label':
-    `${which} axis from` });
+    tr('mapset.axis_from', { axis: which }) });
   const hi = h('input', { type: 'number', step: 'any', class: 'num', 'aria-label':
-    `${which} axis to` });
-  const log = h('input', { type: 'checkbox', 'aria-label': `${which} axis on a log scale` });
+    tr('mapset.axis_to', { axis: which }) });
+  const log = h('input', { type: 'checkbox',
+    'aria-label': tr('mapset.axis_log', { axis: which }) });
   const error = h('div', { class: 'field-error' });
   registerSlot(`map.${which}`, error);
   const key = which === 'x' ? 'mapX' : 'mapY';
@@ -40,9 +42,9 @@ function axisRow(which, { store, catalogues }) {
     event));
   for (const input of [lo, hi]) input.addEventListener('keydown', (e) => e.stopPropagation());
   const el = h('div', { class: 'field map-axis', dataset: { axis: which } },
-    h('label', { class: 'field-label' }, `${which} axis`), name,
-    h('span', { class: 'axis-range' }, lo, h('span', { class: 'muted' }, 'to'), hi,
-      h('label', { class: 'check' }, log, 'log')), error);
+    h('label', { class: 'field-label' }, tr('mapset.axis', { axis: which })), name,
+    h('span', { class: 'axis-range' }, lo, h('span', { class: 'muted' }, tr('mapset.to')), hi,
+      h('label', { class: 'check' }, log, tr('mapset.log'))), error);
   return {
     el,
     update(state) {
@@ -71,33 +73,35 @@ export function mapSettingsControl(root, ctx) {
   const { catalogues, store } = ctx;
   const set = (key) => (value, event, dragging) => store.update({ [key]: value },
     { event, drag: dragging });
-  const kinds = h('div', { class: 'seg map-kind', role: 'group', 'aria-label': 'map kind' },
-    ...KINDS.map(([kind, label, title]) => h('button', { type: 'button', title,
-      dataset: { kind }, onclick: (event) => store.update({ mapKind: kind }, { event }) },
-    label)));
+  const kinds = h('div', { class: 'seg map-kind', role: 'group',
+    'aria-label': tr('mapset.kind_label') },
+  ...KINDS.map(([kind, label, title]) => h('button', { type: 'button', title: tr(title),
+    dataset: { kind }, onclick: (event) => store.update({ mapKind: kind }, { event }) },
+  tr(label))));
   const about = h('p', { class: 'note' });
   const axes = { x: axisRow('x', ctx), y: axisRow('y', ctx) };
   const fields = {
-    mapResolution: numericField({ label: 'cells per side', title: 'cells per side of the map',
+    mapResolution: numericField({ label: tr('mapset.cells'), title: tr('mapset.cells_title'),
       min: 4, max: catalogues.limits.max_map_resolution, value: store.state.mapResolution,
       integer: true, log: true, errorKey: 'map.resolution', change: set('mapResolution') }),
-    mapSteps: numericField({ label: 'steps', title: 'steps of every run', min: 10,
+    mapSteps: numericField({ label: tr('settings.steps'), title: tr('mapset.steps_title'),
+      min: 10,
       max: Math.min(catalogues.limits.max_steps, MAX_SLIDER_STEPS),
       value: store.state.mapSteps, integer: true, log: true, errorKey: 'map.steps',
       change: set('mapSteps') }),
   };
   const zoomText = h('span', { class: 'muted zoom-text' });
   const whole = h('button', { type: 'button', class: 'small', id: 'map-unzoom',
-    title: 'back to the whole rectangle', onclick: (event) => {
+    title: tr('mapset.whole_title'), onclick: (event) => {
       const o = catalogues.optimizers.find((q) => q.id === mapRun(store.state)?.id);
       const { x, y } = mapAxes(store.state, catalogues);
       const span = (a) => (o && a ? { ...axisSpan(axisParam(o, a.name)), scale: a.scale } : null);
       store.update(store.state.mapKind === 'basins' ? { mapRegion: null }
         : { mapX: span(x), mapY: span(y) }, { event });
-    } }, 'Whole map');
+    } }, tr('mapset.whole'));
   const error = h('div', { class: 'field-error' });
   registerSlot('map', error);
-  root.append(h('h2', {}, 'Map'), kinds, about, axes.x.el, axes.y.el,
+  root.append(h('h2', {}, tr('tab.map')), kinds, about, axes.x.el, axes.y.el,
     ...Object.values(fields).map((f) => f.el),
     h('div', { class: 'schedule-row zoom-row' }, zoomText, whole), error);
 
@@ -106,10 +110,7 @@ export function mapSettingsControl(root, ctx) {
       kinds.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed',
         String(b.dataset.kind === state.mapKind)));
       const basins = state.mapKind === 'basins';
-      about.textContent = basins ? 'The run of the selected optimizer from every start in the '
-        + 'rectangle: the colour is where it ended, the lightness how many steps it took.'
-        : 'The run of the selected optimizer from the start (Surface tab) with every pair of '
-        + 'settings: the colour is where it ended, the lightness how many steps it took.';
+      about.textContent = tr(basins ? 'mapset.about_basins' : 'mapset.about_settings');
       for (const row of Object.values(axes)) {
         row.el.hidden = basins;
         if (!basins) row.update(state);
@@ -119,9 +120,9 @@ export function mapSettingsControl(root, ctx) {
       whole.hidden = !basins && !state.mapX && !state.mapY;
       whole.disabled = basins && !state.mapRegion;
       zoomText.textContent = basins && state.mapRegion
-        ? `zoomed: x ${num(state.mapRegion[0], 4)} … ${num(state.mapRegion[1], 4)}, `
-          + `y ${num(state.mapRegion[2], 4)} … ${num(state.mapRegion[3], 4)}`
-        : 'drag a box on the map to zoom';
+        ? tr('mapset.zoomed', { x0: num(state.mapRegion[0], 4), x1: num(state.mapRegion[1], 4),
+          y0: num(state.mapRegion[2], 4), y1: num(state.mapRegion[3], 4) })
+        : tr('mapset.drag_hint');
     },
   };
 }

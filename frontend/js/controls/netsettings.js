@@ -6,6 +6,7 @@
  */
 
 import { h } from '../dom.js';
+import { tr } from '../i18n.js';
 import { numericField, optionalField } from './numeric.js';
 import { registerSlot } from '../errors.js';
 import { planeOf, planes, stepsOf } from '../networks/request.js';
@@ -27,21 +28,23 @@ export function networkSettingsControl(root, { catalogues, store }) {
   const set = (key) => (value, event, dragging) => store.update({ [key]: value },
     { event, drag: dragging });
   const fields = {
-    netSteps: numericField({ label: 'steps', title: 'steps per run', min: 10,
+    netSteps: numericField({ label: tr('settings.steps'), title: tr('settings.steps_title'),
+      min: 10,
       max: Math.min(race.steps.max, catalogues.limits.max_steps, MAX_SLIDER_STEPS),
       value: stepsOf(store.state, catalogues), integer: true, log: true, errorKey: 'net.steps',
       change: set('netSteps') }),
-    batch: optionalField({ label: 'batch', title: `mini-batches: ${race.batch_size.meaning}; `
-      + 'off: full batch', min: race.batch_size.min, max: race.batch_size.max, log: true, value: null,
+    batch: optionalField({ label: tr('netset.batch'), title: tr('netset.batch_title'),
+      min: race.batch_size.min, max: race.batch_size.max, log: true, value: null,
     fallback: FIRST_BATCH, integer: true, errorKey: 'net.batch_size', change: set('batch') }),
-    netSeed: numericField({ label: 'batch seed', title: race.seed, min: 0, max: SEEDS,
+    netSeed: numericField({ label: tr('netset.batch_seed'), title: race.seed, min: 0, max: SEEDS,
       integer: true, value: 0, errorKey: 'net.seed', change: set('netSeed') }),
-    initSeed: numericField({ label: 'init seed', title: race.init_seed, min: 0, max: SEEDS,
+    initSeed: numericField({ label: tr('netset.init_seed'), title: race.init_seed, min: 0,
+      max: SEEDS,
       integer: true, value: 0, errorKey: 'net.init_seed', change: set('initSeed') }),
   };
-  const plane = h('select', { id: 'plane-select', 'aria-label': 'landscape plane' },
+  const plane = h('select', { id: 'plane-select', 'aria-label': tr('netset.plane_label') },
     ...planes(catalogues).map((p) => h('option', { value: p.id, title: p.meaning },
-      p.id === 'pca' ? 'PCA of the paths' : p.id === 'random' ? 'random, filter-normalised'
+      p.id === 'pca' ? tr('netset.plane_pca') : p.id === 'random' ? tr('netset.plane_random')
         : p.id)));
   plane.addEventListener('change', (event) => store.update({ plane: plane.value }, { event }));
   const planeNote = h('p', { class: 'note' });
@@ -49,9 +52,10 @@ export function networkSettingsControl(root, { catalogues, store }) {
   registerSlot('net.landscape', planeError);
   const raceError = h('div', { class: 'field-error' });
   registerSlot('net.gradient', raceError);
-  root.append(h('h2', {}, 'Settings'), ...Object.values(fields).map((f) => f.el),
-    h('h3', {}, 'Landscape'),
-    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'plane'), plane),
+  root.append(h('h2', {}, tr('tab.settings')), ...Object.values(fields).map((f) => f.el),
+    h('h3', {}, tr('plot.landscape_caption')),
+    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('netset.plane')),
+      plane),
     planeNote, planeError, raceError);
   return {
     update(state) {

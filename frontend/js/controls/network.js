@@ -6,6 +6,8 @@
  */
 
 import { h } from '../dom.js';
+import { paramLabel, tr } from '../i18n.js';
+import { leftToRight } from '../format.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
 import { numericField, optionalField } from './numeric.js';
@@ -23,7 +25,7 @@ const SLIDER_SPAN = 10_000;
 export function networkControl(root, { catalogues, store }) {
   const { datasets, activations, inits, architecture } = catalogues.networks;
   const { width, max_hidden_layers: maxLayers } = architecture;
-  const dataset = h('select', { id: 'dataset-select', 'aria-label': 'dataset' },
+  const dataset = h('select', { id: 'dataset-select', 'aria-label': tr('net.dataset_label') },
     ...datasets.map((d) => h('option', { value: d.id }, d.name)));
   dataset.addEventListener('change', (event) => store.update({ dataset: dataset.value,
     dataParams: {} }, { event }));
@@ -34,23 +36,23 @@ export function networkControl(root, { catalogues, store }) {
   const setLayers = (hidden, event) => store.update({ layers: hidden }, { event });
   const current = () => architectureOf(store.state, catalogues).hidden;
   const more = h('button', { type: 'button', class: 'small', id: 'layer-add',
-    title: 'add a hidden layer', onclick: (event) => {
+    title: tr('net.add_layer_title'), onclick: (event) => {
       const hidden = current();
       setLayers([...hidden, hidden.at(-1) ?? architecture.default.hidden[0]], event);
-    } }, '+ layer');
+    } }, tr('net.add_layer'));
   const fewer = h('button', { type: 'button', class: 'small', id: 'layer-remove',
-    title: 'remove the last hidden layer', onclick: (event) => setLayers(current().slice(0, -1),
-      event) }, '− layer');
+    title: tr('net.remove_layer_title'), onclick: (event) => setLayers(current().slice(0, -1),
+      event) }, tr('net.remove_layer'));
   const layersError = h('div', { class: 'field-error', id: 'layers-error' });
   registerSlot('net.architecture.hidden', layersError);
   const shape = h('div', { class: 'net-shape', id: 'net-shape' });
 
-  const activation = h('select', { id: 'activation-select', 'aria-label': 'activation' },
+  const activation = h('select', { id: 'activation-select', 'aria-label': tr('net.activation') },
     ...activations.map((a) => h('option', { value: a.id }, a.name)));
   activation.addEventListener('change', (event) => store.update({
     activation: activation.value }, { event }));
   const activationNote = h('div', { class: 'note' });
-  const init = h('select', { id: 'init-select', 'aria-label': 'initialisation' });
+  const init = h('select', { id: 'init-select', 'aria-label': tr('net.init_label') });
   init.addEventListener('change', (event) => store.update({ init: init.value }, { event }));
   const initNote = h('div', { class: 'note' });
   const { init_scale: sigmaRange, bias: biasRange, dropout: dropRange } = architecture;
@@ -59,11 +61,11 @@ export function networkControl(root, { catalogues, store }) {
     errorKey: 'net.architecture.init_scale',
     change: (value, event, dragging) => store.update({ initScale: value },
       { event, drag: dragging }) });
-  const bias = numericField({ label: 'bias', title: biasRange.meaning, min: biasRange.min,
+  const bias = numericField({ label: tr('net.bias'), title: biasRange.meaning, min: biasRange.min,
     max: biasRange.max, slider: false, value: biasRange.default,
     errorKey: 'net.architecture.bias',
     change: (value, event) => store.update({ bias: value }, { event }) });
-  const dropout = numericField({ label: 'dropout', title: dropRange.meaning,
+  const dropout = numericField({ label: tr('net.dropout'), title: dropRange.meaning,
     min: dropRange.min, max: dropRange.max, value: dropRange.default,
     errorKey: 'net.architecture.dropout',
     change: (value, event, dragging) => store.update({ dropout: value },
@@ -75,18 +77,18 @@ export function networkControl(root, { catalogues, store }) {
   const held = heldOutControls(catalogues, store);
 
   root.append(
-    h('h2', {}, 'Network'),
-    h('h3', {}, 'Data'), dataset, note, params, datasetError,
-    h('h3', {}, 'Held-out data'), held.el,
-    h('h3', {}, 'Network'),
-    h('div', { class: 'layer-row' }, h('span', { class: 'field-label' }, 'hidden layers'), layers,
-      more, fewer),
+    h('h2', {}, tr('tab.network')),
+    h('h3', {}, tr('net.data')), dataset, note, params, datasetError,
+    h('h3', {}, tr('net.held_out')), held.el,
+    h('h3', {}, tr('tab.network')),
+    h('div', { class: 'layer-row' }, h('span', { class: 'field-label' }, tr('net.hidden_layers')),
+      layers, more, fewer),
     layersError, shape,
-    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'activation'),
+    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('net.activation')),
       activation),
     activationNote,
     h('div', { class: 'schedule-row' }, h('span', { class: 'field-label',
-      title: 'initialisation of the weights' }, 'init'), init),
+      title: tr('net.init_title') }, tr('net.init')), init),
     initNote, sigma.el, bias.el, dropout.el, architectureError,
   );
 
@@ -99,7 +101,8 @@ export function networkControl(root, { catalogues, store }) {
     fields = {};
     params.replaceChildren(...entry.params.map((p) => {
       const integer = Number.isInteger(p.default) && p.max >= 1000;
-      const field = numericField({ label: p.name, title: p.meaning, min: p.min, max: p.max,
+      const field = numericField({ label: paramLabel(p.name), title: p.meaning, min: p.min,
+        max: p.max,
         log: p.log, integer, slider: p.max - p.min <= SLIDER_SPAN,
         value: state.dataParams[p.name] ?? p.default, errorKey: `net.dataset.params.${p.name}`,
         change: (value, event, dragging) => store.update({ dataParams: {
@@ -112,8 +115,8 @@ export function networkControl(root, { catalogues, store }) {
   function buildLayers(hidden) {
     layers.replaceChildren(...hidden.map((w, k) => {
       const box = h('input', { type: 'number', class: 'num width', min: width.min,
-        max: width.max, step: 1, value: String(w), 'aria-label': `units in hidden layer ${k + 1}`,
-        title: `units in hidden layer ${k + 1} (${width.min} … ${width.max})` });
+        max: width.max, step: 1, value: String(w), 'aria-label': tr('net.units', { k: k + 1 }),
+        title: tr('net.units_title', { k: k + 1, min: width.min, max: width.max }) });
       box.addEventListener('keydown', (event) => event.stopPropagation());
       box.addEventListener('change', (event) => {
         const value = Number(box.value);
@@ -146,11 +149,11 @@ export function networkControl(root, { catalogues, store }) {
       }
       more.disabled = arch.hidden.length >= maxLayers;
       fewer.disabled = arch.hidden.length === 0;
-      const sizes = [architecture.inputs, ...arch.hidden, architecture.outputs].join(' → ');
-      const weights = race?.architecture && race.architecture.hidden.join(',') === key
-        ? ` · ${race.architecture.n_params} weights` : '';
-      shape.textContent = arch.hidden.length ? `${sizes}${weights}`
-        : `${sizes}: no hidden layer, a logistic regression${weights}`;
+      const sizes = leftToRight([architecture.inputs, ...arch.hidden, architecture.outputs]
+        .join(' → '));
+      const described = arch.hidden.length ? sizes : tr('net.no_hidden', { sizes });
+      shape.textContent = race?.architecture && race.architecture.hidden.join(',') === key
+        ? tr('net.with_weights', { shape: described, n: race.architecture.n_params }) : described;
 
       activation.value = arch.activation;
       const act = activations.find((a) => a.id === arch.activation);
@@ -159,7 +162,8 @@ export function networkControl(root, { catalogues, store }) {
         activationNote.innerHTML = typeset(act.formula);
         activationNote.append(h('div', {}, act.note));
         const own = inits.find((i) => i.id === act.init);
-        init.replaceChildren(h('option', { value: '' }, `its own: ${own?.name ?? act.init}`),
+        init.replaceChildren(h('option', { value: '' },
+          tr('net.its_own', { name: own?.name ?? act.init })),
           ...inits.map((i) => h('option', { value: i.id }, i.name)));
       }
       init.value = state.init;
@@ -180,25 +184,25 @@ export function networkControl(root, { catalogues, store }) {
  * data is held out. */
 function heldOutControls(catalogues, store) {
   const { validation, early_stopping: early } = catalogues.networks.race;
-  const fraction = numericField({ label: 'validation', title: validation.fraction.meaning,
+  const fraction = numericField({ label: tr('net.validation'), title: validation.fraction.meaning,
     min: validation.fraction.min, max: validation.fraction.max,
     value: validation.fraction.default, errorKey: 'net.validation.fraction',
     change: (value, event, dragging) => store.update({ valFraction: value },
       { event, drag: dragging }) });
-  const seed = numericField({ label: 'split seed', title: validation.seed, min: 0,
+  const seed = numericField({ label: tr('net.split_seed'), title: validation.seed, min: 0,
     max: 2 ** 31 - 1, integer: true, slider: false, value: 0, errorKey: 'net.validation.seed',
     change: (value, event) => store.update({ valSeed: value }, { event }) });
-  const patience = optionalField({ label: 'patience', title: early.patience.meaning,
+  const patience = optionalField({ label: tr('net.patience'), title: early.patience.meaning,
     min: early.patience.min, max: 1000, integer: true, value: null, fallback: 50,
     errorKey: 'net.early_stopping.patience',
     change: (value, event, dragging) => store.update({ patience: value },
       { event, drag: dragging }) });
   const stop = h('input', { type: 'checkbox', id: 'stop-early',
-    'aria-label': 'stop early and keep the best weights' });
+    'aria-label': tr('net.stop_label') });
   stop.addEventListener('change', (event) => store.update({ stopEarly: stop.checked },
     { event }));
   const stopRow = h('label', { class: 'check-row', title: early.stop }, stop,
-    ' stop there, keep the best weights');
+    ` ${tr('net.stop_row')}`);
   const earlyBox = h('div', { id: 'early-stopping' }, patience.el, stopRow);
   const error = h('div', { class: 'field-error' });
   registerSlot('net.early_stopping', error);

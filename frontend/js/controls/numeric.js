@@ -5,6 +5,7 @@
  */
 
 import { h } from '../dom.js';
+import { tr } from '../i18n.js';
 import { inputValue, num } from '../format.js';
 import { invalid, registerSlot } from '../errors.js';
 
@@ -51,7 +52,7 @@ export function numericField(spec) {
   const slider = h('input', { type: 'range', min: 0, max: TICKS, step: 1,
     'aria-label': spec.label });
   const box = h('input', { type: 'number', min, max, step: integer ? 1 : 'any',
-    'aria-label': `${spec.label} value`, class: 'num' });
+    'aria-label': tr('field.value_label', { label: spec.label }), class: 'num' });
   const error = h('div', { class: 'field-error' });
   const el = h('div', { class: spec.slider === false ? 'field typed' : 'field',
     title: spec.title ? `${spec.title} (${num(min)} … ${num(max)})` : '' },
@@ -62,7 +63,8 @@ export function numericField(spec) {
   const recentre = (value) => {
     const [lo, hi] = bounds();
     if (value <= lo * 1.05 || value >= hi / 1.05) scale = scaleOf(min, max, spec.log, value);
-    slider.title = `slider: ${num(scale.from(0))} … ${num(scale.from(TICKS))}`;
+    slider.title = tr('field.slider_title', { from: num(scale.from(0)),
+      to: num(scale.from(TICKS)) });
     Object.assign(slider.dataset, { lo: String(scale.from(0)), hi: String(scale.from(TICKS)) });
   };
   const set = (value) => {
@@ -98,12 +100,12 @@ export function numericField(spec) {
     // the quantity's own name ("learning rate ε" from its catalogue meaning), else the label
     const name = spec.title?.includes(':') ? spec.title.split(':')[0] : spec.label;
     if (box.value.trim() === '' || !Number.isFinite(value)) {
-      refuse(`Type a number for ${name}, between ${num(min)} and ${num(max)}.`);
+      refuse(tr('field.type_number', { name, min: num(min), max: num(max) }));
       return;
     }
     if (value < min || value > max || (integer && !Number.isInteger(value))) {
-      refuse(`${name.replace(/^./, (c) => c.toUpperCase())} must be ${integer ? 'a whole '
-        + 'number ' : ''}between ${num(min)} and ${num(max)}.`);
+      refuse(tr(integer ? 'field.whole_between' : 'field.between', { name, min: num(min),
+        max: num(max) }).replace(/^./, (c) => c.toUpperCase()));
       return;
     }
     refuse(null);
@@ -126,7 +128,8 @@ export function numericField(spec) {
  * @returns {{el: HTMLElement, set: (value: ?number) => void}}
  */
 export function optionalField(spec) {
-  const toggle = h('input', { type: 'checkbox', 'aria-label': `use ${spec.label}` });
+  const toggle = h('input', { type: 'checkbox',
+    'aria-label': tr('field.use', { label: spec.label }) });
   let current = spec.value ?? spec.fallback;
   const field = numericField({ ...spec, value: current, change: (value, event, dragging) => {
     current = value;

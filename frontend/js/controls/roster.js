@@ -156,12 +156,12 @@ export function rosterControl(root, { catalogues, store }) {
     });
     const scheduleError = h('div', { class: 'field-error' });
     registerSlot(`runs.${i}.schedule`, scheduleError);
-    f.clip = optionalField({ label: 'clip', title: 'this run only: rescale gradients '
-      + 'longer than this (off: the race’s setting)', min: 0.01, max: 1000, log: true,
+    f.clip = optionalField({ label: tr('roster.clip'), title: tr('roster.clip_title'),
+      min: 0.01, max: 1000, log: true,
       value: run.clipNorm, fallback: 1, errorKey: `runs.${i}.clip_norm`,
       change: (value, event, dragging) => patchRun(i, { clipNorm: value }, event, dragging) });
-    f.noise = optionalField({ label: 'noise σ', title: 'this run only: std of the Gaussian '
-      + 'noise added to each gradient component (off: the race’s setting)', min: 0, max: 10,
+    f.noise = optionalField({ label: tr('settings.noise'), title: tr('roster.noise_title'),
+      min: 0, max: 10,
       value: run.noise, fallback: 0.1, errorKey: `runs.${i}.noise_std`,
       change: (value, event, dragging) => patchRun(i, { noise: value }, event, dragging) });
     f.warning = h('div', { class: 'field-warning', role: 'status' });
@@ -174,7 +174,7 @@ export function rosterControl(root, { catalogues, store }) {
       h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('kind.optimizer')),
         which),
       ...others.map(hpField),
-      h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, 'schedule'),
+      h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('roster.schedule')),
         schedule),
       ...scheduleParams, scheduleError, f.clip.el, f.noise.el);
     more.open = Boolean(run.schedule || run.clipNorm !== null || run.noise !== null);

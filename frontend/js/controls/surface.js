@@ -7,14 +7,15 @@
  */
 
 import { h } from '../dom.js';
+import { paramLabel, tr } from '../i18n.js';
 import { pair } from '../format.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
 import { numericField } from './numeric.js';
 import { surfaceEntry, defaultStart, EXPRESSION_VIEW } from '../request.js';
 
-const GROUPS = [['teaching', 'For teaching'], ['network', 'Networks with two weights'],
-  ['benchmark', 'Benchmarks']];
+const GROUPS = [['teaching', 'surface.group_teaching'], ['network', 'surface.group_network'],
+  ['benchmark', 'surface.group_benchmark']];
 const FORMULA = '__formula__';
 
 /** The picker group of a surface: a two-weight network's loss goes with the networks,
@@ -24,20 +25,28 @@ function groupOf(surface) {
   return GROUPS.some(([t]) => t === tag) ? tag : 'more';
 }
 
+/** A surface's tag in the page's language (a tag new to the catalogues shows as it is). */
+function tagName(tag) {
+  const key = `surface.tag_${tag}`;
+  const name = tr(key);
+  return name === key ? tag : name;
+}
+
 /**
  * @param {HTMLElement} root
  * @param {{catalogues: Object, store: Object}} ctx
  * @returns {{update: (state: Object, grid: ?Object) => void}}
  */
 export function surfaceControl(root, { catalogues, store }) {
-  const select = h('select', { id: 'surface-select', 'aria-label': 'surface' },
-    ...[...GROUPS, ['more', 'More']].map(([tag, name]) => {
+  const select = h('select', { id: 'surface-select', 'aria-label': tr('surface.label') },
+    ...[...GROUPS, ['more', 'surface.group_more']].map(([tag, name]) => {
       const members = catalogues.surfaces.filter((s) => groupOf(s) === tag);
-      return members.length ? h('optgroup', { label: name },
+      return members.length ? h('optgroup', { label: tr(name) },
         ...members.map((s) => h('option', { value: s.id }, s.name))) : null;
     }),
-    h('optgroup', { label: 'Your own' }, h('option', { value: FORMULA }, 'A formula you type…')));
-  const formula = h('div', { class: 'formula', 'aria-label': 'formula' });
+    h('optgroup', { label: tr('surface.group_own') },
+      h('option', { value: FORMULA }, tr('surface.formula_option'))));
+  const formula = h('div', { class: 'formula', 'aria-label': tr('surface.formula_label') });
   const chips = h('div', { class: 'chips' });
   const params = h('div', { class: 'params' });
   const note = h('p', { class: 'note' });
@@ -47,11 +56,13 @@ export function surfaceControl(root, { catalogues, store }) {
   registerSlot('start', startError);
 
   const expression = h('input', { id: 'expression', type: 'text', spellcheck: false,
-    autocomplete: 'off', placeholder: 'e.g. x**2 + 10*y**2', 'aria-label': 'formula in x and y' });
+    autocomplete: 'off', placeholder: tr('surface.expression_placeholder'),
+    'aria-label': tr('surface.expression_label') });
   const expressionError = h('div', { class: 'field-error', id: 'expression-error' });
   registerSlot('surface.expression', expressionError);
   const viewBoxes = [0, 1, 2, 3].map((i) => h('input', { type: 'number', step: 'any',
-    class: 'num', 'aria-label': ['x from', 'x to', 'y from', 'y to'][i] }));
+    class: 'num', 'aria-label': tr(['surface.x_from', 'surface.x_to', 'surface.y_from',
+      'surface.y_to'][i]) }));
   const viewError = h('div', { class: 'field-error' });
   registerSlot('surface.view', viewError);
 
@@ -90,17 +101,21 @@ export function surfaceControl(root, { catalogues, store }) {
   });
 
   root.append(
-    h('h2', {}, 'Surface'),
+    h('h2', {}, tr('tab.surface')),
     select, formula, chips, params, note,
-    h('div', { class: 'start-row' }, h('span', { class: 'muted' }, 'Start '), startText, starts),
+    h('div', { class: 'start-row' }, h('span', { class: 'muted' }, `${tr('surface.start')} `),
+      startText,
+      starts),
     startError,
-    h('p', { class: 'hint' }, 'Click or drag on the contour plot to move the start.'),
+    h('p', { class: 'hint' }, tr('surface.hint')),
     h('div', { class: 'expression-box' },
       h('label', { for: 'expression', class: 'field-label' }, 'f(x, y) ='),
       expression,
-      h('button', { type: 'button', class: 'small', onclick: applyExpression }, 'Plot')),
+      h('button', { type: 'button', class: 'small', onclick: applyExpression },
+        tr('surface.plot_button'))),
     expressionError,
-    h('div', { class: 'view-box' }, h('span', { class: 'muted' }, 'box x'), viewBoxes[0], '…',
+    h('div', { class: 'view-box' }, h('span', { class: 'muted' }, tr('surface.box_x')),
+      viewBoxes[0], '…',
       viewBoxes[1], h('span', { class: 'muted' }, 'y'), viewBoxes[2], '…', viewBoxes[3]),
     viewError,
   );
@@ -122,15 +137,15 @@ export function surfaceControl(root, { catalogues, store }) {
         built = key;
         const latex = entry ? entry.latex : grid?.surface.expression?.latex;
         formula.innerHTML = latex ? `<span class="muted">f =</span> ${typeset(latex)}` : '';
-        chips.replaceChildren(...(entry ? entry.tags : ['your formula'])
+        chips.replaceChildren(...(entry ? entry.tags.map(tagName) : [tr('surface.your_formula')])
           .map((t) => h('span', { class: 'chip' }, t)),
         ...(entry?.log_contours ? [h('span', { class: 'chip accent',
-          title: 'contours and 3-D heights are drawn on a log scale' }, 'log contours')] : []));
-        note.textContent = entry ? entry.note : 'Your formula, differentiated exactly by the '
-          + 'server. Click the plot to choose where the race starts.';
+          title: tr('surface.log_contours_title') }, tr('surface.log_contours'))] : []));
+        note.textContent = entry ? entry.note : tr('surface.formula_note');
         fields = {};
         params.replaceChildren(...(entry ? entry.params.map((p) => {
-          const field = numericField({ label: p.name, title: p.meaning, min: p.min, max: p.max,
+          const field = numericField({ label: paramLabel(p.name), title: p.meaning, min: p.min,
+            max: p.max,
             value: state.params[p.name] ?? p.default, errorKey: `surface.params.${p.name}`,
             change: (value, event) => store.update({
               params: { ...store.state.params, [p.name]: value } }, { event, drag: true }),
@@ -139,7 +154,8 @@ export function surfaceControl(root, { catalogues, store }) {
           return field.el;
         }) : []));
         starts.replaceChildren(...(entry ? entry.starts.map((s, i) => h('button', {
-          type: 'button', class: 'small start-choice', title: `start at ${pair(...s, 3)}`,
+          type: 'button', class: 'small start-choice',
+          title: tr('surface.start_at', { point: pair(...s, 3) }),
           onclick: (event) => store.update({ start: s }, { event }),
         }, String(i + 1))) : []));
       }

@@ -7,13 +7,14 @@
  */
 
 import * as api from '../api.js';
+import { tr } from '../i18n.js';
 import { clearErrors, showErrors } from '../errors.js';
-import { CRITICAL, rowStyle } from '../palette.js';
+import { rowStyle } from '../palette.js';
 import { num, pair } from '../format.js';
 import * as mapplot from '../plots/mapplot.js';
 import { MapData } from './mapdata.js';
 import { categoriesOf, cellValues, countCategories } from './cells.js';
-import { fillMapLegend, legendEntries } from './legend.js';
+import { fillMapLegend, legendEntries, pointName, statusName } from './legend.js';
 import { axisParam, axisSpan, mapAxes, mapRequest, mapRun } from './request.js';
 
 /** Bands of rows are drawn at most this often (ms) while they stream in. */
@@ -53,8 +54,14 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     const style = rowStyle(state.mapRuns, state.mapRuns.indexOf(run), catalogues);
     const names = [map.request.x.name, map.request.y.name];
     return { x: value(names[0]), y: value(names[1]), style,
-      text: `current setting (${names.map((n) => `${n} ${num(value(n), 3)}`).join(', ')})` };
+      text: tr('maplab.current_setting', {
+        values: names.map((n) => `${n} ${num(value(n), 3)}`).join(', ') }) };
   }
+
+  /** The mapped run's name: the person's label, else its optimizer's name in the page's
+   * language (the server's default label is English). */
+  const runLabel = (map) => (map.request.optimizer?.label ? map.optimizer.label
+    : optimizerOf(map.optimizer.optimizer)?.name ?? map.optimizer.label);
 
   /** The categories of the cells on screen and how many cells each has. */
   function counted(map, categories) {
@@ -64,15 +71,20 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
       categories.length);
   }
 
-  function caption(map) {
+  /** How big the map is: its cells, and the steps of each cell's run. */
+  function extent(map) {
     const cells = `${map.resolution} × ${map.kind === 'basins' || map.request.y
       ? map.resolution : 1}`;
-    const what = map.kind === 'basins' ? 'starts' : 'settings';
+    return tr(map.kind === 'basins' ? 'maplab.extent_basins' : 'maplab.extent_settings',
+      { cells, count: map.steps });
+  }
+
+  function caption(map) {
     if (!map.done) {
-      return `Computing ${cells} ${what} × ${map.steps} steps… ${Math.round(100 * map.progress)} %`;
+      return tr('maplab.computing', { extent: extent(map),
+        percent: Math.round(100 * map.progress) });
     }
-    return `${cells} ${what} × ${map.steps} steps · drag a box to zoom in, double-click to `
-      + `zoom out · click a cell to open its race`;
+    return tr('maplab.caption', { extent: extent(map) });
   }
 
   function draw() {
@@ -96,13 +108,13 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     if (!asked) {
       current.map = null;
       current.asked = '';
-      els.caption.textContent = 'Switch on an optimizer to map it.';
+      els.caption.textContent = tr('maplab.switch_on');
       return;
     }
     current.asked = JSON.stringify(asked.body);
     const signal = api.supersede('map');
     document.body.dataset.map = 'computing';
-    els.caption.textContent = 'Computing the map…';
+    els.caption.textContent = tr('maplab.computing_map');
     let map = null;
     api.streamRace(asked.body, {
       meta: (meta) => {
@@ -166,7 +178,8 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     let label;
     if (map.kind === 'basins') {
       patch.start = [x, y].map((v) => Number(v.toPrecision(6)));
-      label = `${optimizerOf(base.id).name} from ${pair(...patch.start, 3)}`;
+      label = tr('maplab.cell_label', { optimizer: optimizerOf(base.id).name,
+        point: pair(...patch.start, 3) });
       patch.runs = [{ ...base, label, on: true }];
     } else {
       const [xn, yn] = [map.request.x.name, map.request.y.name];
@@ -176,39 +189,38 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
       patch.start = map.summary.start;
     }
     store.update(patch, { mapCell: true });
-    say(`The race of this cell (${label}). The Maps switch brings the map back.`);
+    say(tr('maplab.cell_race', { label }));
   }
 
   /** What the cell under the pointer ended as, in words. */
   function hover(x, y, trace, index) {
     const map = current.map;
     if (x === null || !map) {
-      els.readout.textContent = 'Point at a cell to read it.';
+      els.readout.textContent = tr('map.readout_hint');
       return;
     }
     const source = trace === 'coarse' ? map.coarse.cells : map.fine()?.cells;
     if (!source || !Array.isArray(index)) return;
     const k = index[0] * source.cols + index[1];
-    const status = map.statuses[source.status[k]];
     const point = map.points[source.basin[k]];
-    const where = map.kind === 'basins' ? `start ${pair(x, y, 3)}`
+    const where = map.kind === 'basins' ? tr('maplab.where_start', { point: pair(x, y, 3) })
       : `${map.request.x.name} ${num(x, 3)}, ${map.request.y.name} ${num(y, 3)}`;
-    const at = point ? ` at the ${CRITICAL[point.kind]?.name ?? 'minimum found'} `
-      + `${pair(...point.point, 3)}` : '';
-    const when = source.step[k] >= 0 ? ` after ${source.step[k]} steps` : '';
-    els.readout.textContent = `${where}: ${status}${at}${when} · final loss `
-      + `${num(source.loss[k], 3)}`;
+    const after = source.step[k] >= 0;
+    const key = `maplab.readout${point ? '_at' : ''}${after ? '_after' : ''}`;
+    els.readout.textContent = tr(key, { where, status: statusName(map.statuses[source.status[k]]),
+      name: point ? pointName(point.kind) : '', point: point ? pair(...point.point, 3) : '',
+      steps: source.step[k], loss: num(source.loss[k], 3) });
   }
 
   /** The header: the surface, and the run mapped ("Himmelblau · basins of SGD", "Rotated
    * ravine · Momentum: lr × momentum"). */
   function title() {
     const map = current.map;
-    if (!map) return 'Maps';
+    if (!map) return tr('lab.maps');
     const surface = map.surface.expression ? `f(x, y) = ${map.surface.expression.plain}`
-      : map.surface.name;
-    const { label } = map.optimizer;
-    return map.kind === 'basins' ? `${surface} · basins of ${label}`
+      : catalogues.surfaces.find((e) => e.id === map.surface.id)?.name ?? map.surface.name;
+    const label = runLabel(map);
+    return map.kind === 'basins' ? tr('maplab.title_basins', { surface, label })
       : `${surface} · ${label}: ${map.request.x.name} × ${map.request.y.name}`;
   }
 
@@ -238,8 +250,7 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
         const categories = categoriesOf(map.points, map.statuses, map.statusColors, map.palest);
         const settings = Object.entries(map.optimizer.hyperparameters)
           .map(([name, value]) => `${name} ${num(value, 3)}`).join(', ');
-        return { title: title(), subtitle: `${caption(map).split(' · drag')[0]} · `
-          + `${map.optimizer.label}: ${settings}`,
+        return { title: title(), subtitle: `${extent(map)} · ${runLabel(map)}: ${settings}`,
           runs: [], critical: [], outcomes: [],
           extra: legendEntries(map, categories, counted(map, categories), setting(map),
             map.kind === 'hyperparameters' ? trials() : null) };

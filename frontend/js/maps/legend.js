@@ -7,13 +7,25 @@
 
 import { CRITICAL, drawCritical, paintMarker } from '../palette.js';
 import { h } from '../dom.js';
+import { tr } from '../i18n.js';
 import { num, pair } from '../format.js';
 import { paler } from './cells.js';
 import { SEARCH_MARKS } from '../plots/mapplot.js';
 
+/** A critical point's kind in words (a kind the palette does not know: "minimum found"). */
+export const pointName = (kind) => (CRITICAL[kind] ? tr(`critical.${kind}`)
+  : tr('maplab.minimum_found'));
+
+/** A run's outcome (the server's status code) in words; a code new to the page as it is. */
+export function statusName(status) {
+  const key = status === 'unfinished' ? 'outcome.unfinished' : `outcome.${status}_name`;
+  const name = tr(key);
+  return name === key ? status : name;
+}
+
 /** What an outcome at no listed point is called. */
-const OUTCOME_TEXT = { converged: 'converged elsewhere', stalled: 'stalled on flat ground',
-  diverged: 'diverged', unfinished: 'unfinished' };
+const outcomeText = (status) => (status === 'converged' ? tr('maplab.converged_elsewhere')
+  : status === 'stalled' ? tr('maplab.stalled_flat') : statusName(status));
 
 function square(ctx, x, y, r, color) {
   ctx.fillStyle = color;
@@ -39,16 +51,17 @@ export function legendEntries(map, categories, counts, setting, search = null) {
     if (!counts[i]) return;
     if (c.point !== undefined) {
       const p = map.points[c.point];
-      const name = CRITICAL[p.kind]?.name ?? 'minimum found';
+      const name = pointName(p.kind);
       entries.push({ key: c.key, text: `${name} ${pair(...p.point, 3)} · ${percent(counts[i], total)}`,
         draw: (ctx, x, y, r) => {
           square(ctx, x, y, r, c.color);
           if (CRITICAL[p.kind]) drawCritical(ctx, p.kind, x, y, r * 0.9);
         } });
     } else {
-      const shade = c.palest ? ' (darker: lower final loss)' : '';
-      entries.push({ key: c.key, text: `${OUTCOME_TEXT[c.status] ?? c.status}${shade} · `
-        + `${percent(counts[i], total)}`, draw: (ctx, x, y, r) => {
+      const outcome = outcomeText(c.status);
+      const share = percent(counts[i], total);
+      entries.push({ key: c.key, text: c.palest ? tr('maplab.darker', { outcome, share })
+        : `${outcome} · ${share}`, draw: (ctx, x, y, r) => {
         if (!c.palest) {
           square(ctx, x, y, r, c.color);
           return;
@@ -62,7 +75,7 @@ export function legendEntries(map, categories, counts, setting, search = null) {
   });
   const shaded = categories.find((c, i) => c.point !== undefined && counts[i]);
   if (shaded) {
-    entries.push({ key: 'speed', text: `full colour: there in few steps · pale: in ${map.steps}`,
+    entries.push({ key: 'speed', text: tr('maplab.speed', { steps: map.steps }),
       draw: (ctx, x, y, r) => {
         const gradient = ctx.createLinearGradient(x - r * 1.3, 0, x + r * 1.3, 0);
         gradient.addColorStop(0, shaded.color);
@@ -72,8 +85,8 @@ export function legendEntries(map, categories, counts, setting, search = null) {
   }
   const theory = map.summary?.theory;
   if (theory) {
-    entries.push({ key: 'theory', text: `theory: stability limit (λ from ${num(theory.lam_min, 3)}`
-      + ` to ${num(theory.lam_max, 3)})`, draw: (ctx, x, y, r) => {
+    entries.push({ key: 'theory', text: tr('maplab.theory_limit', {
+      low: num(theory.lam_min, 3), high: num(theory.lam_max, 3) }), draw: (ctx, x, y, r) => {
       ctx.save();
       ctx.strokeStyle = '#1b2430';
       ctx.lineWidth = 2.5;
@@ -85,8 +98,10 @@ export function legendEntries(map, categories, counts, setting, search = null) {
       ctx.restore();
     } });
     if (theory.optimum) {
-      entries.push({ key: 'optimum', text: `theory: fastest setting (lr ${num(theory.optimum[0], 3)}`
-        + `${theory.optimum[1] ? `, μ ${num(theory.optimum[1], 3)}` : ''})`,
+      entries.push({ key: 'optimum', text: theory.optimum[1]
+        ? tr('maplab.theory_optimum_mu', { lr: num(theory.optimum[0], 3),
+          mu: num(theory.optimum[1], 3) })
+        : tr('maplab.theory_optimum', { lr: num(theory.optimum[0], 3) }),
       draw: (ctx, x, y, r) => {
         ctx.save();
         ctx.strokeStyle = '#1b2430';
@@ -103,10 +118,10 @@ export function legendEntries(map, categories, counts, setting, search = null) {
     }
   }
   if (search) {
-    for (const [method, mark] of Object.entries(SEARCH_MARKS)) {
+    for (const method of Object.keys(SEARCH_MARKS)) {
       const trials = search[method].trials[0].length;
-      entries.push({ key: `${method}-trials`, text: `${mark.name} search: ${trials} trials `
-        + `and the best found (${method === 'grid' ? 'circled' : 'in a diamond'})`,
+      entries.push({ key: `${method}-trials`, text: tr(method === 'grid' ? 'maplab.grid_trials'
+        : 'maplab.random_trials', { trials }),
       draw: (ctx, x, y, r) => {
         ctx.save();
         ctx.strokeStyle = '#1b2430';

@@ -14,6 +14,7 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
+import { tr } from '../i18n.js';
 import { num } from '../format.js';
 import { clearErrors, registerSlot, showErrors } from '../errors.js';
 import { rowStyle } from '../palette.js';
@@ -58,29 +59,27 @@ export function searchPanels(roots, { catalogues, store, redraw }) {
   const searchOut = h('div', { class: 'note search-result', 'aria-live': 'polite' });
   const searchError = h('div', { class: 'field-error' });
   registerSlot('search', searchError);
-  const budget = numericField({ label: 'trials', title: 'trials per search (a grid uses the '
-    + 'largest k × k within it)', min: 4, max: 256, value: settings.budget, integer: true,
+  const budget = numericField({ label: tr('search.trials'), title: tr('search.trials_title'),
+    min: 4, max: 256, value: settings.budget, integer: true,
   log: true, errorKey: 'search.budget', change: (v) => { settings.budget = v; } });
-  const repeats = numericField({ label: 'repeats', title: 'independent searches (random '
-    + 'draws anew each time; the grid is the same)', min: 1, max: 500, value: settings.repeats,
+  const repeats = numericField({ label: tr('search.repeats'), title: tr('search.repeats_title'),
+    min: 1, max: 500, value: settings.repeats,
   integer: true, log: true, errorKey: 'search.repeats', change: (v) => { settings.repeats = v; } });
   const searchButton = h('button', { type: 'button', class: 'primary', id: 'run-search',
-    onclick: () => runSearch() }, 'Grid vs random');
-  roots.search.append(h('h2', {}, 'Search'),
-    h('p', { class: 'hint' }, 'The same number of trials on a grid and at random, over the '
-      + 'map\'s two axes: which finds the lower final loss?'),
+    onclick: () => runSearch() }, tr('search.grid_vs_random'));
+  roots.search.append(h('h2', {}, tr('tab.search')),
+    h('p', { class: 'hint' }, tr('search.hint')),
     budget.el, repeats.el, searchButton, searchError, searchOut);
 
   async function runSearch() {
     const base = searchBase(store.state, catalogues);
     if (!base) {
-      searchOut.textContent = 'Search runs on a hyperparameter map: choose Settings in the '
-        + 'Map tab.';
+      searchOut.textContent = tr('search.needs_settings');
       return;
     }
     const signal = api.supersede('search');
     const key = JSON.stringify(base);
-    searchOut.textContent = 'Searching…';
+    searchOut.textContent = tr('search.searching');
     clearErrors('search');
     try {
       const [grid, random] = await Promise.all(['grid', 'random'].map((method) => api.postJSON(
@@ -88,15 +87,13 @@ export function searchPanels(roots, { catalogues, store, redraw }) {
         signal)));
       Object.assign(current, { search: { grid, random }, searchKey: key });
       const randomWins = share(random, grid);
+      const k = Math.round(Math.sqrt(grid.trials[0].length));
       searchOut.replaceChildren(
-        h('p', {}, h('strong', {}, `Random's best beat the grid's in ${num(100 * randomWins, 2)} %`),
-          ` of ${settings.repeats} repeats (grid's beat random's in `
-          + `${num(100 * share(grid, random), 2)} %).`),
-        h('p', {}, `Median best final loss: grid ${num(median(grid.best_score), 3)}, random `
-          + `${num(median(random.best_score), 3)}. A ${Math.round(Math.sqrt(grid.trials[0]
-            .length))} × ${Math.round(Math.sqrt(grid.trials[0].length))} grid tries only `
-          + `${Math.round(Math.sqrt(grid.trials[0].length))} values of each axis; random tries `
-          + `${settings.budget}.`));
+        h('p', {}, h('strong', {}, tr('search.random_wins', { share: num(100 * randomWins, 2) })),
+          ' ', tr('search.of_repeats', { repeats: settings.repeats,
+            share: num(100 * share(grid, random), 2) })),
+        h('p', {}, tr('search.median', { grid: num(median(grid.best_score), 3),
+          random: num(median(random.best_score), 3), k, budget: settings.budget })));
       redraw();
     } catch (error) {
       if (api.isAbort(error)) return;
@@ -110,18 +107,17 @@ export function searchPanels(roots, { catalogues, store, redraw }) {
   // ------------------------------------------------------------------ compare
   const compareOut = h('div', { class: 'note compare-result', 'aria-live': 'polite' });
   const chart = h('div', { class: 'plot ecdf', id: 'compare-chart',
-    'aria-label': 'share of held-out runs converged by each step, per optimizer' });
+    'aria-label': tr('search.ecdf_label') });
   const compareError = h('div', { class: 'field-error' });
   registerSlot('compare', compareError);
-  const compareBudget = numericField({ label: 'trials', title: 'random-search trials '
-    + 'of the learning rate each optimizer gets', min: 2, max: 200,
+  const compareBudget = numericField({ label: tr('search.trials'),
+    title: tr('search.compare_trials_title'), min: 2, max: 200,
   value: settings.compareBudget, integer: true, log: true, errorKey: 'compare.budget',
   change: (v) => { settings.compareBudget = v; } });
   const compareButton = h('button', { type: 'button', class: 'primary', id: 'run-compare',
-    onclick: () => runCompare() }, 'Tune and compare');
-  roots.compare.append(h('h2', {}, 'Compare'),
-    h('p', { class: 'hint' }, 'Every optimizer of the roster gets the same tuning budget on '
-      + 'the suggested starts, then runs from held-out starts it was not tuned on.'),
+    onclick: () => runCompare() }, tr('search.tune_and_compare'));
+  roots.compare.append(h('h2', {}, tr('tab.compare')),
+    h('p', { class: 'hint' }, tr('search.compare_hint')),
     compareBudget.el, compareButton, compareError, compareOut, chart);
 
   async function runCompare() {
@@ -138,7 +134,7 @@ export function searchPanels(roots, { catalogues, store, redraw }) {
     const body = { surface: asked.body.surface, optimizers, budget: settings.compareBudget,
       tuning_starts: tuning, test_starts: tests, steps: state.mapSteps };
     const signal = api.supersede('compare');
-    compareOut.textContent = 'Tuning and running…';
+    compareOut.textContent = tr('search.tuning');
     clearErrors('compare');
     try {
       const result = await api.postJSON('maps/compare', body, signal);
@@ -148,9 +144,9 @@ export function searchPanels(roots, { catalogues, store, redraw }) {
       current.compare = { result, styles };
       compareOut.replaceChildren(...result.runs.map((run, i) => h('p', { class: 'compare-row',
         dataset: { optimizer: run.optimizer } }, h('strong', { style: { color: styles[i].color } },
-        names[i]), ` tuned lr ${num(run.tuned.lr, 3)}: ${num(100 * run.converged_fraction, 2)}`
-        + ` % of ${tests.length} held-out starts converged, median final loss `
-        + `${num(run.median_final_loss, 3)}`)));
+        names[i]), ' ', tr('search.compare_row', { lr: num(run.tuned.lr, 3),
+        share: num(100 * run.converged_fraction, 2), tests: tests.length,
+        loss: num(run.median_final_loss, 3) }))));
       await ecdf.render(chart, result.runs, names, styles, state.mapSteps);
     } catch (error) {
       if (api.isAbort(error)) return;

@@ -9,6 +9,8 @@
  */
 
 import * as api from '../api.js';
+import { tr } from '../i18n.js';
+import { leftToRight } from '../format.js';
 import { showErrors } from '../errors.js';
 import { runStreamedRace } from '../racestream.js';
 import { stylesOf } from '../palette.js';
@@ -21,11 +23,14 @@ import * as boundaryPlot from '../plots/boundary.js';
 import { NetworkRace, toCsv } from './race.js';
 import { boundaryFeed } from './boundaries.js';
 import { datasetEntry, networkRequest } from './request.js';
+import { nameRuns } from '../request.js';
 import * as standings from './standings.js';
 
-const LOSS = { key: 'loss', shift: 0, log: 'auto', title: 'loss', held: 'valLoss' };
-const ACCURACY = { key: 'accuracy', shift: 0, log: false, title: 'accuracy', format: '.0%',
-  held: 'valAccuracy' };
+/** The charts' quantities, titled in the page's language (so made once it is loaded). */
+const loss = () => ({ key: 'loss', shift: 0, log: 'auto', title: tr('plot.loss'),
+  held: 'valLoss' });
+const accuracy = () => ({ key: 'accuracy', shift: 0, log: false, title: tr('plot.accuracy'),
+  format: '.0%', held: 'valAccuracy' });
 /** The standings refresh at most this often (ms) while the race plays. */
 const PANEL_INTERVAL = 100;
 
@@ -35,11 +40,13 @@ const percent = (v) => `${Math.round(100 * v)} %`;
 function planeCaption(plane) {
   if (plane.kind === 'pca') {
     const [a, b] = plane.explained ?? [];
-    return a === undefined ? 'PCA plane of the paths'
-      : `PCA plane of the paths · α: ${percent(a)}, β: ${percent(b)} of their spread`;
+    return a === undefined ? tr('netlab.pca_plane')
+      : tr('netlab.pca_plane_explained', { a: percent(a), b: percent(b) });
   }
-  return `Random filter-normalised plane${plane.centre ? ` · centred at the ${plane.centre}`
-    : ''}`;
+  // the engine names the centre "init" or "final weights of <run>"
+  const final = /^final weights of (.+)$/.exec(plane.centre ?? '');
+  if (final) return tr('netlab.random_plane_final', { label: final[1] });
+  return tr(plane.centre === 'init' ? 'netlab.random_plane_init' : 'netlab.random_plane');
 }
 
 /**
@@ -62,7 +69,7 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     current.boundary = answer;
     drawBoundary();
   }, (error) => {
-    els.boundaryCaption.textContent = `No decision boundary: ${error.message}`;
+    els.boundaryCaption.textContent = tr('netlab.no_boundary', { error: error.message });
   });
 
   /** Index in `race` of the selected roster row (its first run if that row is not racing). */
@@ -83,11 +90,11 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       boundary: answer?.data ?? null });
     if (answer) {
       const run = complete.runs[answer.run];
-      els.boundaryCaption.textContent = `${run.info.label} at step ${answer.frame} · `
-        + 'P(class 1), the line is P = ½';
+      els.boundaryCaption.textContent = tr('netlab.boundary_at', { label: run.info.label,
+        step: answer.frame });
       els.boundary.dataset.run = String(answer.run);
       els.boundary.dataset.frame = String(answer.frame);
-    } else els.boundaryCaption.textContent = 'Training data · its decision boundary follows';
+    } else els.boundaryCaption.textContent = tr('netlab.training_data');
     return drawn;
   }
 
@@ -112,9 +119,9 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     }
     jobs.push(drawBoundary());
     if (!state.presenter || !state.hidden.includes('loss')) {
-      jobs.push(losschart.render(els.loss, state, { race, frame: t, styles, quantity: LOSS }));
+      jobs.push(losschart.render(els.loss, state, { race, frame: t, styles, quantity: loss() }));
       jobs.push(losschart.render(els.accuracy, state, { race, frame: t, styles,
-        quantity: ACCURACY }));
+        quantity: accuracy() }));
     }
     const now = performance.now();
     if (!player.playing || now - panelsDrawn > PANEL_INTERVAL || t >= player.total) {
@@ -139,7 +146,7 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     const { body, stream, roster } = networkRequest(store.state, catalogues);
     return runStreamedRace({ body, posted: stream, path: 'networks/races/stream', current,
       player, progress, cause, playhead: () => playheadFor(cause),
-      build: (meta) => new NetworkRace(meta, roster, body),
+      build: (meta) => nameRuns(new NetworkRace(meta, roster, body), catalogues),
       arrived,
       finished: (race, summary) => {
         race.scale = zScale(race.grid);
@@ -172,8 +179,9 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       const { activations, architecture, datasets } = catalogues.networks;
       const act = activations.find((a) => a.id === activation);
       const data = datasets.find((d) => d.id === body.dataset.id);
-      return `${data?.name ?? body.dataset.id} · ${[architecture.inputs, ...hidden,
-        architecture.outputs].join('–')} ${act?.name ?? activation} net`;
+      return tr('netlab.title', { data: data?.name ?? body.dataset.id,
+        sizes: leftToRight([architecture.inputs, ...hidden, architecture.outputs].join('–')),
+        activation: act?.name ?? activation });
     },
     exports: {
       images: async () => [await (store.state.netView === '3d'

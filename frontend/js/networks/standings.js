@@ -40,7 +40,7 @@ export function render(el, race, t, styles, selected, choose) {
         cells.gap = h('td', { class: 'num-cell' });
       }
       const row = h('tr', { dataset: { run: String(i), label: run.info.label },
-        title: 'show this run’s decision boundary', onclick: (event) => choose(i, event) },
+        title: tr('netlab.show_boundary'), onclick: (event) => choose(i, event) },
       h('td', { class: 'who' }, swatch(styles[i], 14),
         h('span', {}, run.info.label)), ...Object.values(cells));
       return { row, cells };
@@ -50,7 +50,7 @@ export function render(el, race, t, styles, selected, choose) {
         tr('standings.val_loss')),
       h('th', { class: 'num-cell', title: tr('standings.gap_title') }, tr('standings.gap')),
     ] : [];
-    el.replaceChildren(h('h2', {}, 'Runs'), h('table', { class: `board standings${
+    el.replaceChildren(h('h2', {}, tr('board.runs')), h('table', { class: `board standings${
       race.validation ? ' held' : ''}` },
       h('thead', {}, h('tr', {}, h('th', {}, tr('board.run')),
         h('th', { class: 'num-cell' }, tr('plot.loss')),
@@ -67,7 +67,8 @@ export function render(el, race, t, styles, selected, choose) {
   order.forEach(({ i, diverged }, place) => {
     const { row, cells } = m.rows[i];
     const run = race.runs[i];
-    cells.loss.textContent = diverged ? `diverged @${run.divergedAt}` : num(run.loss[frame], 3);
+    cells.loss.textContent = diverged ? tr('netlab.diverged_at', { step: run.divergedAt })
+      : num(run.loss[frame], 3);
     cells.accuracy.textContent = diverged ? '' : percent(run.accuracy[frame]);
     if (cells.valLoss) {
       cells.valLoss.textContent = diverged ? '' : num(run.valLoss[frame], 3);

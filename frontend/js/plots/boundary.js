@@ -8,13 +8,14 @@
 
 import { label, pageFont, plotHolder } from './overlay.js';
 import { shapePath } from '../palette.js';
+import { tr } from '../i18n.js';
 import { sizeOf } from './size.js';
 
 const CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false,
   doubleClick: false };
 /** The points by class; the map's pale tints of blue and orange, white at ½. */
-const CLASSES = [{ color: '#ffffff', edge: '#1b2430', shape: 'circle', name: 'class 0' },
-  { color: '#1b2430', edge: '#ffffff', shape: 'triangle-up', name: 'class 1' }];
+const CLASSES = [{ color: '#ffffff', edge: '#1b2430', shape: 'circle', name: 'netlab.class0' },
+  { color: '#1b2430', edge: '#ffffff', shape: 'triangle-up', name: 'netlab.class1' }];
 /** Held-out points are drawn faded (their fill at this opacity, always outlined in ink). */
 const HELD_ALPHA = 0.3;
 const TINT = [[160, 200, 232], [250, 249, 244], [246, 196, 160]];
@@ -138,7 +139,7 @@ function legend(ctx, overlay, presenter, withLine, withHeld) {
   const left = overlay.rect.left + 4;
   let x = left + 6;
   ctx.font = `600 ${size}px ${pageFont()}`;
-  const words = [...CLASSES.map((c) => c.name), ...(withHeld ? ['held out'] : []),
+  const words = [...CLASSES.map((c) => tr(c.name)), ...(withHeld ? [tr('netlab.held_out')] : []),
     ...(withLine ? ['— P = ½'] : [])];
   const width = words.reduce((w, text) => w + size * 1.8 + ctx.measureText(text).width, 0);
   ctx.fillStyle = 'rgba(255,255,255,0.75)';
@@ -151,9 +152,9 @@ function legend(ctx, overlay, presenter, withLine, withHeld) {
     ctx.fill();
     ctx.strokeStyle = c.edge;
     ctx.stroke();
-    label(ctx, c.name, x + size, y, { size });
+    label(ctx, tr(c.name), x + size, y, { size });
     ctx.font = `600 ${size}px ${pageFont()}`;
-    x += size * 1.8 + ctx.measureText(c.name).width;
+    x += size * 1.8 + ctx.measureText(tr(c.name)).width;
   }
   if (withHeld) {
     shapePath(ctx, 'circle', x + size * 0.35, y, size * 0.35);
@@ -163,9 +164,9 @@ function legend(ctx, overlay, presenter, withLine, withHeld) {
     ctx.globalAlpha = 1;
     ctx.strokeStyle = '#1b2430';
     ctx.stroke();
-    label(ctx, 'held out', x + size, y, { size });
+    label(ctx, tr('netlab.held_out'), x + size, y, { size });
     ctx.font = `600 ${size}px ${pageFont()}`;
-    x += size * 1.8 + ctx.measureText('held out').width;
+    x += size * 1.8 + ctx.measureText(tr('netlab.held_out')).width;
   }
   if (withLine) label(ctx, '— P = ½', x, y, { size });
 }

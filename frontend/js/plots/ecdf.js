@@ -7,8 +7,8 @@
 
 import { sizeOf } from './size.js';
 
-const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12,
-  color: '#1b2430' };
+const FONT = { family: 'Vazirmatn, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  size: 12, color: '#1b2430' };
 
 /** The ECDF of `steps` (−1: never converged) as a step line from 0 to `last`. */
 function curve(steps, last) {

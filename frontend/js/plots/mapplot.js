@@ -9,12 +9,13 @@
  * asks for a new map or opens a race: the plot itself never pans or zooms.
  */
 
+import { tr } from '../i18n.js';
 import { drawCritical } from '../palette.js';
 import { cellValues, colorscale, unfinishedRange } from '../maps/cells.js';
 import { sizeOf } from './size.js';
 
-const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 13,
-  color: '#1b2430' };
+const FONT = { family: 'Vazirmatn, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  size: 13, color: '#1b2430' };
 /** The theory's marks: dark ink, which no cell colour is. */
 const THEORY = '#1b2430';
 
@@ -147,10 +148,10 @@ export function render(el, map, { categories, setting = null, search = null,
     width: size.width || undefined, height: size.height || undefined,
     margin: { l: 76, r: 12, t: 8, b: 54 }, font, showlegend: false, dragmode: 'zoom',
     plot_bgcolor: '#f4f6f9', paper_bgcolor: '#ffffff',
-    xaxis: { title: { text: basins ? 'x (start)' : titleOf(map.x.name), standoff: 12 },
+    xaxis: { title: { text: basins ? tr('plot.x_start') : titleOf(map.x.name), standoff: 12 },
       type: extent.xScale === 'log' ? 'log' : 'linear', range: range(extent.x, extent.xScale),
       showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power' },
-    yaxis: { title: { text: basins ? 'y (start)' : titleOf(map.request.y?.name), standoff: 10 },
+    yaxis: { title: { text: basins ? tr('plot.y_start') : titleOf(map.request.y?.name), standoff: 10 },
       type: extent.yScale === 'log' ? 'log' : 'linear', range: range(extent.y, extent.yScale),
       showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power' },
     images: criticalImages(map, extent),

@@ -217,7 +217,7 @@ function figure(m, data, state, box) {
         mx.push(at.x);
         my.push(at.y);
         mz.push(at.z);
-        texts.push(at.off ? 'off view' : '');
+        texts.push(at.off ? tr('plot.off_view') : '');
         colors.push(color);
         const symbol = SYMBOLS[styles[i].marker] ?? 'circle';
         symbols.push(styles[i].hollow ? `${symbol}-open` : symbol);
