@@ -40,6 +40,9 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
     "radam": ("m", "v"),
     "adabelief": ("m", "s"),
     "lion": ("m",),
+    "yogi": ("m", "v"),
+    "qhm": ("b",),
+    "qhadam": ("m", "v"),
 }
 
 
@@ -158,6 +161,46 @@ def _lion(hp, x, state, g, t, lr):
     return tuple(x[i] - lr * (sign[i] + wd * x[i]) for i in range(2)), {"m": m}
 
 
+def _yogi(hp, x, state, g, t, lr):
+    """Zaheer et al. (2018), algorithm 2, as optax.yogi: m and v start at 1e-6 (optax's
+    initial_accumulator_value), v_t = v − (1 − β₂) sign(v − g²) g², both bias-corrected."""
+    b1, b2 = hp["beta1"], hp["beta2"]
+    if t == 1:
+        state = {"m": (1e-6, 1e-6), "v": (1e-6, 1e-6)}
+    m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
+    v = tuple(state["v"][i] - (1.0 - b2) * _sign(state["v"][i] - g[i] ** 2) * g[i] ** 2
+              for i in range(2))
+    new_x = tuple(x[i] - lr * (m[i] / (1.0 - b1 ** t))
+                  / (math.sqrt(v[i] / (1.0 - b2 ** t)) + hp["eps"]) for i in range(2))
+    return new_x, {"m": m, "v": v}
+
+
+def _sign(value: float) -> float:
+    return math.copysign(1.0, value) if value != 0.0 else 0.0
+
+
+def _qhm(hp, x, state, g, t, lr):
+    """Ma & Yarats (2019), equation (2): b ← βb + (1−β)g; x ← x − ε((1−ν)g + νb), with the
+    coupled decay in g as qhoptim's."""
+    beta, nu = hp["beta"], hp["nu"]
+    g = _decayed(hp, x, g)
+    b = tuple(beta * state["b"][i] + (1.0 - beta) * g[i] for i in range(2))
+    return tuple(x[i] - lr * ((1.0 - nu) * g[i] + nu * b[i]) for i in range(2)), {"b": b}
+
+
+def _qhadam(hp, x, state, g, t, lr):
+    """Ma & Yarats (2019), algorithm 2: blends of g with m̂ above and of g² with v̂ below."""
+    nu1, nu2 = hp["nu1"], hp["nu2"]
+    g = _decayed(hp, x, g)
+    m, v = _moments(hp, state, g)
+    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
+    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    new_x = tuple(x[i] - lr * ((1.0 - nu1) * g[i] + nu1 * m_hat[i])
+                  / (math.sqrt((1.0 - nu2) * g[i] ** 2 + nu2 * v_hat[i]) + hp["eps"])
+                  for i in range(2))
+    return new_x, {"m": m, "v": v}
+
+
 def _adamax(hp, x, state, g, t, lr):
     """Kingma & Ba, algorithm 2, in torch's form: ε inside the max."""
     b1, b2 = hp["beta1"], hp["beta2"]
@@ -232,6 +275,7 @@ _RULES = {
     "rmsprop": _rmsprop, "adam": _adam, "adamax": _adamax, "nadam": _nadam,
     "amsgrad": _amsgrad, "adadelta": _adadelta, "rmsprop_nesterov": _rmsprop_nesterov,
     "adamw": _adamw, "radam": _radam, "adabelief": _adabelief, "lion": _lion,
+    "yogi": _yogi, "qhm": _qhm, "qhadam": _qhadam,
 }
 
 

@@ -1,6 +1,6 @@
 """The engine agrees with optax 0.2.8 for the optimizers whose convention is optax's.
 
-Lion and AdaBelief are not in torch.optim, so optax (with jax in float64) is their outside
+Lion, AdaBelief and Yogi are not in torch.optim, so optax (with jax in float64) is their outside
 reference: with the engine's own gradient handed to optax at optax's parameter, the paths
 and the moments agree to 1e-10 relative over 300 steps on three surfaces. CI installs the
 pinned optax and sets ``DESCENTLAB_TEST_OPTAX=1``, under which a missing optax fails
@@ -48,6 +48,12 @@ CASES = {
                   lambda hp: optax.adabelief(hp["lr"], b1=hp["beta1"], b2=hp["beta2"],
                                              eps=hp["eps"], eps_root=hp["eps_root"]),
                   {"m": "mu", "s": "nu"}),
+    "yogi": ("yogi", {"lr": 0.02, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
+             lambda hp: optax.yogi(hp["lr"], b1=hp["beta1"], b2=hp["beta2"], eps=hp["eps"]),
+             {"m": "mu", "v": "nu"}),
+    "yogi_small_eps": ("yogi", {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8},
+                       lambda hp: optax.yogi(hp["lr"], b1=hp["beta1"], b2=hp["beta2"],
+                                             eps=hp["eps"]), {"m": "mu", "v": "nu"}),
 }
 
 

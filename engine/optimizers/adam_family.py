@@ -13,6 +13,7 @@ from descentlab.engine.optimizers.spec import (
     BLACK,
     EFFECTIVE_LR,
     FIRST_MOMENT,
+    GREEN,
     PURPLE,
     SECOND_MOMENT,
     SKY,
@@ -35,6 +36,11 @@ AMSGRAD = 8
 ADAMW = 12
 RADAM = 13
 ADABELIEF = 14
+YOGI = 16
+QHADAM = 18
+
+YOGI_INITIAL = 1e-6
+"""Where Yogi's m and v start: optax's ``initial_accumulator_value`` (optax.yogi fixes it)."""
 
 
 @njit(**INLINE)
@@ -109,6 +115,47 @@ def adabelief_step(x, g, S, sc, t, lr, h):
         err = g[i] - S[0, i]
         S[1, i] = b2 * S[1, i] + (1.0 - b2) * err * err + eps_root
         x[i] -= lr * (S[0, i] / bc1) / (math.sqrt(S[1, i] / bc2) + eps)
+
+
+@njit(**INLINE)
+def yogi_step(x, g, S, sc, t, lr, h):
+    """Yogi (Zaheer et al. 2018) as optax.yogi 0.2.8: v moves towards g² by (1 − β2)g²
+    with the sign of g² − v, additively rather than as Adam's leaky average; m and v start
+    at ``YOGI_INITIAL`` (set at step 1: the race's state starts at zero). h = [β1, β2, δ]."""
+    b1, b2, eps = h[0], h[1], h[2]
+    sc[0] = running_product(sc[0], b1)
+    sc[1] = running_product(sc[1], b2)
+    bc1 = 1.0 - sc[0]
+    bc2 = 1.0 - sc[1]
+    for i in range(x.size):
+        if t == 1:
+            S[0, i] = YOGI_INITIAL
+            S[1, i] = YOGI_INITIAL
+        g2 = g[i] * g[i]
+        S[0, i] = b1 * S[0, i] + (1.0 - b1) * g[i]
+        gap = S[1, i] - g2
+        sign = 1.0 if gap > 0.0 else (-1.0 if gap < 0.0 else 0.0)
+        S[1, i] -= (1.0 - b2) * sign * g2
+        x[i] -= lr * (S[0, i] / bc1) / (math.sqrt(S[1, i] / bc2) + eps)
+
+
+@njit(**INLINE)
+def qhadam_step(x, g, S, sc, t, lr, h):
+    """Quasi-hyperbolic Adam (Ma & Yarats 2019, algorithm 2): numerator and denominator
+    each a blend of the plain gradient and Adam's bias-corrected moment, weighted by ν1 and
+    ν2; h = [β1, β2, ν1, ν2, δ, λ], λ coupled as in the authors' qhoptim."""
+    b1, b2, nu1, nu2, eps, wd = h[0], h[1], h[2], h[3], h[4], h[5]
+    sc[0] = running_product(sc[0], b1)
+    sc[1] = running_product(sc[1], b2)
+    bc1 = 1.0 - sc[0]
+    bc2 = 1.0 - sc[1]
+    for i in range(x.size):
+        gi = g[i] + wd * x[i]
+        S[0, i] = b1 * S[0, i] + (1.0 - b1) * gi
+        S[1, i] = b2 * S[1, i] + (1.0 - b2) * gi * gi
+        num = (1.0 - nu1) * gi + nu1 * S[0, i] / bc1
+        den = math.sqrt((1.0 - nu2) * gi * gi + nu2 * S[1, i] / bc2) + eps
+        x[i] -= lr * num / den
 
 
 @njit(**INLINE)
@@ -314,4 +361,62 @@ ENTRIES += (
         color=VERMILLION, marker="hexagon", step_cost=1.9, network_lr=0.01,
         derived=(M_HAT, BIAS_CORRECTION1), derive=lambda state, lr, t, hp, before:
         _first_moment(state, t, hp)),
+)
+
+
+def _moments_only(state, lr, t, hp, state_before) -> dict[str, np.ndarray]:
+    """m̂, v̂ and their corrections (QHAdam's step is not ε/(√v̂ + δ) times anything kept)."""
+    out = _corrected_moments("v")(state, lr, t, hp, state_before)
+    del out["effective_lr"]
+    return out
+
+
+def _nu(index: int, default: float, weighs: str) -> Param:
+    return Param(f"nu{index}", default, 0.0, 1.0,
+                 f"ν{'₁₂'[index - 1]}: the weight of {weighs}; the rest goes to the "
+                 "plain gradient (1 is Adam's, 0 no averaging)", symbol=rf"\nu_{index}")
+
+
+ENTRIES += (
+    Optimizer(
+        "yogi", YOGI, "Yogi",
+        "Adam whose second moment moves towards g² by a bounded additive step: the "
+        "denominator cannot collapse after one small gradient, so the step grows gently.",
+        (lr(0.05), *betas(), eps(1e-3, low=1e-12)),
+        (FIRST_MOMENT, SECOND_MOMENT), (1.0, 1.0),
+        (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+         r"v_t = v_{t-1} - (1-\beta_2)\, \mathrm{sign}(v_{t-1} - g_t^2)\, g_t^2",
+         r"x_t = x_{t-1} - \frac{\varepsilon\, m_t/(1-\beta_1^t)}"
+         r"{\sqrt{v_t/(1-\beta_2^t)} + \delta}"),
+        "Zaheer et al. (2018), as optax.yogi 0.2.8: m and v start at 10⁻⁶ (optax's "
+        "initial_accumulator_value, not 0), δ = 10⁻³ by default, both moments "
+        "bias-corrected like Adam's. Not in torch.optim.",
+        color=GREEN, marker="hexagon", step_cost=1.6, network_lr=0.01,
+        derived=ADAM_DERIVED, derive=_corrected_moments("v")),
+    Optimizer(
+        "qhadam", QHADAM, "QHAdam",
+        "Quasi-hyperbolic Adam: the step's numerator blends the gradient with Adam's "
+        "momentum (ν₁), its denominator the squared gradient with Adam's second moment (ν₂).",
+        (lr(0.05),
+         Param("beta1", 0.995, 0.0, 0.9999, "β₁: decay of the first moment (momentum)",
+               symbol=r"\beta_1"),
+         Param("beta2", 0.999, 0.0, 0.99999,
+               "β₂: decay of the second moment (squared gradients)", symbol=r"\beta_2"),
+         _nu(1, 0.7, "the momentum m̂ in the numerator"),
+         _nu(2, 1.0, "the second moment v̂ in the denominator"),
+         eps(), weight_decay()),
+        (FIRST_MOMENT, SECOND_MOMENT), (1.0, 1.0),
+        (r"g'_t = g_t + \lambda x_{t-1}",
+         r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g'_t",
+         r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g'^2_t",
+         r"\hat m_t = \frac{m_t}{1-\beta_1^t}", r"\hat v_t = \frac{v_t}{1-\beta_2^t}",
+         r"x_t = x_{t-1} - \varepsilon \frac{(1-\nu_1) g'_t + \nu_1 \hat m_t}"
+         r"{\sqrt{(1-\nu_2) g'^2_t + \nu_2 \hat v_t} + \delta}"),
+        "Ma & Yarats (2019), algorithm 2, with the paper's recommended ν = (0.7, 1.0) and "
+        "β = (0.995, 0.999). Neither torch.optim nor optax 0.2.8 has it, so the paper's "
+        "convention: δ outside the root, λ coupled (added to the gradient) as in the "
+        "authors' qhoptim. ν₁ = ν₂ = 1 is Adam; ν₁ = 0, ν₂ = 1 RMSProp with bias "
+        "correction.",
+        color=PURPLE, marker="hexagon", step_cost=1.8, network_lr=0.01,
+        derived=(M_HAT, V_HAT, BIAS_CORRECTION1, BIAS_CORRECTION2), derive=_moments_only),
 )

@@ -34,7 +34,7 @@ __all__ = ["CODES", "NEWTON", "check_code", "lookahead", "newton_update", "updat
 
 CODES = (B.SGD, B.MOMENTUM, B.NESTEROV, R.ADAGRAD, R.RMSPROP, A.ADAM, A.ADAMAX, A.NADAM,
          A.AMSGRAD, R.ADADELTA, R.RMSPROP_NESTEROV, NEWTON, A.ADAMW, A.RADAM, A.ADABELIEF,
-         L.LION)
+         L.LION, A.YOGI, B.QHM, A.QHADAM)
 """Every code routed here (Newton's by the races themselves, through ``newton_update``)."""
 
 
@@ -89,6 +89,12 @@ def update(code, x, g, S, sc, t, lr, h):
         A.adabelief_step(x, g, S, sc, t, lr, h)
     elif code == L.LION:
         L.lion_step(x, g, S, sc, t, lr, h)
+    elif code == A.YOGI:
+        A.yogi_step(x, g, S, sc, t, lr, h)
+    elif code == B.QHM:
+        B.qhm_step(x, g, S, sc, t, lr, h)
+    elif code == A.QHADAM:
+        A.qhadam_step(x, g, S, sc, t, lr, h)
 
 
 @njit(**INLINE)
