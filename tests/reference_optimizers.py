@@ -106,12 +106,18 @@ def _moments(hp, state, g):
     return m, v
 
 
+def _correction(hp: Mapping[str, float], beta: str, t: int) -> float:
+    """1 − βᵗ, what Kingma & Ba divide a moment by; with ``bias_correction`` c the engine's
+    switch, 1 − c·βᵗ (c = 0: the moment used raw)."""
+    return 1.0 - hp.get("bias_correction", 1.0) * hp[beta] ** t
+
+
 def _adam(hp, x, state, g, t, lr):
     """Kingma & Ba, algorithm 1: bias-corrected moments, ε after the square root; the
     decay coupled (added to the gradient) as torch.optim.Adam's weight_decay."""
     m, v = _moments(hp, state, _decayed(hp, x, g))
-    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
-    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    m_hat = tuple(m[i] / _correction(hp, "beta1", t) for i in range(2))
+    v_hat = tuple(v[i] / _correction(hp, "beta2", t) for i in range(2))
     return (tuple(x[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(2)),
             {"m": m, "v": v})
 
@@ -120,8 +126,8 @@ def _adamw(hp, x, state, g, t, lr):
     """Loshchilov & Hutter as torch.optim.AdamW: shrink x by 1 − ελ, then Adam's step."""
     m, v = _moments(hp, state, g)
     shrunk = tuple(x[i] * (1.0 - lr * hp["weight_decay"]) for i in range(2))
-    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
-    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    m_hat = tuple(m[i] / _correction(hp, "beta1", t) for i in range(2))
+    v_hat = tuple(v[i] / _correction(hp, "beta2", t) for i in range(2))
     return (tuple(shrunk[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"])
                   for i in range(2)), {"m": m, "v": v})
 
@@ -147,8 +153,8 @@ def _adabelief(hp, x, state, g, t, lr):
     m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
     s = tuple(b2 * state["s"][i] + (1.0 - b2) * (g[i] - m[i]) ** 2 + hp["eps_root"]
               for i in range(2))
-    new_x = tuple(x[i] - lr * (m[i] / (1.0 - b1 ** t))
-                  / (math.sqrt(s[i] / (1.0 - b2 ** t)) + hp["eps"]) for i in range(2))
+    new_x = tuple(x[i] - lr * (m[i] / _correction(hp, "beta1", t))
+                  / (math.sqrt(s[i] / _correction(hp, "beta2", t)) + hp["eps"]) for i in range(2))
     return new_x, {"m": m, "s": s}
 
 
@@ -170,8 +176,8 @@ def _yogi(hp, x, state, g, t, lr):
     m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
     v = tuple(state["v"][i] - (1.0 - b2) * _sign(state["v"][i] - g[i] ** 2) * g[i] ** 2
               for i in range(2))
-    new_x = tuple(x[i] - lr * (m[i] / (1.0 - b1 ** t))
-                  / (math.sqrt(v[i] / (1.0 - b2 ** t)) + hp["eps"]) for i in range(2))
+    new_x = tuple(x[i] - lr * (m[i] / _correction(hp, "beta1", t))
+                  / (math.sqrt(v[i] / _correction(hp, "beta2", t)) + hp["eps"]) for i in range(2))
     return new_x, {"m": m, "v": v}
 
 
@@ -193,8 +199,8 @@ def _qhadam(hp, x, state, g, t, lr):
     nu1, nu2 = hp["nu1"], hp["nu2"]
     g = _decayed(hp, x, g)
     m, v = _moments(hp, state, g)
-    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
-    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    m_hat = tuple(m[i] / _correction(hp, "beta1", t) for i in range(2))
+    v_hat = tuple(v[i] / _correction(hp, "beta2", t) for i in range(2))
     new_x = tuple(x[i] - lr * ((1.0 - nu1) * g[i] + nu1 * m_hat[i])
                   / (math.sqrt((1.0 - nu2) * g[i] ** 2 + nu2 * v_hat[i]) + hp["eps"])
                   for i in range(2))
@@ -206,7 +212,7 @@ def _adamax(hp, x, state, g, t, lr):
     b1, b2 = hp["beta1"], hp["beta2"]
     m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
     u = tuple(max(b2 * state["u"][i], abs(g[i]) + hp["eps"]) for i in range(2))
-    return (tuple(x[i] - lr / (1.0 - b1 ** t) * m[i] / u[i] for i in range(2)),
+    return (tuple(x[i] - lr / _correction(hp, "beta1", t) * m[i] / u[i] for i in range(2)),
             {"m": m, "u": u})
 
 
@@ -236,8 +242,8 @@ def _amsgrad(hp, x, state, g, t, lr):
     m, v = _moments(hp, state, g)
     v_max = tuple(max(state["v_max"][i], v[i]) for i in range(2))
     new_x = tuple(
-        x[i] - lr * (m[i] / (1.0 - hp["beta1"] ** t))
-        / (math.sqrt(v_max[i] / (1.0 - hp["beta2"] ** t)) + hp["eps"])
+        x[i] - lr * (m[i] / _correction(hp, "beta1", t))
+        / (math.sqrt(v_max[i] / _correction(hp, "beta2", t)) + hp["eps"])
         for i in range(2))
     return new_x, {"m": m, "v": v, "v_max": v_max}
 

@@ -196,6 +196,36 @@ def test_matches_reference(opt_id, surface, setting):
     assert compared or (opt_id, surface, setting) in CHAOTIC, "the path turned chaotic"
 
 
+UNCORRECTED = [o.id for o in engine.optimizers()
+               if any(p.name == "bias_correction" for p in o.hyperparameters)]
+
+
+@pytest.mark.parametrize("surface", ["bowl", "rosenbrock", "himmelblau"])
+@pytest.mark.parametrize("opt_id", UNCORRECTED)
+def test_without_bias_correction(opt_id, surface):
+    """bias_correction = 0 uses the moments raw: the reference divides by 1 − 0·βᵗ."""
+    params, start = SURFACES[surface]
+    hp = {**SETTINGS[opt_id][1], "bias_correction": 0.0}
+    r = engine.race(surface, [(opt_id, hp)], start, STEPS, params=params, record_state=True)
+    assert r.diverged_at[0, 0] == -1
+    obj = engine.objective(surface, params)
+    check_each_step(r, opt_id, obj)
+    assert check_whole_path(r, opt_id, obj)
+
+
+@pytest.mark.parametrize(("beta2", "ratio"), [(0.999, 0.1 / math.sqrt(0.001)),
+                                              (0.9, 0.1 / math.sqrt(0.1))])
+def test_uncorrected_adam_first_step(beta2, ratio):
+    """Adam's first step without bias correction is (1 − β₁)/√(1 − β₂) times the corrected
+    one (ε per coordinate): 3.16× too long with the defaults, 0.32× with β₂ = 0.9."""
+    def first_step(c):
+        r = engine.race("bowl", [("adam", {"lr": 0.01, "beta2": beta2, "eps": 1e-12,
+                                           "bias_correction": c})], (1.5, -1.0), 1)
+        return np.abs(np.diff(r.positions[0, 0], axis=0))[0]
+    np.testing.assert_allclose(first_step(1.0), 0.01, rtol=1e-9)
+    np.testing.assert_allclose(first_step(0.0), 0.01 * ratio, rtol=1e-9)
+
+
 SCHEDULES = {
     "constant": {},
     "step": {"step_size": 40, "gamma": 0.5},

@@ -254,6 +254,16 @@ def weight_decay(default: float = 0.0, decoupled: bool = False) -> Param:
                  symbol=r"\lambda")
 
 
+def bias_correction() -> Param:
+    """Whether the Adam family divides its moments by 1 − βᵗ: c = 1 as Kingma & Ba (and
+    torch, optax), c = 0 the moments used raw. The kernels multiply βᵗ by c, so a value
+    between corrects in part."""
+    return Param("bias_correction", 1.0, 0.0, 1.0,
+                 "bias correction c: 1 divides the moments by 1 − c·βᵗ as Kingma & Ba do; 0 "
+                 "uses them raw (both start at 0), which misscales the early steps",
+                 symbol="c")
+
+
 VELOCITY = StateVar("v", "v", "velocity: the decaying sum of past steps")
 SQUARES = StateVar("s", "s", "accumulated squared gradients, per coordinate")
 FIRST_MOMENT = StateVar("m", "m", "first moment: leaky average of gradients")
