@@ -43,6 +43,8 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
     "yogi": ("m", "v"),
     "qhm": ("b",),
     "qhadam": ("m", "v"),
+    "schedule_free_sgd": ("z_offset",),
+    "schedule_free_adamw": ("z_offset", "v"),
 }
 
 
@@ -57,7 +59,15 @@ def gradient_point(opt_id: str, hp: Mapping[str, float], x: Vec, state: State) -
         mu = hp["momentum"]
         v = state["v"]
         return (x[0] + mu * v[0], x[1] + mu * v[1])
+    if opt_id.startswith("schedule_free"):
+        return _schedule_free_y(hp, x, state)
     return x
+
+
+def _schedule_free_y(hp, x, state):
+    """Defazio et al.: y = β₁x + (1 − β₁)z, i.e. x + (1 − β₁)(z − x) from the state's z − x
+    (in that form: a gradient is sensitive to the rounding of the point it is taken at)."""
+    return tuple(x[i] + (1.0 - hp["beta1"]) * state["z_offset"][i] for i in range(2))
 
 
 def _decayed(hp, x, g):
@@ -207,6 +217,34 @@ def _qhadam(hp, x, state, g, t, lr):
     return new_x, {"m": m, "v": v}
 
 
+def _schedule_free(x, state, z_step, t):
+    """z ← z − z_step; x ← (1 − c)x + cz with c = 1/t: the weights (max ε)² of a constant
+    rate are equal, so x is the plain average of z_1 … z_t."""
+    z = tuple(x[i] + state["z_offset"][i] - z_step[i] for i in range(2))
+    new_x = tuple((1.0 - 1.0 / t) * x[i] + z[i] / t for i in range(2))
+    return new_x, tuple(z[i] - new_x[i] for i in range(2))
+
+
+def _schedule_free_sgd(hp, x, state, g, t, lr):
+    """optax.contrib.schedule_free_sgd: z takes SGD's step with λy added to the gradient."""
+    y = _schedule_free_y(hp, x, state)
+    new_x, offset = _schedule_free(
+        x, state, tuple(lr * (g[i] + hp["weight_decay"] * y[i]) for i in range(2)), t)
+    return new_x, {"z_offset": offset}
+
+
+def _schedule_free_adamw(hp, x, state, g, t, lr):
+    """optax.contrib.schedule_free_adamw: z takes RMSProp's bias-corrected step (δ outside
+    the root) plus ελy."""
+    b2 = hp["beta2"]
+    y = _schedule_free_y(hp, x, state)
+    v = tuple(b2 * state["v"][i] + (1.0 - b2) * g[i] ** 2 for i in range(2))
+    scaled = tuple(g[i] / (math.sqrt(v[i] / (1.0 - b2 ** t)) + hp["eps"]) for i in range(2))
+    new_x, offset = _schedule_free(
+        x, state, tuple(lr * (scaled[i] + hp["weight_decay"] * y[i]) for i in range(2)), t)
+    return new_x, {"z_offset": offset, "v": v}
+
+
 def _adamax(hp, x, state, g, t, lr):
     """Kingma & Ba, algorithm 2, in torch's form: ε inside the max."""
     b1, b2 = hp["beta1"], hp["beta2"]
@@ -282,6 +320,7 @@ _RULES = {
     "amsgrad": _amsgrad, "adadelta": _adadelta, "rmsprop_nesterov": _rmsprop_nesterov,
     "adamw": _adamw, "radam": _radam, "adabelief": _adabelief, "lion": _lion,
     "yogi": _yogi, "qhm": _qhm, "qhadam": _qhadam,
+    "schedule_free_sgd": _schedule_free_sgd, "schedule_free_adamw": _schedule_free_adamw,
 }
 
 

@@ -40,7 +40,7 @@ CHAOTIC = {("rmsprop", "ravine", 0), ("nadam", "ravine", 0), ("nadam", "ravine",
            ("adadelta", "ravine", 0), ("adadelta", "ravine", 1),
            ("rmsprop_nesterov", "ravine", 0), ("rmsprop", "rosenbrock", 0),
            ("adadelta", "rosenbrock", 1), ("newton", "rosenbrock", 0),
-           ("adam", "ravine", 1), ("radam", "ravine", 1)}
+           ("adam", "ravine", 1), ("radam", "ravine", 1), ("schedule_free_adamw", "ravine", 1)}
 
 # Two settings per optimizer: the defaults where they are stable on every surface above
 # (the adaptive methods; otherwise a smaller lr), and a second that changes every
@@ -64,6 +64,10 @@ SETTINGS = {
     "lion": ({"lr": 0.002}, {"lr": 0.001, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.1}),
     "adamax": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
     "yogi": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+    "schedule_free_sgd": ({"lr": 0.0005}, {"lr": 0.001, "beta1": 0.5,
+                                            "weight_decay": 0.3}),
+    "schedule_free_adamw": ({}, {"lr": 0.01, "beta1": 0.7, "beta2": 0.99, "eps": 1e-6,
+                                 "weight_decay": 0.1}),
     "qhm": ({"lr": 0.0005}, {"lr": 0.001, "beta": 0.9, "nu": 0.5, "weight_decay": 0.3}),
     "qhadam": ({}, {"lr": 0.01, "beta1": 0.9, "beta2": 0.99, "nu1": 0.5, "nu2": 0.8,
                     "eps": 1e-6, "weight_decay": 0.1}),
@@ -105,6 +109,11 @@ def rel_err(reference, got, before) -> float:
     return float(np.max(np.where(diff == 0.0, 0.0, diff / np.maximum(scale, 1e-300))))
 
 
+# State kept as an offset from x (schedule-free's z − x): computed as a difference of two
+# numbers of x's size, so its rounding is judged against |x|, not against its own size.
+OFFSETS = {"z_offset"}
+
+
 def check_each_step(r, opt_id, obj, *, p=0, noise_std=0.0, seed=0, clip_norm=None,
                     clip_value=None):
     """Feed the engine's recorded point and state after every step t to one reference step
@@ -127,7 +136,8 @@ def check_each_step(r, opt_id, obj, *, p=0, noise_std=0.0, seed=0, clip_norm=Non
                          ("x", rel_err(new_x, positions[t + 1], x))):
             worst[key] = max(worst[key], (err, t + 1))
         for name in states:
-            err = rel_err(new_state[name], states[name][p, t + 1], state[name])
+            before = (np.abs(state[name]) + np.abs(x)) if name in OFFSETS else state[name]
+            err = rel_err(new_state[name], states[name][p, t + 1], before)
             worst[name] = max(worst.get(name, (0.0, 0)), (err, t + 1))
     bad = {k: v for k, v in worst.items() if v[0] > RTOL}
     assert not bad, f"{opt_id}: (relative error, step) beyond {RTOL}: {bad}"
@@ -168,7 +178,7 @@ def check_whole_path(r, opt_id, obj, *, p=0, schedule=("constant", {}), noise_st
             ("grad", r.grad[0, p], np.array(out["grads"])),
             *((name, r.state[0][name][p], np.array([s[name] for s in out["states"]]))
               for name in ref.STATE_NAMES[opt_id])):
-        scale = np.max(np.abs(want))
+        scale = np.max(np.abs(path) if name in OFFSETS else np.abs(want))
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * scale,
                                    err_msg=f"{opt_id}: {name}")
     return True

@@ -25,6 +25,7 @@ from numba import njit
 from descentlab.engine.optimizers import adam_family as A
 from descentlab.engine.optimizers import adaptive as R
 from descentlab.engine.optimizers import heavy_ball as B
+from descentlab.engine.optimizers import schedule_free as F
 from descentlab.engine.optimizers import sign_descent as L
 from descentlab.engine.optimizers.jit import INLINE
 from descentlab.engine.optimizers.newton import NEWTON, newton_update
@@ -34,14 +35,15 @@ __all__ = ["CODES", "NEWTON", "check_code", "lookahead", "newton_update", "updat
 
 CODES = (B.SGD, B.MOMENTUM, B.NESTEROV, R.ADAGRAD, R.RMSPROP, A.ADAM, A.ADAMAX, A.NADAM,
          A.AMSGRAD, R.ADADELTA, R.RMSPROP_NESTEROV, NEWTON, A.ADAMW, A.RADAM, A.ADABELIEF,
-         L.LION, A.YOGI, B.QHM, A.QHADAM)
+         L.LION, A.YOGI, B.QHM, A.QHADAM, F.SCHEDULE_FREE_SGD, F.SCHEDULE_FREE_ADAMW)
 """Every code routed here (Newton's by the races themselves, through ``newton_update``)."""
 
 
 @njit(**INLINE)
 def uses_lookahead(code):
     """Whether ``code`` takes its gradient somewhere other than x (see :func:`lookahead`)."""
-    return code == B.NESTEROV or code == R.RMSPROP_NESTEROV
+    return (code == B.NESTEROV or code == R.RMSPROP_NESTEROV or code == F.SCHEDULE_FREE_SGD
+            or code == F.SCHEDULE_FREE_ADAMW)
 
 
 @njit(**INLINE)
@@ -51,6 +53,8 @@ def lookahead(code, x, S, h, out):
         B.nesterov_point(x, S, h, out)
     elif code == R.RMSPROP_NESTEROV:
         R.rmsprop_nesterov_point(x, S, h, out)
+    elif code == F.SCHEDULE_FREE_SGD or code == F.SCHEDULE_FREE_ADAMW:
+        F.schedule_free_point(x, S, h, out)
     else:
         for i in range(x.size):
             out[i] = x[i]
@@ -95,6 +99,10 @@ def update(code, x, g, S, sc, t, lr, h):
         B.qhm_step(x, g, S, sc, t, lr, h)
     elif code == A.QHADAM:
         A.qhadam_step(x, g, S, sc, t, lr, h)
+    elif code == F.SCHEDULE_FREE_SGD:
+        F.schedule_free_sgd_step(x, g, S, sc, t, lr, h)
+    elif code == F.SCHEDULE_FREE_ADAMW:
+        F.schedule_free_adamw_step(x, g, S, sc, t, lr, h)
 
 
 @njit(**INLINE)
