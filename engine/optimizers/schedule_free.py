@@ -132,6 +132,6 @@ ENTRIES = (
         "Defazio et al. (2024), as optax.contrib.schedule_free_adamw 0.2.8 (not in "
         "torch.optim): RMSProp's bias-corrected scaling, δ outside the root, λ decoupled "
         "(added after the scaling, at y). " + _NOTE,
-        color=ORANGE, marker="hexagon", step_cost=1.9, network_lr=0.01,
+        color=ORANGE, marker="hexagon", step_cost=2.2, network_lr=0.01,
         gradient_at="β₁x + (1 − β₁)z", derived=(Y_OFFSET,), derive=_y_offset),
 )
