@@ -36,6 +36,7 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
     "adadelta": ("s", "delta"),
     "rmsprop_nesterov": ("s", "v"),
     "newton": (),
+    "polyak": (),
     "adamw": ("m", "v"),
     "radam": ("m", "v"),
     "adabelief": ("m", "s"),
@@ -305,6 +306,15 @@ def _rmsprop_nesterov(hp, x, state, g, t, lr):
     return tuple(x[i] + v[i] for i in range(2)), {"s": r, "v": v}
 
 
+def _polyak(x, g, gap, lr):
+    """Polyak (1987): the step along −g that the tangent plane says reaches f*,
+    ε (f(x) − f*)/‖g‖²."""
+    g2 = g[0] ** 2 + g[1] ** 2
+    if g2 == 0.0:
+        return x
+    return (x[0] - lr * gap / g2 * g[0], x[1] - lr * gap / g2 * g[1])
+
+
 def _newton(hp, x, g, hess, lr):
     """x ← x − ε(H + λI)⁻¹g, solving the 2×2 system by its explicit inverse."""
     lam = hp["damping"]
@@ -325,14 +335,18 @@ _RULES = {
 
 
 def step(opt_id: str, hp: Mapping[str, float], x: Vec, state: State, g: Vec, t: int,
-         lr: float, hess: tuple[float, float, float] | None = None) -> tuple[Vec, State]:
+         lr: float, hess: tuple[float, float, float] | None = None,
+         gap: float | None = None) -> tuple[Vec, State]:
     """Step t (1-based) of optimizer ``opt_id``: the new point and the new state.
 
     ``g`` is the gradient the step uses (already noised and clipped, and for the Nesterov
-    family taken at :func:`gradient_point`); Newton also needs the Hessian at x.
+    family taken at :func:`gradient_point`); Newton also needs the Hessian at x, Polyak the
+    gap f(x) − f*.
     """
     if opt_id == "newton":
         return _newton(hp, x, g, hess, lr), {}
+    if opt_id == "polyak":
+        return _polyak(x, g, gap, lr), {}
     return _RULES[opt_id](hp, x, state, g, t, lr)
 
 
@@ -390,7 +404,7 @@ CONSTANT = ("constant", {})
 
 
 def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad: ValueGrad,
-        *, hessian: Hessian | None = None,
+        *, hessian: Hessian | None = None, f_star: float | None = None,
         schedule: tuple[str, Mapping[str, float]] = CONSTANT,
         noise: Callable[[int], Vec] | None = None, clip_norm: float | None = None,
         clip_value: float | None = None) -> dict[str, list]:
@@ -407,7 +421,8 @@ def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad
         lr = schedule_lr(schedule[0], hp["lr"], t - 1, schedule[1])
         raw = value_grad(gradient_point(opt_id, hp, x, state))[1]
         g = process_gradient(raw, noise(t) if noise else (0.0, 0.0), clip_norm, clip_value)
-        x, state = step(opt_id, hp, x, state, g, t, lr, hessian(x) if hessian else None)
+        gap = value_grad(x)[0] - f_star if f_star is not None else None
+        x, state = step(opt_id, hp, x, state, g, t, lr, hessian(x) if hessian else None, gap)
         out["positions"].append(x)
         out["grads"].append(g)
         out["lrs"].append(lr)

@@ -40,7 +40,8 @@ CHAOTIC = {("rmsprop", "ravine", 0), ("nadam", "ravine", 0), ("nadam", "ravine",
            ("adadelta", "ravine", 0), ("adadelta", "ravine", 1),
            ("rmsprop_nesterov", "ravine", 0), ("rmsprop", "rosenbrock", 0),
            ("adadelta", "rosenbrock", 1), ("newton", "rosenbrock", 0),
-           ("adam", "ravine", 1), ("radam", "ravine", 1), ("schedule_free_adamw", "ravine", 1)}
+           ("adam", "ravine", 1), ("radam", "ravine", 1), ("schedule_free_adamw", "ravine", 1),
+           ("polyak", "ravine", 0), ("polyak", "rosenbrock", 0), ("polyak", "beale", 0)}
 
 # Two settings per optimizer: the defaults where they are stable on every surface above
 # (the adaptive methods; otherwise a smaller lr), and a second that changes every
@@ -78,6 +79,7 @@ SETTINGS = {
     "rmsprop_nesterov": ({"lr": 0.001}, {"lr": 0.003, "decay": 0.99, "momentum": 0.5,
                                          "eps": 1e-4}),
     "newton": ({}, {"lr": 0.5, "damping": 2.0}),
+    "polyak": ({}, {"lr": 0.5}),
 }
 
 
@@ -130,8 +132,9 @@ def check_each_step(r, opt_id, obj, *, p=0, noise_std=0.0, seed=0, clip_norm=Non
         raw = value_grad(ref.gradient_point(opt_id, hp, x, state))[1]
         noise = tuple(noise_std * gaussian(seed, p, t + 1, c) for c in range(2))
         g = ref.process_gradient(raw, noise, clip_norm, clip_value)
+        gap = value_grad(x)[0] - obj.f_star if obj.f_star is not None else None
         new_x, new_state = ref.step(opt_id, hp, x, state, g, t + 1, float(lrs[t]),
-                                    hessian(x))
+                                    hessian(x), gap)
         for key, err in (("grad", rel_err(g, grads[t + 1], raw)),
                          ("x", rel_err(new_x, positions[t + 1], x))):
             worst[key] = max(worst[key], (err, t + 1))
@@ -163,6 +166,7 @@ def check_whole_path(r, opt_id, obj, *, p=0, schedule=("constant", {}), noise_st
 
     def reference(start):
         return ref.run(opt_id, hp, start, r.steps, value_grad_of(obj), hessian=hessian_of(obj),
+                       f_star=obj.f_star,
                        schedule=schedule, clip_norm=clip_norm, clip_value=clip_value,
                        noise=lambda t: tuple(noise_std * gaussian(seed, p, t, c)
                                              for c in range(2)))

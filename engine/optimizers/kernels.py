@@ -28,15 +28,16 @@ from descentlab.engine.optimizers import heavy_ball as B
 from descentlab.engine.optimizers import schedule_free as F
 from descentlab.engine.optimizers import sign_descent as L
 from descentlab.engine.optimizers.jit import INLINE
-from descentlab.engine.optimizers.newton import NEWTON, newton_update
+from descentlab.engine.optimizers.newton import NEWTON, POLYAK, newton_update, polyak_update
 
-__all__ = ["CODES", "NEWTON", "check_code", "lookahead", "newton_update", "update",
-           "uses_lookahead"]
+__all__ = ["CODES", "NEWTON", "POLYAK", "check_code", "lookahead", "newton_update",
+           "polyak_update", "update", "uses_lookahead"]
 
 CODES = (B.SGD, B.MOMENTUM, B.NESTEROV, R.ADAGRAD, R.RMSPROP, A.ADAM, A.ADAMAX, A.NADAM,
          A.AMSGRAD, R.ADADELTA, R.RMSPROP_NESTEROV, NEWTON, A.ADAMW, A.RADAM, A.ADABELIEF,
-         L.LION, A.YOGI, B.QHM, A.QHADAM, F.SCHEDULE_FREE_SGD, F.SCHEDULE_FREE_ADAMW)
-"""Every code routed here (Newton's by the races themselves, through ``newton_update``)."""
+         L.LION, A.YOGI, B.QHM, A.QHADAM, F.SCHEDULE_FREE_SGD, F.SCHEDULE_FREE_ADAMW, POLYAK)
+"""Every code routed here (Newton's and Polyak's by the surface race itself, through
+``newton_update`` and ``polyak_update``)."""
 
 
 @njit(**INLINE)
@@ -62,7 +63,7 @@ def lookahead(code, x, S, h, out):
 
 @njit(**INLINE)
 def update(code, x, g, S, sc, t, lr, h):
-    """Apply one step of optimizer ``code`` (all but Newton) to the flat vector x."""
+    """Apply one step of optimizer ``code`` (all but Newton and Polyak) to the flat vector x."""
     if code == B.SGD:
         B.sgd_step(x, g, S, sc, t, lr, h)
     elif code == B.MOMENTUM:

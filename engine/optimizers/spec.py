@@ -132,6 +132,9 @@ class Optimizer:
     """The learning rate a network race suggests (None: not offered for networks)."""
     gradient_at: str = "x"
     needs_hessian: bool = False
+    needs_loss: bool = False
+    """The step reads f(x) − f* (Polyak's): the race passes the loss and the surface's known
+    minimum value, and refuses a surface without one."""
     lr_rule: LrRule = LrRule("distance", 0.02)
     """How a learning rate suited to a surface is suggested."""
     per_coordinate_lr: bool = False
