@@ -280,9 +280,9 @@ class RaceSession:
                               key="error.no_optimizer")
         for i, r in enumerate(runs):
             if r.optimizer.needs_loss and obj.f_star is None:
-                raise EngineError(f"{r.optimizer.name} steps towards the surface's smallest "
-                                  "value f*, which this surface does not know: pick a "
-                                  "surface from the catalogue with a known minimum",
+                raise EngineError(f"{r.optimizer.name} aims each step at the surface's "
+                                  "smallest value f*, which this surface does not know: "
+                                  "pick a catalogue surface with a known minimum",
                                   field=f"optimizers.{i}")
         per_value = len(runs) * starts.shape[0] * (steps + 1)
         if record and per_value * (6 + (6 if record_state else 0)) > MAX_RECORDED_VALUES:

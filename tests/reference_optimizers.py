@@ -98,12 +98,14 @@ def _nesterov(hp, x, state, g, t, lr):
 
 
 def _adagrad(hp, x, state, g, t, lr):
+    g = _decayed(hp, x, g)
     s = tuple(state["s"][i] + g[i] ** 2 for i in range(2))
     return (tuple(x[i] - lr / (math.sqrt(s[i]) + hp["eps"]) * g[i] for i in range(2)),
             {"s": s})
 
 
 def _rmsprop(hp, x, state, g, t, lr):
+    g = _decayed(hp, x, g)
     rho = hp["decay"]
     s = tuple(rho * state["s"][i] + (1.0 - rho) * g[i] ** 2 for i in range(2))
     return (tuple(x[i] - lr / (math.sqrt(s[i]) + hp["eps"]) * g[i] for i in range(2)),
@@ -247,7 +249,8 @@ def _schedule_free_adamw(hp, x, state, g, t, lr):
 
 
 def _adamax(hp, x, state, g, t, lr):
-    """Kingma & Ba, algorithm 2, in torch's form: ε inside the max."""
+    """Kingma & Ba, algorithm 2, in torch's form: ε inside the max; decay coupled."""
+    g = _decayed(hp, x, g)
     b1, b2 = hp["beta1"], hp["beta2"]
     m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
     u = tuple(max(b2 * state["u"][i], abs(g[i]) + hp["eps"]) for i in range(2))
@@ -262,7 +265,8 @@ def _nadam_mu(hp: Mapping[str, float], t: int) -> float:
 
 def _nadam(hp, x, state, g, t, lr):
     """Dozat (2016) as torch.optim.NAdam: the gradient term weighted by 1 − μ_t over
-    1 − Π_{i≤t} μ_i, the momentum term by μ_{t+1} over 1 − Π_{i≤t+1} μ_i."""
+    1 − Π_{i≤t} μ_i, the momentum term by μ_{t+1} over 1 − Π_{i≤t+1} μ_i; decay coupled."""
+    g = _decayed(hp, x, g)
     m, v = _moments(hp, state, g)
     prod = 1.0
     for i in range(1, t + 1):
@@ -277,7 +281,9 @@ def _nadam(hp, x, state, g, t, lr):
 
 
 def _amsgrad(hp, x, state, g, t, lr):
-    """Reddi et al. in torch's form: running maximum of the raw v, then bias correction."""
+    """Reddi et al. in torch's form: running maximum of the raw v, then bias correction;
+    decay coupled."""
+    g = _decayed(hp, x, g)
     m, v = _moments(hp, state, g)
     v_max = tuple(max(state["v_max"][i], v[i]) for i in range(2))
     new_x = tuple(
@@ -288,7 +294,9 @@ def _amsgrad(hp, x, state, g, t, lr):
 
 
 def _adadelta(hp, x, state, g, t, lr):
-    """Zeiler (2012) as torch: lr scales the step but Δ accumulates the unscaled step."""
+    """Zeiler (2012) as torch: lr scales the step but Δ accumulates the unscaled step;
+    decay coupled."""
+    g = _decayed(hp, x, g)
     rho, eps = hp["decay"], hp["eps"]
     s = tuple(rho * state["s"][i] + (1.0 - rho) * g[i] ** 2 for i in range(2))
     step = tuple(math.sqrt(state["delta"][i] + eps) / math.sqrt(s[i] + eps) * g[i]

@@ -11,6 +11,7 @@ from numba import njit
 from descentlab.engine.optimizers.jit import INLINE, running_product
 from descentlab.engine.optimizers.spec import (
     BLACK,
+    DECAYED,
     EFFECTIVE_LR,
     FIRST_MOMENT,
     GREEN,
@@ -163,13 +164,14 @@ def qhadam_step(x, g, S, sc, t, lr, h):
 @njit(**INLINE)
 def adamax_step(x, g, S, sc, t, lr, h):
     """Adam with the infinity norm (Kingma & Ba, algorithm 2); eps inside the max as torch;
-    h = [β1, β2, δ, c]."""
-    b1, b2, eps, c = h[0], h[1], h[2], h[3]
+    h = [β1, β2, δ, λ, c], λ coupled as torch.optim.Adamax's."""
+    b1, b2, eps, wd, c = h[0], h[1], h[2], h[3], h[4]
     sc[0] = running_product(sc[0], b1)
     step = lr / (1.0 - c * sc[0])
     for i in range(x.size):
-        S[0, i] = b1 * S[0, i] + (1.0 - b1) * g[i]
-        S[1, i] = max(b2 * S[1, i], abs(g[i]) + eps)
+        gi = g[i] + wd * x[i]
+        S[0, i] = b1 * S[0, i] + (1.0 - b1) * gi
+        S[1, i] = max(b2 * S[1, i], abs(gi) + eps)
         x[i] -= step * S[0, i] / S[1, i]
 
 
@@ -178,36 +180,39 @@ def nadam_step(x, g, S, sc, t, lr, h):
     """Dozat's Nadam with the momentum schedule μ_t = β1(1 − ½·0.96^{tψ}).
 
     sc = [β2^t, Π μ_i, 0.96^{ψ t}]; the last is a running product so no pow per step.
+    h = [β1, β2, δ, ψ, λ, 0.96^ψ], λ coupled as torch.optim.NAdam's default.
     """
-    b1, b2, eps = h[0], h[1], h[2]
+    b1, b2, eps, wd, decay = h[0], h[1], h[2], h[4], h[5]
     sc[0] = running_product(sc[0], b2)
-    decay_now = running_product(sc[2], h[4])  # h[4] = 0.96^ψ, a constant of the entry
+    decay_now = running_product(sc[2], decay)
     mu = b1 * (1.0 - 0.5 * decay_now)
-    mu_next = b1 * (1.0 - 0.5 * decay_now * h[4])
+    mu_next = b1 * (1.0 - 0.5 * decay_now * decay)
     sc[2] = decay_now
     sc[1] = running_product(sc[1], mu)
     c_grad = lr * (1.0 - mu) / (1.0 - sc[1])
     c_mom = lr * mu_next / (1.0 - sc[1] * mu_next)
     bc2 = 1.0 - sc[0]
     for i in range(x.size):
-        S[0, i] = b1 * S[0, i] + (1.0 - b1) * g[i]
-        S[1, i] = b2 * S[1, i] + (1.0 - b2) * g[i] * g[i]
+        gi = g[i] + wd * x[i]
+        S[0, i] = b1 * S[0, i] + (1.0 - b1) * gi
+        S[1, i] = b2 * S[1, i] + (1.0 - b2) * gi * gi
         denom = math.sqrt(S[1, i] / bc2) + eps
-        x[i] -= (c_grad * g[i] + c_mom * S[0, i]) / denom
+        x[i] -= (c_grad * gi + c_mom * S[0, i]) / denom
 
 
 @njit(**INLINE)
 def amsgrad_step(x, g, S, sc, t, lr, h):
     """Adam that divides by the running maximum of v (Reddi et al.), bias-corrected as torch;
-    h = [β1, β2, δ, c]."""
-    b1, b2, eps, c = h[0], h[1], h[2], h[3]
+    h = [β1, β2, δ, λ, c], λ coupled as torch's."""
+    b1, b2, eps, wd, c = h[0], h[1], h[2], h[3], h[4]
     sc[0] = running_product(sc[0], b1)
     sc[1] = running_product(sc[1], b2)
     step = lr / (1.0 - c * sc[0])
     inv_root_bc2 = 1.0 / math.sqrt(1.0 - c * sc[1])
     for i in range(x.size):
-        S[0, i] = b1 * S[0, i] + (1.0 - b1) * g[i]
-        S[1, i] = b2 * S[1, i] + (1.0 - b2) * g[i] * g[i]
+        gi = g[i] + wd * x[i]
+        S[0, i] = b1 * S[0, i] + (1.0 - b1) * gi
+        S[1, i] = b2 * S[1, i] + (1.0 - b2) * gi * gi
         S[2, i] = max(S[2, i], S[1, i])
         x[i] -= step * S[0, i] / (math.sqrt(S[2, i]) * inv_root_bc2 + eps)
 
@@ -269,14 +274,15 @@ ENTRIES = (
     Optimizer(
         "adamax", ADAMAX, "AdaMax",
         "Adam with the infinity norm: divides by the largest recent gradient magnitude.",
-        (lr(0.05), *betas(), eps(), bias_correction()),
+        (lr(0.05), *betas(), eps(), weight_decay(), bias_correction()),
         (FIRST_MOMENT, StateVar("u", "u", "exponentially weighted infinity norm of the "
                                           "gradients")),
         (1.0,),
-        (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+        (DECAYED, r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
          r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \delta)",
          r"x_t = x_{t-1} - \frac{\varepsilon}{1-c\,\beta_1^t} \frac{m_t}{u_t}"),
-        "Kingma & Ba, algorithm 2; δ inside the max as torch.optim.Adamax (the paper has no δ).",
+        "Kingma & Ba, algorithm 2; δ inside the max as torch.optim.Adamax (the paper has no δ); "
+        "λ coupled, as torch's weight_decay.",
         color=BLACK, marker="pentagon", step_cost=1.15, network_lr=0.02,
         derived=(M_HAT, BIAS_CORRECTION1, EFFECTIVE_LR), derive=_adamax_derived),
     Optimizer(
@@ -284,28 +290,32 @@ ENTRIES = (
         "Adam with Nesterov momentum: the step uses the momentum it is about to have.",
         (lr(0.05), *betas(), eps(),
          Param("momentum_decay", 0.004, 0.0, 0.1,
-               "ψ: how fast the momentum schedule μ_t warms up to β₁", symbol=r"\psi")),
+               "ψ: how fast the momentum schedule μ_t warms up to β₁", symbol=r"\psi"),
+         weight_decay()),
         (FIRST_MOMENT, SECOND_MOMENT), (1.0, 1.0, 1.0),
-        (r"\mu_t = \beta_1\left(1 - \tfrac12 \, 0.96^{t\psi}\right)",
+        (DECAYED, r"\mu_t = \beta_1\left(1 - \tfrac12 \, 0.96^{t\psi}\right)",
          r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t", r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
          r"x_t = x_{t-1} - \frac{\varepsilon}{\sqrt{v_t/(1-\beta_2^t)} + \delta}"
          r"\left(\frac{(1-\mu_t) g_t}{1-\prod_{i\le t}\mu_i}"
          r" + \frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}\right)"),
-        "Dozat (2016) with the momentum schedule, identical to torch.optim.NAdam.",
+        "Dozat (2016) with the momentum schedule, identical to torch.optim.NAdam; λ coupled, "
+        "as torch's default (decoupled_weight_decay=False).",
         color=YELLOW, marker="diamond", step_cost=1.6, network_lr=0.01,
         derived=ADAM_DERIVED, derive=_corrected_moments("v"),
         constants=lambda value: [0.96 ** value("momentum_decay")]),
     Optimizer(
         "amsgrad", AMSGRAD, "AMSGrad",
         "Adam that never lets its denominator shrink: it divides by the running maximum of v.",
-        (lr(0.05), *betas(), eps(), bias_correction()),
+        (lr(0.05), *betas(), eps(), weight_decay(), bias_correction()),
         (FIRST_MOMENT, SECOND_MOMENT, StateVar("v_max", "v^{max}", "running maximum of v")),
         (1.0, 1.0),
-        (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t", r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+        (DECAYED, r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+         r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
          r"v^{max}_t = \max(v^{max}_{t-1}, v_t)",
          r"x_t = x_{t-1} - \frac{\varepsilon\, m_t/(1-c\,\beta_1^t)}"
          r"{\sqrt{v^{max}_t/(1-c\,\beta_2^t)} + \delta}"),
-        "Reddi et al. (2018); bias-corrected like Adam, as torch.optim.Adam(amsgrad=True).",
+        "Reddi et al. (2018); bias-corrected like Adam, as torch.optim.Adam(amsgrad=True); λ "
+        "coupled, as torch's weight_decay.",
         color=PURPLE, marker="square", step_cost=1.55, network_lr=0.01,
         derived=ADAM_DERIVED, derive=_corrected_moments("v_max")),
 )

@@ -267,6 +267,10 @@ def bias_correction() -> Param:
                  symbol="c")
 
 
+DECAYED = r"g_t \leftarrow g_t + \lambda x_{t-1}"
+"""The equation of coupled weight decay where a rule's other equations keep g_t."""
+
+
 VELOCITY = StateVar("v", "v", "velocity: the decaying sum of past steps")
 SQUARES = StateVar("s", "s", "accumulated squared gradients, per coordinate")
 FIRST_MOMENT = StateVar("m", "m", "first moment: leaky average of gradients")
