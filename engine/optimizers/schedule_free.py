@@ -114,7 +114,7 @@ ENTRIES = (
         (*_SEQUENCES, r"z_t = z_{t-1} - \varepsilon (g_t + \lambda y_t)", *_AVERAGE),
         "Defazio et al. (2024), as optax.contrib.schedule_free_sgd 0.2.8 (not in "
         "torch.optim); λ is optax's weight_decay, added to the gradient at y. " + _NOTE,
-        color=ORANGE, marker="circle", step_cost=1.4, network_lr=0.5,
+        color=ORANGE, marker="circle", step_cost=1.4, network_lr=1.0,
         gradient_at="β₁x + (1 − β₁)z", lr_rule=LrRule("curvature", 0.5),
         derived=(Y_OFFSET,), derive=_y_offset),
     Optimizer(
