@@ -278,6 +278,12 @@ class RaceSession:
         if not runs:
             raise EngineError("a race needs at least one optimizer", field="optimizers",
                               key="error.no_optimizer")
+        for i, r in enumerate(runs):
+            if r.optimizer.needs_loss and obj.f_star is None:
+                raise EngineError(f"{r.optimizer.name} aims each step at the surface's "
+                                  "smallest value f*, which this surface does not know: "
+                                  "pick a catalogue surface with a known minimum",
+                                  field=f"optimizers.{i}")
         per_value = len(runs) * starts.shape[0] * (steps + 1)
         if record and per_value * (6 + (6 if record_state else 0)) > MAX_RECORDED_VALUES:
             raise EngineError(

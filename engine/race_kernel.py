@@ -266,6 +266,8 @@ def advance(surf_code, sp, ops, consts,
                     copy_flat(state_prev_flat, state_flat)
                 if code == K.NEWTON:
                     K.newton_update(xc, gu, hess, lrs[s], h[0])
+                elif code == K.POLYAK:
+                    K.polyak_update(xc, gu, fc, fstar, lrs[s])
                 else:
                     K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h)
                 if frozen:

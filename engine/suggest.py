@@ -46,7 +46,8 @@ def _first_guess(opt: Optimizer, curvature: float, distance: float, slope: float
 
 
 def suggest_rates(obj: Objective, start: tuple[float, float]) -> dict[str, float]:
-    """Every optimizer's suggested learning rate for a race on ``obj`` from ``start``."""
+    """Every optimizer's suggested learning rate for a race on ``obj`` from ``start`` (but
+    those that step towards f* where ``obj`` does not know it)."""
     x0, x1, y0, y1 = obj.view
     point = np.array([start], dtype=np.float64)
     minima = [c for c in obj.surface.critical_points(obj.params)
@@ -60,6 +61,8 @@ def suggest_rates(obj: Objective, start: tuple[float, float]) -> dict[str, float
     slope = float(np.hypot(*g0[0]))
     rates = {}
     for opt in OPTIMIZERS.values():
+        if opt.needs_loss and obj.f_star is None:  # it cannot race here (Polyak's step)
+            continue
         low, high = next((p.low, p.high) for p in opt.hyperparameters if p.name == "lr")
         rates[opt.id] = min(max(_first_guess(opt, curvature, distance, slope), low), high)
     # Rates that did not diverge, largest first: the fallback of an optimizer that ends

@@ -36,10 +36,16 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
     "adadelta": ("s", "delta"),
     "rmsprop_nesterov": ("s", "v"),
     "newton": (),
+    "polyak": (),
     "adamw": ("m", "v"),
     "radam": ("m", "v"),
     "adabelief": ("m", "s"),
     "lion": ("m",),
+    "yogi": ("m", "v"),
+    "qhm": ("b",),
+    "qhadam": ("m", "v"),
+    "schedule_free_sgd": ("z_offset",),
+    "schedule_free_adamw": ("z_offset", "v"),
 }
 
 
@@ -54,7 +60,15 @@ def gradient_point(opt_id: str, hp: Mapping[str, float], x: Vec, state: State) -
         mu = hp["momentum"]
         v = state["v"]
         return (x[0] + mu * v[0], x[1] + mu * v[1])
+    if opt_id.startswith("schedule_free"):
+        return _schedule_free_y(hp, x, state)
     return x
+
+
+def _schedule_free_y(hp, x, state):
+    """Defazio et al.: y = β₁x + (1 − β₁)z, i.e. x + (1 − β₁)(z − x) from the state's z − x
+    (in that form: a gradient is sensitive to the rounding of the point it is taken at)."""
+    return tuple(x[i] + (1.0 - hp["beta1"]) * state["z_offset"][i] for i in range(2))
 
 
 def _decayed(hp, x, g):
@@ -84,12 +98,14 @@ def _nesterov(hp, x, state, g, t, lr):
 
 
 def _adagrad(hp, x, state, g, t, lr):
+    g = _decayed(hp, x, g)
     s = tuple(state["s"][i] + g[i] ** 2 for i in range(2))
     return (tuple(x[i] - lr / (math.sqrt(s[i]) + hp["eps"]) * g[i] for i in range(2)),
             {"s": s})
 
 
 def _rmsprop(hp, x, state, g, t, lr):
+    g = _decayed(hp, x, g)
     rho = hp["decay"]
     s = tuple(rho * state["s"][i] + (1.0 - rho) * g[i] ** 2 for i in range(2))
     return (tuple(x[i] - lr / (math.sqrt(s[i]) + hp["eps"]) * g[i] for i in range(2)),
@@ -103,12 +119,18 @@ def _moments(hp, state, g):
     return m, v
 
 
+def _correction(hp: Mapping[str, float], beta: str, t: int) -> float:
+    """1 − βᵗ, what Kingma & Ba divide a moment by; with ``bias_correction`` c the engine's
+    switch, 1 − c·βᵗ (c = 0: the moment used raw)."""
+    return 1.0 - hp.get("bias_correction", 1.0) * hp[beta] ** t
+
+
 def _adam(hp, x, state, g, t, lr):
     """Kingma & Ba, algorithm 1: bias-corrected moments, ε after the square root; the
     decay coupled (added to the gradient) as torch.optim.Adam's weight_decay."""
     m, v = _moments(hp, state, _decayed(hp, x, g))
-    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
-    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    m_hat = tuple(m[i] / _correction(hp, "beta1", t) for i in range(2))
+    v_hat = tuple(v[i] / _correction(hp, "beta2", t) for i in range(2))
     return (tuple(x[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(2)),
             {"m": m, "v": v})
 
@@ -117,8 +139,8 @@ def _adamw(hp, x, state, g, t, lr):
     """Loshchilov & Hutter as torch.optim.AdamW: shrink x by 1 − ελ, then Adam's step."""
     m, v = _moments(hp, state, g)
     shrunk = tuple(x[i] * (1.0 - lr * hp["weight_decay"]) for i in range(2))
-    m_hat = tuple(m[i] / (1.0 - hp["beta1"] ** t) for i in range(2))
-    v_hat = tuple(v[i] / (1.0 - hp["beta2"] ** t) for i in range(2))
+    m_hat = tuple(m[i] / _correction(hp, "beta1", t) for i in range(2))
+    v_hat = tuple(v[i] / _correction(hp, "beta2", t) for i in range(2))
     return (tuple(shrunk[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"])
                   for i in range(2)), {"m": m, "v": v})
 
@@ -144,8 +166,8 @@ def _adabelief(hp, x, state, g, t, lr):
     m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
     s = tuple(b2 * state["s"][i] + (1.0 - b2) * (g[i] - m[i]) ** 2 + hp["eps_root"]
               for i in range(2))
-    new_x = tuple(x[i] - lr * (m[i] / (1.0 - b1 ** t))
-                  / (math.sqrt(s[i] / (1.0 - b2 ** t)) + hp["eps"]) for i in range(2))
+    new_x = tuple(x[i] - lr * (m[i] / _correction(hp, "beta1", t))
+                  / (math.sqrt(s[i] / _correction(hp, "beta2", t)) + hp["eps"]) for i in range(2))
     return new_x, {"m": m, "s": s}
 
 
@@ -158,12 +180,81 @@ def _lion(hp, x, state, g, t, lr):
     return tuple(x[i] - lr * (sign[i] + wd * x[i]) for i in range(2)), {"m": m}
 
 
+def _yogi(hp, x, state, g, t, lr):
+    """Zaheer et al. (2018), algorithm 2, as optax.yogi: m and v start at 1e-6 (optax's
+    initial_accumulator_value), v_t = v − (1 − β₂) sign(v − g²) g², both bias-corrected."""
+    b1, b2 = hp["beta1"], hp["beta2"]
+    if t == 1:
+        state = {"m": (1e-6, 1e-6), "v": (1e-6, 1e-6)}
+    m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
+    v = tuple(state["v"][i] - (1.0 - b2) * _sign(state["v"][i] - g[i] ** 2) * g[i] ** 2
+              for i in range(2))
+    new_x = tuple(x[i] - lr * (m[i] / _correction(hp, "beta1", t))
+                  / (math.sqrt(v[i] / _correction(hp, "beta2", t)) + hp["eps"]) for i in range(2))
+    return new_x, {"m": m, "v": v}
+
+
+def _sign(value: float) -> float:
+    return math.copysign(1.0, value) if value != 0.0 else 0.0
+
+
+def _qhm(hp, x, state, g, t, lr):
+    """Ma & Yarats (2019), equation (2): b ← βb + (1−β)g; x ← x − ε((1−ν)g + νb), with the
+    coupled decay in g as qhoptim's."""
+    beta, nu = hp["beta"], hp["nu"]
+    g = _decayed(hp, x, g)
+    b = tuple(beta * state["b"][i] + (1.0 - beta) * g[i] for i in range(2))
+    return tuple(x[i] - lr * ((1.0 - nu) * g[i] + nu * b[i]) for i in range(2)), {"b": b}
+
+
+def _qhadam(hp, x, state, g, t, lr):
+    """Ma & Yarats (2019), algorithm 2: blends of g with m̂ above and of g² with v̂ below."""
+    nu1, nu2 = hp["nu1"], hp["nu2"]
+    g = _decayed(hp, x, g)
+    m, v = _moments(hp, state, g)
+    m_hat = tuple(m[i] / _correction(hp, "beta1", t) for i in range(2))
+    v_hat = tuple(v[i] / _correction(hp, "beta2", t) for i in range(2))
+    new_x = tuple(x[i] - lr * ((1.0 - nu1) * g[i] + nu1 * m_hat[i])
+                  / (math.sqrt((1.0 - nu2) * g[i] ** 2 + nu2 * v_hat[i]) + hp["eps"])
+                  for i in range(2))
+    return new_x, {"m": m, "v": v}
+
+
+def _schedule_free(x, state, z_step, t):
+    """z ← z − z_step; x ← (1 − c)x + cz with c = 1/t: the weights (max ε)² of a constant
+    rate are equal, so x is the plain average of z_1 … z_t."""
+    z = tuple(x[i] + state["z_offset"][i] - z_step[i] for i in range(2))
+    new_x = tuple((1.0 - 1.0 / t) * x[i] + z[i] / t for i in range(2))
+    return new_x, tuple(z[i] - new_x[i] for i in range(2))
+
+
+def _schedule_free_sgd(hp, x, state, g, t, lr):
+    """optax.contrib.schedule_free_sgd: z takes SGD's step with λy added to the gradient."""
+    y = _schedule_free_y(hp, x, state)
+    new_x, offset = _schedule_free(
+        x, state, tuple(lr * (g[i] + hp["weight_decay"] * y[i]) for i in range(2)), t)
+    return new_x, {"z_offset": offset}
+
+
+def _schedule_free_adamw(hp, x, state, g, t, lr):
+    """optax.contrib.schedule_free_adamw: z takes RMSProp's bias-corrected step (δ outside
+    the root) plus ελy."""
+    b2 = hp["beta2"]
+    y = _schedule_free_y(hp, x, state)
+    v = tuple(b2 * state["v"][i] + (1.0 - b2) * g[i] ** 2 for i in range(2))
+    scaled = tuple(g[i] / (math.sqrt(v[i] / (1.0 - b2 ** t)) + hp["eps"]) for i in range(2))
+    new_x, offset = _schedule_free(
+        x, state, tuple(lr * (scaled[i] + hp["weight_decay"] * y[i]) for i in range(2)), t)
+    return new_x, {"z_offset": offset, "v": v}
+
+
 def _adamax(hp, x, state, g, t, lr):
-    """Kingma & Ba, algorithm 2, in torch's form: ε inside the max."""
+    """Kingma & Ba, algorithm 2, in torch's form: ε inside the max; decay coupled."""
+    g = _decayed(hp, x, g)
     b1, b2 = hp["beta1"], hp["beta2"]
     m = tuple(b1 * state["m"][i] + (1.0 - b1) * g[i] for i in range(2))
     u = tuple(max(b2 * state["u"][i], abs(g[i]) + hp["eps"]) for i in range(2))
-    return (tuple(x[i] - lr / (1.0 - b1 ** t) * m[i] / u[i] for i in range(2)),
+    return (tuple(x[i] - lr / _correction(hp, "beta1", t) * m[i] / u[i] for i in range(2)),
             {"m": m, "u": u})
 
 
@@ -174,7 +265,8 @@ def _nadam_mu(hp: Mapping[str, float], t: int) -> float:
 
 def _nadam(hp, x, state, g, t, lr):
     """Dozat (2016) as torch.optim.NAdam: the gradient term weighted by 1 − μ_t over
-    1 − Π_{i≤t} μ_i, the momentum term by μ_{t+1} over 1 − Π_{i≤t+1} μ_i."""
+    1 − Π_{i≤t} μ_i, the momentum term by μ_{t+1} over 1 − Π_{i≤t+1} μ_i; decay coupled."""
+    g = _decayed(hp, x, g)
     m, v = _moments(hp, state, g)
     prod = 1.0
     for i in range(1, t + 1):
@@ -189,18 +281,22 @@ def _nadam(hp, x, state, g, t, lr):
 
 
 def _amsgrad(hp, x, state, g, t, lr):
-    """Reddi et al. in torch's form: running maximum of the raw v, then bias correction."""
+    """Reddi et al. in torch's form: running maximum of the raw v, then bias correction;
+    decay coupled."""
+    g = _decayed(hp, x, g)
     m, v = _moments(hp, state, g)
     v_max = tuple(max(state["v_max"][i], v[i]) for i in range(2))
     new_x = tuple(
-        x[i] - lr * (m[i] / (1.0 - hp["beta1"] ** t))
-        / (math.sqrt(v_max[i] / (1.0 - hp["beta2"] ** t)) + hp["eps"])
+        x[i] - lr * (m[i] / _correction(hp, "beta1", t))
+        / (math.sqrt(v_max[i] / _correction(hp, "beta2", t)) + hp["eps"])
         for i in range(2))
     return new_x, {"m": m, "v": v, "v_max": v_max}
 
 
 def _adadelta(hp, x, state, g, t, lr):
-    """Zeiler (2012) as torch: lr scales the step but Δ accumulates the unscaled step."""
+    """Zeiler (2012) as torch: lr scales the step but Δ accumulates the unscaled step;
+    decay coupled."""
+    g = _decayed(hp, x, g)
     rho, eps = hp["decay"], hp["eps"]
     s = tuple(rho * state["s"][i] + (1.0 - rho) * g[i] ** 2 for i in range(2))
     step = tuple(math.sqrt(state["delta"][i] + eps) / math.sqrt(s[i] + eps) * g[i]
@@ -218,6 +314,15 @@ def _rmsprop_nesterov(hp, x, state, g, t, lr):
     return tuple(x[i] + v[i] for i in range(2)), {"s": r, "v": v}
 
 
+def _polyak(x, g, gap, lr):
+    """Polyak (1987): the step along −g that the tangent plane says reaches f*,
+    ε (f(x) − f*)/‖g‖²."""
+    g2 = g[0] ** 2 + g[1] ** 2
+    if g2 == 0.0:
+        return x
+    return (x[0] - lr * gap / g2 * g[0], x[1] - lr * gap / g2 * g[1])
+
+
 def _newton(hp, x, g, hess, lr):
     """x ← x − ε(H + λI)⁻¹g, solving the 2×2 system by its explicit inverse."""
     lam = hp["damping"]
@@ -232,18 +337,24 @@ _RULES = {
     "rmsprop": _rmsprop, "adam": _adam, "adamax": _adamax, "nadam": _nadam,
     "amsgrad": _amsgrad, "adadelta": _adadelta, "rmsprop_nesterov": _rmsprop_nesterov,
     "adamw": _adamw, "radam": _radam, "adabelief": _adabelief, "lion": _lion,
+    "yogi": _yogi, "qhm": _qhm, "qhadam": _qhadam,
+    "schedule_free_sgd": _schedule_free_sgd, "schedule_free_adamw": _schedule_free_adamw,
 }
 
 
 def step(opt_id: str, hp: Mapping[str, float], x: Vec, state: State, g: Vec, t: int,
-         lr: float, hess: tuple[float, float, float] | None = None) -> tuple[Vec, State]:
+         lr: float, hess: tuple[float, float, float] | None = None,
+         gap: float | None = None) -> tuple[Vec, State]:
     """Step t (1-based) of optimizer ``opt_id``: the new point and the new state.
 
     ``g`` is the gradient the step uses (already noised and clipped, and for the Nesterov
-    family taken at :func:`gradient_point`); Newton also needs the Hessian at x.
+    family taken at :func:`gradient_point`); Newton also needs the Hessian at x, Polyak the
+    gap f(x) − f*.
     """
     if opt_id == "newton":
         return _newton(hp, x, g, hess, lr), {}
+    if opt_id == "polyak":
+        return _polyak(x, g, gap, lr), {}
     return _RULES[opt_id](hp, x, state, g, t, lr)
 
 
@@ -301,7 +412,7 @@ CONSTANT = ("constant", {})
 
 
 def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad: ValueGrad,
-        *, hessian: Hessian | None = None,
+        *, hessian: Hessian | None = None, f_star: float | None = None,
         schedule: tuple[str, Mapping[str, float]] = CONSTANT,
         noise: Callable[[int], Vec] | None = None, clip_norm: float | None = None,
         clip_value: float | None = None) -> dict[str, list]:
@@ -318,7 +429,8 @@ def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad
         lr = schedule_lr(schedule[0], hp["lr"], t - 1, schedule[1])
         raw = value_grad(gradient_point(opt_id, hp, x, state))[1]
         g = process_gradient(raw, noise(t) if noise else (0.0, 0.0), clip_norm, clip_value)
-        x, state = step(opt_id, hp, x, state, g, t, lr, hessian(x) if hessian else None)
+        gap = value_grad(x)[0] - f_star if f_star is not None else None
+        x, state = step(opt_id, hp, x, state, g, t, lr, hessian(x) if hessian else None, gap)
         out["positions"].append(x)
         out["grads"].append(g)
         out["lrs"].append(lr)

@@ -310,6 +310,24 @@ def test_non_finite_values_are_null(client):
     assert run["final"]["loss"] is None
 
 
+@pytest.mark.parametrize("surface", [{"id": "saddle"}, {"expression": "x^2 + x*y + y^4"}])
+def test_polyak_needs_a_known_minimum_value(client, surface):
+    """Polyak's step reads f(x) − f*: where f* is unknown, a 422 at that optimizer."""
+    response = client.post(f"{API}/races", json={
+        **ROSENBROCK, "surface": surface,
+        "optimizers": [{"id": "sgd"}, {"id": "polyak"}]})
+    assert response.status_code == 422
+    (error,) = detail(response)
+    assert error["loc"] == ["body", "optimizers", 1] and "f*" in error["msg"], error
+
+
+def test_polyak_reaches_the_minimum_of_a_bowl(client):
+    """On a quadratic with a known f* = 0 Polyak's step converges without a tuned rate."""
+    document = race(client, {**ROSENBROCK, "surface": {"id": "bowl"}, "steps": 200,
+                             "optimizers": [{"id": "polyak"}]})
+    assert document["runs"][0]["status"] == "converged"
+
+
 @pytest.mark.parametrize("change,loc,setting", [
     ({"steps": 50_000}, ["body", "steps"], "DESCENTLAB_MAX_STEPS"),
     ({"optimizers": [{"id": "sgd"}] * 25}, ["body", "optimizers"], "DESCENTLAB_MAX_OPTIMIZERS"),

@@ -333,6 +333,7 @@ def test_memo_is_bounded_by_count_and_by_bytes():
     ({"architecture": {"hidden": [8], "init": "orthogonal"}}, ["body", "architecture", "init"]),
     ({"batch_size": 0}, ["body", "batch_size"]),
     ({"optimizers": [{"id": "newton"}]}, ["body", "optimizers", 0]),
+    ({"optimizers": [{"id": "polyak"}]}, ["body", "optimizers", 0]),
     ({"optimizers": [{"id": "sgd"}, {"id": "adam", "hyperparameters": {"lr": 50}}]},
      ["body", "optimizers", 1, "hyperparameters", "lr"]),
     ({"gradient": {"clip_norm": 1.0, "clip_value": 1.0}}, ["body", "gradient", "clip_value"]),

@@ -34,7 +34,7 @@ ACTIVATION = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0),
 # reaches 97 % training accuracy at step 83 on this engine; the test allows 150.
 ADAM_STEPS_TO_97 = 150
 # Every optimizer that trains networks: all but the surface-only ones (Newton).
-ALL_OPTIMIZERS = [o.id for o in engine.optimizers() if not o.needs_hessian]
+ALL_OPTIMIZERS = [o.id for o in engine.optimizers() if o.network_lr is not None]
 
 
 def numpy_logits(arch: nn.Architecture, weights: np.ndarray, X: np.ndarray,

@@ -1,10 +1,10 @@
 """The engine agrees with optax 0.2.8 for the optimizers whose convention is optax's.
 
-Lion and AdaBelief are not in torch.optim, so optax (with jax in float64) is their outside
-reference: with the engine's own gradient handed to optax at optax's parameter, the paths
-and the moments agree to 1e-10 relative over 300 steps on three surfaces. CI installs the
-pinned optax and sets ``DESCENTLAB_TEST_OPTAX=1``, under which a missing optax fails
-instead of skipping.
+Lion, AdaBelief, Yogi and the schedule-free methods are not in torch.optim, so optax (with
+jax in float64) is their outside reference: with the engine's own gradient handed to optax
+at optax's parameter, the paths and the moments agree to 1e-10 relative over 300 steps on
+three surfaces. CI installs the pinned optax and sets ``DESCENTLAB_TEST_OPTAX=1``, under
+which a missing optax fails instead of skipping.
 """
 
 from __future__ import annotations
@@ -48,6 +48,12 @@ CASES = {
                   lambda hp: optax.adabelief(hp["lr"], b1=hp["beta1"], b2=hp["beta2"],
                                              eps=hp["eps"], eps_root=hp["eps_root"]),
                   {"m": "mu", "s": "nu"}),
+    "yogi": ("yogi", {"lr": 0.02, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
+             lambda hp: optax.yogi(hp["lr"], b1=hp["beta1"], b2=hp["beta2"], eps=hp["eps"]),
+             {"m": "mu", "v": "nu"}),
+    "yogi_small_eps": ("yogi", {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8},
+                       lambda hp: optax.yogi(hp["lr"], b1=hp["beta1"], b2=hp["beta2"],
+                                             eps=hp["eps"]), {"m": "mu", "v": "nu"}),
 }
 
 
@@ -92,3 +98,52 @@ def test_lion_steps_are_diagonal():
     r = engine.race("ravine", [("lion", {"lr": 0.01, "weight_decay": 0.0})], (-2.5, 1.2), 50)
     steps = np.abs(np.diff(r.positions[0, 0], axis=0))
     np.testing.assert_allclose(steps, 0.01, rtol=1e-9)
+
+
+# Schedule-free: optax's parameter is y, where the gradient is taken; the engine draws x,
+# optax's schedule_free_eval_params. case -> (engine id, hyperparameters, optax factory).
+SCHEDULE_FREE = {
+    "schedule_free_sgd": (
+        "schedule_free_sgd", {"lr": 0.001, "beta1": 0.9, "weight_decay": 0.0},
+        lambda hp: optax.contrib.schedule_free_sgd(hp["lr"], b1=hp["beta1"])),
+    "schedule_free_sgd_weight_decay": (
+        "schedule_free_sgd", {"lr": 0.002, "beta1": 0.8, "weight_decay": 0.2},
+        lambda hp: optax.contrib.schedule_free_sgd(hp["lr"], b1=hp["beta1"],
+                                                   weight_decay=hp["weight_decay"])),
+    "schedule_free_adamw": (
+        "schedule_free_adamw", {"lr": 0.02, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                                "weight_decay": 0.1},
+        lambda hp: optax.contrib.schedule_free_adamw(
+            hp["lr"], b1=hp["beta1"], b2=hp["beta2"], eps=hp["eps"],
+            weight_decay=hp["weight_decay"])),
+}
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("case", list(SCHEDULE_FREE))
+def test_schedule_free_follows_optax(case, surface):
+    """The drawn x is optax's evaluation point and the engine's z − x is optax's z minus
+    it, at every one of 300 steps; the gradient is taken at optax's parameter y."""
+    opt_id, hp, factory = SCHEDULE_FREE[case]
+    params, start = SURFACES[surface]
+    obj = engine.objective(surface, params)
+    r = engine.race(surface, [(opt_id, hp)], start, STEPS, params=params, record_state=True)
+    assert r.diverged_at[0, 0] == -1
+    opt = factory(hp)
+    y = jax.numpy.asarray(start, dtype=jax.numpy.float64)
+    state = opt.init(y)
+    update = jax.jit(opt.update)
+    xs, zs = [np.asarray(y)], [np.asarray(y)]
+    for _ in range(STEPS):
+        _, g = obj.value_grad(np.asarray(y)[None, :])
+        updates, state = update(jax.numpy.asarray(g[0]), state, y)
+        y = optax.apply_updates(y, updates)
+        xs.append(np.asarray(optax.contrib.schedule_free_eval_params(state, y)))
+        zs.append(np.asarray(state.z))
+    theirs, z = np.array(xs), np.array(zs)
+    ours = r.positions[0, 0]
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=RTOL * np.abs(theirs).max(),
+                               err_msg=f"{case} on {surface}: x")
+    np.testing.assert_allclose(ours + r.state[0]["z_offset"][0], z, rtol=RTOL,
+                               atol=RTOL * np.abs(z).max(), err_msg=f"{case} on {surface}: z")
+    assert np.abs(theirs[-1] - theirs[0]).max() > 1e-2, "the path barely moved"

@@ -96,8 +96,10 @@ def test_an_unknown_code_fails_loudly() -> None:
         kernels.check_code(max(kernels.CODES) + 1)
 
 
-@pytest.mark.parametrize("opt", [o for o in OPTIMIZERS.values() if not o.needs_hessian],
-                         ids=[o.id for o in OPTIMIZERS.values() if not o.needs_hessian])
+GRADIENT_ONLY = [o for o in OPTIMIZERS.values() if not (o.needs_hessian or o.needs_loss)]
+
+
+@pytest.mark.parametrize("opt", GRADIENT_ONLY, ids=[o.id for o in GRADIENT_ONLY])
 def test_every_code_is_routed_to_a_rule(opt) -> None:
     """Each catalogued code moves x down a gradient (an unrouted one would leave it)."""
     kernels.check_code(opt.code)
@@ -118,7 +120,7 @@ def test_a_definition_is_complete(opt) -> None:
         assert p.symbol and p.symbol in equations, (opt.id, p.name)
     assert kernels.uses_lookahead(opt.code) == (opt.gradient_at != "x")
     assert opt.step_cost >= 1.0
-    assert (opt.network_lr is None) == opt.needs_hessian
+    assert (opt.network_lr is None) == (opt.needs_hessian or opt.needs_loss)
 
 
 @pytest.mark.parametrize("opt", [o for o in OPTIMIZERS.values() if o.derived],

@@ -40,7 +40,8 @@ CHAOTIC = {("rmsprop", "ravine", 0), ("nadam", "ravine", 0), ("nadam", "ravine",
            ("adadelta", "ravine", 0), ("adadelta", "ravine", 1),
            ("rmsprop_nesterov", "ravine", 0), ("rmsprop", "rosenbrock", 0),
            ("adadelta", "rosenbrock", 1), ("newton", "rosenbrock", 0),
-           ("adam", "ravine", 1), ("radam", "ravine", 1)}
+           ("adam", "ravine", 1), ("radam", "ravine", 1), ("schedule_free_adamw", "ravine", 1),
+           ("polyak", "ravine", 0), ("polyak", "rosenbrock", 0), ("polyak", "beale", 0)}
 
 # Two settings per optimizer: the defaults where they are stable on every surface above
 # (the adaptive methods; otherwise a smaller lr), and a second that changes every
@@ -51,8 +52,8 @@ SETTINGS = {
                  {"lr": 0.001, "momentum": 0.5, "weight_decay": 0.3}),
     "nesterov": ({"lr": 0.0005, "momentum": 0.9},
                  {"lr": 0.001, "momentum": 0.6, "weight_decay": 0.3}),
-    "adagrad": ({}, {"lr": 0.1, "eps": 1e-3}),
-    "rmsprop": ({}, {"lr": 0.003, "decay": 0.99, "eps": 1e-4}),
+    "adagrad": ({}, {"lr": 0.1, "eps": 1e-3, "weight_decay": 0.3}),
+    "rmsprop": ({}, {"lr": 0.003, "decay": 0.99, "eps": 1e-4, "weight_decay": 0.1}),
     "adam": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.1}),
     "adamw": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.5}),
     # RAdam's first steps are un-normalised momentum steps ε·m̂: on Rosenbrock's walls
@@ -62,14 +63,25 @@ SETTINGS = {
     "adabelief": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8,
                        "eps_root": 1e-10}),
     "lion": ({"lr": 0.002}, {"lr": 0.001, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.1}),
-    "adamax": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+    "adamax": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6,
+                    "weight_decay": 0.1}),
+    "yogi": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+    "schedule_free_sgd": ({"lr": 0.0005}, {"lr": 0.001, "beta1": 0.5,
+                                            "weight_decay": 0.3}),
+    "schedule_free_adamw": ({}, {"lr": 0.01, "beta1": 0.7, "beta2": 0.99, "eps": 1e-6,
+                                 "weight_decay": 0.1}),
+    "qhm": ({"lr": 0.0005}, {"lr": 0.001, "beta": 0.9, "nu": 0.5, "weight_decay": 0.3}),
+    "qhadam": ({}, {"lr": 0.01, "beta1": 0.9, "beta2": 0.99, "nu1": 0.5, "nu2": 0.8,
+                    "eps": 1e-6, "weight_decay": 0.1}),
     "nadam": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6,
-                   "momentum_decay": 0.05}),
-    "amsgrad": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
-    "adadelta": ({}, {"lr": 0.5, "decay": 0.95, "eps": 1e-4}),
+                   "momentum_decay": 0.05, "weight_decay": 0.1}),
+    "amsgrad": ({}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6,
+                     "weight_decay": 0.1}),
+    "adadelta": ({}, {"lr": 0.5, "decay": 0.95, "eps": 1e-4, "weight_decay": 0.1}),
     "rmsprop_nesterov": ({"lr": 0.001}, {"lr": 0.003, "decay": 0.99, "momentum": 0.5,
                                          "eps": 1e-4}),
     "newton": ({}, {"lr": 0.5, "damping": 2.0}),
+    "polyak": ({}, {"lr": 0.5}),
 }
 
 
@@ -101,6 +113,11 @@ def rel_err(reference, got, before) -> float:
     return float(np.max(np.where(diff == 0.0, 0.0, diff / np.maximum(scale, 1e-300))))
 
 
+# State kept as an offset from x (schedule-free's z − x): computed as a difference of two
+# numbers of x's size, so its rounding is judged against |x|, not against its own size.
+OFFSETS = {"z_offset"}
+
+
 def check_each_step(r, opt_id, obj, *, p=0, noise_std=0.0, seed=0, clip_norm=None,
                     clip_value=None):
     """Feed the engine's recorded point and state after every step t to one reference step
@@ -117,13 +134,15 @@ def check_each_step(r, opt_id, obj, *, p=0, noise_std=0.0, seed=0, clip_norm=Non
         raw = value_grad(ref.gradient_point(opt_id, hp, x, state))[1]
         noise = tuple(noise_std * gaussian(seed, p, t + 1, c) for c in range(2))
         g = ref.process_gradient(raw, noise, clip_norm, clip_value)
+        gap = value_grad(x)[0] - obj.f_star if obj.f_star is not None else None
         new_x, new_state = ref.step(opt_id, hp, x, state, g, t + 1, float(lrs[t]),
-                                    hessian(x))
+                                    hessian(x), gap)
         for key, err in (("grad", rel_err(g, grads[t + 1], raw)),
                          ("x", rel_err(new_x, positions[t + 1], x))):
             worst[key] = max(worst[key], (err, t + 1))
         for name in states:
-            err = rel_err(new_state[name], states[name][p, t + 1], state[name])
+            before = (np.abs(state[name]) + np.abs(x)) if name in OFFSETS else state[name]
+            err = rel_err(new_state[name], states[name][p, t + 1], before)
             worst[name] = max(worst.get(name, (0.0, 0)), (err, t + 1))
     bad = {k: v for k, v in worst.items() if v[0] > RTOL}
     assert not bad, f"{opt_id}: (relative error, step) beyond {RTOL}: {bad}"
@@ -149,6 +168,7 @@ def check_whole_path(r, opt_id, obj, *, p=0, schedule=("constant", {}), noise_st
 
     def reference(start):
         return ref.run(opt_id, hp, start, r.steps, value_grad_of(obj), hessian=hessian_of(obj),
+                       f_star=obj.f_star,
                        schedule=schedule, clip_norm=clip_norm, clip_value=clip_value,
                        noise=lambda t: tuple(noise_std * gaussian(seed, p, t, c)
                                              for c in range(2)))
@@ -164,7 +184,7 @@ def check_whole_path(r, opt_id, obj, *, p=0, schedule=("constant", {}), noise_st
             ("grad", r.grad[0, p], np.array(out["grads"])),
             *((name, r.state[0][name][p], np.array([s[name] for s in out["states"]]))
               for name in ref.STATE_NAMES[opt_id])):
-        scale = np.max(np.abs(want))
+        scale = np.max(np.abs(path) if name in OFFSETS else np.abs(want))
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * scale,
                                    err_msg=f"{opt_id}: {name}")
     return True
@@ -190,6 +210,36 @@ def test_matches_reference(opt_id, surface, setting):
     check_each_step(r, opt_id, obj)
     compared = check_whole_path(r, opt_id, obj)
     assert compared or (opt_id, surface, setting) in CHAOTIC, "the path turned chaotic"
+
+
+UNCORRECTED = [o.id for o in engine.optimizers()
+               if any(p.name == "bias_correction" for p in o.hyperparameters)]
+
+
+@pytest.mark.parametrize("surface", ["bowl", "rosenbrock", "himmelblau"])
+@pytest.mark.parametrize("opt_id", UNCORRECTED)
+def test_without_bias_correction(opt_id, surface):
+    """bias_correction = 0 uses the moments raw: the reference divides by 1 − 0·βᵗ."""
+    params, start = SURFACES[surface]
+    hp = {**SETTINGS[opt_id][1], "bias_correction": 0.0}
+    r = engine.race(surface, [(opt_id, hp)], start, STEPS, params=params, record_state=True)
+    assert r.diverged_at[0, 0] == -1
+    obj = engine.objective(surface, params)
+    check_each_step(r, opt_id, obj)
+    assert check_whole_path(r, opt_id, obj)
+
+
+@pytest.mark.parametrize(("beta2", "ratio"), [(0.999, 0.1 / math.sqrt(0.001)),
+                                              (0.9, 0.1 / math.sqrt(0.1))])
+def test_uncorrected_adam_first_step(beta2, ratio):
+    """Adam's first step without bias correction is (1 − β₁)/√(1 − β₂) times the corrected
+    one (ε per coordinate): 3.16× too long with the defaults, 0.32× with β₂ = 0.9."""
+    def first_step(c):
+        r = engine.race("bowl", [("adam", {"lr": 0.01, "beta2": beta2, "eps": 1e-12,
+                                           "bias_correction": c})], (1.5, -1.0), 1)
+        return np.abs(np.diff(r.positions[0, 0], axis=0))[0]
+    np.testing.assert_allclose(first_step(1.0), 0.01, rtol=1e-9)
+    np.testing.assert_allclose(first_step(0.0), 0.01 * ratio, rtol=1e-9)
 
 
 SCHEDULES = {

@@ -19,15 +19,20 @@ SURFACES = [s.id for s in engine.surfaces()]
 @pytest.mark.parametrize("surface_id", SURFACES)
 def test_every_suggestion_races_safely_from_the_first_start(surface_id):
     rates = catalogue_rates(surface_id)
-    assert set(rates) == {o.id for o in engine.optimizers()}
     obj = objective(surface_id)
+    # Polyak's step needs f*: not suggested (nor raced) where the surface does not know it.
+    assert set(rates) == {o.id for o in engine.optimizers()
+                          if obj.f_star is not None or not o.needs_loss}
     start = tuple(obj.surface.starts[0])
     f0 = obj.value_grad(np.array([start]))[0][0]
     result = engine.race(surface_id, [(o, {"lr": lr}) for o, lr in rates.items()], start,
                          300, final_only=True)
     assert (result.diverged_at[:, 0] < 0).all(), surface_id
     for o, loss in zip(rates, result.final_loss[:, 0], strict=True):
-        if o != "newton" and rates[o] > engine.get_optimizer(o).hyperparameters[0].low:
+        # Newton's and Polyak's steps are sized by the surface (H⁻¹g, (f − f*)/‖g‖²): where
+        # the local model misleads (a plateau, Easom's flat sea) they climb at any rate.
+        if o not in {"newton", "polyak"} and \
+                rates[o] > engine.get_optimizer(o).hyperparameters[0].low:
             assert loss < f0, (surface_id, o)
 
 

@@ -22,15 +22,18 @@ from descentlab.engine.optimizers.spec import (
     LrRule,
     Optimizer,
     QuadraticTheory,
+    StateVar,
     largest_root,
     lr,
     momentum,
     weight_decay,
 )
+from descentlab.engine.params import Param
 
 SGD = 0
 MOMENTUM = 1
 NESTEROV = 2
+QHM = 17
 
 
 @njit(**INLINE)
@@ -60,6 +63,17 @@ def nesterov_step(x, g, S, sc, t, lr, h):
     for i in range(x.size):
         S[0, i] = mu * S[0, i] - lr * (g[i] + wd * (x[i] + mu * S[0, i]))
         x[i] += S[0, i]
+
+
+@njit(**INLINE)
+def qhm_step(x, g, S, sc, t, lr, h):
+    """Quasi-hyperbolic momentum (Ma & Yarats 2019): b ← βb + (1 − β)g';
+    x ← x − ε((1 − ν)g' + νb), g' = g + λx; h = [β, ν, λ]."""
+    beta, nu, wd = h[0], h[1], h[2]
+    for i in range(x.size):
+        gi = g[i] + wd * x[i]
+        S[0, i] = beta * S[0, i] + (1.0 - beta) * gi
+        x[i] -= lr * ((1.0 - nu) * gi + nu * S[0, i])
 
 
 @njit(**INLINE)
@@ -125,4 +139,30 @@ ENTRIES = (
             "2(1+μ)/((1+2μ)λ_max)",
             radius=lambda h, mu: largest_root((1.0 + mu) * (1.0 - h), mu * (1.0 - h)),
             lr_limit=lambda lam, mu: (2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * lam))),
+)
+
+ENTRIES += (
+    Optimizer(
+        "qhm", QHM, "QHM",
+        "Quasi-hyperbolic momentum: each step a blend of a plain gradient step (1 − ν) and a "
+        "step along the averaged gradient b (ν).",
+        (lr(0.01),
+         Param("beta", 0.999, 0.0, 0.9999,
+               "β: decay of the momentum buffer b, a leaky average of gradients",
+               symbol=r"\beta"),
+         Param("nu", 0.7, 0.0, 1.0, "ν: the weight of the averaged gradient b in each step; "
+               "the rest is a plain gradient step", symbol=r"\nu"),
+         weight_decay()),
+        (StateVar("b", "b", "momentum buffer: leaky average of gradients"),), (),
+        (r"g'_t = g_t + \lambda x_{t-1}",
+         r"b_t = \beta b_{t-1} + (1-\beta) g'_t",
+         r"x_t = x_{t-1} - \varepsilon \left((1-\nu) g'_t + \nu b_t\right)"),
+        "Ma & Yarats (2019), with the paper's rule of thumb ν = 0.7, β = 0.999. Neither "
+        "torch.optim nor optax 0.2.8 has it, so the paper's convention: b is an average "
+        "(the (1 − β) factor), so ε keeps the meaning of a gradient step's rate; λ coupled as "
+        "in the authors' qhoptim. ν = 0 is SGD, ν = 1 momentum with a damped buffer; on a "
+        "quadratic its iteration has z² − (1 + β − h(1 − νβ))z + β(1 − h(1 − ν)), h = ελ, "
+        "stable for ε < 2(1 + β)/((1 + β − 2βν)λ_max).",
+        color=VERMILLION, marker="triangle-down", step_cost=1.05, network_lr=1.0,
+        lr_rule=LrRule("curvature", 1.0), per_coordinate_lr=True),
 )

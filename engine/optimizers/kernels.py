@@ -25,23 +25,26 @@ from numba import njit
 from descentlab.engine.optimizers import adam_family as A
 from descentlab.engine.optimizers import adaptive as R
 from descentlab.engine.optimizers import heavy_ball as B
+from descentlab.engine.optimizers import schedule_free as F
 from descentlab.engine.optimizers import sign_descent as L
 from descentlab.engine.optimizers.jit import INLINE
-from descentlab.engine.optimizers.newton import NEWTON, newton_update
+from descentlab.engine.optimizers.newton import NEWTON, POLYAK, newton_update, polyak_update
 
-__all__ = ["CODES", "NEWTON", "check_code", "lookahead", "newton_update", "update",
-           "uses_lookahead"]
+__all__ = ["CODES", "NEWTON", "POLYAK", "check_code", "lookahead", "newton_update",
+           "polyak_update", "update", "uses_lookahead"]
 
 CODES = (B.SGD, B.MOMENTUM, B.NESTEROV, R.ADAGRAD, R.RMSPROP, A.ADAM, A.ADAMAX, A.NADAM,
          A.AMSGRAD, R.ADADELTA, R.RMSPROP_NESTEROV, NEWTON, A.ADAMW, A.RADAM, A.ADABELIEF,
-         L.LION)
-"""Every code routed here (Newton's by the races themselves, through ``newton_update``)."""
+         L.LION, A.YOGI, B.QHM, A.QHADAM, F.SCHEDULE_FREE_SGD, F.SCHEDULE_FREE_ADAMW, POLYAK)
+"""Every code routed here (Newton's and Polyak's by the surface race itself, through
+``newton_update`` and ``polyak_update``)."""
 
 
 @njit(**INLINE)
 def uses_lookahead(code):
     """Whether ``code`` takes its gradient somewhere other than x (see :func:`lookahead`)."""
-    return code == B.NESTEROV or code == R.RMSPROP_NESTEROV
+    return (code == B.NESTEROV or code == R.RMSPROP_NESTEROV or code == F.SCHEDULE_FREE_SGD
+            or code == F.SCHEDULE_FREE_ADAMW)
 
 
 @njit(**INLINE)
@@ -51,6 +54,8 @@ def lookahead(code, x, S, h, out):
         B.nesterov_point(x, S, h, out)
     elif code == R.RMSPROP_NESTEROV:
         R.rmsprop_nesterov_point(x, S, h, out)
+    elif code == F.SCHEDULE_FREE_SGD or code == F.SCHEDULE_FREE_ADAMW:
+        F.schedule_free_point(x, S, h, out)
     else:
         for i in range(x.size):
             out[i] = x[i]
@@ -58,7 +63,7 @@ def lookahead(code, x, S, h, out):
 
 @njit(**INLINE)
 def update(code, x, g, S, sc, t, lr, h):
-    """Apply one step of optimizer ``code`` (all but Newton) to the flat vector x."""
+    """Apply one step of optimizer ``code`` (all but Newton and Polyak) to the flat vector x."""
     if code == B.SGD:
         B.sgd_step(x, g, S, sc, t, lr, h)
     elif code == B.MOMENTUM:
@@ -89,6 +94,16 @@ def update(code, x, g, S, sc, t, lr, h):
         A.adabelief_step(x, g, S, sc, t, lr, h)
     elif code == L.LION:
         L.lion_step(x, g, S, sc, t, lr, h)
+    elif code == A.YOGI:
+        A.yogi_step(x, g, S, sc, t, lr, h)
+    elif code == B.QHM:
+        B.qhm_step(x, g, S, sc, t, lr, h)
+    elif code == A.QHADAM:
+        A.qhadam_step(x, g, S, sc, t, lr, h)
+    elif code == F.SCHEDULE_FREE_SGD:
+        F.schedule_free_sgd_step(x, g, S, sc, t, lr, h)
+    elif code == F.SCHEDULE_FREE_ADAMW:
+        F.schedule_free_adamw_step(x, g, S, sc, t, lr, h)
 
 
 @njit(**INLINE)

@@ -1,14 +1,16 @@
-"""Damped Newton: the one rule that needs the Hessian, so the race calls it itself."""
+"""The rules that need more of the surface than a gradient, so the race calls them itself:
+damped Newton (the Hessian) and Polyak's step (the loss and the surface's minimum f*)."""
 
 from __future__ import annotations
 
 from numba import njit
 
 from descentlab.engine.optimizers.jit import INLINE
-from descentlab.engine.optimizers.spec import BLACK, LrRule, Optimizer, lr
+from descentlab.engine.optimizers.spec import BLACK, GREEN, LrRule, Optimizer, lr
 from descentlab.engine.params import Param
 
 NEWTON = 11
+POLYAK = 21
 
 
 @njit(**INLINE)
@@ -28,6 +30,20 @@ def newton_update(xy, g, hess, lr, damping):
         xy[1, i] -= lr * dy
 
 
+@njit(**INLINE)
+def polyak_update(xy, g, f, fstar, lr):
+    """x ← x − ε (f(x) − f*)/‖g‖² g for each 2-D point (no step where g = 0).
+
+    Points are columns: xy and g are (2, n), f is (n,) the loss at each point.
+    """
+    for i in range(xy.shape[1]):
+        g2 = g[0, i] * g[0, i] + g[1, i] * g[1, i]
+        if g2 > 0.0:
+            step = lr * (f[i] - fstar) / g2
+            xy[0, i] -= step * g[0, i]
+            xy[1, i] -= step * g[1, i]
+
+
 ENTRIES = (
     Optimizer(
         "newton", NEWTON, "Newton (damped)",
@@ -43,5 +59,18 @@ ENTRIES = (
         "not computed.",
         needs_hessian=True,
         color=BLACK, marker="square", step_cost=2.9, network_lr=None,
+        lr_rule=LrRule("fixed", 1.0)),
+    Optimizer(
+        "polyak", POLYAK, "Polyak step",
+        "Gradient descent whose step size is computed, not chosen: the step that would reach "
+        "the minimum value f* if the surface were its tangent plane.",
+        (lr(1.0, high=2.0),), (), (),
+        (r"x_t = x_{t-1} - \varepsilon\, \frac{f(x_{t-1}) - f^*}{\|g_t\|^2}\, g_t",),
+        "Polyak (1987), with the surface's known smallest value f*; ε = 1 is Polyak's step, "
+        "smaller values damp it. Surfaces whose f* is unknown (most typed formulas) refuse "
+        "it. Surfaces only: a network's f* is not known. Neither torch.optim nor optax has "
+        "it.",
+        needs_loss=True,
+        color=GREEN, marker="circle", step_cost=1.1, network_lr=None,
         lr_rule=LrRule("fixed", 1.0)),
 )

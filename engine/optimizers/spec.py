@@ -132,6 +132,9 @@ class Optimizer:
     """The learning rate a network race suggests (None: not offered for networks)."""
     gradient_at: str = "x"
     needs_hessian: bool = False
+    needs_loss: bool = False
+    """The step reads f(x) − f* (Polyak's): the race passes the loss and the surface's known
+    minimum value, and refuses a surface without one."""
     lr_rule: LrRule = LrRule("distance", 0.02)
     """How a learning rate suited to a surface is suggested."""
     per_coordinate_lr: bool = False
@@ -252,6 +255,20 @@ def weight_decay(default: float = 0.0, decoupled: bool = False) -> Param:
            else "λx is added to the gradient: L2 regularisation ½λ‖x‖²")
     return Param("weight_decay", default, 0.0, 1.0, f"weight decay λ: {how}",
                  symbol=r"\lambda")
+
+
+def bias_correction() -> Param:
+    """Whether the Adam family divides its moments by 1 − βᵗ: c = 1 as Kingma & Ba (and
+    torch, optax), c = 0 the moments used raw. The kernels multiply βᵗ by c, so a value
+    between corrects in part."""
+    return Param("bias_correction", 1.0, 0.0, 1.0,
+                 "bias correction c: 1 divides the moments by 1 − c·βᵗ as Kingma & Ba do; 0 "
+                 "uses them raw (both start at 0), which misscales the early steps",
+                 symbol="c")
+
+
+DECAYED = r"g_t \leftarrow g_t + \lambda x_{t-1}"
+"""The equation of coupled weight decay where a rule's other equations keep g_t."""
 
 
 VELOCITY = StateVar("v", "v", "velocity: the decaying sum of past steps")
