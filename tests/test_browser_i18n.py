@@ -127,6 +127,11 @@ def test_no_english_interface_word_is_visible(browser, server, lang, lab):
         allowed = served_texts(server, lang)
         leftovers = []
         texts = page.evaluate(VISIBLE_TEXT)
+        cut = page.evaluate("""() => [...document.querySelectorAll('[role=tab]')]
+          .filter((b) => b.closest('.panel')?.getBoundingClientRect().width > 100
+            && b.offsetWidth && b.scrollWidth > b.clientWidth + 1)
+          .map((b) => b.textContent)""")
+        assert not cut, f"tab names cut: {cut}"
         for k in range(page.locator("[role=tab]").count()):  # every panel of the lab, in turn
             tab = page.locator("[role=tab]").nth(k)
             if tab.is_visible():

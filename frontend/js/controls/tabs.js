@@ -51,6 +51,9 @@ export function tabs(panel, first, stackFrom = Infinity) {
         b.button.hidden = !visible.includes(b);
       }
       bar.hidden = stacked || visible.length < 2;
+      // names too long for the bar (Оптимізатори · Налаштування) are set in a smaller type
+      bar.classList.remove('tight');
+      if (!bar.hidden && bar.scrollWidth > bar.clientWidth + 1) bar.classList.add('tight');
     },
   };
   api.refresh();
