@@ -248,6 +248,18 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         (Expect("Adam", status="converged"), Expect("SGD", status="unfinished")),
         focus="Adam", inset=1),
     Scenario(
+        "adam_without_correction", "Adam without bias correction", "Adam",
+        "plateau", (4.0, 2.5), 300,
+        (_run("adam", "Adam", lr=0.05), _run("adam", "Adam, c = 0", lr=0.05, bias_correction=0)),
+        "Switch Adam's bias correction off (c = 0). Will its first steps be shorter or longer "
+        "than lr?",
+        "Longer: m starts at (1 − β₁)g and v at (1 − β₂)g², so the raw step is "
+        "(1 − β₁)/√(1 − β₂) ≈ 3.2 times lr at β₂ = 0.999 — the correction is what shortens "
+        "it to lr. Here the long steps even arrive sooner; with β₂ = 0.9 the raw first step "
+        "would be a third of lr instead.",
+        (Expect("Adam", status="converged"), Expect("Adam, c = 0", status="converged")),
+        focus="Adam, c = 0", inset=3),
+    Scenario(
         "rotation_hurts_adaptive", "Rotating the ravine removes the adaptive advantage",
         "adaptive learning rates",
         "ravine", (-2.5, 1.2), 300,
