@@ -14,11 +14,14 @@ from descentlab.engine.optimizers.spec import (
     DECAYED,
     EFFECTIVE_LR,
     FIRST_MOMENT,
-    GREEN,
-    PURPLE,
+    FOREST,
+    INDIGO,
+    MAGENTA,
+    ROSE,
     SECOND_MOMENT,
     SKY,
-    VERMILLION,
+    TEAL,
+    WINE,
     YELLOW,
     Derived,
     Optimizer,
@@ -316,7 +319,7 @@ ENTRIES = (
          r"{\sqrt{v^{max}_t/(1-c\,\beta_2^t)} + \delta}"),
         "Reddi et al. (2018); bias-corrected like Adam, as torch.optim.Adam(amsgrad=True); λ "
         "coupled, as torch's weight_decay.",
-        color=PURPLE, marker="square", step_cost=1.55, network_lr=0.01,
+        color=MAGENTA, marker="square", step_cost=1.55, network_lr=0.01,
         derived=ADAM_DERIVED, derive=_corrected_moments("v_max")),
 )
 
@@ -345,7 +348,7 @@ ENTRIES += (
          r"\frac{\varepsilon\, \hat m_t}{\sqrt{\hat v_t} + \delta}"),
         "Loshchilov & Hutter (2019), as torch.optim.AdamW (same default λ = 0.01). With λ = 0 "
         "it is Adam.",
-        color=SKY, marker="diamond", step_cost=1.7, network_lr=0.01,
+        color=INDIGO, marker="diamond", step_cost=1.7, network_lr=0.01,
         derived=ADAM_DERIVED, derive=_corrected_moments("v")),
     Optimizer(
         "radam", RADAM, "RAdam",
@@ -361,7 +364,7 @@ ENTRIES += (
          r"x_t = x_{t-1} - \varepsilon\, \hat m_t \quad \mathrm{if}\; \rho_t \le 5"),
         "Liu et al. (2020), as torch.optim.RAdam: ρ_∞ = 2/(1−β₂) − 1, r_t = √((ρ_t−4)(ρ_t−2)ρ_∞ "
         "/ ((ρ_∞−4)(ρ_∞−2)ρ_t)); λ coupled (torch's default decoupled_weight_decay=False).",
-        color=SKY, marker="triangle-up", step_cost=2.35, network_lr=0.01,
+        color=TEAL, marker="triangle-up", step_cost=2.35, network_lr=0.01,
         derived=(M_HAT, BIAS_CORRECTION1,
                  Derived("rectification", "r_t", "RAdam's rectification: 0 while the step is "
                          "plain momentum, rising towards 1", r"r_t")),
@@ -382,7 +385,7 @@ ENTRIES += (
          r"{\sqrt{s_t/(1-c\,\beta_2^t)} + \delta}"),
         "Zhuang et al. (2020), as optax.adabelief 0.2.8 (defaults δ = δ_root = 1e-16; δ_root "
         "is kept in s). Not in torch.optim.",
-        color=VERMILLION, marker="hexagon", step_cost=1.9, network_lr=0.01,
+        color=ROSE, marker="hexagon", step_cost=1.9, network_lr=0.01,
         derived=(M_HAT, BIAS_CORRECTION1), derive=lambda state, lr, t, hp, before:
         _first_moment(state, t, hp)),
 )
@@ -415,7 +418,7 @@ ENTRIES += (
         "Zaheer et al. (2018), as optax.yogi 0.2.8: m and v start at 10⁻⁶ (optax's "
         "initial_accumulator_value, not 0), δ = 10⁻³ by default, both moments "
         "bias-corrected like Adam's. Not in torch.optim.",
-        color=GREEN, marker="hexagon", step_cost=1.6, network_lr=0.01,
+        color=FOREST, marker="hexagon", step_cost=1.6, network_lr=0.01,
         derived=ADAM_DERIVED, derive=_corrected_moments("v")),
     Optimizer(
         "qhadam", QHADAM, "QHAdam",
@@ -441,6 +444,6 @@ ENTRIES += (
         "convention: δ outside the root, λ coupled (added to the gradient) as in the "
         "authors' qhoptim. ν₁ = ν₂ = 1 is Adam; ν₁ = 0, ν₂ = 1 RMSProp with bias "
         "correction.",
-        color=PURPLE, marker="hexagon", step_cost=1.75, network_lr=0.01,
+        color=WINE, marker="hexagon", step_cost=1.75, network_lr=0.01,
         derived=(M_HAT, V_HAT, BIAS_CORRECTION1, BIAS_CORRECTION2), derive=_moments_only),
 )

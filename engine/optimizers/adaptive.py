@@ -12,7 +12,8 @@ from descentlab.engine.optimizers.jit import INLINE
 from descentlab.engine.optimizers.spec import (
     DECAYED,
     EFFECTIVE_LR,
-    GREEN,
+    FOREST,
+    OLIVE,
     ORANGE,
     PURPLE,
     SQUARES,
@@ -131,7 +132,7 @@ ENTRIES = (
          r"\Delta_t = \rho \Delta_{t-1} + (1-\rho) g'^2_t", r"x_t = x_{t-1} - \varepsilon g'_t"),
         "Zeiler (2012); δ inside the roots as in the paper and torch.optim.Adadelta; lr scales "
         "the step but not the accumulated Δ, as torch; λ coupled, as torch's weight_decay.",
-        color=ORANGE, marker="triangle-left", step_cost=1.5, network_lr=1.0,
+        color=OLIVE, marker="triangle-left", step_cost=1.5, network_lr=1.0,
         lr_rule=LrRule("fixed", 1.0),
         derived=(EFFECTIVE_LR,), derive=_adadelta_step_size),
     Optimizer(
@@ -145,7 +146,7 @@ ENTRIES = (
          r"x_t = x_{t-1} + v_t"),
         "Not in torch.optim. δ after the square root (the book puts it inside).",
         gradient_at="x + momentum·v",
-        color=GREEN, marker="triangle-right", step_cost=1.95, network_lr=0.002,
+        color=FOREST, marker="triangle-right", step_cost=1.95, network_lr=0.002,
         lr_rule=LrRule("distance", 0.01),
         derived=(EFFECTIVE_LR,), derive=_divided_by_root_of_s),
 )

@@ -19,6 +19,7 @@ from descentlab.engine.optimizers.spec import (
     GREEN,
     VELOCITY,
     VERMILLION,
+    WINE,
     LrRule,
     Optimizer,
     QuadraticTheory,
@@ -163,6 +164,6 @@ ENTRIES += (
         "in the authors' qhoptim. ν = 0 is SGD, ν = 1 momentum with a damped buffer; on a "
         "quadratic its iteration has z² − (1 + β − h(1 − νβ))z + β(1 − h(1 − ν)), h = ελ, "
         "stable for ε < 2(1 + β)/((1 + β − 2βν)λ_max).",
-        color=VERMILLION, marker="triangle-down", step_cost=1.05, network_lr=1.0,
+        color=WINE, marker="triangle-down", step_cost=1.05, network_lr=1.0,
         lr_rule=LrRule("curvature", 1.0), per_coordinate_lr=True),
 )

@@ -6,7 +6,13 @@ from __future__ import annotations
 from numba import njit
 
 from descentlab.engine.optimizers.jit import INLINE
-from descentlab.engine.optimizers.spec import BLACK, GREEN, LrRule, Optimizer, lr
+from descentlab.engine.optimizers.spec import (
+    BLACK,
+    WINE,
+    LrRule,
+    Optimizer,
+    lr,
+)
 from descentlab.engine.params import Param
 
 NEWTON = 11
@@ -71,6 +77,6 @@ ENTRIES = (
         "it. Surfaces only: a network's f* is not known. Neither torch.optim nor optax has "
         "it.",
         needs_loss=True,
-        color=GREEN, marker="circle", step_cost=1.1, network_lr=None,
+        color=WINE, marker="circle", step_cost=1.1, network_lr=None,
         lr_rule=LrRule("fixed", 1.0)),
 )

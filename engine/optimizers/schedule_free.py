@@ -16,7 +16,8 @@ from numba import njit
 
 from descentlab.engine.optimizers.jit import INLINE, running_product
 from descentlab.engine.optimizers.spec import (
-    ORANGE,
+    MAGENTA,
+    ROSE,
     SECOND_MOMENT,
     Derived,
     LrRule,
@@ -114,7 +115,7 @@ ENTRIES = (
         (*_SEQUENCES, r"z_t = z_{t-1} - \varepsilon (g_t + \lambda y_t)", *_AVERAGE),
         "Defazio et al. (2024), as optax.contrib.schedule_free_sgd 0.2.8 (not in "
         "torch.optim); λ is optax's weight_decay, added to the gradient at y. " + _NOTE,
-        color=ORANGE, marker="circle", step_cost=1.4, network_lr=1.0,
+        color=ROSE, marker="circle", step_cost=1.4, network_lr=1.0,
         gradient_at="β₁x + (1 − β₁)z", lr_rule=LrRule("curvature", 0.5),
         derived=(Y_OFFSET,), derive=_y_offset),
     Optimizer(
@@ -132,6 +133,6 @@ ENTRIES = (
         "Defazio et al. (2024), as optax.contrib.schedule_free_adamw 0.2.8 (not in "
         "torch.optim): RMSProp's bias-corrected scaling, δ outside the root, λ decoupled "
         "(added after the scaling, at y). " + _NOTE,
-        color=ORANGE, marker="hexagon", step_cost=2.2, network_lr=0.01,
+        color=MAGENTA, marker="hexagon", step_cost=2.2, network_lr=0.01,
         gradient_at="β₁x + (1 − β₁)z", derived=(Y_OFFSET,), derive=_y_offset),
 )

@@ -6,8 +6,8 @@ from numba import njit
 
 from descentlab.engine.optimizers.jit import INLINE
 from descentlab.engine.optimizers.spec import (
-    BLUE,
     FIRST_MOMENT,
+    OLIVE,
     LrRule,
     Optimizer,
     lr,
@@ -46,6 +46,6 @@ ENTRIES = (
          r"m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t"),
         "Chen et al. (2023), as optax.lion 0.2.8 (defaults β₁ = 0.9, β₂ = 0.99, λ = 1e-3; "
         "decoupled decay). Not in torch.optim. Its rate is usually 3–10× smaller than Adam's.",
-        color=BLUE, marker="pentagon", step_cost=1.25, network_lr=0.002,
+        color=OLIVE, marker="pentagon", step_cost=1.25, network_lr=0.002,
         lr_rule=LrRule("distance", 0.01)),
 )

@@ -34,6 +34,11 @@ a diverged run, rings for converged and stalled ones)."""
 # shapes carry the rest, and no two optimizers share a (colour, marker) pair.
 BLUE, VERMILLION, GREEN, PURPLE = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
 ORANGE, SKY, YELLOW, BLACK = "#E69F00", "#56B4E9", "#F0E442", "#000000"
+# Paul Tol's "muted" scheme, also safe for colour-blind readers: with it the members of one
+# family, which lessons compare (Adam, AdamW, RAdam; RMSProp, AdaDelta), differ in colour
+# too, not only in marker.
+INDIGO, TEAL, FOREST, OLIVE = "#332288", "#44AA99", "#117733", "#999933"
+ROSE, WINE, MAGENTA = "#CC6677", "#882255", "#AA4499"
 
 
 @dataclass(frozen=True)
