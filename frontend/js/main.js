@@ -70,7 +70,8 @@ const els = {
   landscape: $('landscape'), boundary: $('boundary'), accuracy: $('accuracy'),
   standings: $('standings'), landscapeCaption: $('landscape-caption'),
   boundaryCaption: $('boundary-caption'), landscape3d: $('landscape3d'),
-  netViews: $('net-views'), map: $('map'), mapCaption: $('map-caption'),
+  netViews: $('net-views'), layerHeat: $('layer-heat'), layerHist: $('layer-hist'),
+  layersCaption: $('layers-caption'), map: $('map'), mapCaption: $('map-caption'),
   mapReadout: $('map-readout'),
 };
 
@@ -441,6 +442,8 @@ async function boot() {
       else if (changed.has('presenter') || changed.has('mapRuns')) maps.draw();
     } else if (state.lab === 'networks') {
       if (effect !== 'display') (cause.drag ? dragNetwork : networks.run)(cause);
+      // the Layers view needs a race that recorded per-layer statistics
+      else if (changed.has('netView') && !networks.fresh()) networks.run(cause);
     } else {
       if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
       if (effect !== 'display' && cause.drag) dragRace(cause);

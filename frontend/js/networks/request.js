@@ -78,6 +78,12 @@ export function firstRoster(catalogues) {
     .map((o) => newRun(o.id, networkHyperparameters(o, catalogues)));
 }
 
+/** The Layers view draws per-layer statistics: only a race shown there records them (a pass
+ * over every point at each recorded frame, ~ a quarter more work). */
+export function wantsStatistics(state) {
+  return state.netView === 'layers';
+}
+
 /**
  * The network race request of a state (`body`, as the JSON export and the decision
  * boundaries post it), the streamed request (`stream`) and the roster row of each optimizer.
@@ -98,6 +104,7 @@ export function networkRequest(state, catalogues) {
     validation: validationOf(state, catalogues),
     early_stopping: earlyStoppingOf(state, catalogues),
     landscape: { plane: planeOf(state, catalogues) },
+    statistics: wantsStatistics(state) ? {} : null,
   };
   const stream = { ...body, frame_steps: Math.max(1, Math.ceil(steps / STREAM_LINES)) };
   return { body, stream, roster };
