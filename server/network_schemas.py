@@ -53,7 +53,10 @@ class NetworkDatasetSpec(Strict):
     id: str = Field("moons", max_length=64, examples=["moons"])
     params: dict[str, float] | None = Field(
         None, description="overrides of the dataset's parameters: n, noise, seed and its "
-                          "own", examples=[{"n": 256, "noise": 0.1, "seed": 0}])
+                          "own; shift, scale and stretch (the second input only) transform "
+                          "the points; standardise 1 centres and scales each input by the "
+                          "training points' mean and standard deviation",
+        examples=[{"n": 256, "noise": 0.1, "seed": 0}, {"shift": 1000, "standardise": 1}])
 
 
 class ArchitectureSpec(Strict):
@@ -193,7 +196,10 @@ class DatasetEntry(BaseModel):
     id: str
     name: str
     note: str
-    params: list[RangeEntry]
+    params: list[RangeEntry] = Field(description="its own, then the preprocessing every "
+                                                 "dataset takes: shift, scale, stretch, "
+                                                 "standardise")
+    switches: list[str] = Field(description="the parameters that are 0 (off) or 1 (on)")
 
 
 class ActivationEntry(BaseModel):

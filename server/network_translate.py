@@ -69,7 +69,7 @@ def dataset(spec: NetworkDatasetSpec) -> nn.Dataset:
     except EngineError as err:
         raise err.at("dataset") from None
     try:
-        resolve(family.params, spec.params, f"dataset '{family.id}'")
+        resolve(family.all_params, spec.params, f"dataset '{family.id}'")
     except EngineError as err:
         raise err.at("dataset.params") from None
     return family.make(spec.params)

@@ -20,6 +20,7 @@ from descentlab.engine.errors import EngineError
 from descentlab.engine.networks.architecture import Architecture
 from descentlab.engine.networks.holdout import EarlyStopping, ValidationCurve, split
 from descentlab.engine.networks.mlp import loss_and_gradient
+from descentlab.engine.networks.preprocessing import standardiser
 from descentlab.engine.networks.statistics import StatisticsOptions, StatisticsRecord
 from descentlab.engine.networks.threads import run_all
 from descentlab.engine.networks.toy_data import Dataset, dataset_from_spec
@@ -347,6 +348,11 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
         raise EngineError("seeds must be non-negative integers below 2**63", field="seed")
     defaults = GradientOptions(clip_norm, clip_value, float(noise_std), int(seed)).check()
     train_part, held_out = split(data, float(validation), int(split_seed))
+    if train_part.standardising:
+        # the training points' statistics, applied to the held-out ones too
+        mean, std = standardiser(train_part.X)
+        train_part = train_part.standardised(mean, std)
+        held_out = None if held_out is None else held_out.standardised(mean, std)
     if isinstance(early_stopping, Mapping):
         early_stopping = EarlyStopping(int(early_stopping.get("patience", 0)),
                                        bool(early_stopping.get("stop", False)))
