@@ -192,6 +192,40 @@ class BoundaryRequest(Strict):
 # --------------------------------------------------------------------------- catalogue
 
 
+class ClaimEntry(BaseModel):
+    """A number the scenario's notice promises (engine.network_scenarios.Claim)."""
+
+    metric: str = Field(description="loss, val_loss, accuracy, gap, rise, weight_norm, "
+                                    "unit_spread, std, std_ratio, saturated or best_step")
+    bound: Literal["below", "above"]
+    value: float
+    run: int
+    frame: int
+    layer: int
+    variant: dict[str, Any] | None = Field(description="request fields replaced for this "
+                                                       "claim (the setting the lesson changes)")
+
+
+class NetworkScenarioMap(BaseModel):
+    view: Literal["contour", "layers"] = Field(description="the view the lab opens on")
+    request: NetworkRaceRequest = Field(description="post to /networks/races to run it")
+    claims: list[ClaimEntry]
+
+
+class NetworkScenarioEntry(BaseModel):
+    """A lecture scenario of the networks lab: a network race, a question, what to notice
+    and the numbers that back it."""
+
+    id: str
+    title: str
+    topic: str
+    lab: Literal["networks"]
+    question: str = Field(description="to put to the class before running")
+    notice: str = Field(description="what to point out afterwards")
+    focus: str = Field(description="the label of the run to follow (empty: the first)")
+    network: NetworkScenarioMap
+
+
 class DatasetEntry(BaseModel):
     id: str
     name: str

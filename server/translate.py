@@ -311,5 +311,5 @@ def catalogues() -> dict[str, list[Document]]:
                          for s in engine.surfaces()],
             "optimizers": [o.to_dict() for o in engine.optimizers()],
             "schedules": [s.to_dict() for s in engine.schedules()],
-            "scenarios": [s.to_dict() for s in (*engine.scenarios(),
-                                                *engine.map_scenarios())]}
+            "scenarios": [s.to_dict() for s in (*engine.scenarios(), *engine.map_scenarios(),
+                                                *engine.network_scenarios())]}

@@ -84,7 +84,8 @@ def test_health_and_readiness(client):
     ("surfaces", [s.id for s in engine.surfaces()]),
     ("optimizers", EVERY_OPTIMIZER),
     ("schedules", [s.id for s in engine.schedules()]),
-    ("scenarios", [s.id for s in (*engine.scenarios(), *engine.map_scenarios())]),
+    ("scenarios", [s.id for s in (*engine.scenarios(), *engine.map_scenarios(),
+                                  *engine.network_scenarios())]),
 ])
 def test_catalogues_list_every_entry(client, name, ids):
     response = client.get(f"{API}/{name}")

@@ -146,3 +146,29 @@ def test_switching_to_the_layers_view_reruns_a_race_without_statistics(
     assert lab(page, "(l) => l.networks.race.request.statistics") == {}
     page.wait_for_function("() => document.querySelector('#layer-hist .main-svg')")
     assert v.errors == []
+
+
+def test_a_network_scenario_opens_the_networks_lab_with_its_settings(
+        visit: Callable[..., Visit], server: LabServer) -> None:  # noqa: F811
+    v = visit()
+    page = v.page
+    entry = next(s for s in server.get("/api/v1/scenarios") if s["id"] == "net_deep_saturate")
+    before = wait_race(page, 0)
+    page.click("#scenarios-open")
+    page.click("[data-scenario=net_deep_saturate]")
+    wait_race(page, before)
+    state = lab(page, "(l) => l.store.state")
+    assert state["lab"] == "networks" and state["netView"] == "layers"
+    request = lab(page, "(l) => l.networks.race.request")
+    wanted = entry["network"]["request"]
+    assert request["architecture"]["hidden"] == wanted["architecture"]["hidden"]
+    assert request["architecture"]["init"] == "normal"
+    assert request["architecture"]["init_scale"] == 1.0
+    assert request["steps"] == wanted["steps"]
+    assert [o["id"] for o in request["optimizers"]] == ["adam"]
+    assert lab(page, "(l) => l.player.frame") == 0
+    page.wait_for_function("() => document.querySelector('#layer-hist .main-svg')")
+    card = page.locator("#scenario-card").inner_text()
+    assert entry["question"] in card
+    screenshot(page, "networks-scenario-1280x720")
+    assert v.errors == []

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from descentlab.server.errors import request_language
 from descentlab.server.map_schemas import MapScenarioEntry
+from descentlab.server.network_schemas import NetworkScenarioEntry
 from descentlab.server.schemas import (
     Limits,
     OptimizerEntry,
@@ -47,7 +48,10 @@ async def schedules(request: Request) -> Response:
     return serve_catalogue(request, "schedules")
 
 
-@router.get("/scenarios", response_model=list[ScenarioEntry | MapScenarioEntry],
+Scenarios = list[ScenarioEntry | MapScenarioEntry | NetworkScenarioEntry]
+
+
+@router.get("/scenarios", response_model=Scenarios,
             summary="Ready-made lecture scenarios (a surface, a start and contestants)")
 async def scenarios(request: Request) -> Response:
     return serve_catalogue(request, "scenarios")

@@ -136,8 +136,9 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
   }
 
   /** Where the playhead goes when a race arrives: to the end (following the stream) unless
-   * it is playing, or the page opened on a link's frame. */
+   * it is playing, the page opened on a link's frame, or a scenario opened (step 0). */
   function playheadFor(cause) {
+    if (cause.scenario) return 0; // a scenario opens on its question, at step 0
     if (cause.initial) return store.state.frame ?? 'end';
     return player.playing ? undefined : 'end';
   }
