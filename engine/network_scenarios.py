@@ -61,6 +61,8 @@ class NetworkScenario:
     race: Mapping[str, Any]
     claims: tuple[Claim, ...]
     view: Literal["contour", "layers"] = "contour"
+    statistic: Literal["std", "saturated", "grad_norm"] = "std"
+    """what the Layers view's heat map colours when the scenario opens"""
     focus: str = ""
     """the label of the run the lesson follows (selected when it opens); empty: the first"""
 
@@ -78,7 +80,8 @@ class NetworkScenario:
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic, "lab": "networks",
                 "question": self.question, "notice": self.notice, "focus": self.focus,
-                "network": {"view": self.view, "request": self.request(),
+                "network": {"view": self.view, "statistic": self.statistic,
+                            "request": self.request(),
                             "claims": [c.to_dict() for c in self.claims]}}
 
 
@@ -235,7 +238,8 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
         "tanh′ ≈ 0 and gradients die.",
         _deep("normal", 1.0),
         (Claim("saturated", "above", 0.5, frame=0, layer=2),
-         Claim("saturated", "above", 0.5, frame=0, layer=9)), view="layers"),
+         Claim("saturated", "above", 0.5, frame=0, layer=9)), view="layers",
+        statistic="saturated"),
     NetworkScenario(
         "net_deep_xavier", "10 tanh layers, Xavier: healthy", "initialization",
         "Now Xavier initialisation, variance 2/(fan in + fan out). Do the activations survive "
@@ -269,7 +273,8 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
          "statistics": {"every": 5}},
         (Claim("saturated", "above", 0.3, layer=1),
          Claim("saturated", "below", 0.1, layer=1,
-               variant={"optimizers": [_opt("sgd", "SGD", lr=0.1)]})), view="layers"),
+               variant={"optimizers": [_opt("sgd", "SGD", lr=0.1)]})), view="layers",
+        statistic="saturated"),
     NetworkScenario(
         "net_uncentred_inputs", "Inputs around 1000", "preprocessing",
         "The moons, shifted so that every input is near 1000. Can SGD or Adam train the "

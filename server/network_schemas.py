@@ -208,6 +208,8 @@ class ClaimEntry(BaseModel):
 
 class NetworkScenarioMap(BaseModel):
     view: Literal["contour", "layers"] = Field(description="the view the lab opens on")
+    statistic: Literal["std", "saturated", "grad_norm"] = Field(
+        description="what the Layers view's heat map colours when it opens")
     request: NetworkRaceRequest = Field(description="post to /networks/races to run it")
     claims: list[ClaimEntry]
 

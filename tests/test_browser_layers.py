@@ -168,7 +168,7 @@ def test_a_network_scenario_opens_the_networks_lab_with_its_settings(
     assert [o["id"] for o in request["optimizers"]] == ["adam"]
     assert lab(page, "(l) => l.player.frame") == 0
     page.wait_for_function("() => document.querySelector('#layer-hist .main-svg')")
+    screenshot(page, "networks-scenario-1280x720")
     card = page.locator("#scenario-card").inner_text()
     assert entry["question"] in card
-    screenshot(page, "networks-scenario-1280x720")
     assert v.errors == []

@@ -58,7 +58,7 @@ function heatFigure(stats, quantity, t, box, presenter) {
   const font = { family: pageFont(), size: presenter ? 16 : 11, color: '#2b3645' };
   // the quantity is the plot's title; the colour bar says only how it is scaled
   const colorbar = { title: { text: q.log ? 'log₁₀' : '%', side: 'top' }, thickness: 12,
-    len: 1, outlinewidth: 0, tickformat: q.log ? 'd' : '.0%' };
+    len: 1, outlinewidth: 0, tickformat: q.log ? '.2~f' : '.0%' };
   return {
     data: [{ type: 'heatmap', x: stats.frames, y: quantity === 'grad_norm' ? layerNames(layers - 1, true)
       : layerNames(layers, false),

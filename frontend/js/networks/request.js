@@ -113,7 +113,7 @@ export function networkRequest(state, catalogues) {
 /** The state a networks-lab scenario opens on: its race's settings (what its request leaves
  * out, the catalogue's defaults), its roster, its view; the run it follows selected. */
 export function networkStateFromScenario(scenario, catalogues) {
-  const { request: req, view } = scenario.network;
+  const { request: req, view, statistic } = scenario.network;
   const arch = req.architecture ?? {};
   const netRuns = req.optimizers.map((spec) => {
     const optimizer = catalogues.optimizers.find((o) => o.id === spec.id);
@@ -129,5 +129,5 @@ export function networkStateFromScenario(scenario, catalogues) {
     patience: req.early_stopping?.patience ?? null, stopEarly: req.early_stopping?.stop ?? false,
     netSteps: req.steps ?? null, plane: req.landscape?.plane ?? '', netRuns,
     netSelected: Math.max(0, netRuns.findIndex((r) => r.label === scenario.focus)),
-    netView: view };
+    netView: view, netStat: statistic };
 }
