@@ -170,5 +170,11 @@ def test_a_network_scenario_opens_the_networks_lab_with_its_settings(
     page.wait_for_function("() => document.querySelector('#layer-hist .main-svg')")
     screenshot(page, "networks-scenario-1280x720")
     card = page.locator("#scenario-card").inner_text()
-    assert entry["question"] in card
+    assert entry["question"] in card and entry["notice"] not in card
+    # played to its last step, the race shows what to notice
+    lab(page, "(l) => l.store.update({ speed: 960 })")
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("Space")
+    page.wait_for_function("(notice) => document.getElementById('scenario-card').innerText"
+                           ".includes(notice)", arg=entry["notice"], timeout=30_000)
     assert v.errors == []

@@ -244,6 +244,7 @@ async function boot() {
     if (state.lab === 'networks') {
       networks.draw(t);
       transport.update(current.status);
+      scenarioCard.update(state, networks.race, t);
       return;
     }
     const race = current.race && current.race.gridKey === current.gridKey ? current.race : null;
@@ -409,7 +410,8 @@ async function boot() {
     presenter.update(state);
     leftTabs.refresh();
     rightTabs.refresh();
-    scenarioCard.update(state, current.race, player.frame);
+    scenarioCard.update(state, state.lab === 'networks' ? networks.race : current.race,
+      player.frame);
     els.views.dataset.layout = state.layout;
     els.netViews.dataset.view = state.netView;
     switches.layout.press(state.layout);
