@@ -92,8 +92,8 @@ def test_the_layers_view_draws_the_engines_statistics_labelled_and_whole(
     assert hist["legendItems"] == 1 and hist["name"]
     for layer, row in enumerate(counts):
         bars = hist["y"][layer * bins:(layer + 1) * bins]
-        assert bars == pytest.approx([0.85 * c / max(row) for c in row])
-        assert hist["base"][layer * bins] == pytest.approx(layer + 0.6)
+        assert bars == pytest.approx([-0.85 * c / max(row) for c in row])  # upwards
+        assert hist["base"][layer * bins] == pytest.approx(layer + 1.45)
     assert hist["xtitle"] and hist["ytitle"]
 
     if width < 1000:

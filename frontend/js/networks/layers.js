@@ -91,8 +91,9 @@ function histFigure(stats, s, box, presenter) {
     const step = (hi[s][l] - lo[s][l]) / row.length;
     row.forEach((c, k) => {
       x.push(lo[s][l] + (k + 0.5) * step);
-      y.push((0.85 * c) / peak);
-      base.push(l + 0.6);
+      // the layer axis runs downwards: bars rise from the row's foot (l + 1.45) upwards
+      y.push((-0.85 * c) / peak);
+      base.push(l + 1.45);
       width.push(step);
       share.push(c / total);
     });
@@ -110,7 +111,7 @@ function histFigure(stats, s, box, presenter) {
         b: presenter ? 46 : 34 },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', dragmode: false,
       xaxis: axis(tr('plot.activation_value')),
-      yaxis: axis(tr('plot.layer'), { range: [layers + 0.55, 0.5],
+      yaxis: axis(tr('plot.layer'), { range: [layers + 0.5, 0.5],
         tickvals: Array.from({ length: layers }, (_, l) => l + 1), ticktext:
           layerNames(layers, false) }) },
   };
