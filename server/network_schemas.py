@@ -43,6 +43,7 @@ from descentlab.server.schemas import (
 # seeds and counters are): 2**64 used to pass validation and fail in serialisation.
 BatchSize = integer(ge=1, le=2**31 - 1)
 Patience = integer(ge=1, le=MAX_STEPS)
+Bins = integer(ge=MIN_BINS, le=MAX_BINS)
 
 # --------------------------------------------------------------------------- requests
 
@@ -114,10 +115,9 @@ class StatisticsSpec(Strict):
         None, description=f"record frames 0, every, 2·every, …; null: about {DEFAULT_COLUMNS} "
                           f"frames over the race; at most {MAX_RECORDED_FRAMES} frames",
         examples=[5])
-    bins: int = Field(20, ge=MIN_BINS, le=MAX_BINS,
-                      description="histogram bins per layer: over [−1, 1] for tanh, [0, 1] "
-                                  "for sigmoid, [0, max] for ReLU, [min, max] for Leaky ReLU "
-                                  "and ELU")
+    bins: Bins = Field(20, description="histogram bins per layer: over [−1, 1] for tanh, "
+                                       "[0, 1] for sigmoid, [0, max] for ReLU, [min, max] "
+                                       "for Leaky ReLU and ELU")
 
 
 class LandscapeSpec(Strict):
