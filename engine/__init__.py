@@ -21,6 +21,11 @@ from descentlab.engine.expressions import CompiledExpression, compile_expression
 from descentlab.engine.grid import Grid, grid
 from descentlab.engine.map_scenarios import MAP_SCENARIOS, MapScenario, get_map_scenario
 from descentlab.engine.maps import Axis, MapResult, basin_map, hyperparameter_map
+from descentlab.engine.network_scenarios import (
+    NETWORK_SCENARIOS,
+    NetworkScenario,
+    get_network_scenario,
+)
 from descentlab.engine.objective import Objective, objective
 from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
 from descentlab.engine.outcome import Outcome, outcomes
@@ -64,6 +69,12 @@ def map_scenarios() -> list[MapScenario]:
     return list(MAP_SCENARIOS.values())
 
 
+def network_scenarios() -> list[NetworkScenario]:
+    """The networks lab's lecture scenarios: each a network race set up to make one idea of
+    training practice visible."""
+    return list(NETWORK_SCENARIOS.values())
+
+
 def expression(text: str) -> CompiledExpression:
     """A surface from text such as ``"sin(x)*cos(y) + 0.1*(x**2 + y**2)"``."""
     return compile_expression(text)
@@ -93,6 +104,7 @@ __all__ = [
     "compare",
     "expression",
     "get_map_scenario",
+    "get_network_scenario",
     "get_optimizer",
     "get_scenario",
     "get_schedule",
@@ -101,6 +113,7 @@ __all__ = [
     "hyperparameter_map",
     "make_run",
     "map_scenarios",
+    "network_scenarios",
     "objective",
     "optimizers",
     "outcomes",

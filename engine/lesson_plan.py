@@ -36,7 +36,10 @@ LESSON_PLAN: tuple[Chapter, ...] = (
                          "adam_fair")),
     Chapter("landscape", ("saddle_noise_escapes", "newton_saddle", "cliff_clipping",
                           "plateau_crossing", "local_vs_global")),
-    Chapter("practice", ("grid_vs_random",)),
+    Chapter("practice", ("net_batch_size", "net_overfit_early_stop", "net_weight_decay",
+                         "net_dropout", "net_uncentred_inputs", "grid_vs_random")),
+    Chapter("initialization", ("net_zero_init", "net_deep_vanish", "net_deep_saturate",
+                               "net_deep_xavier", "net_relu_he", "net_dead_relu")),
 )
 
 

@@ -223,6 +223,13 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
                      help="early stopping: steps without a lower validation loss")
     net.add_argument("--stop", action="store_true",
                      help="with --patience: stop the run there and keep its best weights")
+    net.add_argument("--statistics", action="store_true",
+                     help="per-layer statistics and activation histograms in the JSON")
+    net.add_argument("--statistics-every", type=int, metavar="K",
+                     help="with --statistics: record frames 0, K, 2K, … (default: about 100 "
+                          "frames)")
+    net.add_argument("--statistics-bins", type=int, default=20, metavar="B",
+                     help="with --statistics: histogram bins per layer (default 20)")
     net.add_argument("--plane", default="pca",
                      help="landscape plane in the JSON: pca or random (default pca)")
     net.add_argument("--resolution", type=int, default=41,
@@ -345,6 +352,8 @@ def _network_request(args: argparse.Namespace):
         "validation": {"fraction": args.validation, "seed": args.split_seed},
         "early_stopping": (None if args.patience is None
                            else {"patience": args.patience, "stop": args.stop}),
+        "statistics": ({"every": args.statistics_every, "bins": args.statistics_bins}
+                       if args.statistics else None),
         "landscape": {"plane": args.plane, "resolution": args.resolution}})
 
 
@@ -433,7 +442,9 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
     ("validation", "fraction"): "--validation", ("validation", "seed"): "--split-seed",
     ("early_stopping",): "--patience", ("early_stopping", "patience"): "--patience",
-    ("landscape", "plane"): "--plane", ("landscape", "resolution"): "--resolution",
+    ("statistics",): "--statistics", ("statistics", "every"): "--statistics-every",
+    ("statistics", "bins"): "--statistics-bins", ("landscape", "plane"): "--plane",
+    ("landscape", "resolution"): "--resolution",
     ("optimizer",): "--optimizer", ("resolution",): "--resolution", ("region",): "--region",
     ("x",): "--x", ("y",): "--y", ("space",): "--space", ("method",): "--method",
     ("budget",): "--budget", ("repeats",): "--repeats", ("noise_std",): "--noise",

@@ -7,6 +7,7 @@ so they live here and each message names the variable that raises the limit.
 from __future__ import annotations
 
 from descentlab.engine.networks import count_params
+from descentlab.engine.networks.statistics import DEFAULT_COLUMNS
 from descentlab.server.errors import ApiError, Loc, limit_error
 from descentlab.server.map_schemas import (
     BasinMapRequest,
@@ -72,12 +73,22 @@ def check_network_race(request: NetworkRaceRequest, settings: Settings,
     optimizers, resolution = len(request.optimizers), request.landscape.resolution
     weights = count_params(request.architecture.hidden)
     points = points_of(request.dataset)
-    work = (optimizers * request.steps + resolution ** 2) * weights * points
+    passes = request.steps + _statistics_frames(request)
+    work = (optimizers * passes + resolution ** 2) * weights * points
     if work > settings.network_compute_budget:
-        raise _over([*root], f"(optimizers × steps + landscape resolution²) × weights × "
-                             f"points (({optimizers} × {request.steps} + {resolution}²) × "
-                             f"{weights} × {points})", work,
+        raise _over([*root], f"(optimizers × (steps + statistics frames) + landscape "
+                             f"resolution²) × weights × points (({optimizers} × {passes} + "
+                             f"{resolution}²) × {weights} × {points})", work,
                     settings.network_compute_budget, "network_compute_budget")
+
+
+def _statistics_frames(request: NetworkRaceRequest) -> int:
+    """Frames with per-layer statistics (each a pass over every point, as a step is)."""
+    spec = request.statistics
+    if spec is None:
+        return 0
+    every = spec.every or -(-request.steps // DEFAULT_COLUMNS)
+    return request.steps // every + 1
 
 
 def check_resolution(loc: Loc, resolution: int, settings: Settings) -> None:

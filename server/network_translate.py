@@ -69,7 +69,7 @@ def dataset(spec: NetworkDatasetSpec) -> nn.Dataset:
     except EngineError as err:
         raise err.at("dataset") from None
     try:
-        resolve(family.params, spec.params, f"dataset '{family.id}'")
+        resolve(family.all_params, spec.params, f"dataset '{family.id}'")
     except EngineError as err:
         raise err.at("dataset.params") from None
     return family.make(spec.params)
@@ -107,7 +107,9 @@ def open_session(request: NetworkRaceRequest) -> nn.NetworkRaceSession:
         clip_norm=g.clip_norm, clip_value=g.clip_value, noise_std=g.noise_std,
         validation=request.validation.fraction, split_seed=request.validation.seed,
         early_stopping=(None if request.early_stopping is None
-                        else request.early_stopping.model_dump()))
+                        else request.early_stopping.model_dump()),
+        statistics=(None if request.statistics is None
+                    else nn.StatisticsOptions(request.statistics.every, request.statistics.bins)))
 
 
 def race_key(request: NetworkRaceRequest) -> bytes:
@@ -163,6 +165,21 @@ def held_out(result: nn.NetworkRaceResult, o: int, rows: slice) -> Document:
             "stopped_at": _step(int(result.patience_out[o]))}
 
 
+def statistics_of(result: nn.NetworkRaceResult, o: int, first: int, last: int) -> Document:
+    """Run o's statistics at the recorded frames among first … last (none if not asked
+    for)."""
+    record = result.statistics
+    if record is None:
+        return {}
+    s = record.slots(first, last)
+    return {"statistics": {
+        "frames": record.frames[s].tolist(), "mean": array(record.mean[o, s]),
+        "std": array(record.std[o, s]), "saturated": array(record.saturated[o, s]),
+        "grad_norm": array(record.grad_norm[o, s]),
+        "histograms": {"lo": array(record.lo[o, s]), "hi": array(record.hi[o, s]),
+                       "counts": record.counts[o, s].tolist()}}}
+
+
 def _final_held_out(result: nn.NetworkRaceResult, o: int) -> Document:
     if result.val_loss is None:
         return {"val_loss": None, "val_accuracy": None, "gap": None}
@@ -201,7 +218,7 @@ def race_document(result: nn.NetworkRaceResult, spec: LandscapeSpec,
             "accuracy": array(result.accuracy[o]), "grad_norm": array(result.grad_norm[o]),
             "lr": array(result.lr[o]), "path": array(land.paths[o]), "status": out.status,
             "converged_at": out.converged_at, "diverged_at": out.diverged_at,
-            **held_out(result, o, slice(None)),
+            **held_out(result, o, slice(None)), **statistics_of(result, o, 0, result.steps),
             "final": {"loss": number(out.loss), "accuracy": number(out.accuracy),
                       "grad_norm": number(out.grad_norm), **_final_held_out(result, o)}})
     plane = land.plane.to_dict()
@@ -254,7 +271,8 @@ class NetworkStream(SegmentedStream):
         runs = [{"loss": array(r.loss[o, rows]), "accuracy": array(r.accuracy[o, rows]),
                  "grad_norm": array(r.grad_norm[o, rows]),
                  "lr": array(r.lr[o, max(lo, 1) - 1:last]),
-                 "diverged_at": _step(int(r.diverged_at[o])), **held_out(r, o, rows)}
+                 "diverged_at": _step(int(r.diverged_at[o])), **held_out(r, o, rows),
+                 **statistics_of(r, o, lo, last)}
                 for o in range(len(s.runs))]
         return {"type": "frame", "first": lo, "last": last, "runs": runs}
 

@@ -2,8 +2,8 @@
 
 A race scenario shows its surface in bands with every run's path in its catalogue colour
 (a second run of one optimizer dashed, as in the page); a map scenario shows its map at a
-coarse resolution. The thumbnail is computed from the scenario itself, so it can never
-drift from what opening it shows.
+coarse resolution; a network scenario each run's loss curve. The thumbnail is computed from
+the scenario itself, so it can never drift from what opening it shows.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from descentlab import engine
 from descentlab.engine.map_colors import cell_colors
 from descentlab.engine.map_scenarios import MapScenario
+from descentlab.engine.network_scenarios import NetworkScenario, engine_race
 from descentlab.engine.scenarios import Scenario
 from descentlab.server import map_translate
 from descentlab.server.export import png_bytes, surface_image
@@ -101,8 +102,45 @@ def _map(scenario: MapScenario, max_expression_length: int) -> bytes:
                 f'height="{side}" style="image-rendering:pixelated"/>')
 
 
+def _network(scenario: NetworkScenario) -> bytes:
+    """Each run's training loss over the steps (log scale), held-out loss dotted."""
+    result = engine_race(scenario.request())
+    series = [(o, result.loss[o], "") for o in range(result.loss.shape[0])]
+    if result.val_loss is not None and np.isfinite(result.val_loss).any():
+        series += [(o, result.val_loss[o], "1.5 2.5") for o in range(result.loss.shape[0])]
+    logs = [np.log10(np.maximum(values, 1e-12)) for _, values, _ in series]
+    finite = np.concatenate([v[np.isfinite(v)] for v in logs])
+    lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    hi = max(hi, lo + 1e-9)
+    pad = 8
+    seen: Counter[str] = Counter()
+    dashes = {}
+    lines = []
+    for (o, _values, dotted), log in zip(series, logs, strict=True):
+        spec = scenario.race["optimizers"][o]
+        entry = engine.get_optimizer(spec["id"])
+        if o not in dashes:
+            dashes[o] = DASHES[seen[entry.id] % len(DASHES)]
+            seen[entry.id] += 1
+        keep = np.unique(np.linspace(0, len(log) - 1, PATH_POINTS).round().astype(int))
+        keep = keep[np.isfinite(log[keep])]
+        xs = pad + keep / max(len(log) - 1, 1) * (WIDTH - 2 * pad)
+        ys = pad + (hi - log[keep]) / (hi - lo) * (HEIGHT - 2 * pad)
+        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys, strict=True))
+        dash = dotted or dashes[o]
+        lines.append(f'<polyline points="{points}" fill="none" stroke="{entry.color}" '
+                     'stroke-width="1.8" stroke-linejoin="round"'
+                     + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+    axes = (f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f7f8fa"/>'
+            f'<path d="M{pad} {pad}V{HEIGHT - pad}H{WIDTH - pad}" fill="none" '
+            'stroke="#a9b3bf" stroke-width="1"/>')
+    return _svg(scenario.title, axes, *lines)
+
+
 def thumbnail_svg(scenario_id: str, max_expression_length: int) -> bytes:
     """The SVG of scenario ``scenario_id`` (an EngineError for an unknown one)."""
     if scenario_id in engine.SCENARIOS:
         return _race(engine.get_scenario(scenario_id), max_expression_length)
+    if scenario_id in engine.NETWORK_SCENARIOS:
+        return _network(engine.get_network_scenario(scenario_id))
     return _map(engine.get_map_scenario(scenario_id), max_expression_length)

@@ -313,4 +313,5 @@ def catalogues() -> dict[str, list[Document]]:
             "optimizers": [o.to_dict() for o in engine.optimizers()],
             "schedules": [s.to_dict() for s in engine.schedules()],
             "scenarios": [s.to_dict() for s in sorted(
-                (*engine.scenarios(), *engine.map_scenarios()), key=lambda s: order_of(s.id))]}
+                (*engine.scenarios(), *engine.map_scenarios(), *engine.network_scenarios()),
+                key=lambda s: order_of(s.id))]}

@@ -106,8 +106,8 @@ def test_every_scenario_request_runs(client, scenario):
         o["label"] for o in scenario.to_dict()["request"]["optimizers"]]
 
 
-@pytest.mark.parametrize("scenario", [*engine.scenarios(), *engine.map_scenarios()],
-                         ids=lambda s: s.id)
+@pytest.mark.parametrize("scenario", [*engine.scenarios(), *engine.map_scenarios(),
+                                      *engine.network_scenarios()], ids=lambda s: s.id)
 def test_every_scenario_has_a_thumbnail_of_its_own_paths_or_map(client, scenario):
     response = client.get(f"{API}/scenarios/{scenario.id}/thumbnail.svg")
     assert response.status_code == 200
@@ -118,6 +118,9 @@ def test_every_scenario_has_a_thumbnail_of_its_own_paths_or_map(client, scenario
         colours = [engine.get_optimizer(o["id"]).color for o in scenario.optimizers]
         assert [p.get("stroke") for p in drawn] == colours
         assert all(len(p.get("points").split()) > 1 for p in drawn)
+    elif isinstance(scenario, engine.NetworkScenario):  # a loss curve per run, same colours
+        colours = [engine.get_optimizer(o["id"]).color for o in scenario.race["optimizers"]]
+        assert [p.get("stroke") for p in drawn][:len(colours)] == colours
     else:
         assert not drawn and svg.find("{http://www.w3.org/2000/svg}image") is not None
     again = client.get(f"{API}/scenarios/{scenario.id}/thumbnail.svg",

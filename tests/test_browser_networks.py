@@ -338,3 +338,24 @@ def test_the_dropout_control_sets_the_races_dropout(visit: Callable[..., Visit])
     assert race == {"asked": 0.3, "ran": 0.3}
     assert "drop=0.3" in page.url
     assert v.errors == []
+
+
+def test_standardising_shifted_inputs_through_the_page_frees_the_race(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    """Inputs around 1000 keep every run at ln 2; the standardise box (shown beside the
+    dataset's other parameters) makes the same race train."""
+    v = visit("#lab=networks&nn=150&dp=shift:1000")
+    page = v.page
+    stuck = lab(page, NETWORK_RACE)
+    assert all(abs(loss[-1] - 0.6931) < 1e-3 for loss in stuck["losses"])
+    page.click("[data-tab=network]")
+    before = race_id(page)
+    page.check("#data-standardise")
+    wait_race(page, before)
+    freed = lab(page, NETWORK_RACE)
+    assert freed["request"]["dataset"]["params"]["standardise"] == 1
+    assert freed["request"]["dataset"]["params"]["shift"] == 1000
+    assert min(loss[-1] for loss in freed["losses"]) < 0.4
+    page.wait_for_function("() => window.location.hash.includes('standardise')")
+    screenshot(page, "networks-standardised-1280x720")
+    assert v.errors == []

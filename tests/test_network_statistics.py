@@ -12,6 +12,7 @@ and tanh shrinks the variance a little at each layer; N(0, 0.01²) shrinks it ~1
 from __future__ import annotations
 
 import numpy as np
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -74,3 +75,146 @@ def test_depth_limits_and_the_compute_budget():
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body"]
     assert "DESCENTLAB_NETWORK_COMPUTE_BUDGET" in detail["msg"]
+
+
+# --------------------------------------------------------------------------- recorded per frame
+
+
+def numpy_summary(arch: nn.Architecture, data, weights: np.ndarray, bins: int):
+    """The statistics from the formulas, by a plain numpy forward pass (no kernel)."""
+    acts = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0),
+            "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+            "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+            "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))}
+    a, out, offset = data.X.T, [], 0
+    for n_in, n_out in zip(arch.sizes[:-2], arch.sizes[1:-1], strict=True):
+        w = weights[offset:offset + n_in * n_out].reshape(n_out, n_in)
+        b = weights[offset + n_in * n_out:offset + n_in * n_out + n_out]
+        offset += n_in * n_out + n_out
+        a = acts[arch.activation](w @ a + b[:, None])
+        out.append(a)
+    rows = []
+    for a in out:
+        if arch.activation == "tanh":
+            lo, hi, sat = -1.0, 1.0, np.mean(np.abs(a) > 0.99)
+        elif arch.activation == "sigmoid":
+            lo, hi, sat = 0.0, 1.0, np.mean((a < 0.01) | (a > 0.99))
+        else:
+            lo = 0.0 if arch.activation == "relu" else a.min()
+            hi, sat = a.max(), (np.mean(np.all(a <= 0, axis=1))
+                                if arch.activation == "relu" else 0.0)
+        rows.append((a.mean(), a.std(), sat, lo, hi, np.histogram(a, bins, (lo, hi))[0]))
+    return rows
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "elu"])
+def test_recorded_statistics_and_histograms_follow_the_formulas(activation):
+    arch = nn.Architecture((7, 5, 3), activation, init="normal", init_scale=1.5)
+    data = nn.make_dataset("spirals", n=96)
+    r = nn.network_race(data, arch, ["sgd", ("adam", {"lr": 0.05})], steps=30, seed=2,
+                        statistics={"every": 7, "bins": 9})
+    rec = r.statistics
+    assert rec.frames.tolist() == [0, 7, 14, 21, 28]
+    for o in range(2):
+        for s, t in enumerate(rec.frames):
+            w = r.weights[o, t]
+            for layer, (mean, std, sat, lo, hi, counts) in enumerate(
+                    numpy_summary(arch, data, w, 9)):
+                assert rec.mean[o, s, layer] == pytest.approx(mean, rel=1e-9, abs=1e-12)
+                assert rec.std[o, s, layer] == pytest.approx(std, rel=1e-9)
+                assert rec.saturated[o, s, layer] == pytest.approx(sat)
+                assert (rec.lo[o, s, layer], rec.hi[o, s, layer]) == pytest.approx((lo, hi))
+                assert rec.counts[o, s, layer].tolist() == counts.tolist()
+                assert rec.counts[o, s, layer].sum() == arch.hidden[layer] * data.n
+            whole = layer_statistics(arch, data, w)
+            assert rec.grad_norm[o, s] == pytest.approx(whole.grad_norm, rel=1e-12)
+
+
+def test_statistics_change_nothing_else_and_any_cut_gives_the_same_numbers():
+    kw = {"architecture": nn.Architecture((6, 6), "relu"), "optimizers": ["sgd", "adam"],
+          "steps": 40, "batch_size": 16, "seed": 1}
+    plain = nn.network_race("moons", **kw)
+    whole = nn.network_race("moons", **kw, statistics={"every": 3})
+    assert np.array_equal(plain.loss, whole.loss)
+    assert np.array_equal(plain.weights, whole.weights)
+    session = nn.network_session("moons", **kw, statistics={"every": 3})
+    for k in (1, 5, 2, 13, 19):
+        session.advance(k)
+    cut = session.result().statistics
+    for name in ("mean", "std", "saturated", "grad_norm", "lo", "hi", "counts"):
+        assert np.array_equal(getattr(cut, name), getattr(whole.statistics, name)), name
+    assert plain.statistics is None
+
+
+def test_default_frames_and_bad_options_name_the_field():
+    assert nn.StatisticsOptions().frames(1000).tolist() == list(range(0, 1001, 10))
+    assert nn.StatisticsOptions().frames(50).size == 51
+    with pytest.raises(EngineError) as err:
+        nn.StatisticsOptions(every=1).frames(600)
+    assert err.value.field == "statistics.every" and "every ≥ 2" in str(err.value)
+    with pytest.raises(EngineError) as err:
+        nn.network_race("moons", optimizers=["sgd"], steps=5, statistics={"bins": 100})
+    assert err.value.field == "statistics.bins"
+
+
+def test_a_10_layer_tanh_net_at_n01_fills_the_outer_bins():
+    arch = nn.Architecture(DEEP, "tanh", init="normal", init_scale=1.0)
+    r = nn.network_race("moons", arch, ["sgd"], steps=1, statistics={"bins": 10})
+    counts = r.statistics.counts[0, 0]
+    share_outer = (counts[:, 0] + counts[:, -1]) / counts.sum(axis=1)
+    assert np.all(share_outer[2:] > 0.65), share_outer  # saturated: piled up at ±1
+
+
+def test_statistics_stream_with_the_frames_and_join_into_the_document():
+    body = {"optimizers": [{"id": "sgd"}, {"id": "adam"}], "steps": 60,
+            "architecture": {"hidden": [5, 4]}, "statistics": {"every": 4, "bins": 6},
+            "frame_steps": 9}
+    with TestClient(create_app(Settings())) as client:
+        document = client.post("/api/v1/networks/races", json=body).json()
+        with client.stream("POST", "/api/v1/networks/races/stream", json=body) as response:
+            lines = [orjson.loads(line) for line in response.iter_lines() if line]
+        plain = client.post("/api/v1/networks/races",
+                            json={**body, "statistics": None}).json()
+    frames = [line for line in lines if line["type"] == "frame"]
+    for o in range(2):
+        whole = document["runs"][o]["statistics"]
+        assert whole["frames"] == list(range(0, 61, 4))
+        assert len(whole["histograms"]["counts"][0]) == 2
+        assert len(whole["grad_norm"][0]) == 3
+        joined: dict[str, list] = {"frames": [], "std": [], "counts": []}
+        for line in frames:
+            part = line["runs"][o]["statistics"]
+            assert all(line["first"] <= t <= line["last"] for t in part["frames"])
+            joined["frames"] += part["frames"]
+            joined["std"] += part["std"]
+            joined["counts"] += part["histograms"]["counts"]
+        assert joined == {"frames": whole["frames"], "std": whole["std"],
+                          "counts": whole["histograms"]["counts"]}
+        assert "statistics" not in plain["runs"][o]
+    assert lines[-1]["runs"][0]["statistics"] == document["runs"][0]["statistics"]
+
+
+@pytest.mark.parametrize(("statistics", "loc"), [
+    ({"every": 0}, ["body", "statistics", "every"]),
+    ({"bins": 3}, ["body", "statistics", "bins"]),
+    ({"bins": 65}, ["body", "statistics", "bins"]),
+    ({"every": 1}, ["body", "statistics", "every"]),  # 1001 frames > 501
+    ({"colour": 1}, ["body", "statistics", "colour"]),
+])
+def test_bad_statistics_options_are_a_422_naming_the_field(statistics, loc):
+    with TestClient(create_app(Settings())) as client:
+        response = client.post("/api/v1/networks/races", json={
+            "optimizers": [{"id": "sgd"}], "steps": 1000, "statistics": statistics})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == loc
+
+
+def test_the_cli_records_statistics_and_names_its_flag(capsys):
+    from descentlab.server.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["network-race", "--steps", "20", "--statistics", "--statistics-bins", "2", "-q"])
+    assert "--statistics-bins" in capsys.readouterr().err
+    main(["network-race", "--steps", "20", "--statistics", "--statistics-every", "10", "-q"])
+    runs = orjson.loads(capsys.readouterr().out)["runs"]
+    assert runs[0]["statistics"]["frames"] == [0, 10, 20]

@@ -64,7 +64,8 @@ def test_the_fitted_view_holds_the_points_in_the_surface_views_shape():
 
 def test_every_scenario_of_every_lab_is_in_one_chapter_of_the_lesson_plan():
     planned = [s for c in LESSON_PLAN for s in c.scenarios]
-    every = [s.id for s in (*engine.scenarios(), *engine.map_scenarios())]
+    every = [s.id for s in (*engine.scenarios(), *engine.map_scenarios(),
+                            *engine.network_scenarios())]
     assert sorted(planned) == sorted(every) and len(set(planned)) == len(planned)
     assert all(len(c.scenarios) <= MAX_PER_CHAPTER for c in LESSON_PLAN)
 

@@ -37,6 +37,7 @@ _EXPORTS = {
     ".landscapes": ("Landscape", "check_landscape", "landscape"),
     ".outcome": ("NetworkOutcome", "network_outcomes"),
     ".planes": ("Plane",),
+    ".statistics": ("LayerStatistics", "StatisticsOptions", "layer_statistics"),
     ".race": ("NetworkRaceResult", "NetworkRaceSession", "network_race",
                              "network_session"),
     ".two_param": ("TWO_PARAM_NETS", "TwoParamNet", "get_two_param_net",

@@ -20,6 +20,8 @@ from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.networks.architecture import Architecture
 from descentlab.engine.networks.holdout import EarlyStopping, ValidationCurve, split
 from descentlab.engine.networks.mlp import loss_and_gradient
+from descentlab.engine.networks.preprocessing import standardiser
+from descentlab.engine.networks.statistics import StatisticsOptions, StatisticsRecord
 from descentlab.engine.networks.threads import run_all
 from descentlab.engine.networks.toy_data import Dataset, dataset_from_spec
 from descentlab.engine.networks.train_kernel import norm, train
@@ -48,6 +50,9 @@ class NetworkRaceResult:
     (O,) the frame of lowest validation loss, ``patience_out`` (O,) the frame where
     ``early_stopping``'s patience ran out, or −1 (and, if it stops runs, every later frame
     holds the best step's weights and numbers).
+
+    ``statistics``: per-layer statistics and activation histograms at the frames its
+    options chose (None unless asked for).
     """
 
     dataset: Dataset
@@ -71,6 +76,7 @@ class NetworkRaceResult:
     val_accuracy: np.ndarray | None = None
     best_step: np.ndarray | None = None
     patience_out: np.ndarray | None = None
+    statistics: StatisticsRecord | None = None
 
     @property
     def gap(self) -> np.ndarray | None:
@@ -179,7 +185,8 @@ class NetworkRaceSession:
 
     def __init__(self, data: Dataset, arch: Architecture, runs: list[Run], steps: int,
                  batch: int | None, seed: int, init_seed: int,
-                 validation: Dataset | None = None, early: EarlyStopping | None = None):
+                 validation: Dataset | None = None, early: EarlyStopping | None = None,
+                 statistics: StatisticsOptions | None = None):
         if not 1 <= steps <= MAX_STEPS:
             raise keyed("error.steps_range", "steps must be between 1 and {high}, got {value}",
                         field="steps", high=f"{MAX_STEPS:,}", value=steps)
@@ -221,6 +228,11 @@ class NetworkRaceSession:
         for curve in self.curves:
             curve.evaluate(init[None], range(1))
             curve.watch(range(1), self.patience, self.stops)
+        self.statistics = None if statistics is None else StatisticsRecord(
+            arch, data, n_runs, steps, statistics)
+        if self.statistics is not None:
+            for o in range(n_runs):
+                self.statistics.record(o, init[None], 0, 0)
 
     @property
     def patience(self) -> int | None:
@@ -275,6 +287,9 @@ class NetworkRaceSession:
                     self._train(o, run, c, t0, k, clip_kind, clip_at)
                 if self.curves:
                     self._track(o, t0, k)
+                if self.statistics is not None:
+                    self.statistics.record(o, self.weights[o, t0 + 1:t0 + k + 1], t0 + 1,
+                                           t0 + k)
             return call
 
         run_all([task(o) for o in range(len(self.runs))])
@@ -307,7 +322,7 @@ class NetworkRaceSession:
             self.loss[:, :end], self.accuracy[:, :end], self.grad_norm[:, :end],
             self.grad[:, :end], self.lr[:, :self.t],
             np.array([c.diverged_at[0] for c in self.carry], dtype=np.int64),
-            **self._held_out(end))
+            statistics=self.statistics, **self._held_out(end))
 
     def _held_out(self, end: int) -> dict:
         """The validation fields of the result (none without a validation set)."""
@@ -327,7 +342,8 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
                     batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
                     clip_norm: float | None = None, clip_value: float | None = None,
                     noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
-                    early_stopping: EarlyStopping | Mapping | None = None
+                    early_stopping: EarlyStopping | Mapping | None = None,
+                    statistics: StatisticsOptions | Mapping | None = None
                     ) -> NetworkRaceSession:
     """A race ready to advance segment by segment; arguments as :func:`network_race`."""
     data = dataset_from_spec(dataset)
@@ -337,12 +353,19 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
                     field="seed")
     defaults = GradientOptions(clip_norm, clip_value, float(noise_std), int(seed)).check()
     train_part, held_out = split(data, float(validation), int(split_seed))
+    if train_part.standardising:
+        # the training points' statistics, applied to the held-out ones too
+        mean, std = standardiser(train_part.X)
+        train_part = train_part.standardised(mean, std)
+        held_out = None if held_out is None else held_out.standardised(mean, std)
     if isinstance(early_stopping, Mapping):
         early_stopping = EarlyStopping(int(early_stopping.get("patience", 0)),
                                        bool(early_stopping.get("stop", False)))
+    if isinstance(statistics, Mapping):
+        statistics = StatisticsOptions(statistics.get("every"), int(statistics.get("bins", 20)))
     return NetworkRaceSession(train_part, arch, _resolve_runs(optimizers, defaults),
                               int(steps), _batch(batch_size, train_part.n), int(seed),
-                              int(init_seed), held_out, early_stopping)
+                              int(init_seed), held_out, early_stopping, statistics)
 
 
 def network_race(dataset: Dataset | str | Mapping = "moons",
@@ -351,7 +374,8 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
                  batch_size: int | None = None, seed: int = 0, init_seed: int = 0,
                  clip_norm: float | None = None, clip_value: float | None = None,
                  noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
-                 early_stopping: EarlyStopping | Mapping | None = None) -> NetworkRaceResult:
+                 early_stopping: EarlyStopping | Mapping | None = None,
+                 statistics: StatisticsOptions | Mapping | None = None) -> NetworkRaceResult:
     """Train one network with several optimizers from the same initialisation.
 
     >>> r = network_race("moons", Architecture((16, 16)), ["sgd", ("adam", {"lr": 0.01})],
@@ -369,11 +393,14 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
     ``early_stopping``: ``EarlyStopping(patience, stop)`` or ``{"patience": 50,
     "stop": True}`` — marks each run's best validation step and where patience runs out,
     and with ``stop`` ends the run there, keeping its best weights.
+    ``statistics``: ``StatisticsOptions(every, bins)`` or ``{"every": 10}`` — per-layer
+    mean, std, saturated (or dead) fraction, gradient norm and activation histograms over
+    the training points at frames 0, every, 2·every, … (``r.statistics``).
     """
     session = network_session(dataset, architecture, optimizers, steps,
                               batch_size=batch_size, seed=seed, init_seed=init_seed,
                               clip_norm=clip_norm, clip_value=clip_value, noise_std=noise_std,
                               validation=validation, split_seed=split_seed,
-                              early_stopping=early_stopping)
+                              early_stopping=early_stopping, statistics=statistics)
     session.advance(session.steps)
     return session.result()

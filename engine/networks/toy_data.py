@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from descentlab.engine.errors import EngineError, keyed, lookup
+from descentlab.engine.networks import preprocessing
 from descentlab.engine.params import Param, resolve
 
 Generator = Callable[[np.random.Generator, int, int, dict[str, float]], np.ndarray]
@@ -46,6 +47,15 @@ class Dataset:
         half = 0.6 * float(np.max(hi - lo)) + 0.1
         return (float(centre[0] - half), float(centre[0] + half),
                 float(centre[1] - half), float(centre[1] + half))
+
+    @property
+    def standardising(self) -> bool:
+        return bool(self.params.get("standardise", 0.0))
+
+    def standardised(self, mean: np.ndarray, std: np.ndarray) -> Dataset:
+        """The same points, each input minus ``mean`` and divided by ``std``."""
+        return Dataset(self.id, preprocessing.standardise(self.X, mean, std), self.y,
+                       self.params)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "params": dict(self.params), "points": self.X.tolist(),
@@ -117,9 +127,17 @@ class DatasetSpec:
     generate: Generator
     jitter: bool = True
 
+    @property
+    def all_params(self) -> tuple[Param, ...]:
+        """Its own parameters, then the preprocessing every dataset takes."""
+        return (*self.params, *preprocessing.PARAMS)
+
     def make(self, overrides: Mapping[str, float] | None = None) -> Dataset:
+        """The points, shifted and scaled as asked (standardisation, which needs the
+        training part, is the race's: ``Dataset.standardised``)."""
         try:
-            p = resolve(self.params, overrides, f"dataset '{self.id}'")
+            p = resolve(self.all_params, overrides, f"dataset '{self.id}'")
+            preprocessing.check_switches(p)
         except EngineError as err:
             raise err.at("dataset") from None
         n, seed = int(p["n"]), int(p["seed"])
@@ -128,13 +146,15 @@ class DatasetSpec:
         X = self.generate(rng, n0, n - n0, p)
         if self.jitter:
             X = X + p["noise"] * rng.normal(size=X.shape)
+        X = preprocessing.transform(X, p)
         y = np.concatenate([np.zeros(n0), np.ones(n - n0)])
         p.update(n=n, seed=seed)
         return Dataset(self.id, np.ascontiguousarray(X, dtype=np.float64), y, p)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "note": self.note,
-                "params": [q.to_dict() for q in self.params]}
+                "params": [q.to_dict() for q in self.all_params],
+                "switches": list(preprocessing.SWITCHES)}
 
 
 DATASETS: dict[str, DatasetSpec] = {d.id: d for d in (

@@ -24,6 +24,7 @@ import numpy as np
 
 from descentlab.engine.critical_points import Formula, newton
 from descentlab.engine.errors import lookup
+from descentlab.engine.networks import preprocessing
 from descentlab.engine.networks import two_param_formulas as F
 from descentlab.engine.params import Param, param_vector
 from descentlab.engine.surfaces.spec import CriticalPoint
@@ -98,7 +99,10 @@ LOGISTIC_MARGIN = 0.15
 
 def _logistic_data(v: Values) -> Data:
     """Two Gaussian clouds at ±mean, keeping only points at least LOGISTIC_MARGIN on their
-    side of the line through the origin perpendicular to the mean: separable by design."""
+    side of the line through the origin perpendicular to the mean: separable by design —
+    then shifted, scaled and standardised as the network datasets are
+    (``engine.networks.preprocessing``; a shift leaves them separable only by a line that
+    misses the origin, so the loss then has a minimum)."""
     rng = np.random.default_rng(int(v["seed"]))
     n = int(v["n"])
     labels = np.where(np.arange(n) < n // 2, -1.0, 1.0)
@@ -110,6 +114,9 @@ def _logistic_data(v: Values) -> Data:
             if s * (x @ u) >= LOGISTIC_MARGIN:
                 points[i] = x
                 break
+    points = preprocessing.transform(points, v)
+    if v["standardise"]:
+        points = preprocessing.standardise(points, *preprocessing.standardiser(points))
     return {"points": points, "labels": labels}
 
 
@@ -251,7 +258,8 @@ TWO_PARAM_NETS: dict[str, TwoParamNet] = {n.id: n for n in (
         plain="mean(log(1 + exp(-s*(w1*x1 + w2*x2))))", axes=("w1", "w2"),
         tags=("network", "no-minimum", "implicit-bias", "convex"),
         params=(_n(16), Param("spread", 0.6, 0.1, 1.5,
-                              "standard deviation of each class's cloud"), _seed()),
+                              "standard deviation of each class's cloud"), _seed(),
+                *preprocessing.PARAMS),
         view=(-4.0, 8.0, -4.0, 8.0),
         starts=((0.0, 0.0), (-3.0, 6.0), (6.0, -3.0)),
         note=("Convex, but with no minimum: the two classes (±1, labels folded into the "

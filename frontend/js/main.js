@@ -71,7 +71,8 @@ const els = {
   landscape: $('landscape'), boundary: $('boundary'), accuracy: $('accuracy'),
   standings: $('standings'), landscapeCaption: $('landscape-caption'),
   boundaryCaption: $('boundary-caption'), landscape3d: $('landscape3d'),
-  netViews: $('net-views'), map: $('map'), mapCaption: $('map-caption'),
+  netViews: $('net-views'), layerHeat: $('layer-heat'), layerHist: $('layer-hist'),
+  layersCaption: $('layers-caption'), map: $('map'), mapCaption: $('map-caption'),
   mapReadout: $('map-readout'),
 };
 
@@ -246,6 +247,7 @@ async function boot() {
     if (state.lab === 'networks') {
       networks.draw(t);
       transport.update(current.status);
+      scenarioCard.update(state, networks.race, t);
       return;
     }
     const race = current.race && current.race.gridKey === current.gridKey ? current.race : null;
@@ -421,7 +423,8 @@ async function boot() {
     presenter.update(state);
     leftTabs.refresh();
     rightTabs.refresh();
-    scenarioCard.update(state, current.race, player.frame);
+    scenarioCard.update(state, state.lab === 'networks' ? networks.race : current.race,
+      player.frame);
     els.views.dataset.layout = state.layout;
     els.netViews.dataset.view = state.netView;
     switches.layout.press(state.layout);
@@ -454,6 +457,8 @@ async function boot() {
       else if (changed.has('presenter') || changed.has('mapRuns')) maps.draw();
     } else if (state.lab === 'networks') {
       if (effect !== 'display') (cause.drag ? dragNetwork : networks.run)(cause);
+      // the Layers view needs a race that recorded per-layer statistics
+      else if (changed.has('netView') && !networks.fresh()) networks.run(cause);
     } else {
       if (effect === 'grid') (cause.drag ? dragGrid : loadGrid)();
       if (effect !== 'display' && cause.drag) dragRace(cause);

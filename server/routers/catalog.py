@@ -13,6 +13,7 @@ from descentlab import engine
 from descentlab.server.caching import CachedBody
 from descentlab.server.errors import not_found, request_language
 from descentlab.server.map_schemas import MapScenarioEntry
+from descentlab.server.network_schemas import NetworkScenarioEntry
 from descentlab.server.schemas import (
     ErrorResponse,
     Limits,
@@ -26,7 +27,8 @@ from descentlab.server.thumbnail import thumbnail_svg
 
 router = APIRouter(tags=["catalogue"])
 
-SCENARIO_IDS = frozenset(s.id for s in (*engine.scenarios(), *engine.map_scenarios()))
+SCENARIO_IDS = frozenset(s.id for s in (*engine.scenarios(), *engine.map_scenarios(),
+                                          *engine.network_scenarios()))
 THUMBNAIL_CACHE_CONTROL = "public, max-age=86400"
 
 
@@ -56,7 +58,10 @@ async def schedules(request: Request) -> Response:
     return serve_catalogue(request, "schedules")
 
 
-@router.get("/scenarios", response_model=list[ScenarioEntry | MapScenarioEntry],
+Scenarios = list[ScenarioEntry | MapScenarioEntry | NetworkScenarioEntry]
+
+
+@router.get("/scenarios", response_model=Scenarios,
             summary="Ready-made lecture scenarios (a surface, a start and contestants)")
 async def scenarios(request: Request) -> Response:
     return serve_catalogue(request, "scenarios")

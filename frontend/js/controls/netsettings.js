@@ -1,7 +1,8 @@
 /**
  * Settings of a network race: the number of steps, full-batch or mini-batch gradients (the
  * lectures' point about gradient noise and batch size), the seeds of the mini-batches and
- * of the initial weights, and the plane through weight space the landscape is drawn on.
+ * of the initial weights, the plane through weight space the landscape is drawn on, and the
+ * per-layer statistic the Layers view colours (choosing one opens that view).
  * Ranges and meanings come from the network catalogue.
  */
 
@@ -10,6 +11,8 @@ import { tr } from '../i18n.js';
 import { numericField, optionalField } from './numeric.js';
 import { registerSlot } from '../errors.js';
 import { planeOf, planes, stepsOf } from '../networks/request.js';
+import { QUANTITIES } from '../networks/layers.js';
+import { tr } from '../i18n.js';
 
 /** Batch size offered when mini-batches are switched on. */
 const FIRST_BATCH = 32;
@@ -52,11 +55,22 @@ export function networkSettingsControl(root, { catalogues, store }) {
   registerSlot('net.landscape', planeError);
   const raceError = h('div', { class: 'field-error' });
   registerSlot('net.gradient', raceError);
+  const stat = h('select', { id: 'layer-stat-select', 'aria-label': tr('net.layer_statistic'),
+    title: tr('net.layer_statistic_title') },
+  ...Object.keys(QUANTITIES).map((id) => h('option', { value: id }, tr(`stats.${id}`))));
+  stat.addEventListener('change', (event) => store.update({ netStat: stat.value,
+    netView: 'layers' }, { event }));
+  const statError = h('div', { class: 'field-error', id: 'statistics-error' });
+  registerSlot('net.statistics', statError);
   root.append(h('h2', {}, tr('tab.settings')), ...Object.values(fields).map((f) => f.el),
     h('h3', {}, tr('plot.landscape_caption')),
     h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('netset.plane')),
       plane),
-    planeNote, planeError, raceError);
+    planeNote, planeError,
+    h('h3', {}, tr('net.layers_heading')),
+    h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' },
+      tr('net.layer_statistic')), stat),
+    h('p', { class: 'note' }, tr('net.layer_statistic_title')), statError, raceError);
   return {
     update(state) {
       fields.netSteps.set(stepsOf(state, catalogues));
@@ -65,6 +79,7 @@ export function networkSettingsControl(root, { catalogues, store }) {
       fields.initSeed.set(state.initSeed);
       const id = planeOf(state, catalogues);
       plane.value = id;
+      stat.value = state.netStat;
       planeNote.textContent = planes(catalogues).find((p) => p.id === id)?.meaning ?? '';
     },
   };

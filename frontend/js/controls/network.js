@@ -10,6 +10,7 @@ import { paramLabel, tr } from '../i18n.js';
 import { leftToRight } from '../format.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
+import { tr } from '../i18n.js';
 import { numericField, optionalField } from './numeric.js';
 import { architectureOf, datasetEntry, datasetParams, validationOf }
   from '../networks/request.js';
@@ -100,6 +101,7 @@ export function networkControl(root, { catalogues, store }) {
   function buildParams(entry, state) {
     fields = {};
     params.replaceChildren(...entry.params.map((p) => {
+      if (entry.switches?.includes(p.name)) return switchField(p, state);
       const integer = Number.isInteger(p.default) && p.max >= 1000;
       const field = numericField({ label: paramLabel(p.name), title: p.meaning, min: p.min,
         max: p.max,
@@ -110,6 +112,19 @@ export function networkControl(root, { catalogues, store }) {
       fields[p.name] = field;
       return field.el;
     }));
+  }
+
+  /** A 0/1 dataset parameter (standardise) as a check box, its message beside it. */
+  function switchField(p, state) {
+    const box = h('input', { type: 'checkbox', id: `data-${p.name}` });
+    box.addEventListener('change', (event) => store.update({ dataParams: {
+      ...store.state.dataParams, [p.name]: box.checked ? 1 : 0 } }, { event }));
+    const error = h('div', { class: 'field-error' });
+    registerSlot(`net.dataset.params.${p.name}`, error);
+    box.checked = Boolean(state.dataParams[p.name] ?? p.default);
+    fields[p.name] = { set: (value) => { box.checked = Boolean(value); } };
+    return h('div', {}, h('label', { class: 'check-row', title: p.meaning }, box,
+      ` ${tr('net.standardise')}`), error);
   }
 
   function buildLayers(hidden) {

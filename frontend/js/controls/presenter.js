@@ -18,7 +18,7 @@ export const PANELS = [['surface', 'presenter.panel_surface'], ['roster', 'tab.o
  * @param {{store: Object}} ctx
  * @returns {{update: (state: Object) => void}}
  */
-export function presenterControl(root, { store }) {
+export function presenterControl(root, { store, catalogues }) {
   const toggle = h('button', { type: 'button', class: 'small toggle', id: 'presenter-toggle',
     'aria-pressed': 'false', title: tr('presenter.title'),
     onclick: (event) => store.update({ presenter: !store.state.presenter }, { event }) },
@@ -52,8 +52,10 @@ export function presenterControl(root, { store }) {
       const left = ['surface', 'roster', 'gradient'];
       const right = ['scenario', 'inspector', 'leaderboard'];
       const gone = (keys) => state.presenter && keys.every((k) => state.hidden.includes(k));
-      // the networks lab has no right panel: its standings sit under the plots
-      const networks = state.lab === 'networks';
+      // the networks lab has no right panel (its standings sit under the plots), except for
+      // the lesson card of a network scenario
+      const lesson = catalogues?.scenarios.find((s) => s.id === state.scenario)?.network;
+      const networks = state.lab === 'networks' && !lesson;
       document.body.classList.toggle('hide-left', gone(left));
       document.body.classList.toggle('hide-right', networks || gone(right));
       // the leaderboard stays beside the loss chart: the lesson's large type needs the panel

@@ -8,14 +8,18 @@ import { h } from '../dom.js';
 import { rowStyle, swatch } from '../palette.js';
 import { raceRequest, stateFromScenario } from '../request.js';
 import { mapRequest, mapStateFromScenario } from '../maps/request.js';
+import { networkRequest, networkStateFromScenario } from '../networks/request.js';
 import { tr } from '../i18n.js';
 import { thumbnailUrl } from '../api.js';
 
-/** A scenario's state (a race, or a map of the maps lab) and the request it posts. */
-const stateOf = (scenario, catalogues) => (scenario.map
-  ? mapStateFromScenario(scenario, catalogues) : stateFromScenario(scenario, catalogues));
-const requestOf = (scenario, state, catalogues) => (scenario.map
-  ? mapRequest(state, catalogues)?.body : raceRequest(state, catalogues).body);
+/** A scenario's state (a race, a map of the maps lab, or a network race) and the request it
+ * posts. */
+const stateOf = (scenario, catalogues) => (scenario.network
+  ? networkStateFromScenario(scenario, catalogues) : scenario.map
+    ? mapStateFromScenario(scenario, catalogues) : stateFromScenario(scenario, catalogues));
+const requestOf = (scenario, state, catalogues) => (scenario.network
+  ? networkRequest(state, catalogues).body : scenario.map
+    ? mapRequest(state, catalogues)?.body : raceRequest(state, catalogues).body);
 
 /**
  * @param {{card: HTMLElement, dialog: HTMLDialogElement, opener: HTMLElement}} els

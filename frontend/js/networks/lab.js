@@ -22,9 +22,10 @@ import * as losschart from '../plots/losschart.js';
 import * as boundaryPlot from '../plots/boundary.js';
 import { NetworkRace, toCsv } from './race.js';
 import { boundaryFeed } from './boundaries.js';
-import { datasetEntry, networkRequest } from './request.js';
+import { datasetEntry, networkRequest, wantsStatistics } from './request.js';
 import { nameRuns } from '../request.js';
 import * as standings from './standings.js';
+import * as layers from './layers.js';
 
 /** The charts' quantities, titled in the page's language (so made once it is loaded). */
 const loss = () => ({ key: 'loss', shift: 0, log: 'auto', title: tr('plot.loss'),
@@ -53,7 +54,8 @@ function planeCaption(plane) {
  * @param {{catalogues: Object, store: Object, player: Object,
  *   els: {landscape: HTMLElement, landscape3d: HTMLElement, boundary: HTMLElement,
  *     loss: HTMLElement, accuracy: HTMLElement, standings: HTMLElement,
- *     landscapeCaption: HTMLElement, boundaryCaption: HTMLElement},
+ *     landscapeCaption: HTMLElement, boundaryCaption: HTMLElement, layerHeat: HTMLElement,
+ *     layerHist: HTMLElement, layersCaption: HTMLElement},
  *   progress: {begin: Function, status: Function, drawn: Function},
  *   arrived: () => void}} ctx `arrived` hears that a new race is on screen (its network's
  *   size is known)
@@ -118,6 +120,11 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       if (race === complete) feed.want(complete, selectedIn(complete), frame);
     }
     jobs.push(drawBoundary());
+    if (state.netView === 'layers') {
+      jobs.push(layers.render({ heat: els.layerHeat, hist: els.layerHist,
+        caption: els.layersCaption }, state, { run: race?.runs[selectedIn(race)] ?? null,
+        frame: t }));
+    }
     if (!state.presenter || !state.hidden.includes('loss')) {
       jobs.push(losschart.render(els.loss, state, { race, frame: t, styles, quantity: loss() }));
       jobs.push(losschart.render(els.accuracy, state, { race, frame: t, styles,
@@ -136,8 +143,9 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
   }
 
   /** Where the playhead goes when a race arrives: to the end (following the stream) unless
-   * it is playing, or the page opened on a link's frame. */
+   * it is playing, the page opened on a link's frame, or a scenario opened (step 0). */
   function playheadFor(cause) {
+    if (cause.scenario) return 0; // a scenario opens on its question, at step 0
     if (cause.initial) return store.state.frame ?? 'end';
     return player.playing ? undefined : 'end';
   }
@@ -166,10 +174,15 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
     },
     run,
     draw,
-    /** Whether the race on screen is the one the state asks for. */
+    /** Whether the race on screen is the one the state asks for (one with per-layer
+     * statistics also serves a state that does not ask for them). */
     fresh() {
-      return Boolean(current.race) && JSON.stringify(current.race.request)
-        === JSON.stringify(networkRequest(store.state, catalogues).body);
+      if (!current.race) return false;
+      const wanted = networkRequest(store.state, catalogues).body;
+      const shown = current.race.request;
+      if (wantsStatistics(store.state) && !shown.statistics) return false;
+      return JSON.stringify({ ...shown, statistics: null })
+        === JSON.stringify({ ...wanted, statistics: null });
     },
     /** The header: the data and the network on screen ("Two moons · 2–16–16–1 tanh net");
      * until a race is shown, the ones the controls ask for. */

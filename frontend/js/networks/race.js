@@ -1,6 +1,7 @@
 /**
  * A network race as it arrives from the stream: loss, accuracy, gradient norm and learning
- * rate per frame as the frame lines come in; then, with the summary, each run's path
+ * rate per frame as the frame lines come in (and, when asked for, per-layer statistics every
+ * few frames); then, with the summary, each run's path
  * projected on the landscape plane and the landscape itself — both need the whole race
  * (the PCA plane is fitted to every path), so they arrive at its end.
  *
@@ -36,6 +37,23 @@ function landscapeGrid(landscape, name) {
   };
 }
 
+/** A run's per-layer statistics (`stats`), the frame line's recorded frames appended. */
+function addStatistics(run, src) {
+  if (!src.statistics) return;
+  const { frames, mean, std, saturated, grad_norm: gradNorm, histograms } = src.statistics;
+  run.stats ??= { frames: [], mean: [], std: [], saturated: [], gradNorm: [],
+    histograms: { lo: [], hi: [], counts: [] } };
+  const to = run.stats;
+  to.frames.push(...frames);
+  to.mean.push(...mean);
+  to.std.push(...std);
+  to.saturated.push(...saturated);
+  to.gradNorm.push(...gradNorm);
+  to.histograms.lo.push(...histograms.lo);
+  to.histograms.hi.push(...histograms.hi);
+  to.histograms.counts.push(...histograms.counts);
+}
+
 /** A run's validation curves from frame `first` on, and its best and stopping steps. */
 function heldOut(run, src, first) {
   if (src.val_loss === null || src.val_loss === undefined) return;
@@ -68,6 +86,7 @@ export class NetworkRace {
       info, roster: roster[i], path: pairs(n), loss: scalars(n), accuracy: scalars(n),
       gradNorm: scalars(n), lr: scalars(n), convergedAt: null, divergedAt: null, outcome: null,
       valLoss: scalars(n), valAccuracy: scalars(n), bestStep: null, stoppedAt: null,
+      stats: null,
     }));
     /** the held-out points and the early-stopping rule, or null */
     this.validation = meta.validation;
@@ -82,6 +101,7 @@ export class NetworkRace {
       putScalars(run.gradNorm, src.grad_norm, event.first);
       run.divergedAt = src.diverged_at ?? run.divergedAt;
       heldOut(run, src, event.first);
+      addStatistics(run, src);
     });
     this.available = event.last;
   }

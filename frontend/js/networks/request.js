@@ -78,6 +78,12 @@ export function firstRoster(catalogues) {
     .map((o) => newRun(o.id, networkHyperparameters(o, catalogues)));
 }
 
+/** The Layers view draws per-layer statistics: only a race shown there records them (a pass
+ * over every point at each recorded frame, ~ a quarter more work). */
+export function wantsStatistics(state) {
+  return state.netView === 'layers';
+}
+
 /**
  * The network race request of a state (`body`, as the JSON export and the decision
  * boundaries post it), the streamed request (`stream`) and the roster row of each optimizer.
@@ -98,7 +104,30 @@ export function networkRequest(state, catalogues) {
     validation: validationOf(state, catalogues),
     early_stopping: earlyStoppingOf(state, catalogues),
     landscape: { plane: planeOf(state, catalogues) },
+    statistics: wantsStatistics(state) ? {} : null,
   };
   const stream = { ...body, frame_steps: Math.max(1, Math.ceil(steps / STREAM_LINES)) };
   return { body, stream, roster };
+}
+
+/** The state a networks-lab scenario opens on: its race's settings (what its request leaves
+ * out, the catalogue's defaults), its roster, its view; the run it follows selected. */
+export function networkStateFromScenario(scenario, catalogues) {
+  const { request: req, view, statistic } = scenario.network;
+  const arch = req.architecture ?? {};
+  const netRuns = req.optimizers.map((spec) => {
+    const optimizer = catalogues.optimizers.find((o) => o.id === spec.id);
+    return { ...newRun(spec.id, networkHyperparameters(optimizer, catalogues,
+      spec.hyperparameters)), label: spec.label ?? '' };
+  });
+  return { lab: 'networks', scenario: scenario.id, dataset: req.dataset?.id ?? '',
+    dataParams: req.dataset?.params ?? {}, layers: arch.hidden ?? null,
+    activation: arch.activation ?? '', init: arch.init ?? '', initScale: arch.init_scale ?? null,
+    bias: arch.bias ?? null, dropout: arch.dropout ?? null, batch: req.batch_size ?? null,
+    netSeed: req.seed ?? 0, initSeed: req.init_seed ?? 0,
+    valFraction: req.validation?.fraction ?? null, valSeed: req.validation?.seed ?? 0,
+    patience: req.early_stopping?.patience ?? null, stopEarly: req.early_stopping?.stop ?? false,
+    netSteps: req.steps ?? null, plane: req.landscape?.plane ?? '', netRuns,
+    netSelected: Math.max(0, netRuns.findIndex((r) => r.label === scenario.focus)),
+    netView: view, netStat: statistic };
 }

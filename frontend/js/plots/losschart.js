@@ -21,7 +21,7 @@ const memo = new WeakMap();
  * it, `log` asks for a log axis (`'auto'`: when every value is positive), `format` is
  * Plotly's tick format. `held` names the same quantity on held-out data, drawn dotted in the
  * run's colour when the race has it, with a ring at each run's best validation step (and a
- * cross where early stopping stopped it).
+ * pause mark ‖ where early stopping stopped it).
  * @typedef {{key: string, shift: number, log: boolean|'auto', title: string,
  *   format?: string, held?: string}} Quantity
  */
@@ -153,8 +153,19 @@ function drawOverlay(h, race, frame, styles, presenter) {
       align: x + 70 > overlay.rect.left + overlay.rect.width ? 'right' : 'left' });
 }
 
-/** A ring at each run's best validation step once the playhead has passed it, and a cross
- * on the held-out curve where early stopping stopped the run. */
+/** Early stopping's mark: two upright bars (‖, a pause), a glyph no optimizer and no
+ * other outcome uses (a cross reads as diverged; the polygons are optimizers' markers). */
+function stopMark(ctx, x, y, r) {
+  ctx.beginPath();
+  for (const dx of [-0.45 * r, 0.45 * r]) {
+    ctx.moveTo(x + dx, y - 1.1 * r);
+    ctx.lineTo(x + dx, y + 1.1 * r);
+  }
+  ctx.stroke();
+}
+
+/** A ring at each run's best validation step once the playhead has passed it, and a pause
+ * mark (‖) on the held-out curve where early stopping stopped the run. */
 function drawBest(ctx, overlay, race, key, t, styles, value, presenter) {
   const r = presenter ? 8 : 5;
   ctx.lineWidth = presenter ? 3 : 2;
@@ -169,12 +180,7 @@ function drawBest(ctx, overlay, race, key, t, styles, value, presenter) {
     }
     if (run.stoppedAt !== null && run.stoppedAt <= t && Number.isFinite(run[key][run.stoppedAt])) {
       const [x, y] = at(run.stoppedAt);
-      ctx.beginPath();
-      ctx.moveTo(x - r, y - r);
-      ctx.lineTo(x + r, y + r);
-      ctx.moveTo(x + r, y - r);
-      ctx.lineTo(x - r, y + r);
-      ctx.stroke();
+      stopMark(ctx, x, y, r);
     }
   });
 }
@@ -203,12 +209,7 @@ function heldOutEntries() {
     { label: 'stopped', draw: (ctx, x, y, r) => {
       ctx.strokeStyle = ink;
       ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(x - r * 0.7, y - r * 0.7);
-      ctx.lineTo(x + r * 0.7, y + r * 0.7);
-      ctx.moveTo(x + r * 0.7, y - r * 0.7);
-      ctx.lineTo(x - r * 0.7, y + r * 0.7);
-      ctx.stroke();
+      stopMark(ctx, x, y, r * 0.8);
     } },
   ];
 }
