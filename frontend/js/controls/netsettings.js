@@ -12,7 +12,6 @@ import { numericField, optionalField } from './numeric.js';
 import { registerSlot } from '../errors.js';
 import { planeOf, planes, stepsOf } from '../networks/request.js';
 import { QUANTITIES } from '../networks/layers.js';
-import { tr } from '../i18n.js';
 
 /** Batch size offered when mini-batches are switched on. */
 const FIRST_BATCH = 32;

@@ -10,7 +10,6 @@ import { paramLabel, tr } from '../i18n.js';
 import { leftToRight } from '../format.js';
 import { typeset } from '../tex.js';
 import { registerSlot } from '../errors.js';
-import { tr } from '../i18n.js';
 import { numericField, optionalField } from './numeric.js';
 import { architectureOf, datasetEntry, datasetParams, validationOf }
   from '../networks/request.js';
