@@ -155,6 +155,7 @@ def test_a_network_scenario_opens_the_networks_lab_with_its_settings(
     entry = next(s for s in server.get("/api/v1/scenarios") if s["id"] == "net_deep_saturate")
     before = wait_race(page, 0)
     page.click("#scenarios-open")
+    page.click(f".chapter-tab[data-chapter='{entry['chapter']}']")
     page.click("[data-scenario=net_deep_saturate]")
     wait_race(page, before)
     state = lab(page, "(l) => l.store.state")
