@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, RootModel
 
 from descentlab.server.schemas import (
     GradientSpec,
+    LessonEntry,
     Number,
     OptimizerSpec,
     Point,
@@ -196,16 +197,10 @@ class MapScenarioMap(BaseModel):
         description="post to /maps/<kind> (or its stream) to compute it")
 
 
-class MapScenarioEntry(BaseModel):
+class MapScenarioEntry(LessonEntry):
     """A lecture scenario of the maps lab: a map, a question and what to notice."""
 
-    id: str
-    title: str
-    topic: str
     lab: Literal["maps"]
-    chapter: str = Field(description="the lesson plan's chapter; the list is in its order")
-    question: str = Field(description="to put to the class before computing")
-    notice: str = Field(description="what to point out afterwards")
     map: MapScenarioMap
 
 

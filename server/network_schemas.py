@@ -29,6 +29,7 @@ from descentlab.server.schemas import (
     GradientProcessing,
     GridPoints,
     Integer,
+    LessonEntry,
     Number,
     OptimizerSpec,
     Pair,
@@ -214,17 +215,11 @@ class NetworkScenarioMap(BaseModel):
     claims: list[ClaimEntry]
 
 
-class NetworkScenarioEntry(BaseModel):
+class NetworkScenarioEntry(LessonEntry):
     """A lecture scenario of the networks lab: a network race, a question, what to notice
     and the numbers that back it."""
 
-    id: str
-    title: str
-    topic: str
     lab: Literal["networks"]
-    chapter: str = Field(description="the lesson plan's chapter; the list is in its order")
-    question: str = Field(description="to put to the class before running")
-    notice: str = Field(description="what to point out afterwards")
     focus: str = Field(description="the label of the run to follow (empty: the first)")
     network: NetworkScenarioMap
 

@@ -306,8 +306,8 @@ class CompareEntry(BaseModel):
     value: float
 
 
-class ScenarioEntry(BaseModel):
-    """A lecture scenario: post ``request`` to /races (or a stream) to run it."""
+class LessonEntry(BaseModel):
+    """What every lecture scenario has, whichever lab it opens."""
 
     id: str
     title: str
@@ -315,6 +315,11 @@ class ScenarioEntry(BaseModel):
     chapter: str = Field(description="the lesson plan's chapter; the list is in its order")
     question: str = Field(description="to put to the class before running")
     notice: str = Field(description="what to point out afterwards")
+
+
+class ScenarioEntry(LessonEntry):
+    """A lecture scenario: post ``request`` to /races (or a stream) to run it."""
+
     focus: str = Field(description="the label of the run to follow")
     inset: int | None = Field(description="magnify the first this many steps in a corner")
     compare: CompareEntry | None = Field(
