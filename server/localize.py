@@ -56,7 +56,7 @@ def run_labels(value: Any) -> Iterator[tuple[str, dict, str]]:
     """Every run label inside a scenario (at any depth): its key, holder and field."""
     if isinstance(value, dict):
         for field, inner in value.items():
-            if field in LABEL_FIELDS and isinstance(inner, str):
+            if field in LABEL_FIELDS and isinstance(inner, str) and inner:
                 yield f"run_labels.{inner}", value, field
             else:
                 yield from run_labels(inner)
