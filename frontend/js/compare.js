@@ -10,13 +10,12 @@
 
 import * as api from './api.js';
 import { Race } from './race.js';
-import { raceRequest, surfaceEntry, surfaceSpec } from './request.js';
+import { GRID_RESOLUTION, raceRequest, surfaceEntry, surfaceSpec } from './request.js';
 import { zScale } from './plots/scale.js';
 import { h } from './dom.js';
 import { num } from './format.js';
 import { tr } from './i18n.js';
 
-const GRID_RESOLUTION = 151;
 const GRADIENT_KNOBS = { clip_norm: 'clipNorm', noise_std: 'noise' };
 
 /** `name:value` ↔ {name, value} (null: no comparison). */

@@ -11,8 +11,8 @@ import * as api from './api.js';
 import { createStore, effectOf, fromHash, toHash } from './state.js';
 import { stylesOf } from './palette.js';
 import { num, pair } from './format.js';
-import { defaultStart, fullHyperparameters, fullSchedule, nameRuns, raceRequest,
-  stateFromScenario, surfaceEntry, surfaceSpec } from './request.js';
+import { defaultStart, fullHyperparameters, fullSchedule, GRID_RESOLUTION, nameRuns,
+  raceRequest, stateFromScenario, surfaceEntry, surfaceSpec } from './request.js';
 import { Race, toCsv } from './race.js';
 import { runStreamedRace } from './racestream.js';
 import { createPlayer } from './player.js';
@@ -48,7 +48,6 @@ import { browserLanguage, currentLanguage, loadLanguage, tr, translatePage } fro
 import { languageControl } from './controls/language.js';
 import { compareLab } from './compare.js';
 
-const GRID_RESOLUTION = 151;
 /** Slider drags re-run at most this often (ms), one race at a time; the last value always
  * runs. A network race takes a good part of a second: a drag asks for one less often. */
 const DRAG_INTERVAL = 40;

@@ -41,6 +41,9 @@ export function defaultStart(state, catalogues) {
   return [x0 + 0.15 * (x1 - x0), y0 + 0.85 * (y1 - y0)];
 }
 
+/** Points per axis of a surface's contour and 3-D grid. */
+export const GRID_RESOLUTION = 151;
+
 /** Frame lines per stream: enough for the first paths to show at once, few enough to be cheap. */
 export const STREAM_LINES = 4;
 
