@@ -220,7 +220,7 @@ def test_race_document(client):
     sgd, adam = document["runs"]
     assert sgd["label"] == "SGD" and adam["label"] == "Adam fast"
     assert adam["hyperparameters"] == {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-                                       "weight_decay": 0.0}
+                                       "weight_decay": 0.0, "bias_correction": 1.0}
     assert adam["schedule"]["kind"] == "cosine_restarts" and adam["schedule"]["period"] == 200
     for key in ("path", "loss", "grad_norm", "lr", "grad"):
         assert len(adam[key]) == 301, key
