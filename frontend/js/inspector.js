@@ -78,7 +78,7 @@ export function arrowsAt(race, runIndex, t, catalogues, styles) {
     const x = at2(run.path, t);
     const step = [x[0] - from[0], x[1] - from[1]];
     if (step.every(Number.isFinite)) {
-      arrows.push({ from, vector: step, mode: 'true', label: 'step', color });
+      arrows.push({ from, vector: step, mode: 'true', label: tr('plot.arrow_step'), color });
     }
     const velocity = optimizer.state.find((s) => s.meaning.startsWith('velocity'));
     if (velocity && run.state[velocity.name]) {

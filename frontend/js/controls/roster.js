@@ -111,8 +111,8 @@ export function rosterControl(root, { catalogues, store }) {
       } }, ...b.optimizers.map((o) => h('option', { value: o.id,
       selected: o.id === run.id }, o.name)));
     const name = h('input', { type: 'text', class: 'label-input', value: run.label,
-      placeholder: optimizer.name, 'aria-label': 'label', maxlength: 80,
-      title: `${optimizer.name} — click to rename`,
+      placeholder: optimizer.name, 'aria-label': tr('roster.label'), maxlength: 80,
+      title: tr('roster.rename_title', { name: optimizer.name }),
       onchange: (event) => patchRun(i, { label: name.value.trim() }, event),
       onkeydown: (event) => event.stopPropagation() });
     f.name = name;

@@ -298,7 +298,7 @@ function inspectorArrows(ctx, overlay, arrows, size, taken = []) {
       ctx.beginPath(); ctx.arc(lx, ly, 5, 0, 2 * Math.PI);
       ctx.fillStyle = '#fff'; ctx.fill(); ctx.stroke();
       ctx.restore();
-      placeLabel(ctx, overlay, placed, 'look-ahead', lx + 8, ly - 8,
+      placeLabel(ctx, overlay, placed, tr('plot.lookahead'), lx + 8, ly - 8,
         { size: size - 1, align: 'left' });
     }
     const from = a.lookahead ?? a.from;

@@ -189,7 +189,7 @@ function drawBest(ctx, overlay, race, key, t, styles, value, presenter) {
 function heldOutEntries() {
   const ink = '#2b3645';
   return [
-    { label: 'validation', draw: (ctx, x, y, r) => {
+    { label: tr('plot.validation'), draw: (ctx, x, y, r) => {
       ctx.strokeStyle = ink;
       ctx.lineWidth = 2;
       ctx.setLineDash(HELD_DASH.map((d) => d * 2));
@@ -199,14 +199,14 @@ function heldOutEntries() {
       ctx.stroke();
       ctx.setLineDash([]);
     } },
-    { label: 'best step', draw: (ctx, x, y, r) => {
+    { label: tr('plot.best_step'), draw: (ctx, x, y, r) => {
       ctx.strokeStyle = ink;
       ctx.lineWidth = 2;
       ctx.beginPath();
       ctx.arc(x, y, r * 0.8, 0, 2 * Math.PI);
       ctx.stroke();
     } },
-    { label: 'stopped', draw: (ctx, x, y, r) => {
+    { label: tr('plot.stopped'), draw: (ctx, x, y, r) => {
       ctx.strokeStyle = ink;
       ctx.lineWidth = 2;
       stopMark(ctx, x, y, r * 0.8);
