@@ -278,7 +278,7 @@ def test_a_compiling_stage_is_announced_once_then_counted():
               warmup.Stage("new again", lambda: fresh(1.5)))
     warmth = warmup.run_stages(stages, said.append)
     assert warmth.compiled
-    assert said[0].startswith("first start: compiling the engine's kernels (about 60 s, once;")
+    assert said[0].startswith("first start: compiling the engine's kernels (about 120 s, once;")
     assert os.environ["NUMBA_CACHE_DIR"] in said[0]
     assert said[1:4] == ["compiling kernel 1 of 3: something new…",
                          "compiling kernel 2 of 3: nothing new…",
