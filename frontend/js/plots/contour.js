@@ -240,11 +240,17 @@ function startMark(ctx, overlay, start, r, size) {
   ctx.fill();
   const right = px > overlay.rect.left + overlay.rect.width - 60;
   const lx = px + (right ? -r * 1.6 : r * 1.6);
-  label(ctx, tr('plot.start'), lx, py + r * 1.6, { size, baseline: 'top', align: right ? 'right' : 'left' });
   // the label's box, which the inspector's labels keep clear of
   const w = size * 2.6;
-  return { x: px, y: py, r: r * 1.25, label: { x: right ? lx - w : lx, y: py + r * 1.6, w,
-    h: size * 1.2 } };
+  return { x: px, y: py, r: r * 1.25, right, label: { x: right ? lx - w : lx, y: py + r * 1.6,
+    w, h: size * 1.2, at: lx } };
+}
+
+/** The start's label, drawn over the paths (its mark is under them): trails that leave the
+ * start would otherwise cross it out. */
+function startLabel(ctx, start, size) {
+  label(ctx, tr('plot.start'), start.label.at, start.label.y, { size, baseline: 'top',
+    align: start.right ? 'right' : 'left' });
 }
 
 /**
@@ -505,6 +511,7 @@ function drawOverlay(m, data) {
         inside: p.inside, moved: p.moved });
     }
   }
+  if (drawn.start) startLabel(ctx, drawn.start, size);
   if (arrows?.length) {
     // the arrows' labels keep clear of the start's label and of every run's marker
     const markers = [...drawn.markers, ...drawn.finishes].map((p) => ({ x: p.x - 1.4 * r,
