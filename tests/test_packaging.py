@@ -117,7 +117,10 @@ def _read_until_ready(process: subprocess.Popen, timeout: float) -> list[str]:
         if not line:
             break
         lines.append(line.rstrip())
-        if "Descent Lab ready" in line:
+        # (the ready line is logged as start-up ends; the socket listens from uvicorn's own
+        # "running on" line after it: a request in between was refused)
+        if "Uvicorn running on" in line:
+            assert any("Descent Lab ready" in seen for seen in lines), "\n".join(lines[-40:])
             return lines
     raise AssertionError("no ready line:\n" + "\n".join(lines[-40:]))
 
