@@ -40,6 +40,7 @@ POINT_OPTIONS = ("--start", "--view")
 FORMATS = ("json", "csv", "html")
 NETWORK_FORMATS = ("json", "csv")
 GRID_RESOLUTION = 401
+APP_FACTORY = "descentlab.server.app:create_app"
 
 
 class UsageError(Exception):
@@ -272,10 +273,18 @@ def run_serve(args: argparse.Namespace) -> None:
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["descentlab"] = {"handlers": ["default"],
                                            "level": settings.log_level.upper()}
-    uvicorn.run("descentlab.server.app:create_app", factory=True, host=settings.host,
-                port=settings.port, workers=args.workers, log_level=settings.log_level,
-                timeout_graceful_shutdown=settings.shutdown_timeout,
-                access_log=settings.access_log, log_config=log_config)
+    options = {"factory": True, "host": settings.host, "port": settings.port,
+               "log_level": settings.log_level, "log_config": log_config,
+               "timeout_graceful_shutdown": settings.shutdown_timeout,
+               "access_log": settings.access_log}
+    if args.workers > 1:  # uvicorn binds the socket before it starts the workers
+        uvicorn.run(APP_FACTORY, workers=args.workers, **options)
+        return
+    # One process: bind before the start-up warms the engine, so that a request made while
+    # it compiles waits in the socket's queue and the ready line is true when it is logged
+    # (uvicorn alone opens the socket only after start-up: a request in between was refused).
+    config = uvicorn.Config(APP_FACTORY, **options)
+    uvicorn.Server(config).run(sockets=[config.bind_socket()])
 
 
 def _race_request(args: argparse.Namespace):
