@@ -38,6 +38,12 @@ function tidy(value, integer) {
   return Number(value.toPrecision(3));
 }
 
+/** A label whose identifiers may wrap after their underscores ("weight_decay λ" ran into its
+ * slider in a narrow column); the text itself is unchanged. */
+function breakable(label) {
+  return label.split(/(?<=_)/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
+}
+
 /**
  * @param {{label: string, title?: string, min: number, max: number, value: number,
  *   log?: boolean, integer?: boolean, slider?: boolean, errorKey?: string,
@@ -56,7 +62,7 @@ export function numericField(spec) {
   const error = h('div', { class: 'field-error' });
   const el = h('div', { class: spec.slider === false ? 'field typed' : 'field',
     title: spec.title ? `${spec.title} (${num(min)} … ${num(max)})` : '' },
-    h('label', { class: 'field-label' }, spec.label), slider, box, error);
+    h('label', { class: 'field-label' }, breakable(spec.label)), slider, box, error);
   if (spec.errorKey) registerSlot(spec.errorKey, error);
 
   /** Re-centre a windowed slider on `value` when the value is near or past its ends. */

@@ -76,19 +76,22 @@ function measure(race, q) {
 
 /** Tick spacing of a log axis over `range` (log₁₀ units): whole decades, at most about five
  * labels; on a short range, 1, 2 and 5 of each decade (a label on every digit is a smudge). */
-function logTicks([lo, hi]) {
+/** Decades between labelled ticks: at most five labels, and no more than the axis has room
+ * for (a power of ten is about two lines of text high; a short chart had them touching). */
+function logTicks([lo, hi], height, fontSize) {
   const decades = hi - lo - 0.3;
-  return decades >= 2 ? Math.ceil(decades / 5) : 'D2';
+  const room = Math.max(2, Math.floor(height / (2.4 * fontSize)));
+  return decades >= 2 ? Math.ceil(decades / Math.min(5, room)) : 'D2';
 }
 
 function figure(race, m, box, presenter, right) {
   const font = { family: pageFont(), size: presenter ? 17 : 11,
     color: '#2b3645' };
+  const margin = { l: presenter ? 86 : 56, r: right + 6, t: 8, b: presenter ? 48 : 34 };
   return {
     data: [],
     layout: {
-      width: box.width, height: box.height, font, showlegend: false,
-      margin: { l: presenter ? 86 : 56, r: right + 6, t: 8, b: presenter ? 48 : 34 },
+      width: box.width, height: box.height, font, showlegend: false, margin,
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', dragmode: false,
       hovermode: false,
       xaxis: { range: [0, race.steps], title: { text: tr('plot.step'), standoff: 4 }, fixedrange: true,
@@ -96,7 +99,7 @@ function figure(race, m, box, presenter, right) {
         tickangle: 0, nticks: Math.max(3, Math.floor((box.width - right) / 90)) },
       yaxis: { type: m.log ? 'log' : 'linear', range: m.range, fixedrange: true,
         title: { text: m.title, standoff: 4 }, exponentformat: 'power', zeroline: false,
-        tickformat: m.format, dtick: m.log ? logTicks(m.range) : undefined,
+        tickformat: m.format, dtick: m.log ? logTicks(m.range, box.height - margin.t - margin.b, font.size) : undefined,
         gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside', nticks: 6 },
     },
   };
