@@ -95,7 +95,7 @@ export function render(el, race, t, styles) {
         h('col', { class: 'c-result' }), h('col', { class: 'c-loss' })),
       h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, tr('board.run')), h('th', {}, tr('board.result')),
         h('th', { class: 'num-cell', title: q.definition, dataset: { quantity: q.head } },
-          q.head))), body));
+          h('bdi', { dir: 'ltr' }, q.head)))), body));
     m = { race, body, rows };
     memo.set(el, m);
   }
