@@ -457,7 +457,7 @@ def legend_runs(page: Any, plot: str = "#contour") -> dict[str, dict[str, str]]:
     """The run entries of a plot's legend by label: the colour, marker and dash drawn."""
     return page.evaluate("""(plot) => Object.fromEntries([...document.querySelectorAll(
         `${plot} ~ .legend-list .legend-run, ${plot} .legend-list .legend-run`)].map((li) =>
-        [li.dataset.label, { ...li.querySelector('canvas').dataset }]))""", plot)
+        [li.dataset.label, { ...li.querySelector('.swatch').dataset }]))""", plot)
 
 
 def pick_scenario(page: Any, scenario_id: str) -> None:
@@ -511,7 +511,7 @@ def test_each_optimizer_has_one_colour_and_marker_from_the_catalogue(
     page.wait_for_function("() => document.querySelectorAll('#standings .swatch').length > 0",
                            timeout=120_000)
     colours = page.evaluate("""() => [...document.querySelectorAll('#standings tbody tr')].map(
-        (tr) => tr.querySelector('canvas').dataset.color.toLowerCase())""")
+        (tr) => tr.querySelector('.swatch').dataset.color.toLowerCase())""")
     assert set(colours) <= {o["color"].lower() for o in optimizers.values()}
 
 

@@ -280,7 +280,10 @@ async function boot() {
     if (!player.playing || now - panelsDrawn > PANEL_INTERVAL || t >= player.total) {
       panelsDrawn = now;
       leaderboard.render(els.board, race, t, styles);
-      inspector.render(els.inspector, race, selected, t, catalogues, styles);
+      // (behind another tab it would be typeset for nobody: its tab redraws it when chosen)
+      if (!els.inspector.closest('.tab-hidden')) {
+        inspector.render(els.inspector, race, selected, t, catalogues, styles);
+      }
       scenarioCard.update(state, race, t);
     }
     transport.update(current.status);
@@ -409,7 +412,9 @@ async function boot() {
     store.update(completeState(parsed.state, catalogues), { fromHash: true, initial: true });
   });
 
-  function syncControls() {
+  /** Bring every control in line with the state; `changed` (the state's changed keys; all
+   * when absent) spares the work that cannot have changed while a slider is dragged. */
+  function syncControls(changed = null) {
     const state = store.state;
     document.body.dataset.lab = state.lab;
     surfacePanel.update(state, current.grid);
@@ -420,8 +425,11 @@ async function boot() {
     roster.update(state);
     gradient.update(state);
     presenter.update(state);
-    leftTabs.refresh();
-    rightTabs.refresh();
+    // (a refresh measures the panels: a forced layout on every input event of a drag)
+    if (!changed || ['lab', 'presenter', 'hidden'].some((key) => changed.has(key))) {
+      leftTabs.refresh();
+      rightTabs.refresh();
+    }
     scenarioCard.update(state, state.lab === 'networks' ? networks.race : current.race,
       player.frame);
     els.views.dataset.layout = state.layout;
@@ -448,7 +456,7 @@ async function boot() {
     if (cause.drag) follow3d.hold(DRAG_HOLD);
     if (changed.has('speed')) player.setSpeed(state.speed);
     if (changed.has('loop')) player.setLoop(state.loop);
-    syncControls();
+    syncControls(changed);
     if (changed.has('lab')) enterLab(cause);
     else if (state.lab === 'maps') {
       if (effect === 'grid') loadGrid();
@@ -492,6 +500,8 @@ async function boot() {
     const step = losschart.stepAt(els.loss, event);
     if (step !== null) player.seek(step);
   });
+
+  $('right').querySelector('[data-tab=inspector]')?.addEventListener('click', () => player.redraw());
 
   onResize(() => {
     rightTabs.refresh();

@@ -138,23 +138,36 @@ export function paintMarker(ctx, style, x, y, r) {
 }
 
 /**
- * A small canvas with a run's look: its marker, and with `line` a stretch of its trail (dash
+ * A small picture of a run's look: its marker, and with `line` a stretch of its trail (dash
  * and all), for the roster, the leaderboard and the legends.
- * @returns {HTMLCanvasElement}
+ * @returns {HTMLImageElement}
  */
 export function swatch(style, size = 16, { line = false, length = 2.2 } = {}) {
-  const canvas = document.createElement('canvas');
   const dpr = window.devicePixelRatio || 1;
   const width = line ? Math.round(size * length) : size;
+  const key = JSON.stringify([style.color, style.marker, style.dash, style.hollow, style.edge,
+    size, width, line, dpr]);
+  let src = swatchImages.get(key);
+  if (!src) {
+    src = paintSwatch(style, size, width, line, dpr).toDataURL();
+    swatchImages.set(key, src);
+  }
+  const img = document.createElement('img');
+  Object.assign(img, { src, width, height: size, alt: '', className: 'swatch' });
+  Object.assign(img.dataset, { color: style.color, marker: style.marker,
+    dash: style.dash.join(','), hollow: String(style.hollow) });
+  return img;
+}
+
+/** Swatches painted so far, as images, by look and size: the roster, the leaderboard and the
+ * legends show the same few many times a second while a slider is dragged, and a canvas with
+ * its own context each time was a fifth of the page's script time. */
+const swatchImages = new Map();
+
+function paintSwatch(style, size, width, line, dpr) {
+  const canvas = document.createElement('canvas');
   canvas.width = Math.round(width * dpr);
   canvas.height = Math.round(size * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${size}px`;
-  canvas.className = 'swatch';
-  canvas.dataset.color = style.color;
-  canvas.dataset.marker = style.marker;
-  canvas.dataset.dash = style.dash.join(',');
-  canvas.dataset.hollow = String(style.hollow);
   const ctx = canvas.getContext('2d');
   ctx.scale(dpr, dpr);
   if (line) {

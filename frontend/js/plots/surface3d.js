@@ -256,6 +256,22 @@ function figure(m, data, state, box) {
 }
 
 /**
+ * Plotly's 3-D scene draws a picking image after every redraw and reads all of it back from
+ * the graphics side a moment later, for hover labels; this view has none (`hovermode` off),
+ * yet in software WebGL each read stalled the page for 60 ms while a slider was dragged
+ * (measured in a Chromium trace). Reads from the picking framebuffer are skipped; a read of
+ * the picture itself (an exported PNG) goes through.
+ */
+function skipPickingReads(graph) {
+  const gl = graph._fullLayout?.scene?._scene?.glplot?.gl;
+  if (!gl || gl.readPixels.picking === false) return;
+  const read = gl.readPixels.bind(gl);
+  gl.readPixels = Object.assign((...args) => {
+    if (gl.getParameter(gl.FRAMEBUFFER_BINDING) === null) read(...args);
+  }, { picking: false });
+}
+
+/**
  * Draw the 3-D view at `data.frame`.
  * @param {HTMLElement} el  @param {Object} state
  * @param {{grid: Object, scale: Object, race: ?Object, frame: number, styles: Object[]}} data
@@ -280,6 +296,7 @@ export async function render(el, state, data) {
   }
   const fig = figure(m, data, state, size);
   await Plotly.react(m.graph, fig.data, fig.layout, CONFIG);
+  skipPickingReads(m.graph);
   const { race } = data;
   fillLegend(legendOf(el), { runs: race ? race.runs.map((run, i) => ({
     label: run.info.label, style: data.styles[i] })) : [], size: state.presenter ? 17 : 14 });
