@@ -27,10 +27,16 @@ from descentlab.server.localize import all_texts  # noqa: E402
 WORD = re.compile(r"[A-Za-z][a-z]{3,}")
 VISIBLE_TEXT = """() => {
   const out = [];
+  const seen = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const text = node.textContent.trim();
     const el = node.parentElement;
+    // a text cut only by <wbr> (line-break hints in long identifiers) is read as one
+    const whole = el && [...el.childNodes].some((n) => n.nodeName === 'WBR')
+      && [...el.childNodes].every((n) => n.nodeType === Node.TEXT_NODE || n.nodeName === 'WBR');
+    if (whole && seen.has(el)) continue;
+    if (whole) seen.add(el);
+    const text = (whole ? el : node).textContent.trim();
     if (!text || !el || el.closest('script, style, option:not(:checked), .tx')) continue;
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);

@@ -56,8 +56,13 @@ const MAP_DRAG_INTERVAL = 250;
 /** The 3-D view stays still while a slider or the start is dragged, and this long after (ms). */
 const DRAG_HOLD = 250;
 /** The share of the time the 3-D view may spend drawing when it is the only view (the loss
- * chart and the panels keep the rest); beside the contour it takes a third. */
+ * chart and the panels keep the rest). */
 const THREE_D_ALONE = 0.75;
+/** Its share beside the contour, which leads there. In software WebGL each 3-D redraw holds
+ * the page until the picture is read back for compositing (traced: 100–250 ms on a loaded
+ * 2-core machine), so playback runs at about (1 − share) of its rate: a third left 20 frames
+ * a second where the contour alone ran 28. */
+const THREE_D_BESIDE = 0.2;
 /** From this height (px) the lesson and the inspector are shown together instead of as tabs. */
 const STACK_FROM = 860;
 /** Leaderboard and inspector refresh at most this often (ms) while the race plays. */
@@ -270,7 +275,8 @@ async function boot() {
     // would hold back the contour, which shows the streamed frames first
     if (!['contour', 'ab'].includes(state.layout)
       && !['computing', 'streaming'].includes(current.phase)) {
-      follow3d.follow([els.surface, state, shown], state.layout === '3d' ? THREE_D_ALONE : 1 / 3);
+      follow3d.follow([els.surface, state, shown],
+        state.layout === '3d' ? THREE_D_ALONE : THREE_D_BESIDE);
     }
     if (!state.presenter || !state.hidden.includes('loss')) {
       losschart.render(els.loss, state, shown);
@@ -452,6 +458,9 @@ async function boot() {
     if (cause.scenario) {
       player.pause();
       rightTabs.show('scenario');
+      // a map lesson that continues in the search or compare panel: its trials on the map
+      const panel = catalogues.scenarios.find((s) => s.id === state.scenario)?.map?.panel;
+      if (state.lab === 'maps' && panel) searches.run(panel);
     } else if (changed.has('selected') && cause.event) rightTabs.show('inspector');
     if (cause.drag) follow3d.hold(DRAG_HOLD);
     if (changed.has('speed')) player.setSpeed(state.speed);

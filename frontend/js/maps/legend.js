@@ -138,9 +138,11 @@ export function legendEntries(map, categories, counts, setting, search = null) {
         const k = r * 0.6;
         if (method === 'grid') {
           ctx.moveTo(x - k, y); ctx.lineTo(x + k, y); ctx.moveTo(x, y - k); ctx.lineTo(x, y + k);
-        } else {
-          ctx.moveTo(x - k, y - k); ctx.lineTo(x + k, y + k);
-          ctx.moveTo(x + k, y - k); ctx.lineTo(x - k, y + k);
+        } else {  // three spokes, as Plotly's 'y-up'
+          for (const angle of [-Math.PI / 2, Math.PI / 6, (5 * Math.PI) / 6]) {
+            ctx.moveTo(x, y);
+            ctx.lineTo(x + k * 1.2 * Math.cos(angle), y + k * 1.2 * Math.sin(angle));
+          }
         }
         ctx.stroke();
         ctx.restore();

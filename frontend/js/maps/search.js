@@ -158,6 +158,10 @@ export function searchPanels(roots, { catalogues, store, redraw }) {
   }
 
   return {
+    /** Run one panel's question (a lesson that continues there opens with its answer). */
+    run(panel) {
+      return panel === 'compare' ? runCompare() : runSearch();
+    },
     /** The search's trials to draw on the map on screen, if they are of it. */
     trials() {
       const base = searchBase(store.state, catalogues);

@@ -5,7 +5,7 @@
  * second on a laptop without one (or in software rendering), where drawing it on every frame
  * would drag the contour down with it. While the race plays, the view is redrawn with the
  * latest frame as soon as it is free, but spends at most its `share` of the time drawing
- * (a third beside the contour; most of it when it is the only view), and always after the
+ * (a fifth beside the contour; most of it when it is the only view), and always after the
  * cheap views have reached the screen. The last request is always drawn, so whenever the
  * playback rests every view shows the same frame.
  */

@@ -81,9 +81,10 @@ function settingTrace(setting) {
 }
 
 /** How a search's trials and best are marked (dark ink: no cell colour is). */
+/** Grid trials are plus signs, random ones three-spoked (a ✕ would read as "diverged"). */
 export const SEARCH_MARKS = {
   grid: { trial: 'cross-thin-open', best: 'circle-open', name: 'grid' },
-  random: { trial: 'x-thin-open', best: 'diamond-open', name: 'random' },
+  random: { trial: 'y-up-open', best: 'diamond-open', name: 'random' },
 };
 
 /** The first repeat of each search: its trials, and the best it found ringed. */
