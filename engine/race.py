@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from descentlab.engine.errors import EngineError
+from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.objective import Objective, objective
 from descentlab.engine.optimizers.catalog import Optimizer, get_optimizer
 from descentlab.engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance, fill_start
@@ -280,10 +280,10 @@ class RaceSession:
                               key="error.no_optimizer")
         for i, r in enumerate(runs):
             if r.optimizer.needs_loss and obj.f_star is None:
-                raise EngineError(f"{r.optimizer.name} aims each step at the surface's "
-                                  "smallest value f*, which this surface does not know: "
-                                  "pick a catalogue surface with a known minimum",
-                                  field=f"optimizers.{i}")
+                raise keyed("error.needs_f_star", "{name} aims each step at the surface's "
+                            "smallest value f*, which this surface does not know: pick a "
+                            "catalogue surface with a known minimum",
+                            field=f"optimizers.{i}", name=r.optimizer.name)
         per_value = len(runs) * starts.shape[0] * (steps + 1)
         if record and per_value * (6 + (6 if record_state else 0)) > MAX_RECORDED_VALUES:
             raise EngineError(

@@ -859,6 +859,16 @@ def test_errors_stay_english_by_default_and_follow_lang_in_the_query(client):
     assert serbian.startswith("nepoznata oznaka „nope” (površ); izaberite")
 
 
+def test_polyaks_missing_minimum_is_said_in_the_readers_language(client):
+    body = {"surface": {"expression": "x**2 + y**2"}, "start": [1, 1], "steps": 10,
+            "optimizers": [{"id": "polyak"}]}
+    english, = detail(client.post("/api/v1/races", json=body))
+    assert english["loc"] == ["body", "optimizers", 0]
+    assert "aims each step at the surface's smallest value f*" in english["msg"]
+    ukrainian, = detail(client.post("/api/v1/races", json=body, headers={"Accept-Language": "uk"}))
+    assert "спрямовує кожен крок на найменше значення поверхні f*" in ukrainian["msg"]
+
+
 def test_catalogues_vary_with_the_language(client):
     english = client.get("/api/v1/scenarios")
     persian = client.get("/api/v1/scenarios", headers={"Accept-Language": "fa"})
