@@ -1,10 +1,11 @@
 """The compiled heart of a race: advance many points of one optimizer by a number of steps.
 
 Layout (the Numba facts measured on these machines): points are cut into chunks of
-``CHUNK``; each chunk copies its slice of the carry into small contiguous arrays with one
-column per point (x in row 0, y in row 1), runs every step with loops over its points that
-LLVM vectorises, and copies the carry back. Chunks run in parallel (``prange``). The
-optimizer sees a chunk's coordinates as one flat vector, so its rule is written once.
+``CHUNK`` (small enough to stay in L1: see there); each chunk copies its slice of the carry
+into small contiguous arrays with one column per point (x in row 0, y in row 1), runs every
+step with loops over its points that LLVM vectorises, and copies the carry back. Chunks run
+in parallel (``prange``). The optimizer sees a chunk's coordinates as one flat vector, so
+its rule is written once.
 
 The kernel is resumable: everything a later segment needs is in the carry (``x, f, g, S,
 sc, conv_at, div_at``), so a stream runs a race k steps at a time, and a client that
@@ -29,7 +30,15 @@ from descentlab.engine.surfaces.dispatch import hessian_batch, value_grad_batch,
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 INLINE = {**JIT, "inline": "always"}
 
-CHUNK = 512
+CHUNK = 256
+"""Points per chunk. A chunk's working set is about 13 doubles a point (x, g, f, x before the
+step, two rows of Adam's state per coordinate, the step of convergence and of divergence):
+at 512 points 53 KB, more than the 32 KB L1 data cache of a core here; at 256, 27 KB, and
+every pass of a step reads what the previous one wrote from L1. Measured on a 512² basin
+map, Adam on Himmelblau, 500 steps, 2 threads, against the hand-specialised kernel of
+benchmarks/bench_maps.py: 0.41× at 512, 0.60–0.65× at 256, 0.61× at 128 (smaller chunks
+pay their set-up and each pass's loop overhead more often). Chunking never changes a result:
+every point is stepped on its own, and every chunk evolves the scalar state identically."""
 CLIP_NONE = 0
 CLIP_NORM = 1
 CLIP_VALUE = 2
