@@ -6,9 +6,11 @@
    on every thread: ``engine.basin_map`` (which also judges every cell), the bare
    ``race(..., final_only=True)`` under it, and a hand-specialised Numba kernel for exactly
    Adam on Himmelblau (chunks of starts over ``prange``, no dispatch, final points only):
-   the limit a general map can approach.
-2. A 256² hyperparameter map (momentum's lr × μ on the κ = 100 ravine, 500 steps), which
-   races one run per cell.
+   the limit a general map can approach. Medians of interleaved rounds, in wall and in CPU
+   time, with the load average (the machine is shared).
+2. A 256² hyperparameter map (momentum's lr × μ on the κ = 100 ravine), which races one
+   run per cell, at 500 and at 50 steps (what a cell costs beside its steps), against a
+   basin map of the same size.
 3. The first tile of a streamed 512² map: how soon the page can draw something, and the
    bytes of a whole 512² map document as the API sends it (plain and zstd).
 4. With ``--cluster``: a 2048² map (Adam on Himmelblau, 200 steps) in this process and on a
@@ -20,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import statistics
 import time
+from collections.abc import Callable
 
 import numba
 import numpy as np
 import zstandard
-from _timing import best_of, table
+from _timing import best_of
 from numba import njit, prange
 
 from descentlab import engine
@@ -34,6 +39,29 @@ from descentlab.server.map_schemas import BasinMapRequest
 from descentlab.server.map_translate import MapStream, map_document
 
 CHUNK = 512
+HAND = "hand-specialised kernel (Adam × Himmelblau)"
+
+
+def interleaved(contenders: dict[str, Callable[[], object]], rounds: int
+                ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall and CPU seconds of every contender in each round, the contenders taking turns,
+    so that a slow spell of the shared machine falls on all of them alike. CPU time counts
+    only the time this process's threads ran: on a machine loaded past its cores, wall time
+    varied ±30 % between runs, the CPU-time ratio ±5 %."""
+    wall: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, fn in contenders.items():
+            c, t = time.process_time(), time.perf_counter()
+            fn()
+            wall[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+    return wall, cpu
+
+
+def median_ratio(seconds: dict[str, list[float]], name: str) -> float:
+    """The median over rounds of the hand kernel's time over ``name``'s in the same round."""
+    return statistics.median(h / s for h, s in zip(seconds[HAND], seconds[name], strict=True))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -86,28 +114,43 @@ def main() -> None:
 
     hand()  # compile
     cells = side * side * steps
-    times = {
-        "hand-specialised kernel (Adam × Himmelblau)": best_of(hand, repeats),
-        "engine.race(final_only=True)": best_of(lambda: engine.race(
-            "himmelblau", [adam], starts, steps, final_only=True), repeats),
-        "engine.basin_map (race + judging)": best_of(lambda: engine.basin_map(
-            "himmelblau", adam, view=view, resolution=side, steps=steps), repeats),
+    contenders = {
+        "hand-specialised kernel (Adam × Himmelblau)": hand,
+        "engine.race(final_only=True)": lambda: engine.race(
+            "himmelblau", [adam], starts, steps, final_only=True),
+        "engine.basin_map (race + judging)": lambda: engine.basin_map(
+            "himmelblau", adam, view=view, resolution=side, steps=steps),
     }
-    hand_rate = cells / times["hand-specialised kernel (Adam × Himmelblau)"]
+    load = os.getloadavg()[0]
+    wall, cpu = interleaved(contenders, 3 if args.quick else 7)
     print(f"\n{side}² basin map, Adam on Himmelblau, {steps} steps, "
-          f"{numba.get_num_threads()} threads")
-    print(f"  {'contender':<44}{'seconds':>9}{'point-steps/s':>15}{'× hand':>8}")
-    for name, seconds in times.items():
-        rate = cells / seconds
-        print(f"  {name:<44}{seconds:>9.3f}{rate:>15.3e}{rate / hand_rate:>8.2f}")
+          f"{numba.get_num_threads()} threads, load average {load:.1f} → "
+          f"{os.getloadavg()[0]:.1f}; medians of {len(wall[HAND])} interleaved rounds")
+    print(f"  {'contender':<44}{'seconds':>9}{'point-steps/s':>15}{'× hand':>8}"
+          f"{'× hand, CPU':>13}")
+    for name in contenders:
+        print(f"  {name:<44}{statistics.median(wall[name]):>9.3f}"
+              f"{cells / statistics.median(wall[name]):>15.3e}"
+              f"{median_ratio(wall, name):>8.2f}{median_ratio(cpu, name):>13.2f}")
 
     hp_side = 128 if args.quick else 256
-    hp = best_of(lambda: engine.hyperparameter_map(
-        "ravine", "momentum", (2, 1), params={"kappa": 100}, x=("lr", 1e-3, 0.1, "log"),
-        y=("momentum", 0, 0.99), resolution=hp_side, steps=500), repeats)
-    table(f"{hp_side}² hyperparameter map, momentum on the κ = 100 ravine, 500 steps",
-          "seconds", [("engine.hyperparameter_map", hp)], "engine.hyperparameter_map")
-    print(f"  {hp_side * hp_side * 500 / hp:.3e} point-steps/s")
+    ravine = {"params": {"kappa": 100}, "resolution": hp_side}
+    momentum = ("momentum", {"lr": 0.01, "momentum": 0.9})
+    maps = {f"engine.hyperparameter_map ({steps} steps)": lambda: engine.hyperparameter_map(
+                "ravine", "momentum", (2, 1), x=("lr", 1e-3, 0.1, "log"),
+                y=("momentum", 0, 0.99), steps=steps, **ravine),
+            "engine.hyperparameter_map (50 steps)": lambda: engine.hyperparameter_map(
+                "ravine", "momentum", (2, 1), x=("lr", 1e-3, 0.1, "log"),
+                y=("momentum", 0, 0.99), steps=50, **ravine),
+            f"engine.basin_map, same size ({steps} steps)": lambda: engine.basin_map(
+                "ravine", momentum, steps=steps, **ravine)}
+    wall, _ = interleaved(maps, 3 if args.quick else 5)
+    print(f"\n{hp_side}² maps, momentum on the κ = 100 ravine: the cost of a cell "
+          f"(a hyperparameter map races one run per cell; a basin map one point of one run)")
+    print(f"  {'contender':<48}{'seconds':>9}{'µs / cell':>11}")
+    for name in maps:
+        seconds = statistics.median(wall[name])
+        print(f"  {name:<48}{seconds:>9.3f}{seconds / hp_side ** 2 * 1e6:>11.2f}")
 
     request = BasinMapRequest.model_validate({
         "surface": {"id": "himmelblau"}, "optimizer": {"id": "adam",

@@ -14,7 +14,9 @@ zooming in must not make runs "leave the box".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -305,13 +307,29 @@ def _varied_runs(base: Run, x_axis: Axis, xs: np.ndarray, y_axis: Axis | None,
     if {x_axis.name, y_axis and y_axis.name} & set(COORDINATE_LRS):
         start = {**dict.fromkeys(COORDINATE_LRS, start["lr"]), **start}
     runs = []
-    for y_value in ys:
-        for x_value in xs:
-            hps = {**start, x_axis.name: float(x_value)}
-            if y_axis is not None:
-                hps[y_axis.name] = float(y_value)
-            runs.append(base.with_hyperparameters(hps))
+    with _no_collection():
+        for y_value in ys.tolist():
+            for x_value in xs.tolist():
+                hps = {**start, x_axis.name: x_value}
+                if y_axis is not None:
+                    hps[y_axis.name] = y_value
+                runs.append(base.with_hyperparameters(hps))
     return runs
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while a map builds its runs: the tens of
+    thousands of new dicts and tuples (none in a cycle) set off collections that walked every
+    object alive. Measured on a 256² map: 0.46 s to build its runs, 0.25 s without them.
+    Another thread may switch the collector back on meanwhile; that only costs the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _axis_params(run: Run) -> tuple[Param, ...]:
