@@ -17,7 +17,9 @@ floating-point sum, so a dot product over the batch stays scalar):
   stopped the in-place loops from vectorising (12× slower, measured).
 
 Every kernel takes the workspace arrays of :class:`engine.networks.workspace.Workspace`;
-``nb`` is the number of points (columns) in use.
+``nb`` is the number of points (columns) in use. ``bn`` holds, per layer, the offset of its
+batch-normalization γ in the weight vector, or −1 (``Architecture.norm_layout``); the
+pieces of batch normalization live in ``engine.networks.batchnorm``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from descentlab.engine.networks.architecture import (
     SIGMOID,
     TANH,
 )
+from descentlab.engine.networks.batchnorm import normalise, normalise_backward
 
 JIT = E.JIT
 
@@ -124,14 +127,25 @@ def weighted_rows(X, dst0, n_dst, src0, n_src, theta, w0, dst_stride, src_stride
 
 
 @njit(**JIT)
-def forward(theta, lay, act, A, nb):
-    """Fill every layer's rows of A from the inputs in rows 0-1; the last row gets the logit."""
+def forward(theta, lay, act, bn, A, nb, Z, B, R, evaluate, M, masked):
+    """Fill every layer's rows of A from the inputs in rows 0-1; the last row gets the logit.
+
+    A hidden layer is W a + b, then batch normalization where ``bn[layer]`` ≥ 0 (γ's
+    offset; ``evaluate`` picks the running statistics R over the batch's own), then the
+    activation, then, when ``masked``, the dropout mask M (``engine.networks.dropout``).
+    """
     n_layers = lay.shape[0]
     for layer in range(n_layers):
         n_in, n_out, w0, b0, r_in, r_out = lay[layer]
         weighted_rows(A, r_out, n_out, r_in, n_in, theta, w0, n_in, 1, b0, nb)
         if layer < n_layers - 1:
+            if bn[layer] >= 0:
+                normalise(theta, bn[layer], r_out, n_out, A, Z, B, R, evaluate, nb)
             activate(act, A, r_out, n_out, nb)
+            if masked:
+                for r in range(r_out, r_out + n_out):
+                    for i in range(nb):
+                        A[r, i] *= M[r, i]
 
 
 @njit(**JIT)
@@ -230,43 +244,66 @@ def layer_gradient(n_in, n_out, w0, b0, r_in, r_out, A, D, nb, T, G, grad):
 
 
 @njit(**JIT)
-def backward(theta, lay, act, A, D, nb, T, G, grad):
-    """Backpropagate from D's last row (∂loss/∂logit) to every weight and bias."""
+def backward(theta, lay, act, bn, A, D, nb, T, G, Z, B, M, keep, grad):
+    """Backpropagate from D's last row (∂loss/∂logit) to every weight, bias, γ and β, through
+    the training-mode pass ``forward`` left in A (batch statistics; with ``keep`` < 1, the
+    mask M of dropout with keep probability ``keep``).
+
+    A dropped unit passes no gradient (δ ← δ·M), and the activation's derivative is taken
+    at the unit's own output a = a_masked·keep (the derivatives are functions of the
+    output, see ``scale_by_derivative``).
+    """
+    masked = keep < 1.0
     for layer in range(lay.shape[0] - 1, -1, -1):
         n_in, n_out, w0, b0, r_in, r_out = lay[layer]
         layer_gradient(n_in, n_out, w0, b0, r_in, r_out, A, D, nb, T, G, grad)
         if layer == 0:
             break
         weighted_rows(D, r_in, n_in, r_out, n_out, theta, w0, 1, n_in, -1, nb)
+        if masked:
+            for r in range(r_in, r_in + n_in):
+                for i in range(nb):
+                    D[r, i] *= M[r, i]
+                    A[r, i] *= keep  # back to the unit's own output (0 where dropped)
         scale_by_derivative(act, A, D, r_in, n_in, nb)
+        if bn[layer - 1] >= 0:
+            normalise_backward(theta, bn[layer - 1], r_in, n_in, D, Z, B, grad, nb)
 
 
 @njit(**JIT)
-def loss_and_gradient(theta, lay, act, X, y, idx, nb, A, D, T, G, yb, lb, grad):
-    """Mean loss, correct count and gradient (into ``grad``) on the points idx[:nb]."""
+def loss_and_gradient(theta, lay, act, bn, X, y, idx, nb, A, D, T, G, yb, lb, Z, B, grad, M,
+                      rate):
+    """Mean loss, correct count and gradient (into ``grad``) on the points idx[:nb], in
+    training mode: batch statistics, and the dropout masks M when ``rate`` > 0."""
     gather_inputs(X, y, idx, nb, A, yb)
-    forward(theta, lay, act, A, nb)
+    # R is not read in training mode: B stands in for it
+    forward(theta, lay, act, bn, A, nb, Z, B, B, False, M, rate > 0.0)
     loss, correct = logistic_loss(A, D, yb, nb, lb, True)
-    backward(theta, lay, act, A, D, nb, T, G, grad)
+    backward(theta, lay, act, bn, A, D, nb, T, G, Z, B, M, 1.0 - rate, grad)
     return loss, correct
 
 
 @njit(**JIT)
-def loss_only(theta, lay, act, X, y, idx, nb, A, D, yb, lb):
-    """Mean loss and correct count on the points idx[:nb], without the backward pass."""
+def loss_only(theta, lay, act, bn, X, y, idx, nb, A, D, T, G, yb, lb, Z, B, R, evaluate, M,
+              rate):
+    """Mean loss and correct count on the points idx[:nb], without the backward pass: in
+    evaluation mode (running statistics R) when ``evaluate``, else as the training pass
+    (batch statistics, masks M when ``rate`` > 0). T and G, unused, keep the workspace's
+    argument order."""
     gather_inputs(X, y, idx, nb, A, yb)
-    forward(theta, lay, act, A, nb)
+    forward(theta, lay, act, bn, A, nb, Z, B, R, evaluate, M, rate > 0.0)
     return logistic_loss(A, D, yb, nb, lb, False)
 
 
 @njit(**JIT)
-def probabilities(theta, lay, act, P, A, out):
-    """σ(logit) at each column of P (2, m): the class-1 probability over the input plane."""
+def probabilities(theta, lay, act, bn, R, P, A, Z, B, out):
+    """σ(logit) at each column of P (2, m), in evaluation mode: the class-1 probability
+    over the input plane."""
     m = out.size
     for i in range(m):
         A[0, i] = P[0, i]
         A[1, i] = P[1, i]
-    forward(theta, lay, act, A, m)
+    forward(theta, lay, act, bn, A, m, Z, B, R, True, A, False)  # no mask: A stands in
     o = A.shape[0] - 1
     for i in range(m):
         out[i] = E.sigmoid(A[o, i])
