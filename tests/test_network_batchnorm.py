@@ -5,17 +5,28 @@ statistics and not the batch's."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
 from descentlab.engine import EngineError
 from descentlab.engine import networks as nn
 from descentlab.engine.networks.batchnorm import EPS, MOMENTUM
 from descentlab.engine.networks.mlp import loss_and_gradient, loss_only
 from descentlab.engine.networks.workspace import Workspace
+from descentlab.server.app import create_app
 from tests.test_networks import ACTIVATION, central_gradient
 
 NO_MASK = np.empty((0, 0))
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as c:
+        yield c
 
 
 def numpy_bn_logits(arch: nn.Architecture, w: np.ndarray, X: np.ndarray,
@@ -172,3 +183,36 @@ def test_a_batch_of_one_point_is_refused():
         nn.network_race("moons", nn.Architecture((4,), batch_norm=True), ["sgd"], steps=2,
                         batch_size=1)
     assert err.value.field == "batch_size"
+
+
+def test_the_api_takes_a_documented_switch_and_names_what_it_refuses(client):
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ArchitectureSpec"]
+    assert "running averages" in schema["properties"]["batch_norm"]["description"]
+    body = {"optimizers": [{"id": "sgd"}], "steps": 3, "landscape": {"resolution": 3},
+            "architecture": {"hidden": [4, 3], "batch_norm": True}, "validation":
+            {"fraction": 0.25}}
+    ok = client.post("/api/v1/networks/races", json=body)
+    assert ok.status_code == 200
+    assert ok.json()["architecture"]["batch_norm"] is True
+    assert ok.json()["architecture"]["n_params"] == nn.count_params((4, 3), True)
+    wrong = client.post("/api/v1/networks/races",
+                        json={**body, "architecture": {"batch_norm": "yes"}})
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["loc"] == ["body", "architecture", "batch_norm"]
+    one = client.post("/api/v1/networks/races", json={**body, "batch_size": 1},
+                      headers={"Accept-Language": "uk"})
+    assert one.status_code == 422
+    detail = one.json()["detail"][0]
+    assert detail["loc"] == ["body", "batch_size"] and "пакетн" in detail["msg"]
+
+
+def test_the_cli_flag_and_its_refusal(capsys):
+    from tests.test_cli import run
+
+    code, out, _ = run(["network-race", "--steps", "3", "--hidden", "4", "--batch-norm",
+                        "-q"], capsys)
+    assert code == 0
+    assert json.loads(out)["architecture"]["batch_norm"] is True
+    code, _, err = run(["network-race", "--steps", "3", "--hidden", "4", "--batch-norm",
+                        "--batch-size", "1", "-q"], capsys)
+    assert code != 0 and "--batch-size" in err and "2 points" in err
