@@ -37,9 +37,12 @@ import time
 from functools import cache
 from pathlib import Path
 
-# JAX (XLA) on one thread, as every other contender: set before JAX is first imported.
+# JAX (XLA) and NumPy's BLAS on one thread, as every other contender: set before either is
+# first imported.
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                                    "intra_op_parallelism_threads=1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import httpx
 import numpy as np
@@ -89,11 +92,13 @@ def bare_kernel():
 
 
 def engine_bare(steps: int, arch: nn.Architecture = ARCH) -> float:
+    """Adam's kernel vector is [β1, β2, δ, λ (coupled decay), c (bias correction on)]."""
     theta = arch.init_weights(0)
     return bare_kernel()(theta, arch.layout(), arch.norm_layout(), DATA.columns, DATA.y,
                          np.arange(DATA.n), *Workspace.create(arch, DATA.n).arrays,
                          np.empty((0, 0)), arch.running_start(), np.zeros(theta.size),
-                         np.zeros((2, theta.size)), np.ones(2), np.array([B1, B2, EPS]), LR,
+                         np.zeros((2, theta.size)), np.ones(2),
+                         np.array([B1, B2, EPS, 0.0, 1.0]), LR,
                          steps)
 
 
