@@ -89,6 +89,28 @@ def normalise(theta, g0, r0, n, A, Z, B, R, evaluate, nb):
 
 
 @njit(**JIT)
+def _sums(D, Z, r, nb):
+    """Σ D[r, i] and Σ D[r, i]·Z[r, i] over nb points, four partial sums of each per pass
+    (as ``_batch_moments``)."""
+    m = nb - nb % 4
+    a0 = a1 = a2 = a3 = 0.0
+    b0 = b1 = b2 = b3 = 0.0
+    for i in range(0, m, 4):
+        a0 += D[r, i]
+        a1 += D[r, i + 1]
+        a2 += D[r, i + 2]
+        a3 += D[r, i + 3]
+        b0 += D[r, i] * Z[r, i]
+        b1 += D[r, i + 1] * Z[r, i + 1]
+        b2 += D[r, i + 2] * Z[r, i + 2]
+        b3 += D[r, i + 3] * Z[r, i + 3]
+    for i in range(m, nb):
+        a0 += D[r, i]
+        b0 += D[r, i] * Z[r, i]
+    return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+
+
+@njit(**JIT)
 def normalise_backward(theta, g0, r0, n, D, Z, B, grad, nb):
     """D's rows r0 …, ∂loss/∂y on entry, become ∂loss/∂z through the batch statistics;
     ∂loss/∂γ = Σ dy·x̂ and ∂loss/∂β = Σ dy go to ``grad``.
@@ -98,11 +120,7 @@ def normalise_backward(theta, g0, r0, n, D, Z, B, grad, nb):
     """
     for j in range(n):
         r = r0 + j
-        s_dy = 0.0
-        s_dyx = 0.0
-        for i in range(nb):
-            s_dy += D[r, i]
-            s_dyx += D[r, i] * Z[r, i]
+        s_dy, s_dyx = _sums(D, Z, r, nb)
         grad[g0 + j] = s_dyx
         grad[g0 + n + j] = s_dy
         scale = theta[g0 + j] * B[2, r]
