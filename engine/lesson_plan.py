@@ -39,7 +39,8 @@ LESSON_PLAN: tuple[Chapter, ...] = (
     Chapter("practice", ("net_batch_size", "net_overfit_early_stop", "net_weight_decay",
                          "net_dropout", "net_uncentred_inputs", "grid_vs_random")),
     Chapter("initialization", ("net_zero_init", "net_deep_vanish", "net_deep_saturate",
-                               "net_deep_xavier", "net_relu_he", "net_dead_relu")),
+                               "net_deep_xavier", "net_relu_he", "net_batch_norm",
+                               "net_dead_relu")),
 )
 
 

@@ -1,6 +1,6 @@
 """The lecture scenarios of the networks lab: each a network race set up to make one idea of
 training practice visible (batch size, overfitting and early stopping, weight decay,
-dropout, initialisation and depth, dead ReLUs, unscaled inputs).
+dropout, initialisation and depth, batch normalization, dead ReLUs, unscaled inputs).
 
 Like a race or a map scenario, a network scenario is data — the race as the API takes it
 (``POST /api/v1/networks/races``), the view it opens on, the question and what to notice —
@@ -263,6 +263,24 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
         (Claim("std_ratio", "above", 0.3, frame=0, layer=9),
          Claim("std_ratio", "below", 0.1, frame=0, layer=9,
                variant={"architecture": {"init": "xavier"}})), view="layers"),
+    NetworkScenario(
+        "net_batch_norm", "Batch norm trains at a rate that fails without it", "normalization",
+        "Ten tanh layers of 32 units, SGD with a learning rate of 1 on batches of 32. Without "
+        "batch normalization that rate is far too large for so deep a net. What does "
+        "normalising every layer change?",
+        "With batch normalization the training loss falls almost to 0 and every point is "
+        "classified; untick it and the same rate throws the weights about: the loss ends "
+        "above 1 at chance accuracy. Normalising each unit over the batch keeps the "
+        "activations in tanh's working range whatever the weights do. The validation curve "
+        "is measured with the running averages of the batch statistics.",
+        {"dataset": {"id": "moons", "params": {"n": 128}},
+         "architecture": {"hidden": [32] * 10, "activation": "tanh", "batch_norm": True},
+         "optimizers": [_opt("sgd", "SGD", lr=1.0)], "steps": 200, "batch_size": 32,
+         "validation": {"fraction": 0.25, "seed": 0}, "statistics": {"every": 10},
+         "landscape": {"resolution": 21}},
+        (Claim("loss", "below", 0.05), Claim("accuracy", "above", 0.95),
+         Claim("loss", "above", 1.0, variant={"architecture": {"batch_norm": False}}),
+         Claim("accuracy", "below", 0.7, variant={"architecture": {"batch_norm": False}}))),
     NetworkScenario(
         "net_dead_relu", "Dead ReLUs after too large a step", "learning rate",
         "SGD with a learning rate of 4 on a ReLU network. What happens to its hidden units?",

@@ -201,6 +201,8 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
     net.add_argument("--dropout", type=_number, default=0.0, metavar="P",
                      help="chance that a hidden unit is dropped in a training step "
                           "(default 0)")
+    net.add_argument("--batch-norm", action="store_true",
+                     help="batch normalization before every hidden activation")
     net.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
                      help="a contestant, e.g. adam:lr=0.01 (repeatable; default "
                           + ", ".join(DEFAULT_OPTIMIZERS) + " at their suggested rates)")
@@ -354,7 +356,8 @@ def _network_request(args: argparse.Namespace):
         "dataset": dataset, "optimizers": optimizers, "steps": args.steps,
         "architecture": {"hidden": args.hidden, "activation": args.activation,
                          "init": args.init, "init_scale": args.init_scale,
-                         "bias": args.bias, "dropout": args.dropout},
+                         "bias": args.bias, "dropout": args.dropout,
+                         "batch_norm": args.batch_norm},
         "batch_size": args.batch_size, "seed": args.seed, "init_seed": args.init_seed,
         "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
                      "noise_std": args.noise},
@@ -447,7 +450,7 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("dataset", "params"): "--param", ("architecture", "hidden"): "--hidden",
     ("architecture", "activation"): "--activation", ("architecture", "init"): "--init",
     ("architecture", "init_scale"): "--init-scale", ("architecture", "bias"): "--bias",
-    ("architecture", "dropout"): "--dropout",
+    ("architecture", "dropout"): "--dropout", ("architecture", "batch_norm"): "--batch-norm",
     ("batch_size",): "--batch-size", ("seed",): "--seed", ("init_seed",): "--init-seed",
     ("validation", "fraction"): "--validation", ("validation", "seed"): "--split-seed",
     ("early_stopping",): "--patience", ("early_stopping", "patience"): "--patience",

@@ -71,7 +71,7 @@ def check_network_race(request: NetworkRaceRequest, settings: Settings,
         if value > limit:
             raise _over([*root, *loc], what, value, limit, setting)
     optimizers, resolution = len(request.optimizers), request.landscape.resolution
-    weights = count_params(request.architecture.hidden)
+    weights = count_params(request.architecture.hidden, request.architecture.batch_norm)
     points = points_of(request.dataset)
     passes = request.steps + _statistics_frames(request)
     work = (optimizers * passes + resolution ** 2) * weights * points

@@ -40,7 +40,8 @@ NETWORK_LISTS = ("datasets", "activations", "inits", "two_param_nets")
 #: ``networks.`` and the path (``networks.race.seed``).
 NETWORK_TEXTS: tuple[tuple[str, ...], ...] = (
     ("architecture", "init_scale", "meaning"), ("architecture", "bias", "meaning"),
-    ("architecture", "dropout", "meaning"), ("architecture", "output"),
+    ("architecture", "dropout", "meaning"), ("architecture", "batch_norm", "meaning"),
+    ("architecture", "output"),
     ("race", "batch_size", "meaning"), ("race", "seed"), ("race", "init_seed"),
     ("race", "validation", "fraction", "meaning"), ("race", "validation", "seed"),
     ("race", "early_stopping", "patience", "meaning"), ("race", "early_stopping", "stop"),

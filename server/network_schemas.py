@@ -83,6 +83,15 @@ class ArchitectureSpec(Strict):
                                        "training step (inverted dropout, masks seeded by "
                                        "seed; off at evaluation: every recorded number is "
                                        f"the plain network's); at most {MAX_DROPOUT:g}")
+    batch_norm: bool = Field(False, description="batch normalization before every hidden "
+                                                "activation, with a learned scale γ and shift "
+                                                "β per unit (trained by the optimizer like the "
+                                                "weights): training steps, the training loss "
+                                                "and the layer statistics normalise with the "
+                                                "batch's statistics, the validation numbers "
+                                                "and the decision boundary with running "
+                                                "averages (torch's momentum 0.1); needs "
+                                                "batches of at least 2 points")
 
 
 class ValidationSpec(Strict):
@@ -301,6 +310,7 @@ class ArchitectureInfo(BaseModel):
     init_scale: float
     bias: float
     dropout: float
+    batch_norm: bool
     sizes: list[int]
     n_params: int
 

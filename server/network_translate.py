@@ -88,7 +88,7 @@ def points_of(spec: NetworkDatasetSpec) -> int:
 def architecture(spec: ArchitectureSpec) -> nn.Architecture:
     try:
         return nn.Architecture(tuple(spec.hidden), spec.activation, spec.init or "auto",
-                               spec.init_scale, spec.bias, spec.dropout)
+                               spec.init_scale, spec.bias, spec.dropout, spec.batch_norm)
     except EngineError as err:
         raise err.at("architecture") from None
 

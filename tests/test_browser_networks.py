@@ -340,6 +340,24 @@ def test_the_dropout_control_sets_the_races_dropout(visit: Callable[..., Visit])
     assert v.errors == []
 
 
+def test_the_batch_norm_box_switches_the_races_normalization(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    v = visit("#lab=networks&nn=30&bn=1")
+    page = v.page
+    before = wait_race(page, 0)
+    page.click("[data-tab=network]")
+    box = page.locator("#batch-norm")
+    assert box.is_checked()
+    asked = "(l) => ({ asked: l.networks.race.request.architecture.batch_norm, " \
+            "ran: l.networks.race.architecture.batch_norm })"
+    assert lab(page, asked) == {"asked": True, "ran": True}
+    box.click()
+    wait_race(page, before)
+    assert lab(page, asked) == {"asked": False, "ran": False}
+    assert "bn=" not in page.url  # off is the default
+    assert v.errors == []
+
+
 def test_standardising_shifted_inputs_through_the_page_frees_the_race(
         visit: Callable[..., Visit]) -> None:  # noqa: F811
     """Inputs around 1000 keep every run at ln 2; the standardise box (shown beside the

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from descentlab.engine import EngineError
 from descentlab.engine import networks as nn
-from descentlab.engine.networks.dropout import draw_masks, masked_loss, masked_loss_and_gradient
+from descentlab.engine.networks.dropout import draw_masks
+from descentlab.engine.networks.mlp import loss_and_gradient, loss_only
 from descentlab.engine.networks.workspace import Workspace
 from descentlab.server.app import create_app
 from descentlab.server.settings import Settings
@@ -45,16 +46,17 @@ def test_backprop_with_a_fixed_mask_matches_central_differences(activation):
     data = nn.make_dataset("moons", n=24, noise=0.1, seed=2)
     w = arch.init_weights(4)
     M = masks(arch, data.n)
-    idx, lay, act = np.arange(data.n), arch.layout(), arch.activation_code
+    idx, lay, act, bn = np.arange(data.n), arch.layout(), arch.activation_code, \
+        arch.norm_layout()
 
     def f(x: np.ndarray) -> float:
         ws = Workspace.create(arch, data.n)
-        return masked_loss(x, lay, act, data.columns, data.y, idx, data.n, ws.A, ws.D, ws.yb,
-                           ws.lb, M)
+        return loss_only(x, lay, act, bn, data.columns, data.y, idx, data.n, *ws.arrays, ws.B,
+                         False, M, RATE)[0]
 
     grad = np.zeros(arch.n_params)
-    loss, _ = masked_loss_and_gradient(w, lay, act, data.columns, data.y, idx, data.n,
-                                       *Workspace.create(arch, data.n).arrays, grad, M, RATE)
+    loss, _ = loss_and_gradient(w, lay, act, bn, data.columns, data.y, idx, data.n,
+                                *Workspace.create(arch, data.n).arrays, grad, M, RATE)
     assert loss == pytest.approx(numpy_masked_loss(arch, w, data, M), rel=1e-12)
     assert np.max(np.abs(grad - central_gradient(f, w))) < 1e-7 * max(1.0, np.abs(grad).max())
 

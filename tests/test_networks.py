@@ -63,8 +63,8 @@ def engine_loss_grad(arch: nn.Architecture, weights: np.ndarray, data: Dataset,
     idx = np.arange(data.n) if idx is None else idx
     grad = np.zeros(arch.n_params)
     loss, correct = mlp.loss_and_gradient(
-        weights, arch.layout(), arch.activation_code, data.columns, data.y, idx, idx.size,
-        *Workspace.create(arch, data.n).arrays, grad)
+        weights, arch.layout(), arch.activation_code, arch.norm_layout(), data.columns, data.y,
+        idx, idx.size, *Workspace.create(arch, data.n).arrays, grad, np.empty((0, 0)), 0.0)
     return loss, correct, grad
 
 

@@ -209,9 +209,10 @@ def test_network_loss_and_gradient_follow_torch(activation):
     w = arch.init_weights(3) + 0.3 * np.random.default_rng(1).normal(size=arch.n_params)
     idx = np.arange(data.n)
     grad = np.zeros(arch.n_params)
-    loss, _ = mlp.loss_and_gradient(w, arch.layout(), arch.activation_code, data.columns,
-                                    data.y, idx, idx.size, *Workspace.create(arch, data.n).arrays,
-                                    grad)
+    loss, _ = mlp.loss_and_gradient(w, arch.layout(), arch.activation_code, arch.norm_layout(),
+                                    data.columns, data.y, idx, idx.size,
+                                    *Workspace.create(arch, data.n).arrays, grad,
+                                    np.empty((0, 0)), 0.0)
     params = [(torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True))
               for W, b in arch.unflatten(w)]
     act = getattr(torch.nn, TORCH_ACTIVATIONS[activation])()
@@ -227,3 +228,76 @@ def test_network_loss_and_gradient_follow_torch(activation):
         expected[w0:b0], expected[b0:b0 + n_out] = W.grad.numpy().ravel(), b.grad.numpy()
     assert loss == pytest.approx(reference.item(), rel=1e-12)
     np.testing.assert_allclose(grad, expected, rtol=1e-9, atol=1e-13)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_batch_norm_follows_torch_batchnorm1d(activation):
+    """Batch normalization as torch.nn.BatchNorm1d (float64, its default ε and momentum 0.1)
+    before each activation of a 2-8-8-1 net: the training-mode loss and gradient of every
+    weight, bias, γ and β, the running statistics one training pass leaves, and the
+    evaluation-mode probabilities that use them."""
+    from descentlab.engine import networks as nn
+    from descentlab.engine.networks import mlp
+    from descentlab.engine.networks.batchnorm import update_running
+    from descentlab.engine.networks.workspace import Workspace
+
+    arch = nn.Architecture((8, 8), activation, batch_norm=True)
+    data = nn.make_dataset("moons", n=48, seed=5)
+    w = arch.init_weights(3) + 0.3 * np.random.default_rng(1).normal(size=arch.n_params)
+    idx = np.arange(data.n)
+    grad = np.zeros(arch.n_params)
+    ws = Workspace.create(arch, data.n)
+    loss, _ = mlp.loss_and_gradient(w, arch.layout(), arch.activation_code, arch.norm_layout(),
+                                    data.columns, data.y, idx, idx.size, *ws.arrays, grad,
+                                    np.empty((0, 0)), 0.0)
+    running = arch.running_start()
+    update_running(arch.norm_layout(), arch.layout(), ws.B, data.n, running)
+
+    linears, norms = [], []
+    for k, (W, b) in enumerate(arch.unflatten(w)):
+        layer = torch.nn.Linear(W.shape[1], W.shape[0]).double()
+        with torch.no_grad():
+            layer.weight.copy_(torch.from_numpy(W))
+            layer.bias.copy_(torch.from_numpy(b))
+        linears.append(layer)
+        if k < len(arch.hidden):
+            gamma, beta = arch.norm_params(w)[k]
+            norm = torch.nn.BatchNorm1d(W.shape[0]).double()
+            with torch.no_grad():
+                norm.weight.copy_(torch.from_numpy(gamma))
+                norm.bias.copy_(torch.from_numpy(beta))
+            norms.append(norm)
+    act = getattr(torch.nn, TORCH_ACTIVATIONS[activation])()
+    modules = []
+    for k, layer in enumerate(linears):
+        modules.append(layer)
+        if k < len(norms):
+            modules += [norms[k], act]
+    model = torch.nn.Sequential(*modules)
+    out = model(torch.from_numpy(data.X))[:, 0]
+    reference = torch.nn.functional.binary_cross_entropy_with_logits(out, torch.from_numpy(data.y))
+    reference.backward()
+    expected = np.zeros(arch.n_params)
+    for layer, (_n_in, n_out, w0, b0, *_) in zip(linears, arch.layout(), strict=True):
+        expected[w0:b0] = layer.weight.grad.numpy().ravel()
+        expected[b0:b0 + n_out] = layer.bias.grad.numpy()
+    for norm, g0, (_n_in, n_out, *_rest) in zip(norms, arch.norm_layout(), arch.layout(),
+                                               strict=False):
+        expected[g0:g0 + n_out] = norm.weight.grad.numpy()
+        expected[g0 + n_out:g0 + 2 * n_out] = norm.bias.grad.numpy()
+    assert loss == pytest.approx(reference.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, expected, rtol=1e-9, atol=1e-13)
+    rows = 2
+    for norm in norms:
+        n = norm.num_features
+        np.testing.assert_allclose(running[0, rows:rows + n], norm.running_mean.numpy(),
+                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(running[1, rows:rows + n], norm.running_var.numpy(),
+                                   rtol=1e-12)
+        rows += n
+    model.eval()
+    points = np.random.default_rng(2).uniform(-2, 2, size=(30, 2))
+    with torch.no_grad():
+        theirs = torch.sigmoid(model(torch.from_numpy(points))[:, 0]).numpy()
+    np.testing.assert_allclose(nn.class_probability(arch, w, points, running), theirs,
+                               rtol=1e-12, atol=1e-15)

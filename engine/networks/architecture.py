@@ -139,11 +139,13 @@ INITS: dict[str, Init] = {i.id: i for i in (
 )}
 
 
-def count_params(hidden: Sequence[int]) -> int:
-    """Weights and biases of a 2 → hidden → 1 network, by arithmetic alone: a server can
-    price a request before anything checks its widths."""
+def count_params(hidden: Sequence[int], batch_norm: bool = False) -> int:
+    """Weights and biases of a 2 → hidden → 1 network (and γ, β of every hidden unit with
+    batch normalization), by arithmetic alone: a server can price a request before
+    anything checks its widths."""
     sizes = (INPUTS, *(int(w) for w in hidden), OUTPUTS)
-    return sum(a * b + b for a, b in pairwise(sizes))
+    norm = 2 * sum(int(w) for w in hidden) if batch_norm else 0
+    return sum(a * b + b for a, b in pairwise(sizes)) + norm
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ class Architecture:
     """Every bias's first value (e.g. 0.1, so that ReLU units start alive)."""
     dropout: float = 0.0
     """p, the probability that a hidden unit is dropped in a training step (0: none)."""
+    batch_norm: bool = False
+    """Batch normalization before every hidden activation (``engine.networks.batchnorm``)."""
 
     def __post_init__(self) -> None:
         try:
@@ -171,6 +175,7 @@ class Architecture:
             raise keyed("network.hidden_not_list", "hidden must be a list of layer widths",
                         field="hidden") from None
         object.__setattr__(self, "hidden", hidden)
+        object.__setattr__(self, "batch_norm", bool(self.batch_norm))
         if len(hidden) > MAX_HIDDEN_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in hidden):
             raise keyed("network.hidden_range", "hidden takes at most {layers} layers of 1 to "
                         "{width} units, got {got}", field="hidden", layers=MAX_HIDDEN_LAYERS,
@@ -197,13 +202,15 @@ class Architecture:
         if not isinstance(spec, Mapping):
             raise keyed("network.architecture_type", "an architecture is Architecture(...) or a "
                         "mapping", field="architecture")
-        unknown = set(spec) - {"hidden", "activation", "init", "init_scale", "bias", "dropout"}
+        unknown = set(spec) - {"hidden", "activation", "init", "init_scale", "bias", "dropout",
+                               "batch_norm"}
         if unknown:
             raise keyed("network.architecture_fields", "unknown architecture field(s): "
                         "{fields}", field="architecture", fields=", ".join(sorted(unknown)))
         return cls(tuple(spec.get("hidden", (16, 16))), str(spec.get("activation", "tanh")),
                    str(spec.get("init", "auto")), float(spec.get("init_scale", 0.01)),
-                   float(spec.get("bias", 0.0)), float(spec.get("dropout", 0.0)))
+                   float(spec.get("bias", 0.0)), float(spec.get("dropout", 0.0)),
+                   bool(spec.get("batch_norm", False)))
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -219,7 +226,7 @@ class Architecture:
 
     @property
     def n_params(self) -> int:
-        return count_params(self.hidden)
+        return count_params(self.hidden, self.batch_norm)
 
     @property
     def units(self) -> int:
@@ -237,6 +244,24 @@ class Architecture:
             row += n_in
         return np.array(rows, dtype=np.int64)
 
+    def norm_layout(self) -> np.ndarray:
+        """Per layer, the offset of its γ in the weight vector (β follows, one per unit), or
+        −1 where there is no batch normalization (always for the output layer). γ and β of
+        all hidden layers sit after the last layer's bias, in layer order."""
+        offsets = np.full(len(self.sizes) - 1, -1, dtype=np.int64)
+        if self.batch_norm:
+            offset = count_params(self.hidden)
+            for layer, width in enumerate(self.hidden):
+                offsets[layer] = offset
+                offset += 2 * width
+        return offsets
+
+    def running_start(self) -> np.ndarray:
+        """Running mean 0 and variance 1 at every unit row (2, units), as torch starts them;
+        (2, 0) without batch normalization."""
+        units = self.units if self.batch_norm else 0
+        return np.stack([np.zeros(units), np.ones(units)])
+
     def filters(self) -> list[tuple[int, int, int]]:
         """(start, length, layer) of every row of every W: one incoming-weight filter per unit."""
         return [(int(w0) + j * int(n_in), int(n_in), layer)
@@ -244,15 +269,18 @@ class Architecture:
                 for j in range(int(n_out))]
 
     def bias_mask(self) -> np.ndarray:
-        """True at the biases of the weight vector."""
+        """True at the biases of the weight vector, and at batch normalization's γ and β (Li
+        et al.'s ``ignore='biasbn'``: a filter-normalised direction leaves them alone)."""
         mask = np.zeros(self.n_params, dtype=bool)
         for _n_in, n_out, _w0, b0, _ri, _ro in self.layout():
             mask[b0:b0 + n_out] = True
+        mask[count_params(self.hidden):] = True
         return mask
 
     def init_weights(self, seed: int = 0) -> np.ndarray:
         """Seeded initial weights: hidden layers by ``hidden_init``, the output by Xavier
-        (or by the scheme, for a whole-network one); every bias ``bias``."""
+        (or by the scheme, for a whole-network one); every bias ``bias``; with batch
+        normalization γ = 1 and β = 0 (the identity, as torch)."""
         rng = np.random.default_rng(int(seed))
         s = self.sizes
         hidden = self.hidden_init
@@ -262,6 +290,9 @@ class Architecture:
             scheme = output if layer == len(s) - 2 else hidden
             parts += [scheme.draw(rng, n_in, n_out, self.init_scale).ravel(),
                       np.full(n_out, self.bias)]
+        if self.batch_norm:
+            for width in self.hidden:
+                parts += [np.ones(width), np.zeros(width)]
         return np.concatenate(parts)
 
     def unflatten(self, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -273,8 +304,15 @@ class Architecture:
         return [(w[w0:b0].reshape(n_out, n_in), w[b0:b0 + n_out])
                 for n_in, n_out, w0, b0, _ri, _ro in self.layout()]
 
+    def norm_params(self, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(γ, β) of each hidden layer as views into ``weights`` (none without batch norm)."""
+        w = np.asarray(weights)
+        return [(w[g0:g0 + width], w[g0 + width:g0 + 2 * width])
+                for g0, width in zip(self.norm_layout(), self.hidden, strict=False) if g0 >= 0]
+
     def to_dict(self) -> dict:
         return {"hidden": list(self.hidden), "activation": self.activation,
                 "init": self.init, "hidden_init": self.hidden_init.id,
                 "init_scale": self.init_scale, "bias": self.bias, "dropout": self.dropout,
+                "batch_norm": self.batch_norm,
                 "sizes": list(self.sizes), "n_params": self.n_params}

@@ -30,8 +30,11 @@ class Boundary:
                 "probability": self.probability.tolist()}
 
 
-def class_probability(arch: Architecture, weights: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """σ(network(x)) at each row of ``points`` (m, 2)."""
+def class_probability(arch: Architecture, weights: np.ndarray, points: np.ndarray,
+                      running: np.ndarray | None = None) -> np.ndarray:
+    """σ(network(x)) at each row of ``points`` (m, 2), in evaluation mode: with batch
+    normalization, normalised by ``running`` (2, units: mean and variance; default the
+    initial 0 and 1)."""
     pts = np.ascontiguousarray(np.asarray(points, dtype=np.float64).T)
     if pts.ndim != 2 or pts.shape[0] != 2:
         raise keyed("network.points_shape", "points must have shape (m, 2), not {shape}",
@@ -41,8 +44,11 @@ def class_probability(arch: Architecture, weights: np.ndarray, points: np.ndarra
         raise keyed("network.weights_shape", "expected {count} weights, got shape {shape}",
                     field="weights", count=arch.n_params, shape=w.shape)
     out = np.empty(pts.shape[1])
-    probabilities(w, arch.layout(), arch.activation_code, pts,
-                  np.empty((arch.units, pts.shape[1])), out)
+    m = pts.shape[1]
+    R = arch.running_start() if running is None else np.ascontiguousarray(running)
+    probabilities(w, arch.layout(), arch.activation_code, arch.norm_layout(), R, pts,
+                  np.empty((arch.units, m)), np.empty((arch.units, m)) if arch.batch_norm
+                  else np.empty((0, 0)), np.empty((3, arch.units)), out)
     return out
 
 
@@ -57,6 +63,7 @@ def decision_boundary(result: NetworkRaceResult, run: int | str = 0, frame: int 
     xs = np.linspace(x0, x1, int(resolution))
     ys = np.linspace(y0, y1, int(resolution))
     mesh = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    weights = result.weights[result.run_index(run), result.frame_index(frame)]
-    p = class_probability(result.architecture, weights, mesh)
+    o, t = result.run_index(run), result.frame_index(frame)
+    running = None if result.running is None else result.running[o, t]
+    p = class_probability(result.architecture, result.weights[o, t], mesh, running)
     return Boundary(xs, ys, p.reshape(ys.size, xs.size))

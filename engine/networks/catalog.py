@@ -42,6 +42,10 @@ def catalogue() -> dict:
             "dropout": {"min": 0.0, "max": MAX_DROPOUT, "default": 0.0,
                         "meaning": "chance that a hidden unit is dropped in a training step "
                                    "(off at evaluation)"},
+            "batch_norm": {"default": False,
+                           "meaning": "normalise each hidden unit over the batch before its "
+                                      "activation, then scale by γ and shift by β (learned); "
+                                      "evaluation uses running averages"},
             "output": "one logit through a sigmoid; loss: mean binary cross-entropy",
         },
         "race": {

@@ -82,13 +82,15 @@ class ValidationCurve:
         self.loss, self.accuracy = np.empty(frames), np.empty(frames)
         self.best, self.best_loss, self.patience_out = -1, math.inf, -1
 
-    def evaluate(self, weights: np.ndarray, frames: range) -> None:
-        """Fill frames ``frames`` from the weights recorded for them (one row each)."""
-        ws = self.workspace
+    def evaluate(self, weights: np.ndarray, running: np.ndarray, frames: range) -> None:
+        """Fill frames ``frames`` from the weights and batch normalization's running
+        statistics recorded for them (one row each): evaluation mode, no dropout."""
+        ws, arch = self.workspace, self.arch
+        lay, act, bn, no_mask = arch.layout(), arch.activation_code, arch.norm_layout(), ws.A
         for row, t in enumerate(frames):
-            loss, correct = loss_only(weights[row], self.arch.layout(),
-                                      self.arch.activation_code, self.columns, self.data.y,
-                                      self.idx, self.data.n, ws.A, ws.D, ws.yb, ws.lb)
+            loss, correct = loss_only(weights[row], lay, act, bn, self.columns, self.data.y,
+                                      self.idx, self.data.n, *ws.arrays, running[row], True,
+                                      no_mask, 0.0)
             self.loss[t], self.accuracy[t] = loss, correct / self.data.n
 
     def watch(self, frames: range, patience: int | None, stop: bool) -> None:

@@ -2,6 +2,11 @@
 
 The grid is computed in compiled code, its points shared out among threads in contiguous
 chunks; each chunk evaluates the full-batch loss at c + α_i·d₁ + β_j·d₂ point by point.
+
+With batch normalization the surface is the training loss as the recorded curves measure
+it: each point normalised with the statistics of all training points at its own weights.
+Running statistics belong to one run's history, not to a point of the plane, so they
+cannot define a surface whose every point the paths may cross.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ RANDOM_SPAN = 1.0  # Li et al. draw filter-normalised planes over [−1, 1]²
 
 
 @njit(**JIT)
-def plane_losses(lo, hi, centre, d1, d2, alphas, betas, lay, act, X, y,
-                 A, D, T, G, yb, lb, out):
+def plane_losses(lo, hi, centre, d1, d2, alphas, betas, lay, act, bn, X, y,
+                 A, D, T, G, yb, lb, Z, B, out):
     """out[q] = full-batch loss at grid point q = j·len(alphas) + i, for q in [lo, hi)."""
     n = y.size
     points = np.arange(n)
@@ -39,7 +44,8 @@ def plane_losses(lo, hi, centre, d1, d2, alphas, betas, lay, act, X, y,
         b = betas[q // r]
         for k in range(theta.size):
             theta[k] = centre[k] + a * d1[k] + b * d2[k]
-        out[q] = loss_only(theta, lay, act, X, y, points, n, A, D, yb, lb)[0]
+        out[q] = loss_only(theta, lay, act, bn, X, y, points, n, A, D, T, G, yb, lb, Z, B, B,
+                           False, A, 0.0)[0]
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,8 @@ def grid_losses(result: NetworkRaceResult, plane: Plane, alphas: np.ndarray,
     """The full-batch training loss at every (alpha[i], beta[j]) of the plane: (R_β, R_α)."""
     arch, data = result.architecture, result.dataset
     out = np.empty(alphas.size * betas.size)
-    lay, act, X, y = arch.layout(), arch.activation_code, data.columns, data.y
-    args = (plane.centre, plane.d1, plane.d2, alphas, betas, lay, act, X, y)
+    lay, act, bn = arch.layout(), arch.activation_code, arch.norm_layout()
+    args = (plane.centre, plane.d1, plane.d2, alphas, betas, lay, act, bn, data.columns, data.y)
 
     def task(lo: int, hi: int):
         def call() -> None:

@@ -17,7 +17,9 @@ floating-point sum, so a dot product over the batch stays scalar):
   stopped the in-place loops from vectorising (12× slower, measured).
 
 Every kernel takes the workspace arrays of :class:`engine.networks.workspace.Workspace`;
-``nb`` is the number of points (columns) in use.
+``nb`` is the number of points (columns) in use. ``bn`` holds, per layer, the offset of its
+batch-normalization γ in the weight vector, or −1 (``Architecture.norm_layout``); the
+pieces of batch normalization live in ``engine.networks.batchnorm``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from descentlab.engine.networks.architecture import (
     SIGMOID,
     TANH,
 )
+from descentlab.engine.networks.batchnorm import normalise, normalise_backward
 
 JIT = E.JIT
 
@@ -92,6 +95,26 @@ def scale_by_derivative(act, A, D, r0, rows, nb):
 
 
 @njit(**JIT)
+def _weighted_row(X, dst, n_src, src0, theta, w_row, src_stride, bias, nb):
+    """One destination row of :func:`weighted_rows`."""
+    m = n_src - n_src % 4
+    for i in range(nb):
+        X[dst, i] = bias
+    for c in range(0, m, 4):
+        w = w_row + c * src_stride
+        a, b = theta[w], theta[w + src_stride]
+        e, f = theta[w + 2 * src_stride], theta[w + 3 * src_stride]
+        s = src0 + c
+        for i in range(nb):
+            X[dst, i] += ((a * X[s, i] + b * X[s + 1, i])
+                          + (e * X[s + 2, i] + f * X[s + 3, i]))
+    for c in range(m, n_src):
+        w = theta[w_row + c * src_stride]
+        for i in range(nb):
+            X[dst, i] += w * X[src0 + c, i]
+
+
+@njit(**JIT)
 def weighted_rows(X, dst0, n_dst, src0, n_src, theta, w0, dst_stride, src_stride, b0, nb):
     """X[dst0 + d] = b_d + Σ_c theta[w0 + d·dst_stride + c·src_stride]·X[src0 + c] over the
     first nb columns, for d < n_dst; b_d = theta[b0 + d], or 0 when b0 < 0.
@@ -99,39 +122,69 @@ def weighted_rows(X, dst0, n_dst, src0, n_src, theta, w0, dst_stride, src_stride
     The forward pass (W a + b) and the backward pass (Wᵀ δ) are both this, with the
     weight matrix read by rows or by columns. Four source rows are added per pass,
     pairwise: the destination row is read and written a quarter as often (1.9× faster
-    than one row per pass, measured). One call per layer: a call with array arguments
-    costs ~70 ns of reference counting.
+    than one row per pass, measured). Four destination rows are filled per pass, sharing
+    each load of the four source values (with two rows per pass in
+    ``_sum_of_outer_products``, a 10 × 64 net's gradient is 1.4× faster than one row at a
+    time, measured in turns in one process); each row's sums keep their order, so the
+    results are the same bits. One call per layer: a call with array arguments costs ~70 ns of
+    reference counting.
     """
     m = n_src - n_src % 4
-    for d in range(n_dst):
-        dst = dst0 + d
-        bias = theta[b0 + d] if b0 >= 0 else 0.0
-        for i in range(nb):
-            X[dst, i] = bias
+    quads = n_dst - n_dst % 4
+    ss = src_stride
+    for d in range(0, quads, 4):
+        r0 = dst0 + d
+        for k in range(4):
+            bk = theta[b0 + d + k] if b0 >= 0 else 0.0
+            for i in range(nb):
+                X[r0 + k, i] = bk
         w_row = w0 + d * dst_stride
         for c in range(0, m, 4):
-            w = w_row + c * src_stride
-            a, b = theta[w], theta[w + src_stride]
-            e, f = theta[w + 2 * src_stride], theta[w + 3 * src_stride]
+            w = w_row + c * ss
+            a0, c0, e0, f0 = theta[w], theta[w + ss], theta[w + 2 * ss], theta[w + 3 * ss]
+            w += dst_stride
+            a1, b1, e1, f1 = theta[w], theta[w + ss], theta[w + 2 * ss], theta[w + 3 * ss]
+            w += dst_stride
+            a2, b2, e2, f2 = theta[w], theta[w + ss], theta[w + 2 * ss], theta[w + 3 * ss]
+            w += dst_stride
+            a3, b3, e3, f3 = theta[w], theta[w + ss], theta[w + 2 * ss], theta[w + 3 * ss]
             s = src0 + c
             for i in range(nb):
-                X[dst, i] += ((a * X[s, i] + b * X[s + 1, i])
-                              + (e * X[s + 2, i] + f * X[s + 3, i]))
+                x0, x1, x2, x3 = X[s, i], X[s + 1, i], X[s + 2, i], X[s + 3, i]
+                X[r0, i] += (a0 * x0 + c0 * x1) + (e0 * x2 + f0 * x3)
+                X[r0 + 1, i] += (a1 * x0 + b1 * x1) + (e1 * x2 + f1 * x3)
+                X[r0 + 2, i] += (a2 * x0 + b2 * x1) + (e2 * x2 + f2 * x3)
+                X[r0 + 3, i] += (a3 * x0 + b3 * x1) + (e3 * x2 + f3 * x3)
         for c in range(m, n_src):
-            w = theta[w_row + c * src_stride]
-            for i in range(nb):
-                X[dst, i] += w * X[src0 + c, i]
+            for k in range(4):
+                wk = theta[w_row + k * dst_stride + c * ss]
+                for i in range(nb):
+                    X[r0 + k, i] += wk * X[src0 + c, i]
+    for d in range(quads, n_dst):
+        bias = theta[b0 + d] if b0 >= 0 else 0.0
+        _weighted_row(X, dst0 + d, n_src, src0, theta, w0 + d * dst_stride, ss, bias, nb)
 
 
 @njit(**JIT)
-def forward(theta, lay, act, A, nb):
-    """Fill every layer's rows of A from the inputs in rows 0-1; the last row gets the logit."""
+def forward(theta, lay, act, bn, A, nb, Z, B, R, evaluate, M, masked):
+    """Fill every layer's rows of A from the inputs in rows 0-1; the last row gets the logit.
+
+    A hidden layer is W a + b, then batch normalization where ``bn[layer]`` ≥ 0 (γ's
+    offset; ``evaluate`` picks the running statistics R over the batch's own), then the
+    activation, then, when ``masked``, the dropout mask M (``engine.networks.dropout``).
+    """
     n_layers = lay.shape[0]
     for layer in range(n_layers):
         n_in, n_out, w0, b0, r_in, r_out = lay[layer]
         weighted_rows(A, r_out, n_out, r_in, n_in, theta, w0, n_in, 1, b0, nb)
         if layer < n_layers - 1:
+            if bn[layer] >= 0:
+                normalise(theta, bn[layer], r_out, n_out, A, Z, B, R, evaluate, nb)
             activate(act, A, r_out, n_out, nb)
+            if masked:
+                for r in range(r_out, r_out + n_out):
+                    for i in range(nb):
+                        A[r, i] *= M[r, i]
 
 
 @njit(**JIT)
@@ -181,29 +234,55 @@ def _sum_of_outer_products(P, p0, rows, ones_row, T, width, nb, G):
 
     Eight points per pass: the running sums in G are read and written once per eight
     products instead of once per product (that store-to-load chain bounded the loop: 2.2×
-    slower, measured), and each pass adds its eight products pairwise.
+    slower, measured), and each pass adds its eight products pairwise. Two rows o per pass
+    share each load of T's eight values (each row's sums in the same order as alone).
     """
     m = nb - nb % 8
-    for o in range(rows + ones_row):
-        real = o < rows
-        r = p0 + o
+    total = rows + ones_row
+    for o in range(0, total - total % 2, 2):
+        for c in range(width):
+            G[o, c] = 0.0
+            G[o + 1, c] = 0.0
+        for i in range(0, m, 8):
+            d0, d1, d2, d3, d4, d5, d6, d7 = _eight(P, p0 + o, i, o < rows)
+            e0, e1, e2, e3, e4, e5, e6, e7 = _eight(P, p0 + o + 1, i, o + 1 < rows)
+            for c in range(width):
+                t0, t1, t2, t3 = T[i, c], T[i + 1, c], T[i + 2, c], T[i + 3, c]
+                t4, t5, t6, t7 = T[i + 4, c], T[i + 5, c], T[i + 6, c], T[i + 7, c]
+                G[o, c] += (((d0 * t0 + d1 * t1) + (d2 * t2 + d3 * t3))
+                            + ((d4 * t4 + d5 * t5) + (d6 * t6 + d7 * t7)))
+                G[o + 1, c] += (((e0 * t0 + e1 * t1) + (e2 * t2 + e3 * t3))
+                                + ((e4 * t4 + e5 * t5) + (e6 * t6 + e7 * t7)))
+        for i in range(m, nb):
+            d = P[p0 + o, i] if o < rows else 1.0
+            e = P[p0 + o + 1, i] if o + 1 < rows else 1.0
+            for c in range(width):
+                G[o, c] += d * T[i, c]
+                G[o + 1, c] += e * T[i, c]
+    if total % 2:
+        o = total - 1
         for c in range(width):
             G[o, c] = 0.0
         for i in range(0, m, 8):
-            if real:
-                d0, d1, d2, d3 = P[r, i], P[r, i + 1], P[r, i + 2], P[r, i + 3]
-                d4, d5, d6, d7 = P[r, i + 4], P[r, i + 5], P[r, i + 6], P[r, i + 7]
-            else:
-                d0 = d1 = d2 = d3 = d4 = d5 = d6 = d7 = 1.0
+            d0, d1, d2, d3, d4, d5, d6, d7 = _eight(P, p0 + o, i, o < rows)
             for c in range(width):
                 G[o, c] += (((d0 * T[i, c] + d1 * T[i + 1, c])
                              + (d2 * T[i + 2, c] + d3 * T[i + 3, c]))
                             + ((d4 * T[i + 4, c] + d5 * T[i + 5, c])
                                + (d6 * T[i + 6, c] + d7 * T[i + 7, c])))
         for i in range(m, nb):
-            d = P[r, i] if real else 1.0
+            d = P[p0 + o, i] if o < rows else 1.0
             for c in range(width):
                 G[o, c] += d * T[i, c]
+
+
+@njit(**JIT)
+def _eight(P, r, i, real):
+    """P[r, i … i + 7], or eight ones for the row of ones (``real`` false)."""
+    if real:
+        return (P[r, i], P[r, i + 1], P[r, i + 2], P[r, i + 3],
+                P[r, i + 4], P[r, i + 5], P[r, i + 6], P[r, i + 7])
+    return 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0
 
 
 @njit(**JIT)
@@ -230,43 +309,66 @@ def layer_gradient(n_in, n_out, w0, b0, r_in, r_out, A, D, nb, T, G, grad):
 
 
 @njit(**JIT)
-def backward(theta, lay, act, A, D, nb, T, G, grad):
-    """Backpropagate from D's last row (∂loss/∂logit) to every weight and bias."""
+def backward(theta, lay, act, bn, A, D, nb, T, G, Z, B, M, keep, grad):
+    """Backpropagate from D's last row (∂loss/∂logit) to every weight, bias, γ and β, through
+    the training-mode pass ``forward`` left in A (batch statistics; with ``keep`` < 1, the
+    mask M of dropout with keep probability ``keep``).
+
+    A dropped unit passes no gradient (δ ← δ·M), and the activation's derivative is taken
+    at the unit's own output a = a_masked·keep (the derivatives are functions of the
+    output, see ``scale_by_derivative``).
+    """
+    masked = keep < 1.0
     for layer in range(lay.shape[0] - 1, -1, -1):
         n_in, n_out, w0, b0, r_in, r_out = lay[layer]
         layer_gradient(n_in, n_out, w0, b0, r_in, r_out, A, D, nb, T, G, grad)
         if layer == 0:
             break
         weighted_rows(D, r_in, n_in, r_out, n_out, theta, w0, 1, n_in, -1, nb)
+        if masked:
+            for r in range(r_in, r_in + n_in):
+                for i in range(nb):
+                    D[r, i] *= M[r, i]
+                    A[r, i] *= keep  # back to the unit's own output (0 where dropped)
         scale_by_derivative(act, A, D, r_in, n_in, nb)
+        if bn[layer - 1] >= 0:
+            normalise_backward(theta, bn[layer - 1], r_in, n_in, D, Z, B, grad, nb)
 
 
 @njit(**JIT)
-def loss_and_gradient(theta, lay, act, X, y, idx, nb, A, D, T, G, yb, lb, grad):
-    """Mean loss, correct count and gradient (into ``grad``) on the points idx[:nb]."""
+def loss_and_gradient(theta, lay, act, bn, X, y, idx, nb, A, D, T, G, yb, lb, Z, B, grad, M,
+                      rate):
+    """Mean loss, correct count and gradient (into ``grad``) on the points idx[:nb], in
+    training mode: batch statistics, and the dropout masks M when ``rate`` > 0."""
     gather_inputs(X, y, idx, nb, A, yb)
-    forward(theta, lay, act, A, nb)
+    # R is not read in training mode: B stands in for it
+    forward(theta, lay, act, bn, A, nb, Z, B, B, False, M, rate > 0.0)
     loss, correct = logistic_loss(A, D, yb, nb, lb, True)
-    backward(theta, lay, act, A, D, nb, T, G, grad)
+    backward(theta, lay, act, bn, A, D, nb, T, G, Z, B, M, 1.0 - rate, grad)
     return loss, correct
 
 
 @njit(**JIT)
-def loss_only(theta, lay, act, X, y, idx, nb, A, D, yb, lb):
-    """Mean loss and correct count on the points idx[:nb], without the backward pass."""
+def loss_only(theta, lay, act, bn, X, y, idx, nb, A, D, T, G, yb, lb, Z, B, R, evaluate, M,
+              rate):
+    """Mean loss and correct count on the points idx[:nb], without the backward pass: in
+    evaluation mode (running statistics R) when ``evaluate``, else as the training pass
+    (batch statistics, masks M when ``rate`` > 0). T and G, unused, keep the workspace's
+    argument order."""
     gather_inputs(X, y, idx, nb, A, yb)
-    forward(theta, lay, act, A, nb)
+    forward(theta, lay, act, bn, A, nb, Z, B, R, evaluate, M, rate > 0.0)
     return logistic_loss(A, D, yb, nb, lb, False)
 
 
 @njit(**JIT)
-def probabilities(theta, lay, act, P, A, out):
-    """σ(logit) at each column of P (2, m): the class-1 probability over the input plane."""
+def probabilities(theta, lay, act, bn, R, P, A, Z, B, out):
+    """σ(logit) at each column of P (2, m), in evaluation mode: the class-1 probability
+    over the input plane."""
     m = out.size
     for i in range(m):
         A[0, i] = P[0, i]
         A[1, i] = P[1, i]
-    forward(theta, lay, act, A, m)
+    forward(theta, lay, act, bn, A, m, Z, B, R, True, A, False)  # no mask: A stands in
     o = A.shape[0] - 1
     for i in range(m):
         out[i] = E.sigmoid(A[o, i])

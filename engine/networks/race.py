@@ -53,6 +53,10 @@ class NetworkRaceResult:
 
     ``statistics``: per-layer statistics and activation histograms at the frames its
     options chose (None unless asked for).
+
+    ``running`` (O, T+1, 2, U): with batch normalization, each frame's running mean and
+    variance at every unit row (``engine.networks.batchnorm``), what evaluation — the
+    validation numbers and the decision boundary — normalises with; U = 0 without it.
     """
 
     dataset: Dataset
@@ -77,6 +81,7 @@ class NetworkRaceResult:
     best_step: np.ndarray | None = None
     patience_out: np.ndarray | None = None
     statistics: StatisticsRecord | None = None
+    running: np.ndarray | None = None
 
     @property
     def gap(self) -> np.ndarray | None:
@@ -137,13 +142,17 @@ def _batch(batch_size: int | None, n: int) -> int | None:
 
 
 def _evaluate(arch: Architecture, data: Dataset,
-              weights: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """Full-batch loss, accuracy and gradient: the first frame every run starts from."""
+              weights: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Full-batch loss, accuracy and gradient, the first frame every run starts from, and
+    that pass's batch mean and variance per unit (batch normalization's; (2, 0) without)."""
     grad = np.zeros(arch.n_params)
+    ws = Workspace.create(arch, data.n)
     loss, correct = loss_and_gradient(weights, arch.layout(), arch.activation_code,
-                                      data.columns, data.y, np.arange(data.n), data.n,
-                                      *Workspace.create(arch, data.n).arrays, grad)
-    return loss, correct / data.n, grad
+                                      arch.norm_layout(), data.columns, data.y,
+                                      np.arange(data.n), data.n, *ws.arrays, grad,
+                                      np.empty((0, 0)), 0.0)
+    units = arch.running_start().shape[1]
+    return loss, correct / data.n, grad, ws.B[:2, :units].copy()
 
 
 def _resolve_runs(optimizers: Sequence[RunLike], defaults: GradientOptions) -> list[Run]:
@@ -176,6 +185,8 @@ class _Carry:
     diverged_at: np.ndarray
     perm: np.ndarray
     perm_epoch: np.ndarray
+    running: np.ndarray
+    full_stats: np.ndarray
 
 
 class NetworkRaceSession:
@@ -190,7 +201,8 @@ class NetworkRaceSession:
         if not 1 <= steps <= MAX_STEPS:
             raise keyed("error.steps_range", "steps must be between 1 and {high}, got {value}",
                         field="steps", high=f"{MAX_STEPS:,}", value=steps)
-        if len(runs) * (steps + 1) * arch.n_params * 2 > MAX_RECORDED_VALUES:
+        running = arch.running_start()
+        if len(runs) * (steps + 1) * (arch.n_params * 2 + running.size) > MAX_RECORDED_VALUES:
             raise keyed("network.too_much_memory", "recording the weights of {runs} runs × "
                         "{steps} steps × {count} parameters would not fit in memory",
                         field="steps", runs=len(runs), steps=steps, count=arch.n_params)
@@ -201,15 +213,19 @@ class NetworkRaceSession:
                         "validation loss: hold some data out (validation fraction above 0)",
                         field="early_stopping")
         self.validation, self.early = validation, early
+        if arch.batch_norm and (batch or data.n) < 2:
+            raise keyed("network.batch_norm_batch", "batch normalization needs at least 2 "
+                        "points in a batch (one point has no variance)", field="batch_size")
         self.t = 0
         n_runs, n_params = len(runs), arch.n_params
         init = self.init = arch.init_weights(init_seed)
-        f0, acc0, g0 = _evaluate(arch, data, init)
+        f0, acc0, g0, stats0 = _evaluate(arch, data, init)
         self.weights = np.empty((n_runs, steps + 1, n_params))
         self.grad = np.empty((n_runs, steps + 1, n_params))
         self.loss, self.accuracy, self.grad_norm = (np.empty((n_runs, steps + 1))
                                                     for _ in range(3))
-        self.weights[:, 0], self.grad[:, 0] = init, g0
+        self.running = np.empty((n_runs, steps + 1, *running.shape))
+        self.weights[:, 0], self.grad[:, 0], self.running[:, 0] = init, g0, running
         self.loss[:, 0], self.accuracy[:, 0] = f0, acc0
         # The kernel's own norm, as for every later frame: np.linalg.norm goes through
         # BLAS, whose kernels (SkylakeX, Haswell, …) round differently.
@@ -221,12 +237,13 @@ class NetworkRaceSession:
             _Carry(init.copy(), np.zeros((len(r.optimizer.state), n_params)),
                    np.array(r.optimizer.scalar_state, dtype=np.float64),
                    np.array([f0, acc0]), g0.copy(), np.array([start]),
-                   np.zeros(data.n, dtype=np.int64), np.array([-1]))
+                   np.zeros(data.n, dtype=np.int64), np.array([-1]), running.copy(),
+                   stats0.copy())
             for r in runs]
         self.curves = [] if validation is None else [
             ValidationCurve(arch, validation, steps + 1) for _ in runs]
         for curve in self.curves:
-            curve.evaluate(init[None], range(1))
+            curve.evaluate(init[None], self.running[0, :1], range(1))
             curve.watch(range(1), self.patience, self.stops)
         self.statistics = None if statistics is None else StatisticsRecord(
             arch, data, n_runs, steps, statistics)
@@ -251,7 +268,7 @@ class NetworkRaceSession:
         """Frames ``frames`` of a stopped run hold its best step: weights and numbers."""
         curve = self.curves[o]
         b = curve.best
-        for record in (self.weights, self.loss, self.accuracy, self.grad_norm):
+        for record in (self.weights, self.loss, self.accuracy, self.grad_norm, self.running):
             record[o, frames] = record[o, b]
         self.grad[o, frames] = 0.0
         curve.loss[frames], curve.accuracy[frames] = curve.loss[b], curve.accuracy[b]
@@ -261,7 +278,8 @@ class NetworkRaceSession:
         frames = range(t0 + 1, t0 + k + 1)
         if not self._stopped(o):
             curve = self.curves[o]
-            curve.evaluate(self.weights[o, t0 + 1:t0 + k + 1], frames)
+            curve.evaluate(self.weights[o, t0 + 1:t0 + k + 1],
+                           self.running[o, t0 + 1:t0 + k + 1], frames)
             curve.watch(frames, self.patience, self.stops)
         if self._stopped(o):
             first = max(t0 + 1, self.curves[o].patience_out + 1)
@@ -305,13 +323,13 @@ class NetworkRaceSession:
               c.perm, c.perm_epoch,
               run.optimizer.code, run.optimizer.kernel_vector(run.hyperparameters),
               self.lr[o, t0:t0 + k], t0, arch.layout(), arch.activation_code,
-              data.columns, data.y, self.batch or data.n, self.seed,
+              arch.norm_layout(), data.columns, data.y, self.batch or data.n, self.seed,
               clip_kind, clip_at, run.gradient.noise_std, run.gradient.seed,
-              arch.dropout, np.ones((arch.units, data.n)),
+              arch.dropout, np.ones((arch.units, data.n)), c.running, c.full_stats,
               *Workspace.create(arch, data.n).arrays,
               self.weights[o, frames], self.loss[o, frames],
               self.accuracy[o, frames], self.grad_norm[o, frames],
-              self.grad[o, frames])
+              self.grad[o, frames], self.running[o, frames])
 
     def result(self) -> NetworkRaceResult:
         """The race so far (frames 0 … t), as arrays that share the session's records."""
@@ -322,7 +340,8 @@ class NetworkRaceSession:
             self.loss[:, :end], self.accuracy[:, :end], self.grad_norm[:, :end],
             self.grad[:, :end], self.lr[:, :self.t],
             np.array([c.diverged_at[0] for c in self.carry], dtype=np.int64),
-            statistics=self.statistics, **self._held_out(end))
+            statistics=self.statistics, running=self.running[:, :end],
+            **self._held_out(end))
 
     def _held_out(self, end: int) -> dict:
         """The validation fields of the result (none without a validation set)."""

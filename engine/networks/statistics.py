@@ -6,7 +6,10 @@ points; the fraction of outputs saturated (|tanh| > 0.99, sigmoid below 0.01 or 
 or, for the ReLU family, of units dead on every point (output ≤ 0 everywhere, so no gradient
 reaches their weights); and the norm of the loss gradient with respect to that layer's
 weights and biases. The passes are the training kernels' own (``mlp.loss_and_gradient``),
-whose activation buffer holds every layer's outputs after the forward pass.
+whose activation buffer holds every layer's outputs after the forward pass. With batch
+normalization these are the outputs after normalization and activation (what the next layer
+receives), normalised with the statistics of all training points, as the recorded training
+loss is.
 """
 
 from __future__ import annotations
@@ -119,8 +122,8 @@ def _pass(arch: Architecture, data: Dataset, weights: np.ndarray, bins: int,
     ws = ws or Workspace.create(arch, data.n)
     grad = np.zeros(arch.n_params)
     layout = arch.layout()
-    loss_and_gradient(weights, layout, arch.activation_code, data.columns, data.y,
-                      np.arange(data.n), data.n, *ws.arrays, grad)
+    loss_and_gradient(weights, layout, arch.activation_code, arch.norm_layout(), data.columns,
+                      data.y, np.arange(data.n), data.n, *ws.arrays, grad, ws.A, 0.0)
     summarise(ws.A, layout, data.n, arch.activation_code, grad, bins, *out)
 
 

@@ -12,8 +12,12 @@ undone (weights, optimizer state and running products), ``div_at`` is set to the
 the run stays frozen at its last finite frame, recorded with a zero gradient, as in
 ``engine.race_kernel``.
 
-The carry (``theta, S, sc, fa, g_full, div_at, perm, perm_epoch``) holds everything a later
-call needs, so a run can be advanced a segment at a time with the same result.
+Batch normalization: each training pass (the step's batch) moves the running statistics R
+(``engine.networks.batchnorm.update_running``); the recorded full-batch pass, a measurement,
+does not, but its batch statistics F are kept, since a full-batch step reuses that pass.
+
+The carry (``theta, S, sc, fa, g_full, div_at, perm, perm_epoch, R, F``) holds everything a
+later call needs, so a run can be advanced a segment at a time with the same result.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import numpy as np
 from numba import njit
 
 from descentlab.engine.networks.batches import batch_for_step
-from descentlab.engine.networks.dropout import draw_masks, masked_loss_and_gradient
+from descentlab.engine.networks.batchnorm import update_running
+from descentlab.engine.networks.dropout import draw_masks
 from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
@@ -73,10 +78,10 @@ def norm(x):
 @njit(**JIT)
 def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
           opt_code, h, lrs, t0,
-          lay, act, X, y, batch, batch_seed,
-          clip_kind, clip_value, noise_std, noise_seed, dropout, M,
-          A, D, T, G, yb, lb,
-          rec_w, rec_f, rec_acc, rec_gnorm, rec_grad):
+          lay, act, bn, X, y, batch, batch_seed,
+          clip_kind, clip_value, noise_std, noise_seed, dropout, M, R, F,
+          A, D, T, G, yb, lb, Z, B,
+          rec_w, rec_f, rec_acc, rec_gnorm, rec_grad, rec_R):
     """Run ``lrs.size`` steps (numbered t0 + 1, …) of optimizer ``opt_code``.
 
     Carry, updated in place: theta (P,) weights, S (k, P) optimizer state, sc scalar state,
@@ -84,8 +89,10 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     (−1 or the step that diverged), perm/perm_epoch the current epoch's shuffle.
     ``batch`` ≥ n means full batch; ``dropout`` > 0 draws step t's masks into M (seeded by
     ``batch_seed``) for the gradient only, the recorded numbers being the plain net's.
+    Batch normalization (``bn``, per layer γ's offset or −1): R (2, units) the running
+    statistics, F (2, units) the batch mean and variance of the last full-batch pass.
     Records (steps, …): weights, loss, accuracy, full-batch gradient norm after each step,
-    and the processed gradient each step used.
+    the processed gradient each step used, and the running statistics after it.
     """
     K.check_code(opt_code)
     n = y.size
@@ -101,11 +108,15 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     g_prev = np.zeros(p)
     S_prev = np.zeros_like(S)
     sc_prev = np.zeros_like(sc)
+    R_prev = np.zeros_like(R)
+    F_prev = np.zeros_like(F)
     for s in range(lrs.size):
         t = t0 + s + 1
         if div_at[0] < 0:
+            R_prev[:] = R
             if full and not lookahead and dropout == 0.0:
                 g_use[:] = g_full
+                update_running(bn, lay, F, n, R)
             else:
                 if lookahead:
                     K.lookahead(opt_code, theta, S, h, at)
@@ -117,18 +128,20 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
                     batch_for_step(batch_seed, t, batch, perm, perm_epoch, idx)
                 if dropout > 0.0:
                     draw_masks(batch_seed, t, dropout, lay, nb, M)
-                    masked_loss_and_gradient(at, lay, act, X, y, idx, nb, A, D, T, G, yb, lb,
-                                             g_use, M, dropout)
-                else:
-                    loss_and_gradient(at, lay, act, X, y, idx, nb, A, D, T, G, yb, lb, g_use)
+                loss_and_gradient(at, lay, act, bn, X, y, idx, nb, A, D, T, G, yb, lb, Z, B,
+                                  g_use, M, dropout)
+                update_running(bn, lay, B, nb, R)
             process_gradient(g_use, t, clip_kind, clip_value, noise_std, noise_seed)
             theta_prev[:] = theta
             g_prev[:] = g_full
             S_prev[:] = S
             sc_prev[:] = sc
+            F_prev[:] = F
             K.update(opt_code, theta, g_use, S, sc, t, lrs[s], h)
-            f, correct = loss_and_gradient(theta, lay, act, X, y, all_points, n,
-                                           A, D, T, G, yb, lb, g_full)
+            f, correct = loss_and_gradient(theta, lay, act, bn, X, y, all_points, n,
+                                           A, D, T, G, yb, lb, Z, B, g_full, M, 0.0)
+            F[0, :] = B[0, :F.shape[1]]
+            F[1, :] = B[1, :F.shape[1]]
             if math.isfinite(f) and all_finite(theta) and all_finite(g_full):
                 fa[0] = f
                 fa[1] = correct / n
@@ -138,6 +151,8 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
                 g_full[:] = g_prev
                 S[:] = S_prev
                 sc[:] = sc_prev
+                R[:] = R_prev
+                F[:] = F_prev
         if div_at[0] >= 0:
             g_use[:] = 0.0
         rec_w[s, :] = theta
@@ -145,3 +160,4 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
         rec_acc[s] = fa[1]
         rec_gnorm[s] = norm(g_full)
         rec_grad[s, :] = g_use
+        rec_R[s] = R

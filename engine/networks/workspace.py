@@ -17,8 +17,9 @@ from descentlab.engine.networks.architecture import Architecture
 class Workspace:
     """``A``/``D`` activations and deltas (units × cap), ``T`` a point-major copy of one
     side of a layer (cap × widest + 1), ``G`` a layer's gradient with its bias, ``yb``/``lb``
-    batch labels and per-point losses. Pass ``*ws.arrays`` to a kernel after its other
-    arguments."""
+    batch labels and per-point losses; ``Z`` the normalised pre-activations x̂ and ``B``
+    (3, units) the batch statistics of batch normalization (``engine.networks.batchnorm``).
+    Pass ``*ws.arrays`` to a kernel after its other arguments."""
 
     A: np.ndarray
     D: np.ndarray
@@ -26,14 +27,18 @@ class Workspace:
     G: np.ndarray
     yb: np.ndarray
     lb: np.ndarray
+    Z: np.ndarray
+    B: np.ndarray
 
     @classmethod
     def create(cls, arch: Architecture, cap: int) -> Workspace:
         widest = max(arch.sizes)
         return cls(np.zeros((arch.units, cap)), np.zeros((arch.units, cap)),
                    np.zeros((cap, widest + 1)), np.zeros((widest + 1, widest + 1)),
-                   np.zeros(cap), np.zeros(cap))
+                   np.zeros(cap), np.zeros(cap),
+                   np.zeros((arch.units, cap) if arch.batch_norm else (0, 0)),
+                   np.zeros((3, arch.units)))
 
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:
-        return self.A, self.D, self.T, self.G, self.yb, self.lb
+        return self.A, self.D, self.T, self.G, self.yb, self.lb, self.Z, self.B

@@ -198,6 +198,7 @@ const NETWORK_FIELDS = [
   { key: 'bias', param: 'ib', codec: number, default: null, nullable: true, effect: 'race' },
   { key: 'dropout', param: 'drop', codec: number, default: null, nullable: true,
     effect: 'race' },
+  { key: 'batchNorm', param: 'bn', codec: flag, default: false, effect: 'race' },
   { key: 'batch', param: 'bs', codec: integer, default: null, nullable: true, effect: 'race' },
   { key: 'netSeed', param: 'ns', codec: integer, default: 0, effect: 'race' },
   { key: 'initSeed', param: 'is', codec: integer, default: 0, effect: 'race' },

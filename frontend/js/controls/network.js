@@ -2,7 +2,7 @@
  * The networks lab's problem: the dataset (with its parameters, sliders from the network
  * catalogue's ranges, and its note), the share of it held out for validation and early
  * stopping, and the network — its hidden layers' widths, its activation (formula and note),
- * its weight initialisation and the dropout rate of its hidden layers.
+ * its weight initialisation, the dropout rate of its hidden layers and batch normalization.
  */
 
 import { h } from '../dom.js';
@@ -70,6 +70,14 @@ export function networkControl(root, { catalogues, store }) {
     errorKey: 'net.architecture.dropout',
     change: (value, event, dragging) => store.update({ dropout: value },
       { event, drag: dragging }) });
+  const { batch_norm: normInfo } = architecture;
+  const batchNorm = h('input', { type: 'checkbox', id: 'batch-norm' });
+  batchNorm.addEventListener('change', (event) => store.update({ batchNorm: batchNorm.checked },
+    { event }));
+  const batchNormError = h('div', { class: 'field-error' });
+  registerSlot('net.architecture.batch_norm', batchNormError);
+  const batchNormRow = h('div', {}, h('label', { class: 'check-row', title: normInfo.meaning },
+    batchNorm, ` ${tr('net.batch_norm')}`), batchNormError);
   const architectureError = h('div', { class: 'field-error' });
   registerSlot('net.architecture', architectureError);
   const datasetError = h('div', { class: 'field-error' });
@@ -89,7 +97,7 @@ export function networkControl(root, { catalogues, store }) {
     activationNote,
     h('div', { class: 'schedule-row' }, h('span', { class: 'field-label',
       title: tr('net.init_title') }, tr('net.init')), init),
-    initNote, sigma.el, bias.el, dropout.el, architectureError,
+    initNote, sigma.el, bias.el, dropout.el, batchNormRow, architectureError,
   );
 
   let builtDataset = '';
@@ -188,6 +196,7 @@ export function networkControl(root, { catalogues, store }) {
       sigma.set(arch.init_scale);
       bias.set(arch.bias);
       dropout.set(arch.dropout);
+      batchNorm.checked = arch.batch_norm;
       held.update(state);
     },
   };

@@ -21,15 +21,15 @@ export function datasetParams(state, catalogues) {
     state.dataParams[p.name] ?? p.default]));
 }
 
-/** Hidden layer widths, activation, initialisation and dropout of the state (`init` null:
- * the activation's own; σ, the biases' start and the dropout rate from the catalogue unless
- * set). */
+/** Hidden layer widths, activation, initialisation, dropout and batch normalization of the
+ * state (`init` null: the activation's own; σ, the biases' start and the dropout rate from
+ * the catalogue unless set). */
 export function architectureOf(state, catalogues) {
   const { default: standard } = catalogues.networks.architecture;
   return { hidden: state.layers ?? standard.hidden,
     activation: state.activation || standard.activation, init: state.init || null,
     init_scale: state.initScale ?? standard.init_scale, bias: state.bias ?? standard.bias,
-    dropout: state.dropout ?? standard.dropout };
+    dropout: state.dropout ?? standard.dropout, batch_norm: state.batchNorm };
 }
 
 /** The landscape plane's id, and the plane catalogue as a list of {id, meaning}. */
@@ -123,7 +123,8 @@ export function networkStateFromScenario(scenario, catalogues) {
   return { lab: 'networks', scenario: scenario.id, dataset: req.dataset?.id ?? '',
     dataParams: req.dataset?.params ?? {}, layers: arch.hidden ?? null,
     activation: arch.activation ?? '', init: arch.init ?? '', initScale: arch.init_scale ?? null,
-    bias: arch.bias ?? null, dropout: arch.dropout ?? null, batch: req.batch_size ?? null,
+    bias: arch.bias ?? null, dropout: arch.dropout ?? null, batchNorm: arch.batch_norm ?? false,
+    batch: req.batch_size ?? null,
     netSeed: req.seed ?? 0, initSeed: req.init_seed ?? 0,
     valFraction: req.validation?.fraction ?? null, valSeed: req.validation?.seed ?? 0,
     patience: req.early_stopping?.patience ?? null, stopEarly: req.early_stopping?.stop ?? false,
