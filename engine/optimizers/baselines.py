@@ -33,11 +33,11 @@ LINE_SEARCH = 22
 RANDOM_SEARCH = 23
 
 EXPAND_LIMIT = 64
-"""Doublings of the trial step while bracketing: from the smallest ε (1e-6) this reaches
-past any view, so a slice still descending then is unbounded below (or leaves the bound)."""
-REFINE_LIMIT = 100
-"""Illinois iterations on the bracket: it converges superlinearly, so the bracket reaches
-the tolerance in a few dozen at most; the limit only guarantees the search ends."""
+"""Doublings of the trial step while bracketing: from the smallest a₀ (1e-6) 2⁶⁴a₀ reaches
+past any view, so only a slice that descends with a vanishing slope can use them all up."""
+REFINE_LIMIT = 35
+"""Halvings of the bracket, plus the secant step: a bracket [lo, hi] is at most hi wide, so
+34 halvings bring it below ``LINE_TOL`` relative to hi; the limit only bounds the loop."""
 LINE_TOL = 1e-10
 """The bracket around the minimum of the slice is refined to this width relative to its
 upper end."""
@@ -47,16 +47,31 @@ counter-based generator: gradient noise uses 0 and 1 of the same (seed, point, s
 
 
 @njit(**INLINE)
+def exit_step(x0, x1, d0, d1, bound):
+    """The step a ≥ 0 at which x + a d reaches the edge of [−bound, bound]² (inf if d = 0)."""
+    edge = np.inf
+    if d0 != 0.0:
+        edge = min(edge, (math.copysign(bound, d0) - x0) / d0)
+    if d1 != 0.0:
+        edge = min(edge, (math.copysign(bound, d1) - x1) / d1)
+    return edge
+
+
+@njit(**INLINE)
 def line_search_update(xy, gu, gx, a0, bound, S, surf_code, sp, ops, consts):
     """x ← x + a d with d = −gu and a the minimiser of φ(a) = f(x + a d) on a ≥ 0.
 
-    Bracketing: from a₀ (the learning rate) the trial step doubles while the slope φ'(a) is
-    negative; the first a where it is not closes the bracket [lo, a]. A trial that leaves
-    [−bound, bound]² or is not finite ends the search there: the step is taken, and the race
-    judges it diverged (a slice unbounded below). Refining: regula falsi on φ' with the
-    Illinois modification (a bracket end kept twice has its slope halved) until the bracket
-    is narrower than ``LINE_TOL`` relative to its upper end; on a quadratic the first
-    secant is already exact. The step taken is the bracket end where |φ'| is smaller.
+    Bracketing: the trial step starts at a₀ (the learning rate) and doubles while the slope
+    φ'(a) is negative, never past the edge of [−bound, bound]²; the first a where the slope
+    is not negative (or the surface not finite) closes the bracket [lo, a]. A slice still
+    descending at the edge is unbounded below as far as the race can see: the step goes to
+    twice the edge and the race judges it diverged. Refining: bisection of φ''s sign
+    change until the bracket is narrower than ``LINE_TOL`` relative to its upper end (at
+    most 34 halvings), then one secant step inside it, which is exact on a quadratic and
+    otherwise finds the zero to about rounding. The step taken is whichever of the bracket
+    ends and the secant point has the smallest |φ'|. (Bisection, not a faster regula falsi:
+    where a bracket holds several minima, halving picks one the way a plain reference
+    does, so the two can be compared step by step.)
     Where d is not a descent direction (φ'(0) = gx·d ≥ 0, possible with noise), a = 0.
 
     xy, gu (the gradient the step uses) and gx (the surface's gradient at x) are (2, n);
@@ -65,25 +80,24 @@ def line_search_update(xy, gu, gx, a0, bound, S, surf_code, sp, ops, consts):
     n = xy.shape[1]
     lo = np.zeros(n)
     hi = np.zeros(n)
-    dlo = np.empty(n)
-    dhi = np.empty(n)
-    slo = np.empty(n)  # the slopes at the ends as evaluated (Illinois halves dlo / dhi)
+    slo = np.empty(n)  # φ' at lo and at hi
     shi = np.empty(n)
-    last = np.zeros(n, dtype=np.int64)  # which end the previous iteration moved: −1, 0, 1
+    edge = np.empty(n)
+    expansions = np.zeros(n, dtype=np.int64)
     a = np.empty(n)
-    stage = np.zeros(n, dtype=np.int64)  # 0 bracketing, 1 refining, 2 done
+    stage = np.zeros(n, dtype=np.int64)  # 0 bracketing, 1 bisecting, 3 secant, 2 done
     trial = np.empty((2, n))
     f = np.empty(n)
     g = np.empty((2, n))
     for i in range(n):
         slope = -(gx[0, i] * gu[0, i] + gx[1, i] * gu[1, i])
-        dlo[i] = slope
         slo[i] = slope
-        a[i] = a0
+        edge[i] = exit_step(xy[0, i], xy[1, i], -gu[0, i], -gu[1, i], bound)
+        a[i] = min(a0, edge[i])
         if not slope < 0.0:
             stage[i] = 2
             a[i] = 0.0
-    for it in range(EXPAND_LIMIT + REFINE_LIMIT):
+    for _ in range(EXPAND_LIMIT + REFINE_LIMIT + 1):
         active = 0
         for i in range(n):
             active += stage[i] < 2
@@ -96,47 +110,45 @@ def line_search_update(xy, gu, gx, a0, bound, S, surf_code, sp, ops, consts):
             if stage[i] == 2:
                 continue
             slope = -(g[0, i] * gu[0, i] + g[1, i] * gu[1, i])
-            outside = abs(trial[0, i]) > bound or abs(trial[1, i]) > bound
-            if outside or not (math.isfinite(slope) and math.isfinite(f[i])):
-                stage[i] = 2  # a[i] stays: the race judges the step
+            if not (math.isfinite(slope) and math.isfinite(f[i])):
+                slope = np.inf  # past where the surface is finite: the bracket closes
+            if stage[i] == 3:  # the secant's point, inside the final bracket
+                stage[i] = 2
+                if not abs(slope) < min(abs(slo[i]), abs(shi[i])):
+                    a[i] = lo[i] if abs(slo[i]) <= abs(shi[i]) else hi[i]
                 continue
-            if stage[i] == 0:
-                if slope < 0.0:
-                    lo[i] = a[i]
-                    dlo[i] = slope
-                    slo[i] = slope
-                    if it + 1 >= EXPAND_LIMIT:  # still descending: take the longest step
-                        stage[i] = 2
-                    else:
-                        a[i] = 2.0 * a[i]
-                    continue
-                hi[i] = a[i]
-                dhi[i] = slope
-                shi[i] = slope
-                stage[i] = 1
-            elif slope < 0.0:
+            if stage[i] == 0 and slope < 0.0:
                 lo[i] = a[i]
-                dlo[i] = slope
                 slo[i] = slope
-                if last[i] == -1:
-                    dhi[i] *= 0.5
-                last[i] = -1
+                expansions[i] += 1
+                if a[i] >= edge[i]:  # descending at the edge: leave, and be judged
+                    a[i] = 2.0 * edge[i]
+                    stage[i] = 2
+                elif expansions[i] >= EXPAND_LIMIT:  # still descending: take this step
+                    stage[i] = 2
+                else:
+                    a[i] = min(2.0 * a[i], edge[i])
+                continue
+            stage[i] = 1
+            if slope < 0.0:
+                lo[i] = a[i]
+                slo[i] = slope
             elif slope > 0.0:
                 hi[i] = a[i]
-                dhi[i] = slope
                 shi[i] = slope
-                if last[i] == 1:
-                    dlo[i] *= 0.5
-                last[i] = 1
             else:  # φ'(a) = 0: the minimum itself
                 stage[i] = 2
                 continue
-            if hi[i] - lo[i] <= LINE_TOL * hi[i] or it + 1 >= EXPAND_LIMIT + REFINE_LIMIT - 1:
-                stage[i] = 2
-                a[i] = lo[i] if abs(slo[i]) <= abs(shi[i]) else hi[i]
+            if hi[i] - lo[i] > LINE_TOL * hi[i]:
+                a[i] = 0.5 * (lo[i] + hi[i])
                 continue
-            c = lo[i] - dlo[i] * (hi[i] - lo[i]) / (dhi[i] - dlo[i])
-            a[i] = c if lo[i] < c < hi[i] else 0.5 * (lo[i] + hi[i])
+            c = lo[i] - slo[i] * (hi[i] - lo[i]) / (shi[i] - slo[i])
+            if lo[i] < c < hi[i]:
+                a[i] = c
+                stage[i] = 3
+            else:
+                a[i] = lo[i] if abs(slo[i]) <= abs(shi[i]) else hi[i]
+                stage[i] = 2
     for i in range(n):
         xy[0, i] -= a[i] * gu[0, i]
         xy[1, i] -= a[i] * gu[1, i]
@@ -203,11 +215,12 @@ ENTRIES = (
          r"a_t = \arg\min_{a \ge 0} \varphi(a)",
          r"x_t = x_{t-1} - a_t\, g_t"),
         "Cauchy (1847). The step a_t is found on the slice φ(a) = f(x − a g) to 1e-10: a₀ "
-        "doubles until the slope φ'(a) = −∇f(x − a g)·g is no longer negative, then regula "
-        "falsi with the Illinois modification closes that bracket (exact at the first try on "
-        "a quadratic, where a = gᵀg / gᵀAg). Each search costs a few dozen evaluations of "
+        "doubles until the slope φ'(a) = −∇f(x − a g)·g is no longer negative, bisection "
+        "narrows that bracket to 1e-10 and a last secant step lands on the zero of φ' (exact "
+        "on a quadratic, where a = gᵀg / gᵀAg). Each search costs about 40 evaluations of "
         "the surface. The rate lr is only the first trial step a₀; a line still descending "
-        "at the bound takes the step there and is judged diverged. Surfaces only. Neither "
+        "at the edge of the race's bound is unbounded below as far as the race can see: "
+        "the step leaves it and the run is judged diverged. Surfaces only. Neither "
         "torch.optim nor optax has it (torch's L-BFGS line search is inexact).",
         derived=(Derived("step_length", "a_t", "the step length found on the line",
                          "a_t"),),
