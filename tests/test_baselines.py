@@ -139,3 +139,50 @@ def test_more_trials_find_a_better_direction():
         return float(np.mean(r.loss[0, :, 0] - r.loss[0, :, 1]))
 
     assert drop(32) > 1.2 * drop(2) > 0.0
+
+
+def scenario_race(scenario_id):
+    from descentlab.engine.scenarios import get_scenario
+
+    scenario = get_scenario(scenario_id)
+    return engine.race(**scenario.race_kwargs())
+
+
+def test_line_search_scenario_says_what_its_race_shows():
+    """line_search_zigzag: right angles; as many steps as SGD at 2/(1 + κ); momentum in
+    half as many."""
+    r = scenario_race("line_search_zigzag")
+    labels = [run.label for run in r.runs]
+    search, sgd, heavy = (labels.index(k) for k in ("Exact line search", "SGD lr 0.18",
+                                                      "Momentum"))
+    assert r.runs[sgd].hyperparameters["lr"] == pytest.approx(2.0 / (1.0 + 10.0), rel=0.02)
+    d = np.diff(r.positions[search, 0], axis=0)
+    moving = np.hypot(*d.T) > 1e-6
+    d = d[moving]
+    assert len(d) >= 20
+    turn = np.einsum("ij,ij->i", d[1:], d[:-1]) / (np.hypot(*d[1:].T) * np.hypot(*d[:-1].T))
+    assert np.abs(turn).max() <= 1e-8
+    steps = r.converged_at[:, 0]
+    assert abs(steps[search] - steps[sgd]) <= 0.1 * steps[sgd]
+    assert steps[heavy] <= 0.55 * steps[search]
+
+
+def test_random_search_scenario_says_what_its_race_shows():
+    """random_search_budget: gradient descent converges in 21 steps; with one trial per
+    step random search is still far above it after 120 and most tries are thrown away;
+    neither random search gets closer to the minimum than its radius."""
+    r = scenario_race("random_search_budget")
+    labels = [run.label for run in r.runs]
+    gd, one, many = (labels.index(k) for k in ("Gradient descent", "Random search, 1 trial",
+                                                 "Random search, 16 trials"))
+    assert r.converged_at[gd, 0] == 21
+    assert r.loss[one, 0, -1] > 1e3 * r.loss[gd, 0, 21]
+    moves = np.hypot(*np.diff(r.positions[:, 0], axis=1).transpose(2, 0, 1))
+    assert (moves[one] == 0.0).mean() > 0.5
+    assert r.runs[many].hyperparameters["trials"] == 16
+    for k in (one, many):
+        radius = r.runs[k].hyperparameters["lr"]
+        assert np.hypot(*r.positions[k, 0, -1]) < radius
+        assert r.converged_at[k, 0] == -1
+    # sixteen trials go down much faster per step than one
+    assert r.loss[many, 0, 10] < 0.5 * r.loss[one, 0, 10]
