@@ -211,7 +211,7 @@ ENTRIES = (
                "first trial step a₀ of the bracket: the search doubles it until the line "
                "turns uphill, so it hardly matters", log=True, symbol="a_0"),),
         (StateVar("a", "a", "the step length found on the line (both coordinates)"),), (),
-        (r"\varphi(a) = f(x_{t-1} - a\, g_t),\quad a = a_0, 2a_0, 4a_0, \dots",
+        (r"\varphi(a) = f(x_{t-1} - a\, g_t),\quad a = a_0, 2a_0, 4a_0, \ldots",
          r"a_t = \arg\min_{a \ge 0} \varphi(a)",
          r"x_t = x_{t-1} - a_t\, g_t"),
         "Cauchy (1847). The step a_t is found on the slice φ(a) = f(x − a g) to 1e-10: a₀ "
@@ -225,7 +225,7 @@ ENTRIES = (
         derived=(Derived("step_length", "a_t", "the step length found on the line",
                          "a_t"),),
         derive=_step_length, needs_surface=True,
-        color=FOREST, marker="triangle-left", step_cost=40.0, network_lr=None,
+        color=FOREST, marker="triangle-left", step_cost=175.0, network_lr=None,
         lr_rule=LrRule("curvature", 0.5)),
     Optimizer(
         "random_search", RANDOM_SEARCH, "Random search",
@@ -236,7 +236,7 @@ ENTRIES = (
          Param("trials", 8.0, 1.0, 64.0, "N: random directions tried each step (rounded "
                "to a whole number)", symbol="N")),
         (StateVar("u", "u", "the best trial step of this step, taken or not"),), (),
-        (r"z_k \sim \mathcal{N}(0, I),\quad k = 1, \dots, N",
+        (r"z_k \sim \mathcal{N}(0, I),\quad k = 1, \ldots, N",
          r"u_k = \varepsilon\, z_k / \|z_k\|",
          r"u_t = \arg\min_{u_k} f(x_{t-1} + u_k)",
          r"x_t = x_{t-1} + [f(x_{t-1} + u_t) < f(x_{t-1})]\, u_t"),
@@ -246,6 +246,6 @@ ENTRIES = (
         "race's seed, each start's index, the step and the trial, so a race is reproducible "
         "and identical however it is split. Surfaces only.",
         needs_surface=True,
-        color=TEAL, marker="triangle-right", step_cost=8.0, network_lr=None,
+        color=TEAL, marker="triangle-right", step_cost=145.0, network_lr=None,
         lr_rule=LrRule("distance", 0.02)),
 )
