@@ -289,6 +289,12 @@ def advance(surf_code, sp, ops, consts,
                     K.newton_update(xc, gu, hess, lrs[s], h[0])
                 elif code == K.POLYAK:
                     K.polyak_update(xc, gu, fc, fstar, lrs[s])
+                elif code == K.LINE_SEARCH:
+                    K.line_search_update(xc, gu, gc, lrs[s], bound, state, surf_code,
+                                         own_sp, own_ops, own_consts)
+                elif code == K.RANDOM_SEARCH:
+                    K.random_search_update(xc, fc, state, lrs[s], int(h[0] + 0.5), seed[r],
+                                           lo, t, surf_code, own_sp, own_ops, own_consts)
                 else:
                     K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h)
                 if frozen:

@@ -444,6 +444,41 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "jitters, and ends in a wider cloud around the bottom.",
         (Expect("large batch (σ = 0.2)", lower_loss_than="small batch (σ = 2)"),),
         params={"kappa": 10}, gradient={"seed": 1}),
+    Scenario(
+        "line_search_zigzag", "Exact line search zig-zags at right angles", "line search",
+        "ravine", (-2.5, 0.25), 60,
+        (_run("line_search", "Exact line search"),
+         _run("momentum", "Momentum", lr=0.1, momentum=0.5)),
+        "Each step of exact line search goes down −g to the lowest point of that line. Will "
+        "choosing the best step every time beat gradient descent with one fixed rate?",
+        "Each step stops where the line just touches a contour, so the next gradient, "
+        "perpendicular to that contour, is at a right angle to the step: the path zig-zags "
+        "at right angles. From this start the best step a_t (in the inspector) comes out the "
+        "same every time, 2/(1 + κ): exactly gradient descent at its best fixed rate, at "
+        "dozens of evaluations of the surface per step. Momentum, with no search at all, "
+        "arrives in half the steps.",
+        (Expect("Exact line search", status="converged"), Expect("Momentum", status="converged"),
+         Expect("Momentum", lower_loss_than="Exact line search")),
+        params={"kappa": 10}, focus="Exact line search"),
+    Scenario(
+        "random_search_budget", "Random search needs no gradient, and many tries",
+        "random search", "bowl", (1.5, -1.0), 120,
+        (_run("sgd", "Gradient descent", lr=0.3),
+         _run("random_search", "Random search, 1 trial", lr=0.1, trials=1),
+         _run("random_search", "Random search, 16 trials", lr=0.1, trials=16)),
+        "Random search tries directions at random and moves only if the surface goes down. "
+        "Given as many evaluations of the surface as gradient descent, how close does it "
+        "get?",
+        "With one trial per step (one evaluation, as gradient descent spends one gradient) "
+        "random search wanders: most tries go uphill and are thrown away, and after 120 "
+        "steps it is still short of the bottom that gradient descent reached in 21. Sixteen "
+        "trials per step find a direction close to the steepest, but spend sixteen "
+        "evaluations on every step. Neither settles closer than about its radius ε: its "
+        "steps never shrink.",
+        (Expect("Gradient descent", status="converged"),
+         Expect("Random search, 16 trials", lower_loss_than="Random search, 1 trial"),
+         Expect("Gradient descent", lower_loss_than="Random search, 16 trials")),
+        gradient={"seed": 0}, focus="Random search, 1 trial"),
 )}
 
 

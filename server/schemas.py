@@ -266,6 +266,8 @@ class OptimizerEntry(BaseModel):
     notes: str
     gradient_at: str
     needs_hessian: bool
+    needs_surface: bool = Field(description="the step evaluates the surface away from x (a "
+                                "line search, random trials): surfaces only")
     network_lr: float | None = Field(description="the learning rate a network race suggests; "
                                                  "null: surfaces only")
     step_cost: float = Field(description="time of one step relative to SGD's")

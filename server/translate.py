@@ -188,7 +188,7 @@ def _state_docs(run: engine.Run, state: dict[str, np.ndarray], lr: np.ndarray, s
     derived = derived_state(run.optimizer, state, lr, run.hyperparameters, first_frame,
                             state_before)
     return [{"state": {name: array(v[p]) for name, v in state.items()},
-             "derived": {name: array(v[p] if v.ndim == 3 else v) for name, v in derived.items()}}
+             "derived": {name: array(v[p] if v.ndim >= 2 else v) for name, v in derived.items()}}
             for p in range(starts)]
 
 

@@ -37,6 +37,8 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
     "rmsprop_nesterov": ("s", "v"),
     "newton": (),
     "polyak": (),
+    "line_search": ("a",),
+    "random_search": ("u",),
     "adamw": ("m", "v"),
     "radam": ("m", "v"),
     "adabelief": ("m", "s"),
@@ -323,6 +325,71 @@ def _polyak(x, g, gap, lr):
     return (x[0] - lr * gap / g2 * g[0], x[1] - lr * gap / g2 * g[1])
 
 
+def _line_search(x, g, a0, value_grad, bound):
+    """Cauchy's steepest descent: a = argmin φ(a), φ(a) = f(x − a g), from the slope
+    φ'(a) = −∇f(x − a g)·g. The bracket: a₀, 2a₀, 4a₀, … (never past the step that reaches
+    the edge of the ±bound square) until the slope is no longer negative or not finite; a
+    slope still negative at the edge goes on to twice the edge (the race judges that
+    divergence). Then plain bisection of the slope's sign change until the bracket cannot
+    shrink any more — slower than the engine's regula falsi, but with nothing to tune, so
+    it finds the same zero."""
+    def point(a):
+        return (x[0] - a * g[0], x[1] - a * g[1])
+
+    def slope(a):
+        f, grad = value_grad(point(a))
+        d = -(grad[0] * g[0] + grad[1] * g[1])
+        return d if math.isfinite(f) and math.isfinite(d) else math.inf
+
+    gx = value_grad(x)[1]
+    if not -(gx[0] * g[0] + gx[1] * g[1]) < 0.0:  # not downhill (a noisy g): stay
+        return x, 0.0
+    edge = min((math.copysign(bound, -g[c]) - x[c]) / -g[c] if g[c] != 0.0 else math.inf
+               for c in range(2))
+    lo, a = 0.0, min(a0, edge)
+    for k in range(64):
+        if slope(a) >= 0.0:
+            break
+        lo = a
+        if a >= edge:
+            return point(2.0 * edge), 2.0 * edge
+        if k == 63:
+            return point(a), a
+        a = min(2.0 * a, edge)
+    hi = a
+    while True:
+        mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            break
+        d = slope(mid)
+        if d == 0.0:
+            return point(mid), mid
+        lo, hi = (mid, hi) if d < 0.0 else (lo, mid)
+    a = lo if abs(slope(lo)) <= abs(slope(hi)) else hi
+    return point(a), a
+
+
+RANDOM_DIRECTION_OFFSET = 2
+"""Trial k's direction is drawn at coordinates 2k + 2 and 2k + 3 of the seeded generator."""
+
+
+def _random_search(hp, x, lr, t, value_grad, draw):
+    """CS231n's random search: N = hp["trials"] directions z_k/‖z_k‖ of radius ε; move to
+    the lowest trial if it is below f(x)."""
+    f0 = value_grad(x)[0]
+    best, best_u = math.inf, (0.0, 0.0)
+    for k in range(round(hp["trials"])):
+        z = (draw(t, RANDOM_DIRECTION_OFFSET + 2 * k), draw(t, RANDOM_DIRECTION_OFFSET + 2 * k + 1))
+        norm = math.sqrt(z[0] ** 2 + z[1] ** 2)
+        u = (lr / norm * z[0], lr / norm * z[1])
+        f = value_grad((x[0] + u[0], x[1] + u[1]))[0]
+        if f < best:
+            best, best_u = f, u
+    if best < f0:
+        return (x[0] + best_u[0], x[1] + best_u[1]), best_u
+    return x, best_u
+
+
 def _newton(hp, x, g, hess, lr):
     """x ← x − ε(H + λI)⁻¹g, solving the 2×2 system by its explicit inverse."""
     lam = hp["damping"]
@@ -344,17 +411,27 @@ _RULES = {
 
 def step(opt_id: str, hp: Mapping[str, float], x: Vec, state: State, g: Vec, t: int,
          lr: float, hess: tuple[float, float, float] | None = None,
-         gap: float | None = None) -> tuple[Vec, State]:
+         gap: float | None = None, value_grad: ValueGrad | None = None,
+         draw: Callable[[int, int], float] | None = None,
+         bound: float = math.inf) -> tuple[Vec, State]:
     """Step t (1-based) of optimizer ``opt_id``: the new point and the new state.
 
     ``g`` is the gradient the step uses (already noised and clipped, and for the Nesterov
     family taken at :func:`gradient_point`); Newton also needs the Hessian at x, Polyak the
-    gap f(x) − f*.
+    gap f(x) − f*; the line search and random search the surface itself (``value_grad``),
+    the line search the divergence ``bound``, random search the point's standard normal
+    draws ``draw(t, coordinate)``.
     """
     if opt_id == "newton":
         return _newton(hp, x, g, hess, lr), {}
     if opt_id == "polyak":
         return _polyak(x, g, gap, lr), {}
+    if opt_id == "line_search":
+        new_x, a = _line_search(x, g, lr, value_grad, bound)
+        return new_x, {"a": (a, a)}
+    if opt_id == "random_search":
+        new_x, u = _random_search(hp, x, lr, t, value_grad, draw)
+        return new_x, {"u": u}
     return _RULES[opt_id](hp, x, state, g, t, lr)
 
 
@@ -415,10 +492,12 @@ def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad
         *, hessian: Hessian | None = None, f_star: float | None = None,
         schedule: tuple[str, Mapping[str, float]] = CONSTANT,
         noise: Callable[[int], Vec] | None = None, clip_norm: float | None = None,
-        clip_value: float | None = None) -> dict[str, list]:
+        clip_value: float | None = None, draw: Callable[[int, int], float] | None = None,
+        bound: float = math.inf) -> dict[str, list]:
     """A whole path from ``start``: lists indexed like the engine's records.
 
-    ``noise(t)`` gives the (already scaled) noise added to step t's gradient. Returns
+    ``noise(t)`` gives the (already scaled) noise added to step t's gradient; ``draw`` and
+    ``bound`` are passed to :func:`step`. Returns
     ``positions`` (steps + 1 points), ``grads`` (the gradient each step used, entry 0 the
     raw gradient at the start), ``lrs`` (one per step) and ``states`` (steps + 1 dicts).
     """
@@ -430,7 +509,8 @@ def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad
         raw = value_grad(gradient_point(opt_id, hp, x, state))[1]
         g = process_gradient(raw, noise(t) if noise else (0.0, 0.0), clip_norm, clip_value)
         gap = value_grad(x)[0] - f_star if f_star is not None else None
-        x, state = step(opt_id, hp, x, state, g, t, lr, hessian(x) if hessian else None, gap)
+        x, state = step(opt_id, hp, x, state, g, t, lr, hessian(x) if hessian else None, gap,
+                        value_grad, draw, bound)
         out["positions"].append(x)
         out["grads"].append(g)
         out["lrs"].append(lr)

@@ -331,6 +331,25 @@ def test_polyak_reaches_the_minimum_of_a_bowl(client):
     assert document["runs"][0]["status"] == "converged"
 
 
+def test_the_baselines_report_their_state_and_stay_finite(client):
+    """Line search's a_t per frame (a number, not a pair) and random search's best trial u;
+    a line search leaving the bound on a plane is a finite, diverged run."""
+    document = race(client, {**ROSENBROCK, "steps": 40, "record": {"state": True},
+                             "optimizers": [{"id": "line_search"},
+                                            {"id": "random_search",
+                                             "hyperparameters": {"lr": 0.05, "trials": 4}}]})
+    search, trials = document["runs"]
+    a = search["derived"]["step_length"]
+    assert len(a) == 41 and a[0] == 0.0 and all(isinstance(v, float) for v in a)
+    assert a[1:] == [pair[0] for pair in search["state"]["a"][1:]]
+    assert len(trials["state"]["u"]) == 41
+    assert trials["loss"] == sorted(trials["loss"], reverse=True)
+    plane = race(client, {"surface": {"expression": "x + 2*y"}, "start": [0.5, 0.5],
+                          "steps": 5, "optimizers": [{"id": "line_search"}]})
+    assert plane["runs"][0]["status"] == "diverged"
+    assert plane["runs"][0]["diverged_at"] == 1
+
+
 @pytest.mark.parametrize("change,loc,setting", [
     ({"steps": 50_000}, ["body", "steps"], "DESCENTLAB_MAX_STEPS"),
     ({"optimizers": [{"id": "sgd"}] * 25}, ["body", "optimizers"], "DESCENTLAB_MAX_OPTIMIZERS"),

@@ -96,7 +96,8 @@ def test_an_unknown_code_fails_loudly() -> None:
         kernels.check_code(max(kernels.CODES) + 1)
 
 
-GRADIENT_ONLY = [o for o in OPTIMIZERS.values() if not (o.needs_hessian or o.needs_loss)]
+GRADIENT_ONLY = [o for o in OPTIMIZERS.values()
+                 if not (o.needs_hessian or o.needs_loss or o.needs_surface)]
 
 
 @pytest.mark.parametrize("opt", GRADIENT_ONLY, ids=[o.id for o in GRADIENT_ONLY])
@@ -120,7 +121,8 @@ def test_a_definition_is_complete(opt) -> None:
         assert p.symbol and p.symbol in equations, (opt.id, p.name)
     assert kernels.uses_lookahead(opt.code) == (opt.gradient_at != "x")
     assert opt.step_cost >= 1.0
-    assert (opt.network_lr is None) == (opt.needs_hessian or opt.needs_loss)
+    assert (opt.network_lr is None) == (opt.needs_hessian or opt.needs_loss
+                                        or opt.needs_surface)
 
 
 @pytest.mark.parametrize("opt", [o for o in OPTIMIZERS.values() if o.derived],

@@ -82,6 +82,8 @@ SETTINGS = {
                                          "eps": 1e-4}),
     "newton": ({}, {"lr": 0.5, "damping": 2.0}),
     "polyak": ({}, {"lr": 0.5}),
+    "line_search": ({}, {"lr": 0.3}),
+    "random_search": ({}, {"lr": 0.02, "trials": 3}),
 }
 
 
@@ -116,6 +118,12 @@ def rel_err(reference, got, before) -> float:
 # State kept as an offset from x (schedule-free's z − x): computed as a difference of two
 # numbers of x's size, so its rounding is judged against |x|, not against its own size.
 OFFSETS = {"z_offset"}
+# A step length along g (the line search's a): judged by the move it makes, a‖g‖ against
+# |x| — at a minimum, where g vanishes, a itself is decided by rounding alone.
+STEP_LENGTHS = {"a"}
+# The line search finds its step to 1e-10 of the bracket (as its entry promises), not to
+# rounding: the engine's regula falsi and the reference's bisection agree to that.
+TOLERANCE = {"line_search": 1e-10}
 
 
 def check_each_step(r, opt_id, obj, *, p=0, noise_std=0.0, seed=0, clip_norm=None,
@@ -136,16 +144,20 @@ def check_each_step(r, opt_id, obj, *, p=0, noise_std=0.0, seed=0, clip_norm=Non
         g = ref.process_gradient(raw, noise, clip_norm, clip_value)
         gap = value_grad(x)[0] - obj.f_star if obj.f_star is not None else None
         new_x, new_state = ref.step(opt_id, hp, x, state, g, t + 1, float(lrs[t]),
-                                    hessian(x), gap)
+                                    hessian(x), gap, value_grad,
+                                    lambda t, c: gaussian(seed, p, t, c), obj.bound)
         for key, err in (("grad", rel_err(g, grads[t + 1], raw)),
                          ("x", rel_err(new_x, positions[t + 1], x))):
             worst[key] = max(worst[key], (err, t + 1))
         for name in states:
             before = (np.abs(state[name]) + np.abs(x)) if name in OFFSETS else state[name]
+            if name in STEP_LENGTHS:
+                before = np.abs(state[name]) + np.hypot(*x) / max(np.hypot(*g), 1e-300)
             err = rel_err(new_state[name], states[name][p, t + 1], before)
             worst[name] = max(worst.get(name, (0.0, 0)), (err, t + 1))
-    bad = {k: v for k, v in worst.items() if v[0] > RTOL}
-    assert not bad, f"{opt_id}: (relative error, step) beyond {RTOL}: {bad}"
+    rtol = TOLERANCE.get(opt_id, RTOL)
+    bad = {k: v for k, v in worst.items() if v[0] > rtol}
+    assert not bad, f"{opt_id}: (relative error, step) beyond {rtol}: {bad}"
 
 
 def nudged(start):
@@ -171,7 +183,8 @@ def check_whole_path(r, opt_id, obj, *, p=0, schedule=("constant", {}), noise_st
                        f_star=obj.f_star,
                        schedule=schedule, clip_norm=clip_norm, clip_value=clip_value,
                        noise=lambda t: tuple(noise_std * gaussian(seed, p, t, c)
-                                             for c in range(2)))
+                                             for c in range(2)),
+                       draw=lambda t, c: gaussian(seed, p, t, c), bound=obj.bound)
 
     out = reference(start)
     np.testing.assert_allclose(r.lr[0], out["lrs"], rtol=RTOL, atol=0.0)
@@ -184,8 +197,12 @@ def check_whole_path(r, opt_id, obj, *, p=0, schedule=("constant", {}), noise_st
             ("grad", r.grad[0, p], np.array(out["grads"])),
             *((name, r.state[0][name][p], np.array([s[name] for s in out["states"]]))
               for name in ref.STATE_NAMES[opt_id])):
+        if name in STEP_LENGTHS:  # compared as the move a‖g‖ each step made
+            got = got * np.hypot(*r.grad[0, p].T)[:, None]
+            want = want * np.hypot(*np.array(out["grads"]).T)[:, None]
         scale = np.max(np.abs(path) if name in OFFSETS else np.abs(want))
-        np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * scale,
+        rtol = TOLERANCE.get(opt_id, RTOL)
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale,
                                    err_msg=f"{opt_id}: {name}")
     return True
 

@@ -27,11 +27,16 @@ def test_every_suggestion_races_safely_from_the_first_start(surface_id):
     f0 = obj.value_grad(np.array([start]))[0][0]
     result = engine.race(surface_id, [(o, {"lr": lr}) for o, lr in rates.items()], start,
                          300, final_only=True)
-    assert (result.diverged_at[:, 0] < 0).all(), surface_id
+    # An exact line search goes to the bottom of each line: where a line descends for ever
+    # (logistic's separable data: no minimum at all) it leaves the bound at any rate.
+    unbounded = not any(c.kind == "global_min" for c in obj.surface.critical_points(obj.params))
+    may_leave = {"line_search"} if unbounded else set()
+    assert all(d < 0 or o in may_leave
+               for o, d in zip(rates, result.diverged_at[:, 0], strict=True)), surface_id
     for o, loss in zip(rates, result.final_loss[:, 0], strict=True):
         # Newton's and Polyak's steps are sized by the surface (H⁻¹g, (f − f*)/‖g‖²): where
         # the local model misleads (a plateau, Easom's flat sea) they climb at any rate.
-        if o not in {"newton", "polyak"} and \
+        if o not in {"newton", "polyak", *may_leave} and \
                 rates[o] > engine.get_optimizer(o).hyperparameters[0].low:
             assert loss < f0, (surface_id, o)
 

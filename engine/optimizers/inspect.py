@@ -29,7 +29,8 @@ def derived_state(optimizer: Optimizer, state: Mapping[str, np.ndarray], lr: np.
     learning rate of each step that produced one of them (F − 1 values when the window
     starts at frame 0, which no step produced, else F). A rule that needs the frame before
     the window (AdaDelta's Δ) reads it from ``state_before`` (each array (P, 2)). Returns
-    arrays shaped like the state and per-frame scalars (F,).
+    arrays shaped like the state, scalars per start and frame (P, F), and per-frame scalars
+    shared by every start (F,).
     """
     if optimizer.derive is None:
         return {}
@@ -43,6 +44,8 @@ def derived_state(optimizer: Optimizer, state: Mapping[str, np.ndarray], lr: np.
         if first_frame == 0:
             if value.ndim == 3:
                 value[:, 0, :] = 0.0
+            elif value.ndim == 2:
+                value[:, 0] = 0.0
             else:
                 value[0] = 0.0
         out[key] = np.nan_to_num(value, nan=0.0, posinf=0.0, neginf=0.0)

@@ -27,17 +27,26 @@ from descentlab.engine.optimizers import adaptive as R
 from descentlab.engine.optimizers import heavy_ball as B
 from descentlab.engine.optimizers import schedule_free as F
 from descentlab.engine.optimizers import sign_descent as L
+from descentlab.engine.optimizers.baselines import (
+    LINE_SEARCH,
+    RANDOM_SEARCH,
+    line_search_update,
+    random_search_update,
+)
 from descentlab.engine.optimizers.jit import INLINE
 from descentlab.engine.optimizers.newton import NEWTON, POLYAK, newton_update, polyak_update
 
-__all__ = ["CODES", "NEWTON", "POLYAK", "check_code", "lookahead", "newton_update",
-           "polyak_update", "update", "uses_lookahead"]
+__all__ = ["CODES", "LINE_SEARCH", "NEWTON", "POLYAK", "RANDOM_SEARCH", "check_code",
+           "line_search_update", "lookahead", "newton_update", "polyak_update",
+           "random_search_update", "update", "uses_lookahead"]
 
 CODES = (B.SGD, B.MOMENTUM, B.NESTEROV, R.ADAGRAD, R.RMSPROP, A.ADAM, A.ADAMAX, A.NADAM,
          A.AMSGRAD, R.ADADELTA, R.RMSPROP_NESTEROV, NEWTON, A.ADAMW, A.RADAM, A.ADABELIEF,
-         L.LION, A.YOGI, B.QHM, A.QHADAM, F.SCHEDULE_FREE_SGD, F.SCHEDULE_FREE_ADAMW, POLYAK)
-"""Every code routed here (Newton's and Polyak's by the surface race itself, through
-``newton_update`` and ``polyak_update``)."""
+         L.LION, A.YOGI, B.QHM, A.QHADAM, F.SCHEDULE_FREE_SGD, F.SCHEDULE_FREE_ADAMW, POLYAK,
+         LINE_SEARCH, RANDOM_SEARCH)
+"""Every code routed here (Newton's, Polyak's, the line search's and random search's by the
+surface race itself, through ``newton_update``, ``polyak_update``, ``line_search_update``
+and ``random_search_update``)."""
 
 
 @njit(**INLINE)

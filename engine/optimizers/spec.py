@@ -140,6 +140,9 @@ class Optimizer:
     needs_loss: bool = False
     """The step reads f(x) − f* (Polyak's): the race passes the loss and the surface's known
     minimum value, and refuses a surface without one."""
+    needs_surface: bool = False
+    """The step evaluates the surface itself, away from x (exact line search, random
+    search): the surface race passes it the surface; surfaces only."""
     lr_rule: LrRule = LrRule("distance", 0.02)
     """How a learning rate suited to a surface is suggested."""
     per_coordinate_lr: bool = False
@@ -214,7 +217,8 @@ class Optimizer:
             "state": [s.to_dict() for s in self.state], "equations": list(self.equations),
             "derived": [d.to_dict() for d in self.derived],
             "notes": self.notes, "gradient_at": self.gradient_at,
-            "needs_hessian": self.needs_hessian, "color": self.color, "marker": self.marker,
+            "needs_hessian": self.needs_hessian, "needs_surface": self.needs_surface,
+            "color": self.color, "marker": self.marker,
             "lr_rule": self.lr_rule.to_dict(), "per_coordinate_lr": self.per_coordinate_lr,
             "network_lr": self.network_lr, "step_cost": self.step_cost,
             "stability_rule": self.quadratic.rule if self.quadratic else None,
