@@ -30,7 +30,7 @@ LESSON_PLAN: tuple[Chapter, ...] = (
                         "noise_needs_decay", "batch_size_noise", "robbins_monro",
                         "warm_restarts")),
     Chapter("momentum", ("momentum_overshoots", "nesterov_brakes", "himmelblau_basins",
-                         "ravine_lr_momentum")),
+                         "ravine_lr_momentum", "lookahead_calms_zigzag")),
     Chapter("adaptive", ("adagrad_dies", "adam_bias_correction", "adam_without_correction",
                          "radam_warmup", "rotation_hurts_adaptive", "lion_sign_steps",
                          "adamw_vs_l2", "adam_fair")),

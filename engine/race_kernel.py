@@ -24,6 +24,7 @@ from numba import njit, prange
 
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.optimizers import lookahead as LA
 from descentlab.engine.surfaces.dispatch import hessian_batch, value_grad_batch, value_grad_points
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -164,7 +165,7 @@ def restore_frozen_state(state, state_prev, div, n):
 @njit(parallel=True, **JIT)
 def advance(surf_code, sp, ops, consts,
             codes, n_state, H, LR, t0, order,
-            clip_kind, clip_value, noise_std, seed, scale,
+            clip_kind, clip_value, noise_std, seed, scale, wrap_k, wrap_alpha,
             fstar, use_fstar, tol, gtol, bound,
             X, F, G, S, SC, conv_at, div_at,
             rec_x, rec_f, rec_gnorm, rec_grad, rec_state, rec_base, record, record_state):
@@ -172,7 +173,9 @@ def advance(surf_code, sp, ops, consts,
 
     Per run r: optimizer ``codes[r]`` with ``n_state[r]`` state rows, hyperparameters
     ``H[r]``, learning rates ``LR[r]`` and gradient options ``clip_kind[r]`` … ``seed[r]``
-    and ``scale[r]`` (a factor per coordinate).
+    and ``scale[r]`` (a factor per coordinate); ``wrap_k[r]`` > 0 wraps the optimizer in
+    Lookahead (``engine.optimizers.lookahead``) with slow step ``wrap_alpha[r]``: X is then
+    the slow point and the last state row the fast point's offset from it.
     Carry (updated in place): X (R, P, 2), F (R, P), G (R, P, 2) raw value and gradient at
     X, S (R, k_max, P, 2) vector state, SC (R, ·) scalar state, conv_at / div_at (R, P)
     first step or −1. Records (R, P, frames, …), written when ``record`` / ``record_state``
@@ -208,7 +211,9 @@ def advance(surf_code, sp, ops, consts,
         # with private copies, 1.0×).
         h = H[r].copy()
         own_sp, own_ops, own_consts = sp.copy(), ops.copy(), consts.copy()
-        uses_lookahead = K.uses_lookahead(code)
+        wrapped = wrap_k[r] > 0
+        uses_lookahead = K.uses_lookahead(code) or wrapped
+        fast = np.empty(2 * n if wrapped else 0)
         xc = np.empty((2, n))
         gc = np.empty((2, n))
         fc = F[r, lo:lo + n].copy()
@@ -268,12 +273,18 @@ def advance(surf_code, sp, ops, consts,
                     K.newton_update(xc, gu, hess, lrs[s], h[0])
                 elif code == K.POLYAK:
                     K.polyak_update(xc, gu, fc, fstar, lrs[s])
+                elif wrapped:
+                    LA.lookahead_step(code, x_flat, gu_flat, state, sc, t, lrs[s], h, n,
+                                      k - 1, wrap_k[r], wrap_alpha[r], fast)
                 else:
-                    K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h)
+                    K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h, n)
                 if frozen:
                     hold_frozen(xc, x_prev, div)
-            if uses_lookahead:
+            if wrapped:  # the slow point is judged; the gradient is the fast point's
+                LA.gradient_point(code, x_flat, state, h, k - 1, fast, look)
+            elif uses_lookahead:
                 K.lookahead(code, x_flat, state, h, look)
+            if uses_lookahead:
                 for c in range(2):
                     for i in range(n):
                         ev[c, i] = xc[c, i]

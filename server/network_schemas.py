@@ -30,6 +30,7 @@ from descentlab.server.schemas import (
     GridPoints,
     Integer,
     LessonEntry,
+    LookaheadSpec,
     Number,
     OptimizerSpec,
     Pair,
@@ -313,6 +314,8 @@ class NetworkRunInfo(BaseModel):
     hyperparameters: dict[str, float]
     schedule: dict[str, str | float]
     gradient: GradientInfo
+    lookahead: LookaheadSpec | None = Field(description="Lookahead's setting, null if the "
+                                                        "optimizer is not wrapped")
 
 
 class NetworkFinal(BaseModel):

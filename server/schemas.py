@@ -98,6 +98,22 @@ class ScheduleSpec(BaseModel):
     kind: str = Field("constant", max_length=64)
 
 
+SyncPeriod = integer(ge=1, le=1000)
+
+
+class LookaheadSpec(Strict):
+    """Lookahead around the optimizer (Zhang et al. 2019): after every k steps of the
+    optimizer (the fast point), the slow point moves a fraction α of the way to the fast one,
+    which restarts there. The path drawn and judged is the slow point's."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"k": 5, "alpha": 0.5}]})
+
+    k: SyncPeriod = Field(5, description="fast steps between two syncs")
+    alpha: float = Field(0.5, ge=0.01, le=1.0, description="the slow point's step: the "
+                                                           "fraction of the way to the fast "
+                                                           "point")
+
+
 class OptimizerSpec(Strict):
     """One contestant. Gradient options given here override the race's ``gradient``."""
 
@@ -108,6 +124,8 @@ class OptimizerSpec(Strict):
         default_factory=dict, description="overrides of the defaults listed by "
                                           "GET /optimizers", examples=[{"lr": 0.05}])
     schedule: ScheduleSpec | None = None
+    lookahead: LookaheadSpec | None = Field(None, description="wrap the optimizer in "
+                                                              "Lookahead (absent: not)")
     clip_norm: float | None = Field(
         None, gt=0, description="absent: the race's value; null: no clipping by norm")
     clip_value: float | None = Field(
@@ -266,6 +284,8 @@ class OptimizerEntry(BaseModel):
     notes: str
     gradient_at: str
     needs_hessian: bool
+    wrappable: bool = Field(description="run options (Lookahead) may wrap it: its step "
+                                        "reads only the gradient")
     network_lr: float | None = Field(description="the learning rate a network race suggests; "
                                                  "null: surfaces only")
     step_cost: float = Field(description="time of one step relative to SGD's")
@@ -285,6 +305,16 @@ class ScheduleEntry(BaseModel):
     name: str
     latex: str
     note: str
+    params: list[RangeEntry]
+
+
+class RunOptionEntry(BaseModel):
+    """An option that wraps a run's optimizer (the request's field of the same name)."""
+
+    id: str = Field(description="the optimizer entry's field: `lookahead`")
+    name: str
+    note: str
+    equations: list[str] = Field(description="LaTeX")
     params: list[RangeEntry]
 
 
@@ -407,6 +437,8 @@ class RunInfo(BaseModel):
     hyperparameters: dict[str, float]
     schedule: dict[str, str | float] = Field(description="`kind` and its parameters")
     gradient: GradientInfo
+    lookahead: LookaheadSpec | None = Field(description="Lookahead's setting, null if the "
+                                                        "optimizer is not wrapped")
     stability: StabilityInfo | None = Field(
         description="gradient descent, heavy ball and Nesterov: the largest learning rate "
                     "that is stable on the quadratic with the Hessian at this run's start "

@@ -82,6 +82,8 @@ SETTINGS = {
                                          "eps": 1e-4}),
     "newton": ({}, {"lr": 0.5, "damping": 2.0}),
     "polyak": ({}, {"lr": 0.5}),
+    "prodigy": ({}, {"lr": 0.5, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "d0": 1e-4,
+                     "weight_decay": 0.01}),
 }
 
 

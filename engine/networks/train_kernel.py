@@ -28,6 +28,7 @@ from descentlab.engine.networks.dropout import draw_masks, masked_loss_and_gradi
 from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.optimizers import lookahead as LA
 from descentlab.engine.race_kernel import CLIP_NORM, CLIP_VALUE
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -72,7 +73,7 @@ def norm(x):
 
 @njit(**JIT)
 def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
-          opt_code, h, lrs, t0,
+          opt_code, h, lrs, t0, wrap_k, wrap_alpha,
           lay, act, X, y, batch, batch_seed,
           clip_kind, clip_value, noise_std, noise_seed, dropout, M,
           A, D, T, G, yb, lb,
@@ -85,14 +86,19 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     ``batch`` ≥ n means full batch; ``dropout`` > 0 draws step t's masks into M (seeded by
     ``batch_seed``) for the gradient only, the recorded numbers being the plain net's.
     Records (steps, …): weights, loss, accuracy, full-batch gradient norm after each step,
-    and the processed gradient each step used.
+    and the processed gradient each step used. ``wrap_k`` > 0 wraps the optimizer in
+    Lookahead (slow step ``wrap_alpha``): theta, recorded and judged, is then the slow
+    point, and the last row of S the fast point's offset from it.
     """
     K.check_code(opt_code)
     n = y.size
     p = theta.size
     full = batch >= n
     nb = n if full else batch
-    lookahead = K.uses_lookahead(opt_code)
+    wrapped = wrap_k > 0
+    lookahead = K.uses_lookahead(opt_code) or wrapped
+    row = S.shape[0] - 1
+    fast = np.zeros(p if wrapped else 0)
     all_points = np.arange(n)
     idx = np.zeros(nb, dtype=np.int64)
     g_use = np.zeros(p)
@@ -107,7 +113,9 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
             if full and not lookahead and dropout == 0.0:
                 g_use[:] = g_full
             else:
-                if lookahead:
+                if wrapped:
+                    LA.gradient_point(opt_code, theta, S, h, row, fast, at)
+                elif lookahead:
                     K.lookahead(opt_code, theta, S, h, at)
                 else:
                     at[:] = theta
@@ -126,7 +134,11 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
             g_prev[:] = g_full
             S_prev[:] = S
             sc_prev[:] = sc
-            K.update(opt_code, theta, g_use, S, sc, t, lrs[s], h)
+            if wrapped:
+                LA.lookahead_step(opt_code, theta, g_use, S, sc, t, lrs[s], h, 1, row,
+                                  wrap_k, wrap_alpha, fast)
+            else:
+                K.update(opt_code, theta, g_use, S, sc, t, lrs[s], h, 1)
             f, correct = loss_and_gradient(theta, lay, act, X, y, all_points, n,
                                            A, D, T, G, yb, lb, g_full)
             if math.isfinite(f) and all_finite(theta) and all_finite(g_full):

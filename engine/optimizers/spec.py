@@ -215,6 +215,7 @@ class Optimizer:
             "derived": [d.to_dict() for d in self.derived],
             "notes": self.notes, "gradient_at": self.gradient_at,
             "needs_hessian": self.needs_hessian, "color": self.color, "marker": self.marker,
+            "wrappable": not (self.needs_hessian or self.needs_loss),
             "lr_rule": self.lr_rule.to_dict(), "per_coordinate_lr": self.per_coordinate_lr,
             "network_lr": self.network_lr, "step_cost": self.step_cost,
             "stability_rule": self.quadratic.rule if self.quadratic else None,

@@ -79,6 +79,7 @@ export function runSpecs(runs) {
     if (run.clipValue !== null) spec.clip_value = run.clipValue;
     if (run.noise !== null) spec.noise_std = run.noise;
     if (run.seed !== null) spec.seed = run.seed;
+    if (run.lookahead) spec.lookahead = { ...run.lookahead };
     optimizers.push(spec);
   });
   return { optimizers, roster };
@@ -139,6 +140,7 @@ export function stateFromScenario(scenario, catalogues) {
     run.clipValue = spec.clip_value ?? null;
     run.noise = spec.noise_std ?? null;
     run.seed = spec.seed ?? null;
+    run.lookahead = spec.lookahead ? { ...spec.lookahead } : null;
     return run;
   });
   const focus = req.optimizers.findIndex((o) => o.label === scenario.focus);
