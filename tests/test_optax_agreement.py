@@ -191,7 +191,7 @@ def test_lookahead_follows_optax(case, surface):
 
 PRODIGY = {"defaults": {"lr": 1.0, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "d0": 1e-6,
                         "weight_decay": 0.0},
-           "tuned": {"lr": 0.5, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "d0": 1e-4,
+           "tuned": {"lr": 0.3, "beta1": 0.85, "beta2": 0.99, "eps": 1e-6, "d0": 1e-4,
                      "weight_decay": 0.01}}
 
 

@@ -128,6 +128,14 @@ function lookaheadRows(run, t) {
 function valuesAt(run, optimizer, t) {
   const values = { t, x_t: at2(run.path, t), 'x_t-1': at2(run.path, t - 1),
     g_t: at2(run.grad, t), ε: run.lr[t] };
+  if (run.info.lookahead && run.state.fast) {
+    // the wrapped optimizer's x is the fast point: where it was, and where its step took it
+    // (at a sync, before the reset: the slow point moved α of the way to it)
+    values['x_t-1'] = fastAt(run, t - 1);
+    const [a, b] = [at2(run.path, t - 1), at2(run.path, t)];
+    values.x_t = t % run.info.lookahead.k ? fastAt(run, t)
+      : a.map((v, i) => v + (b[i] - v) / run.info.lookahead.alpha);
+  }
   const look = lookahead(run, optimizer, t);
   if (look) values['tilde(x)'] = look;
   // ε is the scheduled rate of this step (set above), not the hyperparameter lr.
