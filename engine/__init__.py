@@ -27,7 +27,7 @@ from descentlab.engine.network_scenarios import (
     get_network_scenario,
 )
 from descentlab.engine.objective import Objective, objective
-from descentlab.engine.optimizers import lookahead
+from descentlab.engine.optimizers import lookahead, momentum_schedule
 from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
 from descentlab.engine.outcome import Outcome, outcomes
 from descentlab.engine.race import (
@@ -61,8 +61,9 @@ def schedules() -> list[Schedule]:
 
 
 def run_options() -> list[dict]:
-    """The options that wrap any (gradient-only) optimizer of a run: Lookahead."""
-    return [lookahead.catalogue_entry()]
+    """The options of a run beside its optimizer's hyperparameters: Lookahead around any
+    gradient-only optimizer, and the momentum schedule for one with a momentum μ."""
+    return [lookahead.catalogue_entry(), momentum_schedule.catalogue_entry()]
 
 
 def scenarios() -> list[Scenario]:

@@ -20,6 +20,11 @@ from descentlab.engine.errors import EngineError
 from descentlab.engine.objective import Objective, objective
 from descentlab.engine.optimizers.catalog import Optimizer, StateVar, get_optimizer
 from descentlab.engine.optimizers.lookahead import FAST, Lookahead, lookahead_option
+from descentlab.engine.optimizers.momentum_schedule import (
+    MomentumSchedule,
+    momentum_index,
+    momentum_schedule_option,
+)
 from descentlab.engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance, fill_start
 from descentlab.engine.schedules import get_schedule
 
@@ -87,6 +92,8 @@ class Run(NamedTuple):
     gradient: GradientOptions
     lookahead: Lookahead | None = None
     """Lookahead around the optimizer (``engine.optimizers.lookahead``), or None."""
+    momentum_schedule: MomentumSchedule | None = None
+    """μ rising to its value (``engine.optimizers.momentum_schedule``), or None."""
 
     @property
     def state(self) -> tuple[StateVar, ...]:
@@ -98,6 +105,13 @@ class Run(NamedTuple):
     def wrap(self) -> tuple[int, float]:
         """The kernels' Lookahead arguments (k, α); k = 0 leaves the optimizer unwrapped."""
         return (self.lookahead.k, self.lookahead.alpha) if self.lookahead else (0, 0.0)
+
+    @property
+    def mu_schedule(self) -> tuple[int, int]:
+        """The kernels' momentum-schedule arguments (τ, μ's index in h); τ = 0: constant."""
+        if self.momentum_schedule is None:
+            return (0, 0)
+        return (self.momentum_schedule.tau, momentum_index(self.optimizer))
 
     def with_hyperparameters(self, values: dict[str, float]) -> Run:
         """This run with other (already checked) hyperparameter values."""
@@ -119,7 +133,9 @@ class Run(NamedTuple):
                 "schedule": {"kind": self.schedule, **self.schedule_params},
                 "gradient": {"clip_norm": g.clip_norm, "clip_value": g.clip_value,
                              "noise_std": g.noise_std, "seed": g.seed},
-                "lookahead": self.lookahead.to_dict() if self.lookahead else None}
+                "lookahead": self.lookahead.to_dict() if self.lookahead else None,
+                "momentum_schedule": (self.momentum_schedule.to_dict()
+                                      if self.momentum_schedule else None)}
 
 
 _REAL = (float, int)
@@ -146,9 +162,11 @@ def make_run(spec: RunLike, defaults: GradientOptions) -> Run:
         seed=int(spec.get("seed", defaults.seed))).check()
     run = _resolved_run(spec["id"], spec.get("hyperparameters"), spec.get("schedule"),
                         spec.get("label"), gradient)
-    wrap = spec.get("lookahead")
-    return run if wrap is None else run._replace(
-        lookahead=lookahead_option(run.optimizer, wrap))
+    wrap, rise = spec.get("lookahead"), spec.get("momentum_schedule")
+    if wrap is None and rise is None:
+        return run
+    return run._replace(lookahead=lookahead_option(run.optimizer, wrap),
+                        momentum_schedule=momentum_schedule_option(run.optimizer, rise))
 
 
 def _resolved_run(optimizer_id: object, hyperparameters: Mapping | None,
@@ -320,7 +338,8 @@ class RaceSession:
             if r.schedule != "constant" or r.schedule_params.get("warmup"):
                 r.fill_learning_rates(self.lrs[i])
         if n_runs > MANY_RUNS and len({(r.optimizer.id, r.gradient.scaled((1.0, 1.0)),
-                                        r.lookahead) for r in runs}) == 1:
+                                        r.lookahead, r.momentum_schedule)
+                                       for r in runs}) == 1:
             self._one_optimizer_many_settings(runs)
         else:
             layout = _layout(tuple([r.optimizer.id for r in runs]), numba.get_num_threads())
@@ -340,6 +359,8 @@ class RaceSession:
                 self.state_rows = int(self.n_state.max())
         self.wrap_k = np.array([r.wrap[0] for r in runs], dtype=np.int64)
         self.wrap_alpha = np.array([r.wrap[1] for r in runs], dtype=np.float64)
+        self.mu_tau, self.mu_index = np.array([r.mu_schedule for r in runs],
+                                              dtype=np.int64).reshape(-1, 2).T.copy()
         self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
         self.F = np.empty((n_runs, n))
         self.conv = np.empty((n_runs, n), dtype=np.int64)
@@ -418,7 +439,7 @@ class RaceSession:
         advance(*self.objective.kernel_args, self.codes, self.n_state, self.H,
                 np.ascontiguousarray(self.lrs[:, self.t:self.t + k]), self.t, self.order,
                 self.clip_kind, self.clip_value, self.noise_std, self.seed, self.scale,
-                self.wrap_k, self.wrap_alpha, *self._judging,
+                self.wrap_k, self.wrap_alpha, self.mu_tau, self.mu_index, *self._judging,
                 self.X, self.F, self.G, self.S, self.SC, self.conv, self.div,
                 rec["positions"], rec["loss"], rec["grad_norm"], rec["grad"], rec["state"],
                 rec_base, self.record, self.record_state)

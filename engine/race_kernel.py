@@ -25,6 +25,7 @@ from numba import njit, prange
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
 from descentlab.engine.optimizers import lookahead as LA
+from descentlab.engine.optimizers.momentum_schedule import scheduled_momentum
 from descentlab.engine.surfaces.dispatch import hessian_batch, value_grad_batch, value_grad_points
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -165,7 +166,7 @@ def restore_frozen_state(state, state_prev, div, n):
 @njit(parallel=True, **JIT)
 def advance(surf_code, sp, ops, consts,
             codes, n_state, H, LR, t0, order,
-            clip_kind, clip_value, noise_std, seed, scale, wrap_k, wrap_alpha,
+            clip_kind, clip_value, noise_std, seed, scale, wrap_k, wrap_alpha, mu_tau, mu_index,
             fstar, use_fstar, tol, gtol, bound,
             X, F, G, S, SC, conv_at, div_at,
             rec_x, rec_f, rec_gnorm, rec_grad, rec_state, rec_base, record, record_state):
@@ -175,7 +176,8 @@ def advance(surf_code, sp, ops, consts,
     ``H[r]``, learning rates ``LR[r]`` and gradient options ``clip_kind[r]`` … ``seed[r]``
     and ``scale[r]`` (a factor per coordinate); ``wrap_k[r]`` > 0 wraps the optimizer in
     Lookahead (``engine.optimizers.lookahead``) with slow step ``wrap_alpha[r]``: X is then
-    the slow point and the last state row the fast point's offset from it.
+    the slow point and the last state row the fast point's offset from it. ``mu_tau[r]`` > 0
+    raises the momentum h[mu_index[r]] as ``engine.optimizers.momentum_schedule`` says.
     Carry (updated in place): X (R, P, 2), F (R, P), G (R, P, 2) raw value and gradient at
     X, S (R, k_max, P, 2) vector state, SC (R, ·) scalar state, conv_at / div_at (R, P)
     first step or −1. Records (R, P, frames, …), written when ``record`` / ``record_state``
@@ -210,6 +212,8 @@ def advance(surf_code, sp, ops, consts,
         # (measured: two runs on two threads took 1.5× as long as one run on one thread;
         # with private copies, 1.0×).
         h = H[r].copy()
+        tau = mu_tau[r]
+        mu_max = h[mu_index[r]] if tau > 0 else 0.0
         own_sp, own_ops, own_consts = sp.copy(), ops.copy(), consts.copy()
         wrapped = wrap_k[r] > 0
         uses_lookahead = K.uses_lookahead(code) or wrapped
@@ -280,6 +284,8 @@ def advance(surf_code, sp, ops, consts,
                     K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h, n)
                 if frozen:
                     hold_frozen(xc, x_prev, div)
+            if tau > 0:  # μ of step t + 1, for its look-ahead point and its update
+                h[mu_index[r]] = scheduled_momentum(mu_max, t + 1, tau)
             if wrapped:  # the slow point is judged; the gradient is the fast point's
                 LA.gradient_point(code, x_flat, state, h, k - 1, fast, look)
             elif uses_lookahead:

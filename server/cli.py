@@ -118,6 +118,13 @@ def _lookahead(text: str) -> dict:
     return {"k": k, "alpha": alpha}
 
 
+def _momentum_schedule(text: str) -> dict:
+    """``250`` → μ rising every 250 steps."""
+    return {"tau": _number(text)}
+
+
+MOMENTUM_SCHEDULE_HELP = ("raise every optimizer's momentum from 0.5 to its value, one rise "
+                          "every TAU steps (Sutskever et al. 2013), e.g. 250")
 LOOKAHEAD_HELP = ("wrap every optimizer in Lookahead: K fast steps, then the slow point moves "
                   "ALPHA of the way to the fast one, e.g. 5,0.5")
 
@@ -162,6 +169,8 @@ def build_parser() -> Parser:
                       help="learning-rate schedule for every optimizer, e.g. "
                            "cosine_restarts:period=200")
     race.add_argument("--lookahead", type=_lookahead, metavar="K,ALPHA", help=LOOKAHEAD_HELP)
+    race.add_argument("--momentum-schedule", type=_momentum_schedule, metavar="TAU",
+                      help=MOMENTUM_SCHEDULE_HELP)
     race.add_argument("--clip-norm", type=_number, help="clip each gradient to this norm")
     race.add_argument("--clip-value", type=_number, help="clamp each gradient component")
     race.add_argument("--noise", type=_number, default=0.0,
@@ -222,6 +231,8 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
     net.add_argument("--schedule", type=_schedule, metavar="KIND[:P=V,…]",
                      help="learning-rate schedule for every optimizer")
     net.add_argument("--lookahead", type=_lookahead, metavar="K,ALPHA", help=LOOKAHEAD_HELP)
+    net.add_argument("--momentum-schedule", type=_momentum_schedule, metavar="TAU",
+                     help=MOMENTUM_SCHEDULE_HELP)
     net.add_argument("--clip-norm", type=_number, help="clip each gradient to this norm")
     net.add_argument("--clip-value", type=_number, help="clamp each gradient component")
     net.add_argument("--noise", type=_number, default=0.0,
@@ -291,9 +302,10 @@ def run_serve(args: argparse.Namespace) -> None:
 
 
 def _run_options(optimizers: list[dict], args: argparse.Namespace) -> list[dict]:
-    """Every optimizer with the schedule and Lookahead the flags give them all."""
-    options = {key: value for key, value in (("schedule", args.schedule),
-                                             ("lookahead", args.lookahead)) if value}
+    """Every optimizer with the schedules and Lookahead the flags give them all."""
+    options = {key: value for key, value in (
+        ("schedule", args.schedule), ("lookahead", args.lookahead),
+        ("momentum_schedule", args.momentum_schedule)) if value}
     return [{**o, **options} for o in optimizers]
 
 
@@ -450,6 +462,7 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("steps",): "--steps", ("optimizers",): "--optimizer", ("optimizers", "#"): "--optimizer",
     ("optimizers", "#", "schedule"): "--schedule", ("gradient", "clip_norm"): "--clip-norm",
     ("optimizers", "#", "lookahead"): "--lookahead",
+    ("optimizers", "#", "momentum_schedule"): "--momentum-schedule",
     ("gradient", "clip_value"): "--clip-value", ("gradient", "noise_std"): "--noise",
     ("gradient", "seed"): "--seed", ("record",): "--state",
     ("dataset",): "--dataset", ("dataset", "id"): "--dataset",

@@ -31,6 +31,7 @@ from descentlab.server.schemas import (
     Integer,
     LessonEntry,
     LookaheadSpec,
+    MomentumScheduleSpec,
     Number,
     OptimizerSpec,
     Pair,
@@ -316,6 +317,8 @@ class NetworkRunInfo(BaseModel):
     gradient: GradientInfo
     lookahead: LookaheadSpec | None = Field(description="Lookahead's setting, null if the "
                                                         "optimizer is not wrapped")
+    momentum_schedule: MomentumScheduleSpec | None = Field(
+        description="the momentum schedule, null for a constant μ")
 
 
 class NetworkFinal(BaseModel):

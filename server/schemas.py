@@ -99,6 +99,7 @@ class ScheduleSpec(BaseModel):
 
 
 SyncPeriod = integer(ge=1, le=1000)
+RisePeriod = integer(ge=1, le=100_000)
 
 
 class LookaheadSpec(Strict):
@@ -114,6 +115,15 @@ class LookaheadSpec(Strict):
                                                            "point")
 
 
+class MomentumScheduleSpec(Strict):
+    """μ rising from 0.5 to the run's momentum (Sutskever et al. 2013): 0.5 for the first
+    tau steps, then 0.75, 5/6, 7/8, … For optimizers with a `momentum` hyperparameter."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tau": 250}]})
+
+    tau: RisePeriod = Field(250, description="steps between two rises of μ")
+
+
 class OptimizerSpec(Strict):
     """One contestant. Gradient options given here override the race's ``gradient``."""
 
@@ -126,6 +136,8 @@ class OptimizerSpec(Strict):
     schedule: ScheduleSpec | None = None
     lookahead: LookaheadSpec | None = Field(None, description="wrap the optimizer in "
                                                               "Lookahead (absent: not)")
+    momentum_schedule: MomentumScheduleSpec | None = Field(
+        None, description="raise the momentum from 0.5 to its value (absent: constant μ)")
     clip_norm: float | None = Field(
         None, gt=0, description="absent: the race's value; null: no clipping by norm")
     clip_value: float | None = Field(
@@ -284,8 +296,10 @@ class OptimizerEntry(BaseModel):
     notes: str
     gradient_at: str
     needs_hessian: bool
-    wrappable: bool = Field(description="run options (Lookahead) may wrap it: its step "
-                                        "reads only the gradient")
+    wrappable: bool = Field(description="Lookahead may wrap it: its step reads only the "
+                                        "gradient")
+    run_options: list[str] = Field(description="the run options (GET /run-options) a run of "
+                                               "it may take")
     network_lr: float | None = Field(description="the learning rate a network race suggests; "
                                                  "null: surfaces only")
     step_cost: float = Field(description="time of one step relative to SGD's")
@@ -309,9 +323,10 @@ class ScheduleEntry(BaseModel):
 
 
 class RunOptionEntry(BaseModel):
-    """An option that wraps a run's optimizer (the request's field of the same name)."""
+    """An option of a run beside its hyperparameters (the request's field of that name)."""
 
-    id: str = Field(description="the optimizer entry's field: `lookahead`")
+    id: str = Field(description="the optimizer entry's field: `lookahead`, "
+                                "`momentum_schedule`")
     name: str
     note: str
     equations: list[str] = Field(description="LaTeX")
@@ -439,6 +454,8 @@ class RunInfo(BaseModel):
     gradient: GradientInfo
     lookahead: LookaheadSpec | None = Field(description="Lookahead's setting, null if the "
                                                         "optimizer is not wrapped")
+    momentum_schedule: MomentumScheduleSpec | None = Field(
+        description="the momentum schedule, null for a constant μ")
     stability: StabilityInfo | None = Field(
         description="gradient descent, heavy ball and Nesterov: the largest learning rate "
                     "that is stable on the quadratic with the Hessian at this run's start "

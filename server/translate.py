@@ -92,8 +92,9 @@ def run_spec(spec: OptimizerSpec) -> Document:
         run["label"] = spec.label
     if spec.schedule is not None:
         run["schedule"] = {"kind": spec.schedule.kind, **(spec.schedule.model_extra or {})}
-    if spec.lookahead is not None:
-        run["lookahead"] = spec.lookahead.model_dump()
+    for option in ("lookahead", "momentum_schedule"):
+        if getattr(spec, option) is not None:
+            run[option] = getattr(spec, option).model_dump()
     for key in ("clip_norm", "clip_value"):
         if key in spec.model_fields_set:
             run[key] = getattr(spec, key)

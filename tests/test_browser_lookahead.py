@@ -59,3 +59,26 @@ def test_the_inspector_shows_the_fast_point_of_the_lookahead_scenario(
     page.wait_for_timeout(300)
     screenshot(page, "lookahead-calms-zigzag-1024x768")
     assert v.errors == []
+
+
+def test_the_momentum_schedule_is_offered_only_where_there_is_a_momentum(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    v = visit()  # the first scenario: SGD, Momentum, Nesterov, …
+    page = v.page
+    ids = lab(page, "(l) => l.store.state.runs.map((r) => r.id)")
+    with_mu = lab(page, """(l) => l.catalogues.optimizers.filter((o) =>
+        o.run_options.includes('momentum_schedule')).map((o) => o.id)""")
+    plain, rising = (ids.index(next(i for i in ids if i not in with_mu)),
+                     ids.index(next(i for i in ids if i in with_mu)))
+    assert page.locator(f".run[data-index='{plain}'] .momentum_schedule-row").count() == 0
+    card = page.locator(f".run[data-index='{rising}']")
+    card.locator("details.more summary").click()
+    before = race_id(page)
+    card.locator(".momentum_schedule-row input[type=checkbox]").check()
+    wait_race(page, before)
+    row = lab(page, """(l) => l.current.race.request.optimizers.findIndex((o) =>
+        o.momentum_schedule)""")
+    assert lab(page, f"(l) => l.current.race.runs[{row}].info.momentum_schedule") == {
+        "tau": 250}
+    page.wait_for_function("() => window.location.hash.includes('ms.tau')")
+    assert v.errors == []

@@ -29,6 +29,7 @@ from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
 from descentlab.engine.optimizers import lookahead as LA
+from descentlab.engine.optimizers.momentum_schedule import scheduled_momentum
 from descentlab.engine.race_kernel import CLIP_NORM, CLIP_VALUE
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -73,7 +74,7 @@ def norm(x):
 
 @njit(**JIT)
 def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
-          opt_code, h, lrs, t0, wrap_k, wrap_alpha,
+          opt_code, h, lrs, t0, wrap_k, wrap_alpha, mu_tau, mu_index,
           lay, act, X, y, batch, batch_seed,
           clip_kind, clip_value, noise_std, noise_seed, dropout, M,
           A, D, T, G, yb, lb,
@@ -88,7 +89,8 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     Records (steps, …): weights, loss, accuracy, full-batch gradient norm after each step,
     and the processed gradient each step used. ``wrap_k`` > 0 wraps the optimizer in
     Lookahead (slow step ``wrap_alpha``): theta, recorded and judged, is then the slow
-    point, and the last row of S the fast point's offset from it.
+    point, and the last row of S the fast point's offset from it. ``mu_tau`` > 0 raises the
+    momentum h[mu_index] as ``engine.optimizers.momentum_schedule`` says.
     """
     K.check_code(opt_code)
     n = y.size
@@ -96,6 +98,8 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     full = batch >= n
     nb = n if full else batch
     wrapped = wrap_k > 0
+    h = h.copy()
+    mu_max = h[mu_index] if mu_tau > 0 else 0.0
     lookahead = K.uses_lookahead(opt_code) or wrapped
     row = S.shape[0] - 1
     fast = np.zeros(p if wrapped else 0)
@@ -109,6 +113,8 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     sc_prev = np.zeros_like(sc)
     for s in range(lrs.size):
         t = t0 + s + 1
+        if mu_tau > 0:  # μ of step t, for its look-ahead point and its update
+            h[mu_index] = scheduled_momentum(mu_max, t, mu_tau)
         if div_at[0] < 0:
             if full and not lookahead and dropout == 0.0:
                 g_use[:] = g_full

@@ -85,7 +85,7 @@ def lookahead_option(optimizer: Optimizer, spec: Mapping[str, object] | None
         if not values["k"].is_integer():
             raise EngineError(f"Lookahead's k counts steps: a whole number, got "
                               f"{values['k']:g}", field="k")
-        if optimizer.needs_hessian or optimizer.needs_loss:
+        if not optimizer.wrappable:
             raise EngineError(f"Lookahead wraps a step that reads only the gradient; "
                               f"{optimizer.name} reads more of the surface")
     except EngineError as err:

@@ -139,8 +139,11 @@ function valuesAt(run, optimizer, t) {
   const look = lookahead(run, optimizer, t);
   if (look) values['tilde(x)'] = look;
   // ε is the scheduled rate of this step (set above), not the hyperparameter lr.
+  // a scheduled momentum changes from step to step: its symbol stays unsubstituted
+  const scheduled = run.info.momentum_schedule ? 'momentum' : null;
   for (const p of optimizer.hyperparameters) {
-    if (p.symbol && p.name !== 'lr' && p.name in run.info.hyperparameters) {
+    if (p.symbol && p.name !== 'lr' && p.name !== scheduled
+      && p.name in run.info.hyperparameters) {
       values[cached(p.symbol).plain] = run.info.hyperparameters[p.name];
     }
   }

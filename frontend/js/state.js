@@ -65,7 +65,8 @@ const numberMap = {
  * @typedef {{id: string, label: string, on: boolean,
  *   hp: Object<string, number>, schedule: ({kind: string}&Object<string, number>)|null,
  *   clipNorm: number|null, clipValue: number|null, noise: number|null, seed: number|null,
- *   lookahead: {k: number, alpha: number}|null, ownLr: boolean}} Run
+ *   lookahead: {k: number, alpha: number}|null, momentumSchedule: {tau: number}|null,
+ *   ownLr: boolean}} Run
  * `ownLr`: the person typed or dragged this run's learning rate, so a new surface keeps it
  * instead of bringing the rate it suggests.
  */
@@ -74,7 +75,8 @@ const numberMap = {
  * run has no colour of its own: its optimizer's colour and marker come from the catalogue. */
 export function newRun(id, hp = {}) {
   return { id, label: '', on: true, hp: { ...hp }, schedule: null, clipNorm: null,
-    clipValue: null, noise: null, seed: null, lookahead: null, ownLr: false };
+    clipValue: null, noise: null, seed: null, lookahead: null, momentumSchedule: null,
+    ownLr: false };
 }
 
 /** Escape only what separates a run's parts (`;`, `:`) and `%` itself; the URL encoding of
@@ -83,7 +85,7 @@ const escapePart = (text) => text.replace(/[%;:]/g, (c) => `%${c.charCodeAt(0).t
 
 /**
  * A run as `id:adam;lr:0.05;ownlr;label:Adam fast;off;sched:linear;sched.tau:400;clip:1`, with
- * `la.k:5;la.alpha:0.5` when Lookahead wraps it. Links
+ * `la.k:5;la.alpha:0.5` when Lookahead wraps it and `ms.tau:250` when its momentum rises. Links
  * from before colours came from the catalogue carry a colour index `c:2`: it is skipped.
  */
 const runCodec = {
@@ -108,6 +110,7 @@ const runCodec = {
       else if (key === 'seed') run.seed = integer.parse(value);
       else if (key === 'la.k') run.lookahead = { ...run.lookahead, k: integer.parse(value) };
       else if (key === 'la.alpha') run.lookahead = { ...run.lookahead, alpha: finite(value) };
+      else if (key === 'ms.tau') run.momentumSchedule = { tau: integer.parse(value) };
       else run.hp[key] = finite(value);
     }
     if (!run.id) throw new Error(`a run without an id: ${s}`);
@@ -134,6 +137,7 @@ const runCodec = {
     if (run.noise !== null) parts.push(`noise:${run.noise}`);
     if (run.seed !== null) parts.push(`seed:${run.seed}`);
     if (run.lookahead) parts.push(`la.k:${run.lookahead.k}`, `la.alpha:${run.lookahead.alpha}`);
+    if (run.momentumSchedule) parts.push(`ms.tau:${run.momentumSchedule.tau}`);
     return parts.join(';');
   },
 };

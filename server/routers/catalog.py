@@ -60,7 +60,8 @@ async def schedules(request: Request) -> Response:
 
 
 @router.get("/run-options", response_model=list[RunOptionEntry],
-            summary="Options that wrap any optimizer of a run (Lookahead)")
+            summary="Options of a run beside its hyperparameters (Lookahead, the momentum "
+                    "schedule)")
 async def run_options(request: Request) -> Response:
     return serve_catalogue(request, "run_options")
 
