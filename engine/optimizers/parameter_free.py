@@ -113,7 +113,7 @@ ENTRIES = (
         "two on a surface, every weight of a network. optax's estim_lr_coef (1) and "
         "safeguard_warmup (off) are not offered; where every gradient so far was zero, d "
         "stays (optax's 0/0 would make it NaN). Not in torch.optim.",
-        color=ORANGE, marker="pentagon", step_cost=2.5, network_lr=1.0,
+        color=ORANGE, marker="pentagon", step_cost=1.8, network_lr=1.0,
         lr_rule=LrRule("fixed", 1.0),
         derived=(Derived("step_size", "step size η", "d ε √(1−β₂ᵗ)/(1−β₁ᵗ): what the next "
                          "step multiplies m/(√v + dδ) by", r"\eta"),),
