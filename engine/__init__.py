@@ -27,6 +27,7 @@ from descentlab.engine.network_scenarios import (
     get_network_scenario,
 )
 from descentlab.engine.objective import Objective, objective
+from descentlab.engine.optimizers import lookahead, momentum_schedule
 from descentlab.engine.optimizers.catalog import OPTIMIZERS, Optimizer, get_optimizer
 from descentlab.engine.outcome import Outcome, outcomes
 from descentlab.engine.race import (
@@ -57,6 +58,12 @@ def optimizers() -> list[Optimizer]:
 def schedules() -> list[Schedule]:
     """The learning-rate schedules any optimizer can use."""
     return list(SCHEDULES.values())
+
+
+def run_options() -> list[dict]:
+    """The options of a run beside its optimizer's hyperparameters: Lookahead around any
+    gradient-only optimizer, and the momentum schedule for one with a momentum μ."""
+    return [lookahead.catalogue_entry(), momentum_schedule.catalogue_entry()]
 
 
 def scenarios() -> list[Scenario]:
@@ -118,6 +125,7 @@ __all__ = [
     "optimizers",
     "outcomes",
     "race",
+    "run_options",
     "scenarios",
     "schedules",
     "search",

@@ -18,7 +18,13 @@ import numpy as np
 
 from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.objective import Objective, objective
-from descentlab.engine.optimizers.catalog import Optimizer, get_optimizer
+from descentlab.engine.optimizers.catalog import Optimizer, StateVar, get_optimizer
+from descentlab.engine.optimizers.lookahead import FAST, Lookahead, lookahead_option
+from descentlab.engine.optimizers.momentum_schedule import (
+    MomentumSchedule,
+    momentum_index,
+    momentum_schedule_option,
+)
 from descentlab.engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance, fill_start
 from descentlab.engine.schedules import get_schedule
 
@@ -84,6 +90,28 @@ class Run(NamedTuple):
     schedule: str
     schedule_params: dict[str, float]
     gradient: GradientOptions
+    lookahead: Lookahead | None = None
+    """Lookahead around the optimizer (``engine.optimizers.lookahead``), or None."""
+    momentum_schedule: MomentumSchedule | None = None
+    """μ rising to its value (``engine.optimizers.momentum_schedule``), or None."""
+
+    @property
+    def state(self) -> tuple[StateVar, ...]:
+        """The state rows the kernel keeps for this run: the optimizer's, then Lookahead's
+        fast point where it wraps it."""
+        return self.optimizer.state + ((FAST,) if self.lookahead else ())
+
+    @property
+    def wrap(self) -> tuple[int, float]:
+        """The kernels' Lookahead arguments (k, α); k = 0 leaves the optimizer unwrapped."""
+        return (self.lookahead.k, self.lookahead.alpha) if self.lookahead else (0, 0.0)
+
+    @property
+    def mu_schedule(self) -> tuple[int, int]:
+        """The kernels' momentum-schedule arguments (τ, μ's index in h); τ = 0: constant."""
+        if self.momentum_schedule is None:
+            return (0, 0)
+        return (self.momentum_schedule.tau, momentum_index(self.optimizer))
 
     def with_hyperparameters(self, values: dict[str, float]) -> Run:
         """This run with other (already checked) hyperparameter values."""
@@ -104,7 +132,10 @@ class Run(NamedTuple):
                 "hyperparameters": dict(self.hyperparameters),
                 "schedule": {"kind": self.schedule, **self.schedule_params},
                 "gradient": {"clip_norm": g.clip_norm, "clip_value": g.clip_value,
-                             "noise_std": g.noise_std, "seed": g.seed}}
+                             "noise_std": g.noise_std, "seed": g.seed},
+                "lookahead": self.lookahead.to_dict() if self.lookahead else None,
+                "momentum_schedule": (self.momentum_schedule.to_dict()
+                                      if self.momentum_schedule else None)}
 
 
 _REAL = (float, int)
@@ -129,8 +160,13 @@ def make_run(spec: RunLike, defaults: GradientOptions) -> Run:
         clip_value=spec.get("clip_value", defaults.clip_value),
         noise_std=float(spec.get("noise_std", defaults.noise_std)),
         seed=int(spec.get("seed", defaults.seed))).check()
-    return _resolved_run(spec["id"], spec.get("hyperparameters"), spec.get("schedule"),
-                         spec.get("label"), gradient)
+    run = _resolved_run(spec["id"], spec.get("hyperparameters"), spec.get("schedule"),
+                        spec.get("label"), gradient)
+    wrap, rise = spec.get("lookahead"), spec.get("momentum_schedule")
+    if wrap is None and rise is None:
+        return run
+    return run._replace(lookahead=lookahead_option(run.optimizer, wrap),
+                        momentum_schedule=momentum_schedule_option(run.optimizer, rise))
 
 
 def _resolved_run(optimizer_id: object, hyperparameters: Mapping | None,
@@ -301,7 +337,8 @@ class RaceSession:
         for i, r in enumerate(runs):
             if r.schedule != "constant" or r.schedule_params.get("warmup"):
                 r.fill_learning_rates(self.lrs[i])
-        if n_runs > MANY_RUNS and len({(r.optimizer.id, r.gradient.scaled((1.0, 1.0)))
+        if n_runs > MANY_RUNS and len({(r.optimizer.id, r.gradient.scaled((1.0, 1.0)),
+                                        r.lookahead, r.momentum_schedule)
                                        for r in runs}) == 1:
             self._one_optimizer_many_settings(runs)
         else:
@@ -317,6 +354,13 @@ class RaceSession:
                 [[c[1] for c in clips], [g.noise_std for g in gradients]], dtype=np.float64)
             self.scale = np.array([g.scale for g in gradients], dtype=np.float64)
             self.state_rows, self.scalar_state = layout.state_rows, layout.scalar_state
+            if any(r.lookahead for r in runs):  # one more state row: the fast point
+                self.n_state = np.array([len(r.state) for r in runs], dtype=np.int64)
+                self.state_rows = int(self.n_state.max())
+        self.wrap_k = np.array([r.wrap[0] for r in runs], dtype=np.int64)
+        self.wrap_alpha = np.array([r.wrap[1] for r in runs], dtype=np.float64)
+        self.mu_tau, self.mu_index = np.array([r.mu_schedule for r in runs],
+                                              dtype=np.int64).reshape(-1, 2).T.copy()
         self.X, self.G = np.empty((n_runs, n, 2)), np.empty((n_runs, n, 2))
         self.F = np.empty((n_runs, n))
         self.conv = np.empty((n_runs, n), dtype=np.int64)
@@ -333,7 +377,7 @@ class RaceSession:
         than run by run; equal step costs need no balancing."""
         n_runs, opt, gradient = len(runs), runs[0].optimizer, runs[0].gradient
         self.codes = np.full(n_runs, opt.code, dtype=np.int64)
-        self.n_state = np.full(n_runs, len(opt.state), dtype=np.int64)
+        self.n_state = np.full(n_runs, len(runs[0].state), dtype=np.int64)
         self.order = np.arange(n_runs, dtype=np.int64)
         h = opt.kernel_matrix([r.hyperparameters for r in runs])
         self.H = h if h.shape[1] else np.zeros((n_runs, 1))
@@ -343,7 +387,7 @@ class RaceSession:
         self.clip_value, self.noise_std = np.array(
             [[value] * n_runs, [gradient.noise_std] * n_runs], dtype=np.float64)
         self.scale = np.array([r.gradient.scale for r in runs], dtype=np.float64)
-        self.state_rows = len(opt.state)
+        self.state_rows = len(runs[0].state)
         self.scalar_state = np.tile(_padded([opt.scalar_state]), (n_runs, 1))
 
     @property
@@ -395,7 +439,7 @@ class RaceSession:
         advance(*self.objective.kernel_args, self.codes, self.n_state, self.H,
                 np.ascontiguousarray(self.lrs[:, self.t:self.t + k]), self.t, self.order,
                 self.clip_kind, self.clip_value, self.noise_std, self.seed, self.scale,
-                *self._judging,
+                self.wrap_k, self.wrap_alpha, self.mu_tau, self.mu_index, *self._judging,
                 self.X, self.F, self.G, self.S, self.SC, self.conv, self.div,
                 rec["positions"], rec["loss"], rec["grad_norm"], rec["grad"], rec["state"],
                 rec_base, self.record, self.record_state)
@@ -432,7 +476,7 @@ class RaceSession:
             for key in ("positions", "loss", "grad_norm", "grad"):
                 setattr(result, key, rec[key])
         if self.record_state:
-            result.state = [{v.name: states[:, :, j] for j, v in enumerate(run.optimizer.state)}
+            result.state = [{v.name: states[:, :, j] for j, v in enumerate(run.state)}
                             for run, states in zip(self.runs, self._state_views(rec["state"]),
                                                    strict=True)]
         return result
@@ -468,7 +512,7 @@ class RaceSession:
                 stacked = np.concatenate(
                     [first["state"][i][:, None]] + [s.state[i] for s in segments], axis=1)
                 result.state.append({v.name: np.ascontiguousarray(stacked[:, :, j])
-                                     for j, v in enumerate(run.optimizer.state)})
+                                     for j, v in enumerate(run.state)})
         return result
 
 

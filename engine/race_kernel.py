@@ -25,6 +25,8 @@ from numba import njit, prange
 
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.optimizers import lookahead as LA
+from descentlab.engine.optimizers.momentum_schedule import scheduled_momentum
 from descentlab.engine.surfaces.dispatch import hessian_batch, value_grad_batch, value_grad_points
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -185,7 +187,7 @@ def restore_frozen_state(state, state_prev, div, n):
 @njit(parallel=True, **JIT)
 def advance(surf_code, sp, ops, consts,
             codes, n_state, H, LR, t0, order,
-            clip_kind, clip_value, noise_std, seed, scale,
+            clip_kind, clip_value, noise_std, seed, scale, wrap_k, wrap_alpha, mu_tau, mu_index,
             fstar, use_fstar, tol, gtol, bound,
             X, F, G, S, SC, conv_at, div_at,
             rec_x, rec_f, rec_gnorm, rec_grad, rec_state, rec_base, record, record_state):
@@ -193,7 +195,10 @@ def advance(surf_code, sp, ops, consts,
 
     Per run r: optimizer ``codes[r]`` with ``n_state[r]`` state rows, hyperparameters
     ``H[r]``, learning rates ``LR[r]`` and gradient options ``clip_kind[r]`` … ``seed[r]``
-    and ``scale[r]`` (a factor per coordinate).
+    and ``scale[r]`` (a factor per coordinate); ``wrap_k[r]`` > 0 wraps the optimizer in
+    Lookahead (``engine.optimizers.lookahead``) with slow step ``wrap_alpha[r]``: X is then
+    the slow point and the last state row the fast point's offset from it. ``mu_tau[r]`` > 0
+    raises the momentum h[mu_index[r]] as ``engine.optimizers.momentum_schedule`` says.
     Carry (updated in place): X (R, P, 2), F (R, P), G (R, P, 2) raw value and gradient at
     X, S (R, k_max, P, 2) vector state, SC (R, ·) scalar state, conv_at / div_at (R, P)
     first step or −1. Records (R, P, frames, …), written when ``record`` / ``record_state``
@@ -228,8 +233,12 @@ def advance(surf_code, sp, ops, consts,
         # (measured: two runs on two threads took 1.5× as long as one run on one thread;
         # with private copies, 1.0×).
         h = H[r].copy()
+        tau = mu_tau[r]
+        mu_max = h[mu_index[r]] if tau > 0 else 0.0
         own_sp, own_ops, own_consts = sp.copy(), ops.copy(), consts.copy()
-        uses_lookahead = K.uses_lookahead(code)
+        wrapped = wrap_k[r] > 0
+        uses_lookahead = K.uses_lookahead(code) or wrapped
+        fast = np.empty(2 * n if wrapped else 0)
         xc = np.empty((2, n))
         gc = np.empty((2, n))
         fc = F[r, lo:lo + n].copy()
@@ -295,12 +304,20 @@ def advance(surf_code, sp, ops, consts,
                 elif code == K.RANDOM_SEARCH:
                     K.random_search_update(xc, fc, state, lrs[s], int(h[0] + 0.5), seed[r],
                                            lo, t, surf_code, own_sp, own_ops, own_consts)
+                elif wrapped:
+                    LA.lookahead_step(code, x_flat, gu_flat, state, sc, t, lrs[s], h, n,
+                                      k - 1, wrap_k[r], wrap_alpha[r], fast)
                 else:
-                    K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h)
+                    K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h, n)
                 if frozen:
                     hold_frozen(xc, x_prev, div)
-            if uses_lookahead:
+            if tau > 0:  # μ of step t + 1, for its look-ahead point and its update
+                h[mu_index[r]] = scheduled_momentum(mu_max, t + 1, tau)
+            if wrapped:  # the slow point is judged; the gradient is the fast point's
+                LA.gradient_point(code, x_flat, state, h, k - 1, fast, look)
+            elif uses_lookahead:
                 K.lookahead(code, x_flat, state, h, look)
+            if uses_lookahead:
                 for c in range(2):
                     for i in range(n):
                         ev[c, i] = xc[c, i]

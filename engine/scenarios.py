@@ -172,9 +172,10 @@ class Scenario:
 
 
 def _run(optimizer: str, label: str, **settings: Any) -> dict:
-    """One contestant; hyperparameters go by name, the rest (schedule, clipping) as is."""
-    extra = {k: settings.pop(k) for k in ("schedule", "clip_norm", "clip_value", "noise_std")
-             if k in settings}
+    """One contestant; hyperparameters go by name, the rest (schedule, clipping, Lookahead)
+    as is."""
+    extra = {k: settings.pop(k) for k in ("schedule", "clip_norm", "clip_value", "noise_std",
+                                          "lookahead") if k in settings}
     return {"id": optimizer, "label": label, "hyperparameters": settings, **extra}
 
 
@@ -204,6 +205,21 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "bounces away and keeps the progress along the valley.",
         (Expect("SGD lr 0.09", status="converged"), Expect("Momentum", status="converged")),
         params={"kappa": 20}, focus="SGD lr 0.09"),
+    Scenario(
+        "lookahead_calms_zigzag", "Lookahead calms SGD's zig-zag", "ill-conditioning",
+        "ravine", (-2.5, 1.2), 200,
+        (_run("sgd", "SGD", lr=0.09),
+         _run("sgd", "SGD + Lookahead", lr=0.09, lookahead={"k": 5, "alpha": 0.5})),
+        "SGD bounces from wall to wall. Lookahead lets it take five steps, then moves a slow "
+        "point halfway to where they ended, and the next five start from there. What path "
+        "does the slow point draw?",
+        "After five fast steps SGD stands on the opposite wall, lower than it started; "
+        "halfway between, the slow point stays on its own side, nearer the floor, and slides "
+        "down to the valley floor without crossing it. It moves only every fifth step, and "
+        "only halfway, so along the floor it arrives later than SGD; the inspector shows the "
+        "fast point x̃ running ahead of it.",
+        (Expect("SGD", status="converged"), Expect("SGD + Lookahead", status="converged")),
+        params={"kappa": 20}, focus="SGD + Lookahead"),
     Scenario(
         "momentum_overshoots", "Momentum overshoots", "momentum",
         "ravine", (-2.5, 1.2), 300,

@@ -113,6 +113,23 @@ def _schedule(text: str) -> dict:
     return {"kind": kind.strip(), **_assignments(settings)}
 
 
+def _lookahead(text: str) -> dict:
+    """``5,0.5`` → Lookahead with k = 5, α = 0.5."""
+    k, alpha = _numbers(2, "K,ALPHA (steps between syncs, slow step)")(text)
+    return {"k": k, "alpha": alpha}
+
+
+def _momentum_schedule(text: str) -> dict:
+    """``250`` → μ rising every 250 steps."""
+    return {"tau": _number(text)}
+
+
+MOMENTUM_SCHEDULE_HELP = ("raise every optimizer's momentum from 0.5 to its value, one rise "
+                          "every TAU steps (Sutskever et al. 2013), e.g. 250")
+LOOKAHEAD_HELP = ("wrap every optimizer in Lookahead: K fast steps, then the slow point moves "
+                  "ALPHA of the way to the fast one, e.g. 5,0.5")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="descentlab", description="Optimizers racing over loss surfaces.")
     parser.add_argument("--version", action="version", version=f"descentlab {__version__}")
@@ -152,6 +169,9 @@ def build_parser() -> Parser:
     race.add_argument("--schedule", type=_schedule, metavar="KIND[:P=V,…]",
                       help="learning-rate schedule for every optimizer, e.g. "
                            "cosine_restarts:period=200")
+    race.add_argument("--lookahead", type=_lookahead, metavar="K,ALPHA", help=LOOKAHEAD_HELP)
+    race.add_argument("--momentum-schedule", type=_momentum_schedule, metavar="TAU",
+                      help=MOMENTUM_SCHEDULE_HELP)
     race.add_argument("--clip-norm", type=_number, help="clip each gradient to this norm")
     race.add_argument("--clip-value", type=_number, help="clamp each gradient component")
     race.add_argument("--noise", type=_number, default=0.0,
@@ -213,6 +233,9 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
     net.add_argument("--init-seed", type=int, default=0, help="seed of the initial weights")
     net.add_argument("--schedule", type=_schedule, metavar="KIND[:P=V,…]",
                      help="learning-rate schedule for every optimizer")
+    net.add_argument("--lookahead", type=_lookahead, metavar="K,ALPHA", help=LOOKAHEAD_HELP)
+    net.add_argument("--momentum-schedule", type=_momentum_schedule, metavar="TAU",
+                     help=MOMENTUM_SCHEDULE_HELP)
     net.add_argument("--clip-norm", type=_number, help="clip each gradient to this norm")
     net.add_argument("--clip-value", type=_number, help="clamp each gradient component")
     net.add_argument("--noise", type=_number, default=0.0,
@@ -289,6 +312,14 @@ def run_serve(args: argparse.Namespace) -> None:
     uvicorn.Server(config).run(sockets=[config.bind_socket()])
 
 
+def _run_options(optimizers: list[dict], args: argparse.Namespace) -> list[dict]:
+    """Every optimizer with the schedules and Lookahead the flags give them all."""
+    options = {key: value for key, value in (
+        ("schedule", args.schedule), ("lookahead", args.lookahead),
+        ("momentum_schedule", args.momentum_schedule)) if value}
+    return [{**o, **options} for o in optimizers]
+
+
 def _race_request(args: argparse.Namespace):
     from descentlab.server.schemas import RaceRequest
 
@@ -299,8 +330,7 @@ def _race_request(args: argparse.Namespace):
     if args.view:
         surface["view"] = args.view
     optimizers = args.optimizer or [{"id": name} for name in DEFAULT_OPTIMIZERS]
-    if args.schedule:
-        optimizers = [{**o, "schedule": args.schedule} for o in optimizers]
+    optimizers = _run_options(optimizers, args)
     data = {"surface": surface, "steps": args.steps, "optimizers": optimizers,
             "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
                          "noise_std": args.noise, "seed": args.seed},
@@ -347,8 +377,7 @@ def _network_request(args: argparse.Namespace):
     suggested = catalogue()["race"]["suggested_lr"]
     optimizers = args.optimizer or [{"id": name, "hyperparameters": {"lr": suggested[name]}}
                                     for name in DEFAULT_OPTIMIZERS]
-    if args.schedule:
-        optimizers = [{**o, "schedule": args.schedule} for o in optimizers]
+    optimizers = _run_options(optimizers, args)
     dataset: dict = {"id": args.dataset}
     if args.param:
         dataset["params"] = dict(args.param)
@@ -444,6 +473,8 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("surface", "view"): "--view", ("start",): "--start", ("starts",): "--start",
     ("steps",): "--steps", ("optimizers",): "--optimizer", ("optimizers", "#"): "--optimizer",
     ("optimizers", "#", "schedule"): "--schedule", ("gradient", "clip_norm"): "--clip-norm",
+    ("optimizers", "#", "lookahead"): "--lookahead",
+    ("optimizers", "#", "momentum_schedule"): "--momentum-schedule",
     ("gradient", "clip_value"): "--clip-value", ("gradient", "noise_std"): "--noise",
     ("gradient", "seed"): "--seed", ("record",): "--state",
     ("dataset",): "--dataset", ("dataset", "id"): "--dataset",

@@ -28,6 +28,7 @@ TEXTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "surfaces": (("name", "note"), ("params",)),
     "optimizers": (("name", "summary", "notes"), ("hyperparameters", "state")),
     "schedules": (("name", "note"), ("params",)),
+    "run_options": (("name", "note"), ("params",)),
     "scenarios": (("title", "question", "notice"), ()),
     "datasets": (("name", "note"), ("params",)),
     "activations": (("note",), ()),

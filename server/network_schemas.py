@@ -30,6 +30,8 @@ from descentlab.server.schemas import (
     GridPoints,
     Integer,
     LessonEntry,
+    LookaheadSpec,
+    MomentumScheduleSpec,
     Number,
     OptimizerSpec,
     Pair,
@@ -323,6 +325,10 @@ class NetworkRunInfo(BaseModel):
     hyperparameters: dict[str, float]
     schedule: dict[str, str | float]
     gradient: GradientInfo
+    lookahead: LookaheadSpec | None = Field(description="Lookahead's setting, null if the "
+                                                        "optimizer is not wrapped")
+    momentum_schedule: MomentumScheduleSpec | None = Field(
+        description="the momentum schedule, null for a constant μ")
 
 
 class NetworkFinal(BaseModel):

@@ -98,6 +98,32 @@ class ScheduleSpec(BaseModel):
     kind: str = Field("constant", max_length=64)
 
 
+SyncPeriod = integer(ge=1, le=1000)
+RisePeriod = integer(ge=1, le=100_000)
+
+
+class LookaheadSpec(Strict):
+    """Lookahead around the optimizer (Zhang et al. 2019): after every k steps of the
+    optimizer (the fast point), the slow point moves a fraction α of the way to the fast one,
+    which restarts there. The path drawn and judged is the slow point's."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"k": 5, "alpha": 0.5}]})
+
+    k: SyncPeriod = Field(5, description="fast steps between two syncs")
+    alpha: float = Field(0.5, ge=0.01, le=1.0, description="the slow point's step: the "
+                                                           "fraction of the way to the fast "
+                                                           "point")
+
+
+class MomentumScheduleSpec(Strict):
+    """μ rising from 0.5 to the run's momentum (Sutskever et al. 2013): 0.5 for the first
+    tau steps, then 0.75, 5/6, 7/8, … For optimizers with a `momentum` hyperparameter."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tau": 250}]})
+
+    tau: RisePeriod = Field(250, description="steps between two rises of μ")
+
+
 class OptimizerSpec(Strict):
     """One contestant. Gradient options given here override the race's ``gradient``."""
 
@@ -108,6 +134,10 @@ class OptimizerSpec(Strict):
         default_factory=dict, description="overrides of the defaults listed by "
                                           "GET /optimizers", examples=[{"lr": 0.05}])
     schedule: ScheduleSpec | None = None
+    lookahead: LookaheadSpec | None = Field(None, description="wrap the optimizer in "
+                                                              "Lookahead (absent: not)")
+    momentum_schedule: MomentumScheduleSpec | None = Field(
+        None, description="raise the momentum from 0.5 to its value (absent: constant μ)")
     clip_norm: float | None = Field(
         None, gt=0, description="absent: the race's value; null: no clipping by norm")
     clip_value: float | None = Field(
@@ -268,6 +298,10 @@ class OptimizerEntry(BaseModel):
     needs_hessian: bool
     needs_surface: bool = Field(description="the step evaluates the surface away from x (a "
                                 "line search, random trials): surfaces only")
+    wrappable: bool = Field(description="Lookahead may wrap it: its step reads only the "
+                                        "gradient")
+    run_options: list[str] = Field(description="the run options (GET /run-options) a run of "
+                                               "it may take")
     network_lr: float | None = Field(description="the learning rate a network race suggests; "
                                                  "null: surfaces only")
     step_cost: float = Field(description="time of one step relative to SGD's")
@@ -287,6 +321,17 @@ class ScheduleEntry(BaseModel):
     name: str
     latex: str
     note: str
+    params: list[RangeEntry]
+
+
+class RunOptionEntry(BaseModel):
+    """An option of a run beside its hyperparameters (the request's field of that name)."""
+
+    id: str = Field(description="the optimizer entry's field: `lookahead`, "
+                                "`momentum_schedule`")
+    name: str
+    note: str
+    equations: list[str] = Field(description="LaTeX")
     params: list[RangeEntry]
 
 
@@ -409,6 +454,10 @@ class RunInfo(BaseModel):
     hyperparameters: dict[str, float]
     schedule: dict[str, str | float] = Field(description="`kind` and its parameters")
     gradient: GradientInfo
+    lookahead: LookaheadSpec | None = Field(description="Lookahead's setting, null if the "
+                                                        "optimizer is not wrapped")
+    momentum_schedule: MomentumScheduleSpec | None = Field(
+        description="the momentum schedule, null for a constant μ")
     stability: StabilityInfo | None = Field(
         description="gradient descent, heavy ball and Nesterov: the largest learning rate "
                     "that is stable on the quadratic with the Hessian at this run's start "

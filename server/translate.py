@@ -92,6 +92,9 @@ def run_spec(spec: OptimizerSpec) -> Document:
         run["label"] = spec.label
     if spec.schedule is not None:
         run["schedule"] = {"kind": spec.schedule.kind, **(spec.schedule.model_extra or {})}
+    for option in ("lookahead", "momentum_schedule"):
+        if getattr(spec, option) is not None:
+            run[option] = getattr(spec, option).model_dump()
     for key in ("clip_norm", "clip_value"):
         if key in spec.model_fields_set:
             run[key] = getattr(spec, key)
@@ -278,7 +281,7 @@ class RaceStream(SegmentedStream):
             window = seg.state[o]
             if start is not None:
                 window = np.concatenate([start["state"][o][:, None], window], axis=1)
-            state = {v.name: window[:, :, j] for j, v in enumerate(run.optimizer.state)}
+            state = {v.name: window[:, :, j] for j, v in enumerate(run.state)}
             lr = self.session.lrs[o, max(lo, 1) - 1:last]
             docs.append(_state_docs(run, state, lr, self.session.starts.shape[0],
                                     first_frame=lo, state_before=self.last_state[o]))
@@ -312,6 +315,7 @@ def catalogues() -> dict[str, list[Document]]:
                          for s in engine.surfaces()],
             "optimizers": [o.to_dict() for o in engine.optimizers()],
             "schedules": [s.to_dict() for s in engine.schedules()],
+            "run_options": engine.run_options(),
             "scenarios": [s.to_dict() for s in sorted(
                 (*engine.scenarios(), *engine.map_scenarios(), *engine.network_scenarios()),
                 key=lambda s: order_of(s.id))]}

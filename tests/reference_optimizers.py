@@ -48,6 +48,7 @@ STATE_NAMES: dict[str, tuple[str, ...]] = {
     "qhadam": ("m", "v"),
     "schedule_free_sgd": ("z_offset",),
     "schedule_free_adamw": ("z_offset", "v"),
+    "prodigy": ("m", "v", "s", "x0", "d", "r"),
 }
 
 
@@ -399,6 +400,26 @@ def _newton(hp, x, g, hess, lr):
     return (x[0] - lr * inv_g[0], x[1] - lr * inv_g[1])
 
 
+def _prodigy(hp, x, state, g, t, lr):
+    """Mishchenko & Defazio, as optax.contrib.prodigy: Adam on d·g with the step
+    η = dε√(1−β₂ᵗ)/(1−β₁ᵗ), and d raised to r/‖s‖₁ where that is larger; r and ‖s‖₁ sum
+    over the point's two coordinates. x₀ is the start, d starts at d₀."""
+    b1, b2, d0, wd, eps = hp["beta1"], hp["beta2"], hp["d0"], hp["weight_decay"], hp["eps"]
+    b3 = math.sqrt(b2)
+    x0 = x if t == 1 else state["x0"]
+    d = d0 if t == 1 else state["d"][0]
+    eta = d * lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+    r = b3 * state["r"][0] + d / d0 * eta * sum(g[i] * (x0[i] - x[i]) for i in range(2))
+    m = tuple(b1 * state["m"][i] + (1.0 - b1) * d * g[i] for i in range(2))
+    v = tuple(b2 * state["v"][i] + (1.0 - b2) * (d * g[i]) ** 2 for i in range(2))
+    s = tuple(b3 * state["s"][i] + eta * d * g[i] / d0 for i in range(2))
+    total = abs(s[0]) + abs(s[1])
+    d_new = max(d, r / total) if total > 0.0 else d
+    new_x = tuple(x[i] - wd * eta * x[i] - eta * m[i] / (math.sqrt(v[i]) + d_new * eps)
+                  for i in range(2))
+    return new_x, {"m": m, "v": v, "s": s, "x0": x0, "d": (d_new, d_new), "r": (r, r)}
+
+
 _RULES = {
     "sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov, "adagrad": _adagrad,
     "rmsprop": _rmsprop, "adam": _adam, "adamax": _adamax, "nadam": _nadam,
@@ -406,6 +427,7 @@ _RULES = {
     "adamw": _adamw, "radam": _radam, "adabelief": _adabelief, "lion": _lion,
     "yogi": _yogi, "qhm": _qhm, "qhadam": _qhadam,
     "schedule_free_sgd": _schedule_free_sgd, "schedule_free_adamw": _schedule_free_adamw,
+    "prodigy": _prodigy,
 }
 
 
@@ -515,4 +537,24 @@ def run(opt_id: str, hp: Mapping[str, float], start: Vec, steps: int, value_grad
         out["grads"].append(g)
         out["lrs"].append(lr)
         out["states"].append(state)
+    return out
+
+
+def lookahead_run(opt_id: str, hp: Mapping[str, float], k: int, alpha: float, start: Vec,
+                  steps: int, value_grad: ValueGrad) -> dict[str, list]:
+    """Lookahead (Zhang et al. 2019, algorithm 1) around ``opt_id`` at a constant rate:
+    the inner optimizer steps the fast point (its state kept across syncs); after steps
+    k, 2k, … the slow point moves α of the way to the fast one, which restarts from it.
+    Returns ``slow`` and ``fast`` (steps + 1 points each)."""
+    slow = fast = (float(start[0]), float(start[1]))
+    state = initial_state(opt_id)
+    out = {"slow": [slow], "fast": [fast]}
+    for t in range(1, steps + 1):
+        g = value_grad(gradient_point(opt_id, hp, fast, state))[1]
+        fast, state = step(opt_id, hp, fast, state, g, t, hp["lr"])
+        if t % k == 0:
+            slow = tuple(slow[i] + alpha * (fast[i] - slow[i]) for i in range(2))
+            fast = slow
+        out["slow"].append(slow)
+        out["fast"].append(fast)
     return out

@@ -413,3 +413,23 @@ def test_map_compare_judges_every_optimizer_on_every_held_out_start_and_seed(cap
     assert err.count("tuned to lr=") == 2
     code, _, err = run(["map", "compare", "--test-starts", "0"], capsys)
     assert code == 2 and "--test-starts must be at least 1" in err
+
+
+def test_race_with_lookahead_and_a_momentum_schedule(capsys):
+    code, out, err = run(["race", "--surface", "bowl", "--steps", "10", "-q",
+                          "--optimizer", "momentum", "--optimizer", "nesterov",
+                          "--lookahead", "5,0.5", "--momentum-schedule", "4"], capsys)
+    assert code == 0 and err == ""
+    runs = json.loads(out)["runs"]
+    assert all(r["lookahead"] == {"k": 5, "alpha": 0.5} for r in runs)
+    assert all(r["momentum_schedule"] == {"tau": 4} for r in runs)
+
+
+@pytest.mark.parametrize(("argv", "flag"), [
+    (["--lookahead", "0,0.5"], "--lookahead"),
+    (["--momentum-schedule", "10"], "--momentum-schedule"),
+])
+def test_a_bad_run_option_names_its_flag(argv, flag, capsys):
+    code, _, err = run(["race", "--surface", "bowl", "--steps", "5", "--optimizer", "adam",
+                        *argv], capsys)
+    assert code == 2 and f"error: {flag}" in err, err

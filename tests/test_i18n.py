@@ -27,7 +27,7 @@ MARKUP = re.compile(r"<[^>]+>")
 #: Message keys of the catalogues' texts (localize.py), as opposed to the interface's.
 CATALOGUE_PREFIXES = ("surfaces.", "optimizers.", "schedules.", "scenarios.", "datasets.",
                       "activations.", "inits.", "two_param_nets.", "topics.", "networks.",
-                      "run_labels.")
+                      "run_labels.", "run_options.")
 
 
 def messages(lang: str) -> dict:

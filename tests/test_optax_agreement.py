@@ -1,10 +1,10 @@
 """The engine agrees with optax 0.2.8 for the optimizers whose convention is optax's.
 
-Lion, AdaBelief, Yogi and the schedule-free methods are not in torch.optim, so optax (with
-jax in float64) is their outside reference: with the engine's own gradient handed to optax
-at optax's parameter, the paths and the moments agree to 1e-10 relative over 300 steps on
-three surfaces. CI installs the pinned optax and sets ``DESCENTLAB_TEST_OPTAX=1``, under
-which a missing optax fails instead of skipping.
+Lion, AdaBelief, Yogi, the schedule-free methods, Prodigy and Lookahead are not in
+torch.optim, so optax (with jax in float64) is their outside reference: with the engine's
+own gradient handed to optax at optax's parameter, the paths and the moments agree to
+1e-10 relative over 300 steps on three surfaces. CI installs the pinned optax and sets
+``DESCENTLAB_TEST_OPTAX=1``, under which a missing optax fails instead of skipping.
 """
 
 from __future__ import annotations
@@ -147,3 +147,83 @@ def test_schedule_free_follows_optax(case, surface):
     np.testing.assert_allclose(ours + r.state[0]["z_offset"][0], z, rtol=RTOL,
                                atol=RTOL * np.abs(z).max(), err_msg=f"{case} on {surface}: z")
     assert np.abs(theirs[-1] - theirs[0]).max() > 1e-2, "the path barely moved"
+
+
+# Lookahead around SGD: optax's parameter is the pair (fast, slow), the gradient taken at
+# the fast one; the engine draws the slow point and keeps the fast one as its offset.
+LOOKAHEAD = {"k5_half": (5, 0.5, 0.001), "k3_high": (3, 0.8, 0.0005)}
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("case", list(LOOKAHEAD))
+def test_lookahead_follows_optax(case, surface):
+    """optax.lookahead(optax.sgd(ε), k, α) (inner state kept, fast reset to slow at each
+    sync): its slow point is the engine's drawn point, its fast point x + the engine's
+    offset, at every one of 300 steps."""
+    k, alpha, rate = LOOKAHEAD[case]
+    params, start = SURFACES[surface]
+    obj = engine.objective(surface, params)
+    r = engine.race(surface, [{"id": "sgd", "hyperparameters": {"lr": rate},
+                               "lookahead": {"k": k, "alpha": alpha}}],
+                    start, STEPS, params=params, record_state=True)
+    assert r.diverged_at[0, 0] == -1
+    opt = optax.lookahead(optax.sgd(rate), sync_period=k, slow_step_size=alpha)
+    pair = optax.LookaheadParams.init_synced(jax.numpy.asarray(start,
+                                                               dtype=jax.numpy.float64))
+    state = opt.init(pair)
+    update = jax.jit(opt.update)
+    slow, fast = [np.asarray(pair.slow)], [np.asarray(pair.fast)]
+    for _ in range(STEPS):
+        _, g = obj.value_grad(np.asarray(pair.fast)[None, :])
+        updates, state = update(jax.numpy.asarray(g[0]), state, pair)
+        pair = optax.apply_updates(pair, updates)
+        slow.append(np.asarray(pair.slow))
+        fast.append(np.asarray(pair.fast))
+    slow, fast = np.array(slow), np.array(fast)
+    ours = r.positions[0, 0]
+    scale = np.abs(slow).max()
+    np.testing.assert_allclose(ours, slow, rtol=RTOL, atol=RTOL * scale,
+                               err_msg=f"{case} on {surface}: slow")
+    np.testing.assert_allclose(ours + r.state[0]["fast"][0], fast, rtol=RTOL,
+                               atol=RTOL * scale, err_msg=f"{case} on {surface}: fast")
+    assert np.abs(slow[-1] - slow[0]).max() > 1e-2, "the path barely moved"
+
+
+PRODIGY = {"defaults": {"lr": 1.0, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "d0": 1e-6,
+                        "weight_decay": 0.0},
+           "tuned": {"lr": 0.3, "beta1": 0.85, "beta2": 0.99, "eps": 1e-6, "d0": 1e-4,
+                     "weight_decay": 0.01}}
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("case", list(PRODIGY))
+def test_prodigy_follows_optax(case, surface):
+    """optax.contrib.prodigy on one point: the path and the step-size estimate d (optax's
+    estim_lr, one number per point) at every one of 300 steps."""
+    hp = PRODIGY[case]
+    params, start = SURFACES[surface]
+    obj = engine.objective(surface, params)
+    r = engine.race(surface, [("prodigy", hp)], start, STEPS, params=params,
+                    record_state=True)
+    assert r.diverged_at[0, 0] == -1
+    opt = optax.contrib.prodigy(hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"],
+                                estim_lr0=hp["d0"], weight_decay=hp["weight_decay"])
+    x = jax.numpy.asarray(start, dtype=jax.numpy.float64)
+    state = opt.init(x)
+    update = jax.jit(opt.update)
+    path, d = [np.asarray(x)], [0.0]
+    for _ in range(STEPS):
+        _, g = obj.value_grad(np.asarray(x)[None, :])
+        updates, state = update(jax.numpy.asarray(g[0]), state, x)
+        x = optax.apply_updates(x, updates)
+        path.append(np.asarray(x))
+        d.append(float(state.estim_lr))
+    path, d = np.array(path), np.array(d)
+    ours = r.positions[0, 0]
+    np.testing.assert_allclose(ours, path, rtol=RTOL, atol=RTOL * np.abs(path).max(),
+                               err_msg=f"{case} on {surface}: x")
+    for c in range(2):
+        np.testing.assert_allclose(r.state[0]["d"][0, :, c], d, rtol=RTOL,
+                                   err_msg=f"{case} on {surface}: d")
+    assert d[-1] > 100 * hp["d0"], "d never grew"
+    assert np.abs(path[-1] - path[0]).max() > 1e-2, "the path barely moved"

@@ -107,7 +107,7 @@ def test_every_code_is_routed_to_a_rule(opt) -> None:
     x = np.zeros(4)
     kernels.update(opt.code, x, np.ones(4), np.zeros((len(opt.state), 4)),
                    np.array(opt.scalar_state or (0.0,)), 1, 0.1,
-                   opt.kernel_vector(opt.resolve()))
+                   opt.kernel_vector(opt.resolve()), 2)
     assert (x < 0).all()
 
 

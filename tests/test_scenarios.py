@@ -95,3 +95,22 @@ def test_scenario_is_plain_data_with_a_resolvable_request(scenario):
 def test_unknown_scenario_is_refused():
     with pytest.raises(engine.EngineError, match="unknown scenario"):
         engine.get_scenario("nope")
+
+
+def _reversals(path: np.ndarray) -> int:
+    """How many times a path's step turns back on the one before (a negative dot product),
+    counting only the steps that moved."""
+    steps = np.diff(path, axis=0)
+    steps = steps[np.abs(steps).sum(axis=1) > 0]
+    return int((np.einsum("ij,ij->i", steps[1:], steps[:-1]) < 0).sum())
+
+
+def test_lookahead_calms_sgds_zigzag():
+    """The lesson's claim: SGD's steps turn back across the ravine again and again; the
+    slow point of the same SGD wrapped in Lookahead never does, and still converges."""
+    scenario = engine.get_scenario("lookahead_calms_zigzag")
+    result = engine.race(**scenario.race_kwargs())
+    sgd, wrapped = (result.labels.index(label) for label in ("SGD", "SGD + Lookahead"))
+    assert _reversals(result.positions[sgd, 0]) >= 10
+    assert _reversals(result.positions[wrapped, 0]) == 0
+    assert result.converged_at[wrapped, 0] > result.converged_at[sgd, 0] > 0

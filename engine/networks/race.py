@@ -234,7 +234,7 @@ class NetworkRaceSession:
         # A start that is already non-finite is frozen from frame 0, as the 2-D race does.
         start = -1 if np.isfinite(f0) and np.all(np.isfinite(g0)) else 0
         self.carry = [
-            _Carry(init.copy(), np.zeros((len(r.optimizer.state), n_params)),
+            _Carry(init.copy(), np.zeros((len(r.state), n_params)),
                    np.array(r.optimizer.scalar_state, dtype=np.float64),
                    np.array([f0, acc0]), g0.copy(), np.array([start]),
                    np.zeros(data.n, dtype=np.int64), np.array([-1]), running.copy(),
@@ -322,8 +322,9 @@ class NetworkRaceSession:
         train(c.theta, c.state, c.scalars, c.loss_accuracy, c.g_full, c.diverged_at,
               c.perm, c.perm_epoch,
               run.optimizer.code, run.optimizer.kernel_vector(run.hyperparameters),
-              self.lr[o, t0:t0 + k], t0, arch.layout(), arch.activation_code,
-              arch.norm_layout(), data.columns, data.y, self.batch or data.n, self.seed,
+              self.lr[o, t0:t0 + k], t0, *run.wrap, *run.mu_schedule, arch.layout(),
+              arch.activation_code, arch.norm_layout(), data.columns, data.y,
+              self.batch or data.n, self.seed,
               clip_kind, clip_at, run.gradient.noise_std, run.gradient.seed,
               arch.dropout, np.ones((arch.units, data.n)), c.running, c.full_stats,
               *Workspace.create(arch, data.n).arrays,

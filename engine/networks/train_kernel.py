@@ -33,6 +33,8 @@ from descentlab.engine.networks.dropout import draw_masks
 from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.optimizers import lookahead as LA
+from descentlab.engine.optimizers.momentum_schedule import scheduled_momentum
 from descentlab.engine.race_kernel import CLIP_NORM, CLIP_VALUE
 
 JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -77,7 +79,7 @@ def norm(x):
 
 @njit(**JIT)
 def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
-          opt_code, h, lrs, t0,
+          opt_code, h, lrs, t0, wrap_k, wrap_alpha, mu_tau, mu_index,
           lay, act, bn, X, y, batch, batch_seed,
           clip_kind, clip_value, noise_std, noise_seed, dropout, M, R, F,
           A, D, T, G, yb, lb, Z, B,
@@ -92,14 +94,22 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     Batch normalization (``bn``, per layer γ's offset or −1): R (2, units) the running
     statistics, F (2, units) the batch mean and variance of the last full-batch pass.
     Records (steps, …): weights, loss, accuracy, full-batch gradient norm after each step,
-    the processed gradient each step used, and the running statistics after it.
+    the processed gradient each step used, and the running statistics after it. ``wrap_k`` > 0
+    wraps the optimizer in Lookahead (slow step ``wrap_alpha``): theta, recorded and judged,
+    is then the slow point, and the last row of S the fast point's offset from it. ``mu_tau``
+    > 0 raises the momentum h[mu_index] as ``engine.optimizers.momentum_schedule`` says.
     """
     K.check_code(opt_code)
     n = y.size
     p = theta.size
     full = batch >= n
     nb = n if full else batch
-    lookahead = K.uses_lookahead(opt_code)
+    wrapped = wrap_k > 0
+    h = h.copy()
+    mu_max = h[mu_index] if mu_tau > 0 else 0.0
+    lookahead = K.uses_lookahead(opt_code) or wrapped
+    row = S.shape[0] - 1
+    fast = np.zeros(p if wrapped else 0)
     all_points = np.arange(n)
     idx = np.zeros(nb, dtype=np.int64)
     g_use = np.zeros(p)
@@ -112,13 +122,17 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     F_prev = np.zeros_like(F)
     for s in range(lrs.size):
         t = t0 + s + 1
+        if mu_tau > 0:  # μ of step t, for its look-ahead point and its update
+            h[mu_index] = scheduled_momentum(mu_max, t, mu_tau)
         if div_at[0] < 0:
             R_prev[:] = R
             if full and not lookahead and dropout == 0.0:
                 g_use[:] = g_full
                 update_running(bn, lay, F, n, R)
             else:
-                if lookahead:
+                if wrapped:
+                    LA.gradient_point(opt_code, theta, S, h, row, fast, at)
+                elif lookahead:
                     K.lookahead(opt_code, theta, S, h, at)
                 else:
                     at[:] = theta
@@ -137,7 +151,11 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
             S_prev[:] = S
             sc_prev[:] = sc
             F_prev[:] = F
-            K.update(opt_code, theta, g_use, S, sc, t, lrs[s], h)
+            if wrapped:
+                LA.lookahead_step(opt_code, theta, g_use, S, sc, t, lrs[s], h, 1, row,
+                                  wrap_k, wrap_alpha, fast)
+            else:
+                K.update(opt_code, theta, g_use, S, sc, t, lrs[s], h, 1)
             f, correct = loss_and_gradient(theta, lay, act, bn, X, y, all_points, n,
                                            A, D, T, G, yb, lb, Z, B, g_full, M, 0.0)
             F[0, :] = B[0, :F.shape[1]]

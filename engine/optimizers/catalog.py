@@ -16,6 +16,7 @@ from descentlab.engine.optimizers import (
     heavy_ball,
     kernels,
     newton,
+    parameter_free,
     schedule_free,
     sign_descent,
 )
@@ -26,7 +27,8 @@ __all__ = ["COORDINATE_LRS", "DEFAULT_LINEUP", "OPTIMIZERS", "Optimizer", "State
 
 OPTIMIZERS: dict[str, Optimizer] = {o.id: o for o in (
     *heavy_ball.ENTRIES, *adaptive.ENTRIES, *adam_family.ENTRIES, *sign_descent.ENTRIES,
-    *schedule_free.ENTRIES, *newton.ENTRIES, *baselines.ENTRIES)}
+    *schedule_free.ENTRIES, *newton.ENTRIES, *baselines.ENTRIES,
+    *parameter_free.ENTRIES)}
 
 DEFAULT_LINEUP = ("sgd", "momentum", "adam")
 """What a race runs when nobody chose (the CLI, a first visit to the networks lab): the

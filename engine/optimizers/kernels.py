@@ -16,6 +16,13 @@ Every rule has the signature ``(x, g, S, sc, t, lr, h)``:
   t   1-based step number
   lr  learning rate of this step (from the schedule)
   h   the other hyperparameters, in catalogue order, then the entry's constants
+
+``update`` also takes ``groups``: x holds that many independent problems, interleaved —
+problem i's coordinates are x[i], x[i + groups], … (a surface race's chunk of n points,
+all x coordinates then all y: groups = n; a network's weights: groups = 1). Rules that
+treat each coordinate alone ignore it; a rule whose step reduces over a problem's
+coordinates (Prodigy's step-size estimate) reduces within each group, so that it is
+written once for both labs.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from numba import njit
 from descentlab.engine.optimizers import adam_family as A
 from descentlab.engine.optimizers import adaptive as R
 from descentlab.engine.optimizers import heavy_ball as B
+from descentlab.engine.optimizers import parameter_free as P
 from descentlab.engine.optimizers import schedule_free as F
 from descentlab.engine.optimizers import sign_descent as L
 from descentlab.engine.optimizers.baselines import (
@@ -43,7 +51,7 @@ __all__ = ["CODES", "LINE_SEARCH", "NEWTON", "POLYAK", "RANDOM_SEARCH", "check_c
 CODES = (B.SGD, B.MOMENTUM, B.NESTEROV, R.ADAGRAD, R.RMSPROP, A.ADAM, A.ADAMAX, A.NADAM,
          A.AMSGRAD, R.ADADELTA, R.RMSPROP_NESTEROV, NEWTON, A.ADAMW, A.RADAM, A.ADABELIEF,
          L.LION, A.YOGI, B.QHM, A.QHADAM, F.SCHEDULE_FREE_SGD, F.SCHEDULE_FREE_ADAMW, POLYAK,
-         LINE_SEARCH, RANDOM_SEARCH)
+         P.PRODIGY, LINE_SEARCH, RANDOM_SEARCH)
 """Every code routed here (Newton's, Polyak's, the line search's and random search's by the
 surface race itself, through ``newton_update``, ``polyak_update``, ``line_search_update``
 and ``random_search_update``)."""
@@ -71,7 +79,7 @@ def lookahead(code, x, S, h, out):
 
 
 @njit(**INLINE)
-def update(code, x, g, S, sc, t, lr, h):
+def update(code, x, g, S, sc, t, lr, h, groups):
     """Apply one step of optimizer ``code`` (all but Newton and Polyak) to the flat vector x."""
     if code == B.SGD:
         B.sgd_step(x, g, S, sc, t, lr, h)
@@ -113,6 +121,8 @@ def update(code, x, g, S, sc, t, lr, h):
         F.schedule_free_sgd_step(x, g, S, sc, t, lr, h)
     elif code == F.SCHEDULE_FREE_ADAMW:
         F.schedule_free_adamw_step(x, g, S, sc, t, lr, h)
+    elif code == P.PRODIGY:
+        P.prodigy_step(x, g, S, sc, t, lr, h, groups)
 
 
 @njit(**INLINE)

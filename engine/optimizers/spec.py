@@ -157,6 +157,17 @@ class Optimizer:
     """Constants the kernel reads after the hyperparameters, computed from them once (so no
     ``pow`` per step): given a look-up of a hyperparameter by name, scalars or columns."""
 
+    @property
+    def wrappable(self) -> bool:
+        """Lookahead may wrap it: its step reads only the gradient."""
+        return not (self.needs_hessian or self.needs_loss or self.needs_surface)
+
+    @property
+    def run_options(self) -> list[str]:
+        """The run options (``GET /run-options``) a run of it may take."""
+        has_momentum = any(p.name == "momentum" for p in self.hyperparameters)
+        return ["lookahead"] * self.wrappable + ["momentum_schedule"] * has_momentum
+
     def resolve(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """Defaults overlaid with ``overrides``, each checked against its range; with
         ``lr_x`` or ``lr_y`` (where offered) both appear, the missing one equal to lr."""
@@ -219,6 +230,7 @@ class Optimizer:
             "notes": self.notes, "gradient_at": self.gradient_at,
             "needs_hessian": self.needs_hessian, "needs_surface": self.needs_surface,
             "color": self.color, "marker": self.marker,
+            "wrappable": self.wrappable, "run_options": self.run_options,
             "lr_rule": self.lr_rule.to_dict(), "per_coordinate_lr": self.per_coordinate_lr,
             "network_lr": self.network_lr, "step_cost": self.step_cost,
             "stability_rule": self.quadratic.rule if self.quadratic else None,

@@ -89,8 +89,9 @@ export async function getJSON(path, signal) {
 /** The catalogues (the networks lab's included) and the limits, fetched together at
  * start-up, their names and notes in `lang`. */
 export async function catalogues(lang) {
-  const names = ['surfaces', 'optimizers', 'schedules', 'scenarios', 'networks', 'limits'];
-  const docs = await Promise.all(names.map((n) => getJSON(`${n}?lang=${lang}`)));
+  const names = ['surfaces', 'optimizers', 'schedules', 'run_options', 'scenarios', 'networks',
+    'limits'];
+  const docs = await Promise.all(names.map((n) => getJSON(`${n.replace('_', '-')}?lang=${lang}`)));
   return Object.fromEntries(names.map((n, i) => [n, docs[i]]));
 }
 

@@ -6,7 +6,9 @@
  *
  * Frame t shows step t: the move from x_{t−1} to x_t, the gradient it used (measured at the
  * look-ahead point for the Nesterov methods) and the state it left behind. Frame 0 shows
- * the raw gradient at the start.
+ * the raw gradient at the start. A run wrapped in Lookahead draws its slow point x; the
+ * inspector adds the fast point x̃ = x + (x̃ − x) (the state row `fast`), where the wrapped
+ * optimizer is and takes its gradients, with an arrow from x to it.
  */
 
 import { h } from './dom.js';
@@ -30,15 +32,24 @@ function cached(latex) {
   return trees.get(latex);
 }
 
+/** Where the optimizer itself stands at frame t: Lookahead's fast point, else x_t. */
+function fastAt(run, t) {
+  const [x, y] = at2(run.path, t);
+  const offset = run.state.fast;
+  return offset ? [x + offset[2 * t], y + offset[2 * t + 1]] : [x, y];
+}
+
 /** The point where step t measured its gradient, when that is not x_{t−1}. */
 function lookahead(run, optimizer, t) {
+  if (t < 1) return null;
+  const [x, y] = fastAt(run, t - 1);
+  const moved = run.state.fast && (x !== run.path[2 * (t - 1)] || y !== run.path[2 * t - 1]);
   const match = optimizer.gradient_at.match(/^x \+ (\w+)·(\w+)$/);
-  if (!match || t < 1) return null;
+  if (!match) return moved ? [x, y] : null;
   const [, hyper, stateName] = match;
   const k = run.info.hyperparameters[hyper];
   const v = run.state[stateName];
   if (k === undefined || !v) return null;
-  const [x, y] = at2(run.path, t - 1);
   return [x + k * v[2 * (t - 1)], y + k * v[2 * (t - 1) + 1]];
 }
 
@@ -91,18 +102,48 @@ export function arrowsAt(race, runIndex, t, catalogues, styles) {
         reference: largest(run.derived.m_hat, 'values', race.available) });
     }
   }
+  const offset = run.state.fast ? at2(run.state.fast, t) : null;
+  if (offset && (offset[0] !== 0 || offset[1] !== 0)) {
+    arrows.push({ from: at2(run.path, t), vector: offset, mode: 'true', label: 'x̃',
+      color: '#5a4a9a', dash: [2, 3] });
+  }
   return arrows.filter((a) => a.vector.every(Number.isFinite));
+}
+
+/** The rows a Lookahead run adds: its setting, the fast point and the steps to the next
+ * sync (none for a run that is not wrapped). */
+function lookaheadRows(run, t) {
+  const setting = run.info.lookahead;
+  if (!setting || !run.state.fast) return [];
+  const fast = fastAt(run, t);
+  const left = setting.k - (t % setting.k);
+  return [
+    row('x̃', pair(fast[0], fast[1]), tr('inspector.fast_point')),
+    row('k, α', `${setting.k}, ${num(setting.alpha)}`, tr('inspector.lookahead_setting')),
+    row(tr('inspector.next_sync_label'), String(left), tr('inspector.next_sync')),
+  ];
 }
 
 /** The numbers of step t by the symbol each has in the catalogue's equations. */
 function valuesAt(run, optimizer, t) {
   const values = { t, x_t: at2(run.path, t), 'x_t-1': at2(run.path, t - 1),
     g_t: at2(run.grad, t), ε: run.lr[t] };
+  if (run.info.lookahead && run.state.fast) {
+    // the wrapped optimizer's x is the fast point: where it was, and where its step took it
+    // (at a sync, before the reset: the slow point moved α of the way to it)
+    values['x_t-1'] = fastAt(run, t - 1);
+    const [a, b] = [at2(run.path, t - 1), at2(run.path, t)];
+    values.x_t = t % run.info.lookahead.k ? fastAt(run, t)
+      : a.map((v, i) => v + (b[i] - v) / run.info.lookahead.alpha);
+  }
   const look = lookahead(run, optimizer, t);
   if (look) values['tilde(x)'] = look;
   // ε is the scheduled rate of this step (set above), not the hyperparameter lr.
+  // a scheduled momentum changes from step to step: its symbol stays unsubstituted
+  const scheduled = run.info.momentum_schedule ? 'momentum' : null;
   for (const p of optimizer.hyperparameters) {
-    if (p.symbol && p.name !== 'lr' && p.name in run.info.hyperparameters) {
+    if (p.symbol && p.name !== 'lr' && p.name !== scheduled
+      && p.name in run.info.hyperparameters) {
       values[cached(p.symbol).plain] = run.info.hyperparameters[p.name];
     }
   }
@@ -200,13 +241,18 @@ export function render(el, race, runIndex, t, catalogues, styles) {
         known(`inspector.${entry.name}`, entry.meaning)));
     }
   }
+  numbers.push(...lookaheadRows(run, t));
+  const wrap = run.info.lookahead ? catalogues.run_options.find((o) => o.id === 'lookahead')
+    : null;
   el.replaceChildren(
     h('h2', {}, tr('tab.inspector')),
     h('div', { class: 'insp-head' }, swatch(styles[runIndex], 16, { line: true }),
       h('strong', {}, run.info.label), h('span', { class: 'muted' }, ` ${optimizer.name} · `,
         t >= 1 ? tr('plot.step_at', { step: t }) : tr('inspector.at_start'))),
     h('p', { class: 'summary' }, optimizer.summary),
-    h('div', { class: 'equations' }, ...optimizer.equations.map((e) => equation(e, values))),
+    h('div', { class: 'equations' }, ...optimizer.equations.map((e) => equation(e, values)),
+      ...(wrap ? [h('p', { class: 'muted' }, wrap.name), ...wrap.equations.map((e) => equation(e,
+        null))] : [])),
     h('dl', { class: 'numbers' }, ...numbers),
     h('p', { class: 'legend' }, h('span', { class: 'key k-g' }, '−g'),
       ` ${tr('inspector.key_downhill')} `,

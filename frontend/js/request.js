@@ -79,6 +79,8 @@ export function runSpecs(runs) {
     if (run.clipValue !== null) spec.clip_value = run.clipValue;
     if (run.noise !== null) spec.noise_std = run.noise;
     if (run.seed !== null) spec.seed = run.seed;
+    if (run.lookahead) spec.lookahead = { ...run.lookahead };
+    if (run.momentumSchedule) spec.momentum_schedule = { ...run.momentumSchedule };
     optimizers.push(spec);
   });
   return { optimizers, roster };
@@ -139,6 +141,8 @@ export function stateFromScenario(scenario, catalogues) {
     run.clipValue = spec.clip_value ?? null;
     run.noise = spec.noise_std ?? null;
     run.seed = spec.seed ?? null;
+    run.lookahead = spec.lookahead ? { ...spec.lookahead } : null;
+    run.momentumSchedule = spec.momentum_schedule ? { ...spec.momentum_schedule } : null;
     return run;
   });
   const focus = req.optimizers.findIndex((o) => o.label === scenario.focus);

@@ -65,6 +65,7 @@ const numberMap = {
  * @typedef {{id: string, label: string, on: boolean,
  *   hp: Object<string, number>, schedule: ({kind: string}&Object<string, number>)|null,
  *   clipNorm: number|null, clipValue: number|null, noise: number|null, seed: number|null,
+ *   lookahead: {k: number, alpha: number}|null, momentumSchedule: {tau: number}|null,
  *   ownLr: boolean}} Run
  * `ownLr`: the person typed or dragged this run's learning rate, so a new surface keeps it
  * instead of bringing the rate it suggests.
@@ -74,7 +75,8 @@ const numberMap = {
  * run has no colour of its own: its optimizer's colour and marker come from the catalogue. */
 export function newRun(id, hp = {}) {
   return { id, label: '', on: true, hp: { ...hp }, schedule: null, clipNorm: null,
-    clipValue: null, noise: null, seed: null, ownLr: false };
+    clipValue: null, noise: null, seed: null, lookahead: null, momentumSchedule: null,
+    ownLr: false };
 }
 
 /** Escape only what separates a run's parts (`;`, `:`) and `%` itself; the URL encoding of
@@ -82,7 +84,8 @@ export function newRun(id, hp = {}) {
 const escapePart = (text) => text.replace(/[%;:]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
 
 /**
- * A run as `id:adam;lr:0.05;ownlr;label:Adam fast;off;sched:linear;sched.tau:400;clip:1`. Links
+ * A run as `id:adam;lr:0.05;ownlr;label:Adam fast;off;sched:linear;sched.tau:400;clip:1`, with
+ * `la.k:5;la.alpha:0.5` when Lookahead wraps it and `ms.tau:250` when its momentum rises. Links
  * from before colours came from the catalogue carry a colour index `c:2`: it is skipped.
  */
 const runCodec = {
@@ -105,10 +108,16 @@ const runCodec = {
       else if (key === 'clipv') run.clipValue = finite(value);
       else if (key === 'noise') run.noise = finite(value);
       else if (key === 'seed') run.seed = integer.parse(value);
+      else if (key === 'la.k') run.lookahead = { ...run.lookahead, k: integer.parse(value) };
+      else if (key === 'la.alpha') run.lookahead = { ...run.lookahead, alpha: finite(value) };
+      else if (key === 'ms.tau') run.momentumSchedule = { tau: integer.parse(value) };
       else run.hp[key] = finite(value);
     }
     if (!run.id) throw new Error(`a run without an id: ${s}`);
     if (run.schedule && !run.schedule.kind) run.schedule = null;
+    if (run.lookahead && (run.lookahead.k === undefined || run.lookahead.alpha === undefined)) {
+      throw new Error(`Lookahead needs both la.k and la.alpha: ${s}`);
+    }
     return run;
   },
   format(run) {
@@ -127,6 +136,8 @@ const runCodec = {
     if (run.clipValue !== null) parts.push(`clipv:${run.clipValue}`);
     if (run.noise !== null) parts.push(`noise:${run.noise}`);
     if (run.seed !== null) parts.push(`seed:${run.seed}`);
+    if (run.lookahead) parts.push(`la.k:${run.lookahead.k}`, `la.alpha:${run.lookahead.alpha}`);
+    if (run.momentumSchedule) parts.push(`ms.tau:${run.momentumSchedule.tau}`);
     return parts.join(';');
   },
 };

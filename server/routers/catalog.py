@@ -1,5 +1,5 @@
-"""The catalogues (surfaces, optimizers, schedules, scenarios) and the limits in force:
-computed once at start-up in every language, served with ETags; ``?lang=`` or
+"""The catalogues (surfaces, optimizers, schedules, run options, scenarios) and the limits in
+force: computed once at start-up in every language, served with ETags; ``?lang=`` or
 ``Accept-Language`` chooses the language of their names and notes."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from descentlab.server.schemas import (
     ErrorResponse,
     Limits,
     OptimizerEntry,
+    RunOptionEntry,
     ScenarioEntry,
     ScheduleEntry,
     SurfaceEntry,
@@ -56,6 +57,13 @@ async def optimizers(request: Request) -> Response:
             summary="Learning-rate schedules any optimizer can use")
 async def schedules(request: Request) -> Response:
     return serve_catalogue(request, "schedules")
+
+
+@router.get("/run-options", response_model=list[RunOptionEntry],
+            summary="Options of a run beside its hyperparameters (Lookahead, the momentum "
+                    "schedule)")
+async def run_options(request: Request) -> Response:
+    return serve_catalogue(request, "run_options")
 
 
 Scenarios = list[ScenarioEntry | MapScenarioEntry | NetworkScenarioEntry]

@@ -1,7 +1,9 @@
 /**
  * The contestants: one card per run with its switch, colour, optimizer, label and
  * hyperparameters (ranges, log scales and meanings from the optimizer catalogue), its
- * learning-rate schedule and its own gradient options. Clicking a card puts that run in
+ * learning-rate schedule, its own gradient options and the run options its optimizer may
+ * take (Lookahead, the momentum schedule: settings from the run-options catalogue). Clicking a
+ * card puts that run in
  * the inspector (in the networks lab: shows its decision boundary; in the maps lab: maps
  * it). Each lab has its own roster; the control edits the one of the lab on screen. Beside
  * a learning rate that is larger than the start's curvature allows (the race reports the
@@ -94,6 +96,42 @@ export function rosterControl(root, { catalogues, store }) {
     f.warning.textContent = warnings.get(i) ?? '';
   });
 
+  /** The run options (catalogue id → the run's field and the switch's message). */
+  const OPTIONS = [
+    { id: 'lookahead', field: 'lookahead', label: 'roster.lookahead' },
+    { id: 'momentum_schedule', field: 'momentumSchedule', label: 'roster.momentum_schedule' },
+  ].map((o) => ({ ...o, entry: catalogues.run_options.find((e) => e.id === o.id) }))
+    .filter((o) => o.entry);
+
+  /** The switches of the run options run i may take (its optimizer says which) and, for each
+   * one on, its settings; errors land beside them. */
+  function optionRows(run, i, optimizer, f) {
+    f.options = {};
+    return OPTIONS.filter((o) => optimizer.run_options.includes(o.id)).flatMap((o) => {
+      const value = run[o.field];
+      const toggle = h('input', { type: 'checkbox', checked: Boolean(value),
+        onchange: (event) => patchRun(i, { [o.field]: toggle.checked ? Object.fromEntries(
+          o.entry.params.map((p) => [p.name, p.default])) : null }, event) });
+      const error = h('div', { class: 'field-error' });
+      registerSlot(`runs.${i}.${o.id}`, error);
+      const settings = !value ? [] : o.entry.params.map((p) => {
+        const symbol = symbolText(p.symbol);
+        const field = numericField({ label: symbol && symbol !== p.name ? `${p.name} ${symbol}`
+          : p.name, title: p.meaning, min: p.min, max: p.max, value: value[p.name],
+        log: p.max / Math.max(p.min, 1e-12) >= 1000, errorKey: `runs.${i}.${o.id}.${p.name}`,
+        integer: [p.default, p.min, p.max].every(Number.isInteger),
+        change: (v, event, dragging) => patchRun(i, { [o.field]: {
+          ...store.state[b.runs][i][o.field], [p.name]: v } }, event, dragging) });
+        field.el.dataset.setting = p.name;
+        f.options[`${o.field}.${p.name}`] = { field, option: o.field, name: p.name };
+        return field.el;
+      });
+      return [h('label', { class: `schedule-row option-row ${o.id}-row`, title: o.entry.note },
+        toggle, h('span', { class: 'field-label' }, tr(o.label, { name: o.entry.name }))),
+      ...settings, error];
+    });
+  }
+
   function card(run, i, runs) {
     const optimizer = catalogues.optimizers.find((o) => o.id === run.id);
     const f = { hp: {}, name: null };
@@ -156,6 +194,7 @@ export function rosterControl(root, { catalogues, store }) {
     });
     const scheduleError = h('div', { class: 'field-error' });
     registerSlot(`runs.${i}.schedule`, scheduleError);
+    const options = optionRows(run, i, optimizer, f);
     f.clip = optionalField({ label: tr('roster.clip'), title: tr('roster.clip_title'),
       min: 0.01, max: 1000, log: true,
       value: run.clipNorm, fallback: 1, errorKey: `runs.${i}.clip_norm`,
@@ -169,15 +208,17 @@ export function rosterControl(root, { catalogues, store }) {
     registerSlot(`runs.${i}`, runError);
     const more = h('details', { class: 'more' },
       h('summary', {}, tr('roster.more', { names: [...others.map((p) => p.name),
-        tr('roster.schedule')].join(', ') }),
+        tr('roster.schedule'), ...OPTIONS.filter((o) => optimizer.run_options.includes(o.id))
+          .map((o) => o.entry.name)].join(', ') }),
         run.schedule ? ` (${scheduleEntry.name})` : ''),
       h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('kind.optimizer')),
         which),
       ...others.map(hpField),
       h('div', { class: 'schedule-row' }, h('span', { class: 'field-label' }, tr('roster.schedule')),
         schedule),
-      ...scheduleParams, scheduleError, f.clip.el, f.noise.el);
-    more.open = Boolean(run.schedule || run.clipNorm !== null || run.noise !== null);
+      ...scheduleParams, scheduleError, ...options, f.clip.el, f.noise.el);
+    more.open = Boolean(run.schedule || run.lookahead || run.momentumSchedule
+      || run.clipNorm !== null || run.noise !== null);
     const el = h('div', { class: 'run', role: 'listitem', dataset: { index: String(i) },
       title: optimizer.summary,
       onclick: (event) => {
@@ -201,7 +242,8 @@ export function rosterControl(root, { catalogues, store }) {
       }
       const runs = state[b.runs];
       const structure = JSON.stringify([b.lab, runs.map((r) => [r.id, r.on,
-        r.schedule?.kind ?? null, r.label])]);
+        r.schedule?.kind ?? null, r.label, Boolean(r.lookahead),
+        Boolean(r.momentumSchedule)])]);
       if (structure !== shape) {
         shape = structure;
         fields = [];
@@ -214,6 +256,9 @@ export function rosterControl(root, { catalogues, store }) {
           if (run.schedule) field.set(run.schedule[name]);
         }
         if (document.activeElement !== f.name) f.name.value = run.label;
+        for (const { field, option, name } of Object.values(f.options)) {
+          if (run[option]) field.set(run[option][name]);
+        }
         f.clip.set(run.clipNorm);
         f.noise.set(run.noise);
       });
