@@ -304,19 +304,24 @@ def advance(surf_code, sp, ops, consts,
                 elif code == K.RANDOM_SEARCH:
                     K.random_search_update(xc, fc, state, lrs[s], int(h[0] + 0.5), seed[r],
                                            lo, t, surf_code, own_sp, own_ops, own_consts)
-                elif wrapped:
-                    LA.lookahead_step(code, x_flat, gu_flat, state, sc, t, lrs[s], h, n,
-                                      k - 1, wrap_k[r], wrap_alpha[r], fast)
-                else:
-                    K.update(code, x_flat, gu_flat, state, sc, t, lrs[s], h, n)
+                else:  # (Lookahead: the same rule steps the fast point, then the sync)
+                    stepped = x_flat
+                    if wrapped:
+                        LA.fast_point(x_flat, state, k - 1, fast)
+                        stepped = fast
+                    K.update(code, stepped, gu_flat, state, sc, t, lrs[s], h, n)
+                    if wrapped:
+                        LA.sync(x_flat, state, k - 1, t, wrap_k[r], wrap_alpha[r], fast)
                 if frozen:
                     hold_frozen(xc, x_prev, div)
             if tau > 0:  # μ of step t + 1, for its look-ahead point and its update
                 h[mu_index[r]] = scheduled_momentum(mu_max, t + 1, tau)
-            if wrapped:  # the slow point is judged; the gradient is the fast point's
-                LA.gradient_point(code, x_flat, state, h, k - 1, fast, look)
-            elif uses_lookahead:
-                K.lookahead(code, x_flat, state, h, look)
+            if uses_lookahead:  # (wrapped: the slow point is judged, the fast one's
+                point = x_flat    # gradient point is where the gradient is taken)
+                if wrapped:
+                    LA.fast_point(x_flat, state, k - 1, fast)
+                    point = fast
+                K.lookahead(code, point, state, h, look)
             if uses_lookahead:
                 for c in range(2):
                     for i in range(n):

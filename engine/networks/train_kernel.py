@@ -130,10 +130,12 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
                 g_use[:] = g_full
                 update_running(bn, lay, F, n, R)
             else:
-                if wrapped:
-                    LA.gradient_point(opt_code, theta, S, h, row, fast, at)
-                elif lookahead:
-                    K.lookahead(opt_code, theta, S, h, at)
+                if lookahead:  # (wrapped: the fast point's gradient point)
+                    point = theta
+                    if wrapped:
+                        LA.fast_point(theta, S, row, fast)
+                        point = fast
+                    K.lookahead(opt_code, point, S, h, at)
                 else:
                     at[:] = theta
                 if full:
@@ -151,11 +153,13 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
             S_prev[:] = S
             sc_prev[:] = sc
             F_prev[:] = F
+            stepped = theta  # (Lookahead: the same rule steps the fast point, then the sync)
             if wrapped:
-                LA.lookahead_step(opt_code, theta, g_use, S, sc, t, lrs[s], h, 1, row,
-                                  wrap_k, wrap_alpha, fast)
-            else:
-                K.update(opt_code, theta, g_use, S, sc, t, lrs[s], h, 1)
+                LA.fast_point(theta, S, row, fast)
+                stepped = fast
+            K.update(opt_code, stepped, g_use, S, sc, t, lrs[s], h, 1)
+            if wrapped:
+                LA.sync(theta, S, row, t, wrap_k, wrap_alpha, fast)
             f, correct = loss_and_gradient(theta, lay, act, bn, X, y, all_points, n,
                                            A, D, T, G, yb, lb, Z, B, g_full, M, 0.0)
             F[0, :] = B[0, :F.shape[1]]

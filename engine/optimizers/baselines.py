@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from descentlab.engine.noise import gaussian
-from descentlab.engine.optimizers.jit import INLINE
+from descentlab.engine.optimizers.jit import INLINE, JIT
 from descentlab.engine.optimizers.spec import (
     FOREST,
     TEAL,
@@ -57,7 +57,7 @@ def exit_step(x0, x1, d0, d1, bound):
     return edge
 
 
-@njit(**INLINE)
+@njit(**JIT)
 def line_search_update(xy, gu, gx, a0, bound, S, surf_code, sp, ops, consts):
     """x ← x + a d with d = −gu and a the minimiser of φ(a) = f(x + a d) on a ≥ 0.
 
@@ -156,7 +156,7 @@ def line_search_update(xy, gu, gx, a0, bound, S, surf_code, sp, ops, consts):
         S[0, n + i] = a[i]
 
 
-@njit(**INLINE)
+@njit(**JIT)
 def random_search_update(xy, f0, S, radius, trials, seed, first_point, t,
                          surf_code, sp, ops, consts):
     """Try ``trials`` directions u = ε z/‖z‖ (z standard normal, drawn from the seed, the

@@ -4,7 +4,7 @@
  *
  * A new race supersedes the one in flight. With no optimizer switched on there is no race.
  * Otherwise the first frames load the player and later ones extend it, so paths appear while
- * the rest is still computed; two performance marks time the change to its first paths and
+ * the rest is still computed (during a drag, once whole); two performance marks time the change to its first paths and
  * to all of them (read once the frame that shows them is drawn); an error is shown beside
  * the controls that caused it, and a superseded race ends quietly.
  */
@@ -41,6 +41,17 @@ export async function runStreamedRace({ body, posted = body, path, current, play
   }
   const { id, began } = progress.begin(cause);
   let race = null;
+  // While a slider is dragged the next race is already wanted: a race is drawn once, whole,
+  // rather than once per streamed frame line (a drag spent most of its drawing on paths
+  // that the next race replaced before anyone could read them).
+  const whole = Boolean(cause.drag);
+  const show = () => {
+    current.race = race;
+    race.marks.push({ name: 'race:first-paths', began, id });
+    progress.status(tr('race.streaming'), 'streaming');
+    player.load(race.available, race.steps, playhead());
+    arrived(race);
+  };
   progress.status(tr('race.computing'), 'computing');
   try {
     await api.streamRace(posted, {
@@ -51,18 +62,12 @@ export async function runStreamedRace({ body, posted = body, path, current, play
       },
       frame: (event) => {
         race.addFrames(event);
-        if (current.race === race) {
-          player.extend(race.available);
-          return;
-        }
-        current.race = race;
-        race.marks.push({ name: 'race:first-paths', began, id });
-        progress.status(tr('race.streaming'), 'streaming');
-        player.load(race.available, race.steps, playhead());
-        arrived(race);
+        if (current.race === race) player.extend(race.available);
+        else if (!whole) show();
       },
       summary: (summary) => {
         race.finish(summary);
+        if (current.race !== race) show();
         finished(race, summary);
         race.marks.push({ name: 'race:all-paths', began, id, done: true });
         progress.status('', 'streamed');
