@@ -16,7 +16,7 @@
 3. End to end: a 6-optimizer × 500-step full-batch race on the small net, then the 41 × 41
    loss grid on the PCA plane of the paths (and on a random filter-normalised plane).
 4. Through the API, against a real server (``descentlab serve`` on a loopback port, called
-   with httpx; ``bench_api.Server``): the 6-optimizer × 500-step race on 2-16-16-1 moons
+   with httpx2; ``bench_api.Server``): the 6-optimizer × 500-step race on 2-16-16-1 moons
    (256 points) with a 41 × 41 landscape, end to end (request to parsed JSON), each
    request a new race (another init_seed) and the same race again (recalled from the
    server's memo: landscape and JSON only); the same race streamed to its summary; and the
@@ -44,7 +44,7 @@ os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import httpx
+import httpx2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -138,6 +138,23 @@ def numpy_adam(steps: int) -> float:
     return loss
 
 
+def _torch_adam_steps(model, steps: int) -> float:
+    """``steps`` full-batch Adam steps of a torch model on the benchmark's data; the last loss."""
+    import torch
+
+    X, y = torch.from_numpy(DATA.X), torch.from_numpy(DATA.y)
+    optim = torch.optim.Adam(model.parameters(), lr=LR, betas=(B1, B2), eps=EPS)
+    lossf = torch.nn.BCEWithLogitsLoss()
+    loss = 0.0
+    for _ in range(steps):
+        optim.zero_grad()
+        out = lossf(model(X)[:, 0], y)
+        out.backward()
+        optim.step()
+        loss = out.item()
+    return loss
+
+
 def torch_adam(steps: int) -> float:
     import torch
 
@@ -150,17 +167,7 @@ def torch_adam(steps: int) -> float:
                                  strict=True):
             layer.weight.copy_(torch.from_numpy(W))
             layer.bias.copy_(torch.from_numpy(b))
-    X, y = torch.from_numpy(DATA.X), torch.from_numpy(DATA.y)
-    optim = torch.optim.Adam(model.parameters(), lr=LR, betas=(B1, B2), eps=EPS)
-    lossf = torch.nn.BCEWithLogitsLoss()
-    loss = 0.0
-    for _ in range(steps):
-        optim.zero_grad()
-        out = lossf(model(X)[:, 0], y)
-        out.backward()
-        optim.step()
-        loss = out.item()
-    return loss
+    return _torch_adam_steps(model, steps)
 
 
 def jax_adam(steps: int) -> float:
@@ -306,17 +313,7 @@ def torch_deep(arch: nn.Architecture, steps: int) -> float:
                 modules.append(torch.nn.BatchNorm1d(W.shape[0]).double())
             modules.append(torch.nn.Tanh())
     model = torch.nn.Sequential(*modules)
-    X, y = torch.from_numpy(DATA.X), torch.from_numpy(DATA.y)
-    optim = torch.optim.Adam(model.parameters(), lr=LR, betas=(B1, B2), eps=EPS)
-    lossf = torch.nn.BCEWithLogitsLoss()
-    loss = 0.0
-    for _ in range(steps):
-        optim.zero_grad()
-        out = lossf(model(X)[:, 0], y)
-        out.backward()
-        optim.step()
-        loss = out.item()
-    return loss
+    return _torch_adam_steps(model, steps)
 
 
 @cache
@@ -453,7 +450,7 @@ API_DEEP_RACE = {**API_BN_RACE, "architecture": {"hidden": [64] * 10, "activatio
                                                  "batch_norm": True}}
 
 
-def _timed_post(client: httpx.Client, path: str, body: dict) -> tuple[float, dict]:
+def _timed_post(client: httpx2.Client, path: str, body: dict) -> tuple[float, dict]:
     """Seconds from sending the request to the parsed JSON, and the JSON."""
     started = time.perf_counter()
     response = client.post(path, json=body)
@@ -462,7 +459,7 @@ def _timed_post(client: httpx.Client, path: str, body: dict) -> tuple[float, dic
     return time.perf_counter() - started, document
 
 
-def _timed_stream(client: httpx.Client, body: dict) -> float:
+def _timed_stream(client: httpx2.Client, body: dict) -> float:
     started = time.perf_counter()
     with client.stream("POST", "/api/v1/networks/races/stream", json=body) as response:
         response.raise_for_status()
@@ -474,7 +471,7 @@ def _timed_stream(client: httpx.Client, body: dict) -> float:
 
 
 def through_the_api(repeats: int) -> None:
-    with Server() as server, httpx.Client(base_url=server.url, timeout=60,
+    with Server() as server, httpx2.Client(base_url=server.url, timeout=60,
                                           headers={"Accept-Encoding": "zstd"}) as client:
         _timed_post(client, "/api/v1/networks/races", {**API_RACE, "init_seed": 999})
         fresh = [_timed_post(client, "/api/v1/networks/races",
@@ -491,7 +488,7 @@ def through_the_api(repeats: int) -> None:
                               {**API_BN_RACE, "init_seed": 200 + seed})[0]
                   for seed in range(max(2, repeats // 2))]
         deep = client.post("/api/v1/networks/races", json=API_DEEP_RACE)
-    print("\nThrough the API (descentlab serve on loopback, httpx, zstd; target race ≤ 1 s)")
+    print("\nThrough the API (descentlab serve on loopback, httpx2, zstd; target race ≤ 1 s)")
     print(f"  {'request':<58}{'best ms':>10}{'median ms':>11}")
     rows = [("race + 41×41 landscape, a new race each time", fresh),
             ("the same race again (recalled: landscape + JSON only)", recalled),
