@@ -66,22 +66,25 @@ def suggest_rates(obj: Objective, start: tuple[float, float]) -> dict[str, float
         low, high = next((p.low, p.high) for p in opt.hyperparameters if p.name == "lr")
         rates[opt.id] = min(max(_first_guess(opt, curvature, distance, slope), low), high)
     # Rates that did not diverge, largest first: the fallback of an optimizer that ends
-    # higher at every rate (Newton walking to a saddle does, whatever its step).
+    # higher at every rate (Newton walking to a saddle does, whatever its step). A rate that
+    # went down is kept as it is: the race is deterministic, so it is never halved again.
     finite: dict[str, float] = {}
+    descended: set[str] = set()
     for _ in range(HALVINGS):
         result = race(obj, [(o, {"lr": lr}) for o, lr in rates.items()], start, CHECK_STEPS,
                       final_only=True)
         diverged = result.diverged_at[:, 0] >= 0
         bad = diverged | ~(result.final_loss[:, 0] < f0[0])
-        for o, lost in zip(rates, diverged, strict=True):
+        for o, lost, failed in zip(list(rates), diverged, bad, strict=True):
             if not lost:
                 finite.setdefault(o, rates[o])
-        if not bad.any():
-            return rates
-        for o, failed in zip(list(rates), bad, strict=True):
             if failed:
                 rates[o] = max(rates[o] / 2.0, _lowest(OPTIMIZERS[o]))
-    return {o: finite.get(o, lr) for o, lr in rates.items()}
+            else:
+                descended.add(o)
+        if not bad.any():
+            return rates
+    return {o: lr if o in descended else finite.get(o, lr) for o, lr in rates.items()}
 
 
 def _lowest(opt: Optimizer) -> float:

@@ -309,7 +309,9 @@ def run_serve(args: argparse.Namespace) -> None:
     # it compiles waits in the socket's queue and the ready line is true when it is logged
     # (uvicorn alone opens the socket only after start-up: a request in between was refused).
     config = uvicorn.Config(APP_FACTORY, **options)
-    uvicorn.Server(config).run(sockets=[config.bind_socket()])
+    listening = config.bind_socket()
+    listening.listen(config.backlog)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 def _run_options(optimizers: list[dict], args: argparse.Namespace) -> list[dict]:
