@@ -53,7 +53,8 @@ def test_the_inspector_shows_the_fast_point_of_the_lookahead_scenario(
     page.wait_for_function("() => document.getElementById('contour').drawn?.arrows?.length")
     arrows = page.evaluate("() => document.getElementById('contour').drawn.arrows")
     assert any(a["label"] == "x̃" for a in arrows)  # from the slow point to the fast one
-    page.click("#right [data-tab=inspector]")
+    page.click("#right [data-tab=inspector]")  # (typeset when its tab shows, a frame later)
+    page.wait_for_function("() => document.getElementById('inspector').textContent.length")
     text = page.locator("#inspector").inner_text()
     assert "x̃" in text and "k, α" in text
     lab(page, "(l) => l.player.seek(l.player.total)")
