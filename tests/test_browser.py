@@ -818,6 +818,25 @@ def test_inspector_arrows_are_honest_about_magnitude(visit: Callable[..., Visit]
     screenshot(page, "arrows-at-the-minimum-1280x720")
 
 
+def test_schedule_free_shows_its_three_sequences_as_three_points(
+        visit: Callable[..., Visit]) -> None:
+    """x is the drawn path; z (the base optimizer's own sequence) and y (where the gradient
+    is taken) are drawn from x, each as far as the state says."""
+    page = visit("#s=ravine&o=id:schedule_free_sgd;lr:0.05&n=80").page
+    lab(page, "(l) => l.player.seek(6)")
+    page.wait_for_function("() => document.getElementById('contour').drawn?.arrows?.length")
+    arrows = {a["label"]: a for a in
+              page.evaluate("() => document.getElementById('contour').drawn.arrows")}
+    state = lab(page, """(l) => { const r = l.current.race.runs[0];
+        return [r.state.z_offset[12], r.state.z_offset[13],
+                r.derived.y_offset.values[12], r.derived.y_offset.values[13]]; }""")
+    beta1 = lab(page, "(l) => l.current.race.runs[0].info.hyperparameters.beta1")
+    assert {"z", "y"} <= set(arrows)
+    # y − x = (1 − β₁)(z − x)
+    assert state[2:] == pytest.approx([(1 - beta1) * v for v in state[:2]])
+    assert arrows["z"]["magnitude"] == pytest.approx(math.hypot(*state[:2]))
+
+
 @pytest.mark.parametrize(("width", "height"), [(1024, 768), (1280, 720)])
 def test_the_leaderboard_shows_twelve_runs_with_whole_labels_and_columns(
         visit: Callable[..., Visit], server: LabServer, width: int, height: int) -> None:

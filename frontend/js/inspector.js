@@ -102,12 +102,31 @@ export function arrowsAt(race, runIndex, t, catalogues, styles) {
         reference: largest(run.derived.m_hat, 'values', race.available) });
     }
   }
-  const offset = run.state.fast ? at2(run.state.fast, t) : null;
-  if (offset && (offset[0] !== 0 || offset[1] !== 0)) {
-    arrows.push({ from: at2(run.path, t), vector: offset, mode: 'true', label: 'x̃',
-      color: '#5a4a9a', dash: [2, 3] });
+  const offsets = [...offsetPoints(run, optimizer, t),
+    ...(run.state.fast ? [['x̃', at2(run.state.fast, t)]] : [])];
+  for (const [label, offset] of offsets) {
+    if (offset[0] !== 0 || offset[1] !== 0) {
+      arrows.push({ from: at2(run.path, t), vector: offset, mode: 'true', label,
+        color: '#5a4a9a', dash: [2, 3] });
+    }
   }
   return arrows.filter((a) => a.vector.every(Number.isFinite));
+}
+
+/** The points an optimizer keeps as offsets from the drawn x (a state or derived quantity
+ * whose symbol is "p − x": schedule-free's z and y, so its three sequences show as three
+ * points), as [p, offset at frame t]. */
+function offsetPoints(run, optimizer, t) {
+  const points = [];
+  const add = (latex, values) => {
+    const match = latex?.match(/^\s*(.+?)\s*-\s*x\s*$/);
+    if (match && values) points.push([cached(match[1]).plain, at2(values, t)]);
+  };
+  for (const s of optimizer.state) add(s.symbol, run.state[s.name]);
+  for (const d of optimizer.derived) {
+    if (run.derived[d.name]?.pairs) add(d.latex, run.derived[d.name].values);
+  }
+  return points;
 }
 
 /** The rows a Lookahead run adds: its setting, the fast point and the steps to the next
