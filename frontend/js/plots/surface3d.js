@@ -244,7 +244,9 @@ function figure(m, data, state, box) {
       scene: {
         xaxis: axis(grid.surface.axes?.[0] ?? 'x', view.x),
         yaxis: axis(grid.surface.axes?.[1] ?? 'y', view.y),
-        zaxis: axis(scale.log ? tr('plot.log_loss') : tr('plot.loss'), zRange),
+        // (a short loss axis in a small view had its labels stacked into one smudge)
+        zaxis: { ...axis(scale.log ? tr('plot.log_loss') : tr('plot.loss'), zRange),
+          nticks: box.height < 2 * SMALL_VIEW ? 4 : 6 },
         aspectmode: 'manual',
         aspectratio: { x: 1, y: Math.min(Math.max(h / w, 0.4), 2.5), z: 0.65 },
         // a little farther back in a small view, where the loss axis's title was cut off
