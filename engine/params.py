@@ -28,11 +28,13 @@ class Param:
     log: bool = False
     symbol: str = ""
     """The letter the equations use for it (LaTeX, e.g. ``\\beta_1``), if any."""
+    integer: bool = False
+    """A count (random search's trials): only whole numbers are taken."""
 
     def to_dict(self) -> dict:
         return {"name": self.name, "default": self.default, "min": self.low,
                 "max": self.high, "meaning": self.meaning, "log": self.log,
-                "symbol": self.symbol}
+                "symbol": self.symbol, "integer": self.integer}
 
 
 def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, owner: str,
@@ -58,6 +60,11 @@ def resolve(params: Sequence[Param], overrides: Mapping[str, object] | None, own
             value = math.nan
         if not (math.isfinite(value) and p.low <= value <= p.high):
             _refuse(params, overrides, owner, noun, p, raw)
+        if p.integer and not value.is_integer():
+            _refuse_unknown(params, overrides, owner, noun)
+            raise EngineError(f"{noun} '{p.name}' of {owner} counts: it must be a whole "
+                              f"number, got {value:g}", field=p.name, key="error.not_whole",
+                              params={"name": p.name, "owner": owner, "value": f"{value:g}"})
         values[p.name] = value
     if given != len(overrides):
         _refuse_unknown(params, overrides, owner, noun)

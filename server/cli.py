@@ -23,6 +23,7 @@ import argparse
 import copy
 import os
 import re
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -305,13 +306,29 @@ def run_serve(args: argparse.Namespace) -> None:
     if args.workers > 1:  # uvicorn binds the socket before it starts the workers
         uvicorn.run(APP_FACTORY, workers=args.workers, **options)
         return
-    # One process: bind before the start-up warms the engine, so that a request made while
-    # it compiles waits in the socket's queue and the ready line is true when it is logged
-    # (uvicorn alone opens the socket only after start-up: a request in between was refused).
     config = uvicorn.Config(APP_FACTORY, **options)
-    listening = config.bind_socket()
-    listening.listen(config.backlog)
-    uvicorn.Server(config).run(sockets=[listening])
+    uvicorn.Server(config).run(sockets=[_listening(settings.host, settings.port,
+                                                   config.backlog)])
+
+
+def _listening(host: str, port: int, backlog: int) -> socket.socket:
+    """A socket that already listens, before the start-up warms the engine: a request made
+    while the kernels compile waits in its queue, and the ready line is true when logged.
+    (uvicorn alone listens only after start-up, and a request in between was refused; its
+    own ``bind_socket`` logs "running on" before the socket listens, which a loaded CI
+    machine caught in between.)"""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise UsageError(f"--port {port}: cannot listen on {host}:{port} ({err.strerror})") \
+            from None
+    sock.listen(backlog)
+    sock.set_inheritable(True)
+    return sock
 
 
 def _run_options(optimizers: list[dict], args: argparse.Namespace) -> list[dict]:

@@ -194,3 +194,13 @@ def test_random_search_scenario_says_what_its_race_shows():
         assert r.converged_at[k, 0] == -1
     # sixteen trials go down much faster per step than one
     assert r.loss[many, 0, 10] < 0.5 * r.loss[one, 0, 10]
+
+
+def test_random_search_counts_whole_trials_and_says_so_otherwise():
+    with pytest.raises(engine.EngineError, match=r"whole number, got 2\.5") as caught:
+        engine.race("bowl", [("random_search", {"lr": 0.1, "trials": 2.5})], (1.0, 1.0), 5)
+    assert caught.value.field == "optimizers.0.hyperparameters.trials"
+    assert caught.value.key == "error.not_whole"
+    trials = next(p for p in engine.get_optimizer("random_search").hyperparameters
+                  if p.name == "trials")
+    assert trials.to_dict()["integer"] is True  # the page offers whole numbers only

@@ -26,7 +26,7 @@ def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     for line in process.stdout:
-        if "Uvicorn running" in line:
+        if "Descent Lab ready" in line:  # (it listens from then on)
             return process
     raise AssertionError(f"the server exited with {process.wait()}")
 

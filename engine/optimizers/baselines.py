@@ -233,8 +233,8 @@ ENTRIES = (
         "is lower; no gradient at all.",
         (Param("lr", 0.05, 1e-6, 10.0, "radius ε of every trial step", log=True,
                symbol=r"\varepsilon"),
-         Param("trials", 8.0, 1.0, 64.0, "N: random directions tried each step (rounded "
-               "to a whole number)", symbol="N")),
+         Param("trials", 8.0, 1.0, 64.0, "N: random directions tried each step",
+               symbol="N", integer=True)),
         (StateVar("u", "u", "the best trial step of this step, taken or not"),), (),
         (r"z_k \sim \mathcal{N}(0, I),\quad k = 1, \ldots, N",
          r"u_k = \varepsilon\, z_k / \|z_k\|",

@@ -166,7 +166,7 @@ export function rosterControl(root, { catalogues, store }) {
       const symbol = symbolText(p.symbol);
       const field = numericField({ label: symbol ? `${p.name} ${symbol}` : p.name,
         title: p.meaning, min: p.min, max: p.max, log: p.log, value: run.hp[p.name] ?? p.default,
-        errorKey: `runs.${i}.hp.${p.name}`,
+        integer: p.integer, errorKey: `runs.${i}.hp.${p.name}`,
         change: (value, event, dragging) => patchRun(i, {
           hp: { ...store.state[b.runs][i].hp, [p.name]: value },
           ...(LEARNING_RATES.has(p.name) ? { ownLr: true } : {}) }, event, dragging) });
