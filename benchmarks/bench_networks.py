@@ -107,6 +107,16 @@ def engine_race(steps: int) -> float:
     return float(nn.network_race(DATA, ARCH, [("adam", {"lr": LR})], steps=steps).loss[0, -2])
 
 
+def _adam_in_place(p, g, mm, vv, c1: float, c2: float) -> None:
+    """One NumPy Adam step of parameter p with gradient g (moments mm, vv; bias corrections
+    c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ), in place, as torch.optim.Adam writes it."""
+    mm *= B1
+    mm += (1.0 - B1) * g
+    vv *= B2
+    vv += (1.0 - B2) * g * g
+    p -= LR * (mm / c1) / (np.sqrt(vv / c2) + EPS)
+
+
 def numpy_adam(steps: int) -> float:
     """Matrix-at-a-time NumPy: the usual way to write it without a framework."""
     layers = [(W.copy(), b.copy()) for W, b in ARCH.unflatten(ARCH.init_weights(0))]
@@ -130,11 +140,7 @@ def numpy_adam(steps: int) -> float:
         c1, c2 = 1.0 - B1**t, 1.0 - B2**t
         for k, ((W, b), (gW, gb)) in enumerate(zip(layers, grads, strict=True)):
             for p, g, mm, vv in ((W, gW, m[k][0], v[k][0]), (b, gb, m[k][1], v[k][1])):
-                mm *= B1
-                mm += (1.0 - B1) * g
-                vv *= B2
-                vv += (1.0 - B2) * g * g
-                p -= LR * (mm / c1) / (np.sqrt(vv / c2) + EPS)
+                _adam_in_place(p, g, mm, vv, c1, c2)
     return loss
 
 
@@ -288,11 +294,7 @@ def numpy_deep(arch: nn.Architecture, steps: int) -> float:
         c1, c2 = 1.0 - B1**t, 1.0 - B2**t
         for group, g_group, m_group, v_group in zip(params, grads, m, v, strict=True):
             for p, g, mm, vv in zip(group, g_group, m_group, v_group, strict=True):
-                mm *= B1
-                mm += (1.0 - B1) * g
-                vv *= B2
-                vv += (1.0 - B2) * g * g
-                p -= LR * (mm / c1) / (np.sqrt(vv / c2) + EPS)
+                _adam_in_place(p, g, mm, vv, c1, c2)
     return loss
 
 
