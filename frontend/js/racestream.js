@@ -4,8 +4,8 @@
  *
  * A new race supersedes the one in flight. With no optimizer switched on there is no race.
  * Otherwise the first frames load the player and later ones extend it, so paths appear while
- * the rest is still computed (during a drag, once whole); two performance marks time the change to its first paths and
- * to all of them (read once the frame that shows them is drawn); an error is shown beside
+ * the rest is still computed (during a drag, once whole); two performance marks time the
+ * change to its first paths and to all of them (read once the frame that shows them is drawn); an error is shown beside
  * the controls that caused it, and a superseded race ends quietly.
  */
 

@@ -112,7 +112,8 @@ function figure(race, m, box, presenter, right) {
         tickangle: 0, nticks: Math.max(3, Math.floor((box.width - right) / 90)) },
       yaxis: { type: m.log ? 'log' : 'linear', range: m.range, fixedrange: true,
         title: { text: m.title, standoff: 4 }, exponentformat: 'power', zeroline: false,
-        tickformat: m.format, dtick: m.log ? logTicks(m.range, box.height - margin.t - margin.b, font.size) : undefined,
+        tickformat: m.format,
+        dtick: m.log ? logTicks(m.range, box.height - margin.t - margin.b, font.size) : undefined,
         gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside', nticks: 6 },
     },
   };
