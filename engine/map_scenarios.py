@@ -98,10 +98,9 @@ MAP_SCENARIOS: dict[str, MapScenario] = {s.id: s for s in (
         (_run("sgd", "SGD", lr=0.1),),
         "Two weights, one learning rate per layer: is the edge of trainability a box, a "
         "line or a fractal?",
-        "The largest stable rate of one layer falls as the other's grows: the edge is a curve, "
-        "not a box. Drag a box on it again and again: zoomed ten thousand times it is still "
-        "one smooth line — the fractal edges of deep tanh networks need more than two "
-        "linear weights.",
+        "One layer's largest stable rate falls as the other's grows: the edge is a curve, not a "
+        "box. Drag a box on it again and again: at 10⁴× it is still one smooth line — the fractal "
+        "edges of deep tanh networks need more than two linear weights.",
         x=("lr_x", 0.3, 4.0, "log"), y=("lr_y", 0.05, 4.0, "log"), resolution=96, steps=500),
     MapScenario(
         "grid_vs_random", "Grid or random search?", "hyperparameter search",

@@ -269,10 +269,9 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
         "batch normalization that rate is far too large for so deep a net. What does "
         "normalising every layer change?",
         "With batch normalization the training loss falls almost to 0 and every point is "
-        "classified; untick it and the same rate throws the weights about: the loss ends "
-        "above 1 at chance accuracy. Normalising each unit over the batch keeps the "
-        "activations in tanh's working range whatever the weights do. The validation curve "
-        "is measured with the running averages of the batch statistics.",
+        "classified; without it the same rate throws the weights about and accuracy stays at "
+        "chance. Normalising each unit over the batch keeps tanh in its working range, whatever "
+        "the weights do.",
         {"dataset": {"id": "moons", "params": {"n": 128}},
          "architecture": {"hidden": [32] * 10, "activation": "tanh", "batch_norm": True},
          "optimizers": [_opt("sgd", "SGD", lr=1.0)], "steps": 200, "batch_size": 32,
@@ -284,10 +283,9 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
     NetworkScenario(
         "net_dead_relu", "Dead ReLUs after too large a step", "learning rate",
         "SGD with a learning rate of 4 on a ReLU network. What happens to its hidden units?",
-        "The first large steps push many units' inputs below zero for every point: they die "
-        "(the Layers view, dead share: almost half of the second layer) and never come back, "
-        "since no gradient reaches them. At a learning rate of 0.1 none die; at 8 all do and "
-        "the network is stuck at chance.",
+        "The first large steps push many units below zero for every point: they die (Layers view, "
+        "dead share: almost half of layer 2) and no gradient ever revives them. At a learning rate "
+        "of 0.1 none die; at 8 all do and the network is stuck at chance.",
         {"dataset": {"id": "moons"}, "architecture": {"hidden": [32, 32], "activation": "relu"},
          "optimizers": [_opt("sgd", "SGD", lr=4.0)], "steps": 200,
          "statistics": {"every": 5}},

@@ -213,11 +213,10 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "SGD bounces from wall to wall. Lookahead lets it take five steps, then moves a slow "
         "point halfway to where they ended, and the next five start from there. What path "
         "does the slow point draw?",
-        "After five fast steps SGD stands on the opposite wall, lower than it started; "
-        "halfway between, the slow point stays on its own side, nearer the floor, and slides "
-        "down to the valley floor without crossing it. It moves only every fifth step, and "
-        "only halfway, so along the floor it arrives later than SGD; the inspector shows the "
-        "fast point x̃ running ahead of it.",
+        "After five fast steps SGD stands on the opposite wall; halfway between, the slow point "
+        "stays on its own side and slides to the valley floor without crossing it. Moving only "
+        "every fifth step, and only halfway, it arrives later than SGD; x̃ in the inspector is the "
+        "fast point.",
         (Expect("SGD", status="converged"), Expect("SGD + Lookahead", status="converged")),
         params={"kappa": 20}, focus="SGD + Lookahead"),
     Scenario(
@@ -269,10 +268,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         (_run("adam", "Adam", lr=0.05), _run("adam", "Adam, c = 0", lr=0.05, bias_correction=0)),
         "Switch Adam's bias correction off (c = 0). Will its first steps be shorter or longer "
         "than lr?",
-        "Longer: m starts at (1 − β₁)g and v at (1 − β₂)g², so the raw step is "
-        "(1 − β₁)/√(1 − β₂) ≈ 3.2 times lr at β₂ = 0.999 — the correction is what shortens "
-        "it to lr. Here the long steps even arrive sooner; with β₂ = 0.9 the raw first step "
-        "would be a third of lr instead.",
+        "Longer: m starts at (1 − β₁)g and v at (1 − β₂)g², so the raw step is (1 − β₁)/√(1 − β₂) "
+        "≈ 3.2 × lr at β₂ = 0.999; the correction shortens it to lr. Here the long steps even "
+        "arrive sooner; at β₂ = 0.9 the raw first step would be lr/3.",
         (Expect("Adam", status="converged"), Expect("Adam, c = 0", status="converged")),
         focus="Adam, c = 0", inset=3),
     Scenario(
@@ -281,11 +279,10 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         (_run("adam", "Adam", lr=0.05), _run("radam", "RAdam", lr=0.05)),
         "Same learning rate, a gradient of about 0.0001. RAdam does not trust a variance "
         "estimated from a handful of gradients. What will its first steps look like?",
-        "For its first five steps RAdam takes plain momentum steps, lr times the gradient — "
-        "here almost nothing. Then it switches to adaptive steps scaled by a rectifier that "
-        "grows towards 1 as the estimate matures: a warm-up built into the rule, with no "
-        "schedule. Adam's steps are lr long from the start, so it arrives about 100 steps "
-        "sooner on this gentle slope.",
+        "For five steps RAdam takes plain momentum steps, lr times the gradient — here almost "
+        "nothing. Then adaptive steps, scaled by a rectifier that grows towards 1: a warm-up built "
+        "into the rule. Adam's steps are lr long from the start, so it arrives about 100 steps "
+        "sooner here.",
         (Expect("Adam", status="converged"), Expect("RAdam", status="converged")),
         focus="RAdam", inset=8),
     Scenario(
@@ -417,10 +414,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
               schedule={"kind": "exponential", "gamma": 0.98})),
         "Three noisy descents: a constant rate, one that decays like 1/k, one that decays "
         "exponentially. Which one ends at the bottom?",
-        "The constant rate never settles: the noise keeps kicking it. The exponential decay "
-        "dies too soon — its rates add up to a finite distance, and it freezes on the valley "
-        "floor short of the minimum. Only 1/k does both (Robbins and Monro): its rates add up "
-        "without bound, so it gets there, and their squares do not, so the noise averages out.",
+        "The constant rate never settles: the noise keeps kicking it. Exponential decay dies too "
+        "soon: its rates add up to a finite distance, so it freezes short of the minimum. Only 1/k "
+        "does both (Robbins and Monro): its rates add up without bound, their squares do not.",
         (Expect("ε₀ / (1 + k/30)", lower_loss_than="constant"),
          Expect("ε₀ / (1 + k/30)", lower_loss_than="ε₀ · 0.98ᵏ")),
         params={"kappa": 10}, gradient={"seed": 0}, focus="ε₀ / (1 + k/30)"),
@@ -443,10 +439,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
          _run("adamw", "AdamW", lr=0.05, weight_decay=0.1)),
         "The minimum is at (1, 3), far from the origin. With the same λ = 0.1, does L2 in "
         "the gradient (Adam) pull the point back as much as decoupled decay (AdamW)?",
-        "Adam divides the L2 term by √v like the rest of the gradient, so where the slope is "
-        "steep the decay barely counts: Adam + L2 stops close to (1, 3). AdamW subtracts "
-        "ελx outside the normalisation, a pull as strong as the step itself near the "
-        "bottom: it settles much nearer the origin — the same λ means something else.",
+        "Adam divides the L2 term by √v like the rest of the gradient, so on the steep slope the "
+        "decay barely counts: Adam + L2 stops near (1, 3). AdamW subtracts ελx outside that "
+        "division and settles much nearer the origin: the same λ means something else.",
         (Expect("Adam", lower_loss_than="Adam + L2"), Expect("Adam + L2", lower_loss_than="AdamW")),
         focus="AdamW"),
     Scenario(
@@ -467,12 +462,10 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
          _run("momentum", "Momentum", lr=0.1, momentum=0.5)),
         "Each step of exact line search goes down −g to the lowest point of that line. Will "
         "choosing the best step every time beat gradient descent with one fixed rate?",
-        "Each step stops where the line just touches a contour, so the next gradient, "
-        "perpendicular to that contour, is at a right angle to the step: the path zig-zags "
-        "at right angles. From this start the best step a_t (in the inspector) comes out the "
-        "same every time, 2/(1 + κ): exactly gradient descent at its best fixed rate, at "
-        "dozens of evaluations of the surface per step. Momentum, with no search at all, "
-        "arrives in half the steps.",
+        "Each step stops where the line touches a contour, so the next gradient is at a right "
+        "angle to it: the path zig-zags. Here every best step a_t (inspector) is 2/(1 + κ): "
+        "gradient descent at its best fixed rate. Momentum, with no search at all, arrives in half "
+        "the steps.",
         (Expect("Exact line search", status="converged"), Expect("Momentum", status="converged"),
          Expect("Momentum", lower_loss_than="Exact line search")),
         params={"kappa": 10}, focus="Exact line search"),
@@ -485,12 +478,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "Random search tries directions at random and moves only if the surface goes down. "
         "Given as many evaluations of the surface as gradient descent, how close does it "
         "get?",
-        "With one trial per step (one evaluation, as gradient descent spends one gradient) "
-        "random search wanders: most tries go uphill and are thrown away, and after 120 "
-        "steps it is still short of the bottom that gradient descent reached in 21. Sixteen "
-        "trials per step find a direction close to the steepest, but spend sixteen "
-        "evaluations on every step. Neither settles closer than about its radius ε: its "
-        "steps never shrink.",
+        "With one trial a step random search wanders: most tries go uphill and are thrown away; "
+        "after 120 steps it is still short of the bottom gradient descent reached in 21. Sixteen "
+        "trials aim better, at sixteen evaluations a step. Neither gets closer than its radius ε.",
         (Expect("Gradient descent", status="converged"),
          Expect("Random search, 16 trials", lower_loss_than="Random search, 1 trial"),
          Expect("Gradient descent", lower_loss_than="Random search, 16 trials")),

@@ -670,6 +670,40 @@ def test_presenter_mode_reads_from_the_back_row(visit: Callable[..., Visit]) -> 
     screenshot(page, "presenter-1280x720")
 
 
+LESSON_PANEL_FITS = """() => { const p = document.getElementById('right');
+    return p.scrollHeight <= p.clientHeight + 1; }"""
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_every_lessons_notice_fits_the_presenters_card(visit: Callable[..., Visit],
+                                                       server: LabServer, language: str) -> None:
+    """Presenter mode at 1280 × 720, every lesson of every lab once its notice is revealed:
+    the lesson panel needs no scrolling (the question folds to a line, which a click or
+    Enter unfolds), in English and in Ukrainian, whose texts run longest."""
+    scenarios = server.get("/api/v1/scenarios")
+    page = visit(f"#lang={language}", width=1280, height=720).page
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.body.classList.contains('presenter')")
+    for scenario in scenarios:
+        pick_scenario(page, scenario["id"])
+        page.wait_for_function(
+            "(id) => document.querySelector('#scenario-card .reveal')"
+            " && window.descentLab.store.state.scenario === id", arg=scenario["id"])
+        page.click("#scenario-card .reveal")
+        page.wait_for_selector("#scenario-card .notice")
+        assert font_px(page, ".notice p") >= 22
+        assert page.evaluate(LESSON_PANEL_FITS), scenario["id"]
+    # the folded question opens whole on a click, and folds again
+    question = page.locator("#scenario-card .question")
+    assert question.get_attribute("aria-expanded") == "false"
+    folded = question.bounding_box()["height"]
+    question.click()
+    page.wait_for_selector("#scenario-card .question[aria-expanded=true]")
+    assert page.locator("#scenario-card .question").bounding_box()["height"] > 1.5 * folded
+    page.locator("#scenario-card .question").press("Enter")
+    page.wait_for_selector("#scenario-card .question[aria-expanded=false]")
+
+
 def test_the_presenter_hide_menu_never_hides_itself(visit: Callable[..., Visit]) -> None:
     page = visit(width=1280, height=720).page
     page.keyboard.press("p")
@@ -903,6 +937,9 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
             assert stays != (a["label"] in leaving), (scenario["id"], a["label"])
             assert a["inside"] == stays, (scenario["id"], a)  # a leaver: pinned to the edge
         assert no_page_scrollbars(page)
+        if presenter:  # the notice, shown at the end, fits the lesson card
+            assert page.locator("#scenario-card .notice").count() == 1
+            assert page.evaluate(LESSON_PANEL_FITS), scenario["id"]
         screenshot(page, f"scenario-{scenario['id']}-{width}x{height}"
                    f"{'-presenter' if presenter else ''}")
 

@@ -29,6 +29,9 @@ const requestOf = (scenario, state, catalogues) => (scenario.network
 export function scenarioControl(els, { catalogues, store }) {
   const { scenarios } = catalogues;
   const revealed = new Set();
+  // In presenter mode, once what to notice is shown, the question folds to its first lines
+  // (the class has answered it; the notice needs the room): a click shows it whole again.
+  let wholeQuestion = false;
   const load = (scenario, event) => {
     // a scenario opens on its question: what to notice waits until it has been played
     revealed.delete(scenario.id);
@@ -109,7 +112,7 @@ export function scenarioControl(els, { catalogues, store }) {
       if (scenario && !changed && ours && t >= race.steps) revealed.add(scenario.id);
       const focus = scenario ? state.runs.findIndex((r) => r.label === scenario.focus) : -1;
       const key = JSON.stringify([state.scenario, revealed.has(state.scenario), focus,
-        state.runs.map((r) => r.id), changed]);
+        state.runs.map((r) => r.id), changed, state.presenter, wholeQuestion]);
       if (key === shownKey) return;
       shownKey = key;
       els.card.dataset.changed = String(changed);
@@ -121,19 +124,45 @@ export function scenarioControl(els, { catalogues, store }) {
         return;
       }
       const open = revealed.has(scenario.id);
-      const step = (d) => h('button', { type: 'button', class: 'small',
-        disabled: !scenarios[index + d], onclick: (event) => load(scenarios[index + d], event) },
-      d < 0 ? tr('scenario.previous') : tr('scenario.next'));
+      if (!open) wholeQuestion = false;
+      const foldable = open && state.presenter;
+      const toggleQuestion = () => {
+        wholeQuestion = !wholeQuestion;
+        api.update(store.state, race, t);
+      };
+      // In presenter mode Previous and Next sit on the head row, as ‹ and ›, beside the
+      // position: the row the topic chip used (the title says the topic) and the row below
+      // the notice both go to the notice.
+      const compact = state.presenter;
+      const step = (d) => {
+        const label = d < 0 ? tr('scenario.previous') : tr('scenario.next');
+        return h('button', { type: 'button', class: compact ? 'small step' : 'small',
+          disabled: !scenarios[index + d], onclick: (event) => load(scenarios[index + d], event),
+          'aria-label': compact ? label : null, title: compact ? label : null },
+        compact ? (d < 0 ? '‹' : '›') : label);
+      };
+      const position = h('span', { class: 'muted' },
+        tr('scenario.position', { index: index + 1, count: scenarios.length }));
       els.card.replaceChildren(...[
-        h('div', { class: 'card-head' }, h('span', { class: 'chip' }, scenario.topic),
-          h('span', { class: 'muted' }, tr('scenario.position', { index: index + 1, count: scenarios.length }))),
+        compact ? h('div', { class: 'card-head' }, step(-1), position, step(1))
+          : h('div', { class: 'card-head' }, h('span', { class: 'chip' }, scenario.topic), position),
         h('h2', { class: 'scenario-title' }, scenario.title),
         changed ? h('div', { class: 'changed', role: 'status' },
           h('span', {}, h('strong', {}, tr('scenario.changed')), ' ',
             tr('scenario.changed_text')),
           h('button', { type: 'button', class: 'small reset',
             onclick: (event) => load(scenario, event) }, tr('scenario.reset'))) : null,
-        h('div', { class: 'question' }, h('h3', {}, tr('scenario.question')),
+        h('div', foldable ? {
+          class: 'question foldable', role: 'button', tabindex: 0,
+          'aria-expanded': String(wholeQuestion), title: tr('scenario.question_toggle'),
+          onclick: toggleQuestion,
+          onkeydown: (event) => {
+            if (event.key !== 'Enter') return; // (space stays the player's key)
+            event.preventDefault();
+            event.stopPropagation();
+            toggleQuestion();
+          },
+        } : { class: 'question' }, h('h3', {}, tr('scenario.question')),
           h('p', {}, scenario.question)),
         open ? h('div', { class: 'notice open' }, h('h3', {}, tr('scenario.notice')),
           h('p', {}, scenario.notice))
@@ -142,11 +171,11 @@ export function scenarioControl(els, { catalogues, store }) {
             shownKey = '';
             api.update(store.state, race, t);
           } }, tr('scenario.reveal')),
-        h('div', { class: 'card-actions' }, step(-1),
+        h('div', { class: 'card-actions' }, compact ? null : step(-1),
           focus >= 0 ? h('span', { class: 'focus', title: tr('scenario.focus_title') },
             tr('scenario.follow'), ' ', swatch(rowStyle(state.runs, focus, catalogues), 14, { line: true }),
             ` ${scenario.focus}`) : null,
-          step(1)),
+          compact ? null : step(1)),
       ].filter(Boolean));
     },
   };

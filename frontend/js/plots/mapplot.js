@@ -115,9 +115,9 @@ function criticalImages(map, extent) {
       sizing: 'contain', layer: 'above' }));
 }
 
-const titleOf = (name) => ({ lr: 'learning rate lr', momentum: 'momentum μ',
-  lr_x: 'learning rate lr_x (x, first layer)', lr_y: 'learning rate lr_y (y, second layer)' })[
-  name] ?? name;
+/** An axis's title: the hyperparameter's name in words where the catalogue has them. */
+const AXIS_TITLED = new Set(['lr', 'momentum', 'lr_x', 'lr_y']);
+const titleOf = (name) => (AXIS_TITLED.has(name) ? tr(`map.axis.${name}`) : name);
 
 /**
  * Draw `map` in `el`.
