@@ -147,16 +147,20 @@ screen has room for, and the stream stays small."""
 class StatisticsOptions:
     """Which frames get per-layer statistics and how finely their histograms are binned.
 
-    ``every`` k: frames 0, k, 2k, … (a pass over all training points each, so ~1 / k of
-    the training's own work); None: as few frames apart as keep at most
-    ``DEFAULT_COLUMNS + 1`` of them."""
+    ``every`` k: frames 0, k, 2k, … (summarised from the training loop's own full-batch
+    pass at those weights, so little work beyond the training's); None: as few frames
+    apart as keep at most ``DEFAULT_COLUMNS + 1`` of them."""
 
     every: int | None = None
     bins: int = 20
 
+    def spacing(self, steps: int) -> int:
+        """Frames between recorded frames in a race of ``steps`` steps."""
+        return self.every if self.every is not None else max(1, -(-steps // DEFAULT_COLUMNS))
+
     def frames(self, steps: int) -> np.ndarray:
         """The recorded frames of a race of ``steps`` steps."""
-        every = self.every if self.every is not None else max(1, -(-steps // DEFAULT_COLUMNS))
+        every = self.spacing(steps)
         if every < 1:
             raise EngineError(f"statistics.every must be at least 1, got {every}",
                               field="statistics.every")
@@ -191,13 +195,23 @@ class StatisticsRecord:
                  options: StatisticsOptions):
         self.arch, self.data, self.options = arch, data, options.check()
         self.frames = options.frames(steps)
+        self.every = options.spacing(steps)
+        """frames between recorded slots: slot s is frame s·every"""
         layers, s = len(arch.hidden), self.frames.size
         self.mean, self.std, self.saturated, self.lo, self.hi = (
             np.full((runs, s, layers), np.nan) for _ in range(5))
         self.grad_norm = np.full((runs, s, layers + 1), np.nan)
         self.counts = np.full((runs, s, layers, options.bins), -1, dtype=np.int64)
+        self.done = np.zeros((runs, s), dtype=np.bool_)
+        """slots already summarised (by the training kernel, from its own recorded pass)"""
         # one per run: runs record from their own threads
         self._spaces = [Workspace.create(arch, data.n) for _ in range(runs)]
+
+    def kernel_arrays(self, o: int) -> tuple:
+        """Run o's share of the record, as ``engine.networks.train_kernel.train`` fills it
+        from the passes it makes anyway (the training loop's last arguments)."""
+        return (self.every, self.options.bins, self.mean[o], self.std[o], self.saturated[o],
+                self.lo[o], self.hi[o], self.counts[o], self.grad_norm[o], self.done[o])
 
     def slots(self, first: int, last: int) -> slice:
         """The recorded slots of frames first … last."""
@@ -205,11 +219,33 @@ class StatisticsRecord:
                      int(np.searchsorted(self.frames, last, side="right")))
 
     def record(self, o: int, weights: np.ndarray, first: int, last: int) -> None:
-        """Run o's slots among frames first … last; ``weights[t - first]`` is frame t's."""
+        """Run o's slots among frames first … last not yet summarised by the training
+        kernel (frame 0, a diverged or frozen run, a stopped run's kept best weights), by a
+        pass of their own; ``weights[t - first]`` is frame t's."""
         for s in range(*self.slots(first, last).indices(self.frames.size)):
-            self._record(o, s, weights[int(self.frames[s]) - first])
+            if not self.done[o, s]:
+                self._record(o, s, weights[int(self.frames[s]) - first])
+                self.done[o, s] = True
+
+    def forget(self, o: int, first: int, last: int) -> None:
+        """Run o's frames first … last now hold other weights (early stopping keeps its
+        best ones): their slots are summarised again by the next :meth:`record`."""
+        self.done[o, self.slots(first, last)] = False
+
+    def copy_initial(self, o: int, source: int) -> None:
+        """Frame 0 of run o is run ``source``'s: every run starts from the same weights."""
+        for record in (self.mean, self.std, self.saturated, self.lo, self.hi, self.counts,
+                       self.grad_norm):
+            record[o, 0] = record[source, 0]
+        self.done[o, 0] = True
 
     def _record(self, o: int, s: int, weights: np.ndarray) -> None:
         _pass(self.arch, self.data, weights, self.options.bins,
               (self.mean[o, s], self.std[o, s], self.saturated[o, s], self.lo[o, s],
                self.hi[o, s], self.counts[o, s], self.grad_norm[o, s]), self._spaces[o])
+
+
+NO_STATISTICS = (0, 1, np.empty((0, 0)), np.empty((0, 0)), np.empty((0, 0)), np.empty((0, 0)),
+                 np.empty((0, 0)), np.empty((0, 0, 0), dtype=np.int64), np.empty((0, 0)),
+                 np.zeros(0, dtype=np.bool_))
+"""The training loop's statistics arguments when none are recorded."""
