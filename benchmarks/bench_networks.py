@@ -506,7 +506,7 @@ def through_the_api(repeats: int) -> None:
             ("the same race again (recalled: landscape + JSON only)", recalled),
             ("the new race streamed to its summary line", streamed),
             ("with batch norm + layer statistics (a new race each time)", normed),
-            ("10 × 64 batch norm, 6 × 50 steps, statistics, 31×31: full batch", deep_runs[0]),
+            ("10 × 64 batch norm, 6 × 50, statistics, 31×31: full batch", deep_runs[0]),
             ("the same with mini-batches of 32", deep_runs[1])]
     for name, times in rows:
         print(f"  {name:<58}{min(times) * 1e3:>10.1f}{statistics.median(times) * 1e3:>11.1f}")
