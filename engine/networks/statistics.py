@@ -54,40 +54,39 @@ def summarise(A, layout, nb, code, grad, bins, mean, std, saturated, lo, hi, cou
 
     One compiled pass instead of numpy calls per layer: those cost ~1 ms a frame in
     interpreter overhead, more than the forward and backward passes themselves. Histogram
-    bins are equal on [lo, hi] (the last one closed, as numpy's); a value that is not
-    finite is counted nowhere.
+    bins are equal on [lo, hi] (the last one closed, as numpy's; a value's bin is
+    ⌊(a − lo)·bins/(hi − lo)⌋, numpy's own first estimate); a value that is not finite is
+    counted nowhere. Sums run in four interleaved parts and counts in four tallies (a
+    point's index mod 4), added pairwise at the end: one running sum or count waited on
+    its previous addition at every value (0.61 → 0.40 ms for a 10 × 64 net, measured).
     """
     layers = layout.shape[0] - 1
     for layer in range(layout.shape[0]):
         w0, b0, n_out = layout[layer, 2], layout[layer, 3], layout[layer, 1]
-        total = 0.0
-        for j in range(w0, b0 + n_out):
-            total += grad[j] * grad[j]
-        grad_norm[layer] = np.sqrt(total)
+        grad_norm[layer] = np.sqrt(_squares(grad, w0, b0 + n_out, 0.0))
     for layer in range(layers):
         r0, n = layout[layer, 5], layout[layer, 1]
         m = n * nb
         total, low, high = 0.0, np.inf, -np.inf
         for r in range(r0, r0 + n):
-            for i in range(nb):
-                a = A[r, i]
-                total += a
-                low = min(low, a)
-                high = max(high, a)
+            part, row_low, row_high = _row_sum(A[r], nb)
+            total += part
+            low, high = min(low, row_low), max(high, row_high)
         mu = total / m
         spread, beyond, dead = 0.0, 0, 0
         for r in range(r0, r0 + n):
-            alive = False
+            row = A[r]
+            spread += _squares(row, 0, nb, mu)
+            alive = 0
             for i in range(nb):
-                a = A[r, i]
-                spread += (a - mu) * (a - mu)
-                out_tanh = code == TANH and abs(a) > SATURATED
-                out_sigmoid = code == SIGMOID and (a < 1.0 - SATURATED or a > SATURATED)
-                if out_tanh or out_sigmoid:
-                    beyond += 1
-                alive = alive or a > 0.0
-            if not alive:
-                dead += 1
+                alive += row[i] > 0.0
+            dead += alive == 0
+            if code == TANH:
+                for i in range(nb):
+                    beyond += abs(row[i]) > SATURATED
+            elif code == SIGMOID:
+                for i in range(nb):
+                    beyond += (row[i] < 1.0 - SATURATED) | (row[i] > SATURATED)
         mean[layer], std[layer] = mu, np.sqrt(spread / m)
         if code in (TANH, SIGMOID):
             saturated[layer] = beyond / m
@@ -104,15 +103,68 @@ def summarise(A, layout, nb, code, grad, bins, mean, std, saturated, lo, hi, cou
         if not high > low:
             high = low + 1.0
         lo[layer], hi[layer] = low, high
-        width = (high - low) / bins
-        for k in range(bins):
-            counts[layer, k] = 0
-        for r in range(r0, r0 + n):
-            for i in range(nb):
-                a = A[r, i]
-                if np.isfinite(a):
-                    k = min(max(int((a - low) / width), 0), bins - 1)
-                    counts[layer, k] += 1
+        _histogram(A, r0, n, nb, low, bins / (high - low), bins, counts[layer])
+
+
+@njit(**JIT)
+def _squares(x, start, stop, centre):
+    """Σ (x[j] − centre)² over [start, stop), in four interleaved parts."""
+    q = start + (stop - start) // 4 * 4
+    s0 = s1 = s2 = s3 = 0.0
+    for j in range(start, q, 4):
+        d0, d1, d2, d3 = x[j] - centre, x[j + 1] - centre, x[j + 2] - centre, x[j + 3] - centre
+        s0 += d0 * d0
+        s1 += d1 * d1
+        s2 += d2 * d2
+        s3 += d3 * d3
+    for j in range(q, stop):
+        s0 += (x[j] - centre) * (x[j] - centre)
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(**JIT)
+def _row_sum(row, nb):
+    """Σ row[:nb] in four interleaved parts, and its least and greatest value."""
+    q = nb - nb % 4
+    s0 = s1 = s2 = s3 = 0.0
+    lo0 = lo1 = lo2 = lo3 = np.inf
+    hi0 = hi1 = hi2 = hi3 = -np.inf
+    for i in range(0, q, 4):
+        a0, a1, a2, a3 = row[i], row[i + 1], row[i + 2], row[i + 3]
+        s0 += a0
+        s1 += a1
+        s2 += a2
+        s3 += a3
+        lo0, lo1, lo2, lo3 = min(lo0, a0), min(lo1, a1), min(lo2, a2), min(lo3, a3)
+        hi0, hi1, hi2, hi3 = max(hi0, a0), max(hi1, a1), max(hi2, a2), max(hi3, a3)
+    for i in range(q, nb):
+        s0 += row[i]
+        lo0, hi0 = min(lo0, row[i]), max(hi0, row[i])
+    return ((s0 + s1) + (s2 + s3), min(min(lo0, lo1), min(lo2, lo3)),
+            max(max(hi0, hi1), max(hi2, hi3)))
+
+
+@njit(**JIT)
+def _bin(a, low, scale, bins):
+    """a's bin, or ``bins`` (a slot counted nowhere) when a is not finite."""
+    return min(max(int((a - low) * scale), 0), bins - 1) if np.isfinite(a) else bins
+
+
+@njit(**JIT)
+def _histogram(A, r0, n, nb, low, scale, bins, out):
+    """out[k] = values of rows r0 … r0 + n − 1 in bin k, from four tallies."""
+    tally = np.zeros((4, bins + 1), dtype=np.int64)
+    q = nb - nb % 4
+    for r in range(r0, r0 + n):
+        for i in range(0, q, 4):
+            tally[0, _bin(A[r, i], low, scale, bins)] += 1
+            tally[1, _bin(A[r, i + 1], low, scale, bins)] += 1
+            tally[2, _bin(A[r, i + 2], low, scale, bins)] += 1
+            tally[3, _bin(A[r, i + 3], low, scale, bins)] += 1
+        for i in range(q, nb):
+            tally[0, _bin(A[r, i], low, scale, bins)] += 1
+    for k in range(bins):
+        out[k] = (tally[0, k] + tally[1, k]) + (tally[2, k] + tally[3, k])
 
 
 def _pass(arch: Architecture, data: Dataset, weights: np.ndarray, bins: int,
