@@ -22,7 +22,8 @@
    server's memo: landscape and JSON only); the same race streamed to its summary; and the
    latency of decision-boundary requests (61 × 61) for that race, frame after frame, as
    the page sends them while playing; the race again with batch normalization and per-layer
-   statistics, and what the server says to the same race on the 10 × 64 net.
+   statistics, what the server says to the same race on the 10 × 64 net, and the 10 × 64
+   race its default limits admit (6 × 50 steps, 31 × 31), full batch and mini-batches of 32.
 5. Start-up: a fresh process from ``import descentlab.engine.networks`` to its first race and grid,
    with a warm Numba cache and with an empty one.
 """
@@ -450,6 +451,10 @@ API_BN_RACE = {**API_RACE, "architecture": {"hidden": [16, 16], "activation": "t
                "statistics": {}}
 API_DEEP_RACE = {**API_BN_RACE, "architecture": {"hidden": [64] * 10, "activation": "tanh",
                                                  "batch_norm": True}}
+# The 10 × 64 race the default limits admit: 50 steps keep its recorded weights in memory,
+# a 31 × 31 landscape keeps it within the compute budget.
+API_DEEP_ADMITTED = {**API_DEEP_RACE, "steps": 50,
+                     "landscape": {"plane": "pca", "resolution": 31}}
 
 
 def _timed_post(client: httpx2.Client, path: str, body: dict) -> tuple[float, dict]:
@@ -490,12 +495,19 @@ def through_the_api(repeats: int) -> None:
                               {**API_BN_RACE, "init_seed": 200 + seed})[0]
                   for seed in range(max(2, repeats // 2))]
         deep = client.post("/api/v1/networks/races", json=API_DEEP_RACE)
+        deep_runs = [[_timed_post(client, "/api/v1/networks/races",
+                                  {**API_DEEP_ADMITTED, "batch_size": batch,
+                                   "init_seed": 300 + seed})[0]
+                      for seed in range(max(2, repeats // 4))]
+                     for batch in (None, 32)]
     print("\nThrough the API (descentlab serve on loopback, httpx2, zstd; target race ≤ 1 s)")
     print(f"  {'request':<58}{'best ms':>10}{'median ms':>11}")
     rows = [("race + 41×41 landscape, a new race each time", fresh),
             ("the same race again (recalled: landscape + JSON only)", recalled),
             ("the new race streamed to its summary line", streamed),
-            ("with batch norm + layer statistics (a new race each time)", normed)]
+            ("with batch norm + layer statistics (a new race each time)", normed),
+            ("10 × 64 batch norm, 6 × 50, statistics, 31×31: full batch", deep_runs[0]),
+            ("the same with mini-batches of 32", deep_runs[1])]
     for name, times in rows:
         print(f"  {name:<58}{min(times) * 1e3:>10.1f}{statistics.median(times) * 1e3:>11.1f}")
     print(f"  decision boundary 61×61, {len(boundary)} frames of a raced race: "
@@ -503,7 +515,7 @@ def through_the_api(repeats: int) -> None:
           f"p99 {percentile(boundary, 99) * 1e3:.1f} ms, max {max(boundary) * 1e3:.1f} ms")
     detail = deep.json()["detail"][0]["msg"] if deep.status_code == 422 else ""
     print(f"  6 × 500 on the 10 × 64 net with batch norm, statistics and 41×41: HTTP "
-          f"{deep.status_code} {detail[:160]}")
+          f"{deep.status_code} {detail[:200]}")
     runs = document[-1]["runs"]
     print("  final loss / accuracy: " + ", ".join(
         f"{r['label']} {r['final']['loss']:.3g}/{r['final']['accuracy']:.3f}" for r in runs))

@@ -6,8 +6,11 @@ so they live here and each message names the variable that raises the limit.
 
 from __future__ import annotations
 
+from descentlab.engine.errors import EngineError
 from descentlab.engine.networks import count_params
+from descentlab.engine.networks.cost import race_units
 from descentlab.engine.networks.statistics import DEFAULT_COLUMNS
+from descentlab.engine.optimizers.catalog import get_optimizer
 from descentlab.server.errors import ApiError, Loc, limit_error
 from descentlab.server.map_schemas import (
     BasinMapRequest,
@@ -17,7 +20,7 @@ from descentlab.server.map_schemas import (
 )
 from descentlab.server.network_schemas import NetworkRaceRequest
 from descentlab.server.network_translate import points_of
-from descentlab.server.schemas import RaceRequest
+from descentlab.server.schemas import OptimizerSpec, RaceRequest
 from descentlab.server.settings import Settings
 
 
@@ -62,28 +65,41 @@ def check_race(request: RaceRequest, settings: Settings, root: Loc = ("body",)) 
 def check_network_race(request: NetworkRaceRequest, settings: Settings,
                        root: Loc = ("body",)) -> None:
     """Raise a 422 naming the first limit a network race exceeds. The work is priced by
-    arithmetic on the request alone, before any width or dataset is checked: every step
-    and every landscape point evaluates the network on the whole dataset."""
+    arithmetic on the request alone, before any width or dataset is checked
+    (``engine.networks.cost``)."""
     for loc, what, value, limit, setting in (
             (("steps",), "steps", request.steps, settings.max_steps, "max_steps"),
             (("optimizers",), "the number of optimizers", len(request.optimizers),
              settings.max_optimizers, "max_optimizers")):
         if value > limit:
             raise _over([*root, *loc], what, value, limit, setting)
-    optimizers, resolution = len(request.optimizers), request.landscape.resolution
-    weights = count_params(request.architecture.hidden, request.architecture.batch_norm)
+    arch = request.architecture
+    weights = count_params(arch.hidden, arch.batch_norm)
     points = points_of(request.dataset)
-    passes = request.steps + _statistics_frames(request)
-    work = (optimizers * passes + resolution ** 2) * weights * points
+    work, training, statistics, landscape = race_units(
+        weights, points, request.batch_size,
+        [_second_pass(o, arch.dropout) for o in request.optimizers], request.steps,
+        _statistics_frames(request), request.landscape.resolution)
     if work > settings.network_compute_budget:
-        raise _over([*root], f"(optimizers × (steps + statistics frames) + landscape "
-                             f"resolution²) × weights × points (({optimizers} × {passes} + "
-                             f"{resolution}²) × {weights} × {points})", work,
-                    settings.network_compute_budget, "network_compute_budget")
+        raise _over([*root], f"weights × data points through the network ({weights} × "
+                             f"({training} training + {statistics} statistics + {landscape} "
+                             f"landscape))", work, settings.network_compute_budget,
+                    "network_compute_budget")
+
+
+def _second_pass(spec: OptimizerSpec, dropout: float) -> bool:
+    """A full-batch step of this run evaluates a second gradient (a look-ahead point, its
+    Lookahead wrapper's fast point, or dropout's masked net); an unknown id is the
+    engine's to refuse."""
+    try:
+        elsewhere = get_optimizer(spec.id).gradient_at != "x"
+    except EngineError:
+        elsewhere = False
+    return elsewhere or spec.lookahead is not None or dropout > 0.0
 
 
 def _statistics_frames(request: NetworkRaceRequest) -> int:
-    """Frames with per-layer statistics (each a pass over every point, as a step is)."""
+    """Frames with per-layer statistics per run."""
     spec = request.statistics
     if spec is None:
         return 0

@@ -168,8 +168,8 @@ class NetworkRaceRequest(Strict):
                                   "DESCENTLAB_MAX_OPTIMIZERS); GET /networks suggests "
                                   "learning rates")
     steps: PositiveInteger = Field(500, description="at most DESCENTLAB_MAX_STEPS; the work, "
-                                              "(optimizers × steps + resolution²) × weights "
-                                              "× points, at most "
+                                              "weights × data points through the network "
+                                              "(steps, statistics, landscape), at most "
                                               "DESCENTLAB_NETWORK_COMPUTE_BUDGET")
     batch_size: BatchSize | None = Field(None, description="points per mini-batch; null (or "
                                                            "at least n) for full batch")

@@ -387,8 +387,8 @@ class Limits(BaseModel):
     max_grid_resolution: int
     compute_budget: int
     network_compute_budget: int = Field(
-        description="largest (optimizers × steps + landscape resolution²) × weights × data "
-                    "points of one network race")
+        description="largest weights × data points through the network in one network "
+                    "race (training passes, statistics frames, landscape points)")
     stream_frame_steps: int
     stream_max_frames: int
     max_map_resolution: int

@@ -36,11 +36,12 @@ class Settings(BaseSettings):
     compute_budget: int = Field(
         240_000, ge=1, description="largest optimizers × steps × starts of one race")
     network_compute_budget: int = Field(
-        5_000_000_000, ge=1,
-        description="largest (optimizers × steps + landscape resolution²) × weights × data "
-                    "points of one network race: every step and every landscape point "
-                    "evaluates the network on the whole dataset, at about 2.4e9 of these "
-                    "units a second on 2 cores, so the default is about 2 s of work")
+        10_000_000_000, ge=1,
+        description="largest weights × data points through the network in one network race "
+                    "(the training passes of every step, a quarter pass per statistics "
+                    "frame, half a pass per landscape point: engine.networks.cost); about "
+                    "4e9 of these units a second through the API on 2 shared cores, so the "
+                    "default is 2-3 s of work")
     max_map_resolution: int = Field(512, ge=2, le=4096,
                                     description="cells per side of a map")
     map_budget: int = Field(

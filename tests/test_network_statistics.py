@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from descentlab.engine import EngineError
 from descentlab.engine import networks as nn
-from descentlab.engine.networks.statistics import layer_statistics
+from descentlab.engine.networks.statistics import _pass, layer_statistics
 from descentlab.server.app import create_app
 from descentlab.server.settings import Settings
 from tests.test_networks import engine_loss_grad
@@ -218,3 +218,39 @@ def test_the_cli_records_statistics_and_names_its_flag(capsys):
     main(["network-race", "--steps", "20", "--statistics", "--statistics-every", "10", "-q"])
     runs = orjson.loads(capsys.readouterr().out)["runs"]
     assert runs[0]["statistics"]["frames"] == [0, 10, 20]
+
+
+def own_pass(r: nn.NetworkRaceResult, o: int, s: int) -> tuple[np.ndarray, ...]:
+    """Slot s of run o by a statistics pass of its own at that frame's weights."""
+    layers, bins = len(r.architecture.hidden), r.statistics.options.bins
+    out = (*(np.empty(layers) for _ in range(5)), np.empty((layers, bins), np.int64),
+           np.empty(layers + 1))
+    _pass(r.architecture, r.dataset, r.weights[o, r.statistics.frames[s]], bins, out)
+    return out
+
+
+@pytest.mark.parametrize(("activation", "batch_norm", "extra"), [
+    ("tanh", True, {"batch_size": 16, "validation": 0.25,
+                    "early_stopping": {"patience": 2, "stop": True}}),
+    ("leaky_relu", False, {}),
+])
+def test_statistics_taken_from_the_training_pass_are_those_of_a_pass_of_their_own(
+        activation, batch_norm, extra):
+    """The training loop summarises the full-batch pass it makes at each recorded frame;
+    frames it cannot vouch for (frame 0, a diverged or frozen run, a stopped run's kept
+    best weights) get a pass of their own. Either way the bits are a separate pass's."""
+    arch = nn.Architecture((6, 5), activation, batch_norm=batch_norm)
+    r = nn.network_race("moons", arch, ["sgd", "nesterov", ("adam", {"lr": 0.3}),
+                                        ("momentum", {"lr": 10.0})],
+                        steps=30, seed=1, statistics={"every": 3, "bins": 7}, **extra)
+    rec = r.statistics
+    names = ("mean", "std", "saturated", "lo", "hi", "counts", "grad_norm")
+    for o in range(4):
+        for s in range(rec.frames.size):
+            for name, own in zip(names, own_pass(r, o, s), strict=True):
+                assert np.array_equal(getattr(rec, name)[o, s], own, equal_nan=True), \
+                    (o, s, name)
+    if extra:
+        assert np.any(r.patience_out >= 0)  # a run stopped early: its best weights kept
+    else:
+        assert r.diverged_at[3] > 0  # the huge steps drove the net to overflow

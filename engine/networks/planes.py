@@ -107,7 +107,9 @@ def pca_plane(init: np.ndarray, weights: np.ndarray, diverged_at: np.ndarray) ->
     if not keep.any():
         keep[:] = True
     frames = _frames(int(keep.sum()), weights.shape[1], weights.shape[2])
-    paths = weights[keep][:, frames] - init
+    # the kept runs' thinned frames only: weights[keep] would first copy every frame
+    # (95 MB, 0.4 s for 6 × 50 steps of a 10 × 64 net)
+    paths = weights[np.flatnonzero(keep)[:, None], frames] - init
     d1, d2, energy = _top_two(paths.reshape(-1, paths.shape[-1]))
     d1, d2 = _orthonormal_pair(d1, d2)
     end = paths[0, -1]

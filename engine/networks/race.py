@@ -21,7 +21,11 @@ from descentlab.engine.networks.architecture import Architecture
 from descentlab.engine.networks.holdout import EarlyStopping, ValidationCurve, split
 from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.networks.preprocessing import standardiser
-from descentlab.engine.networks.statistics import StatisticsOptions, StatisticsRecord
+from descentlab.engine.networks.statistics import (
+    NO_STATISTICS,
+    StatisticsOptions,
+    StatisticsRecord,
+)
 from descentlab.engine.networks.threads import run_all
 from descentlab.engine.networks.toy_data import Dataset, dataset_from_spec
 from descentlab.engine.networks.train_kernel import norm, train
@@ -247,9 +251,10 @@ class NetworkRaceSession:
             curve.watch(range(1), self.patience, self.stops)
         self.statistics = None if statistics is None else StatisticsRecord(
             arch, data, n_runs, steps, statistics)
-        if self.statistics is not None:
-            for o in range(n_runs):
-                self.statistics.record(o, init[None], 0, 0)
+        if self.statistics is not None:  # one pass: every run starts from init
+            self.statistics.record(0, init[None], 0, 0)
+            for o in range(1, n_runs):
+                self.statistics.copy_initial(o, 0)
 
     @property
     def patience(self) -> int | None:
@@ -272,6 +277,8 @@ class NetworkRaceSession:
             record[o, frames] = record[o, b]
         self.grad[o, frames] = 0.0
         curve.loss[frames], curve.accuracy[frames] = curve.loss[b], curve.accuracy[b]
+        if self.statistics is not None:
+            self.statistics.forget(o, frames.start, frames.stop - 1)
 
     def _track(self, o: int, t0: int, k: int) -> None:
         """Validation numbers of run o's new frames t0 + 1 … t0 + k, and early stopping."""
@@ -330,7 +337,9 @@ class NetworkRaceSession:
               *Workspace.create(arch, data.n).arrays,
               self.weights[o, frames], self.loss[o, frames],
               self.accuracy[o, frames], self.grad_norm[o, frames],
-              self.grad[o, frames], self.running[o, frames])
+              self.grad[o, frames], self.running[o, frames],
+              *(NO_STATISTICS if self.statistics is None
+                else self.statistics.kernel_arrays(o)))
 
     def result(self) -> NetworkRaceResult:
         """The race so far (frames 0 … t), as arrays that share the session's records."""

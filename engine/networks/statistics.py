@@ -54,40 +54,39 @@ def summarise(A, layout, nb, code, grad, bins, mean, std, saturated, lo, hi, cou
 
     One compiled pass instead of numpy calls per layer: those cost ~1 ms a frame in
     interpreter overhead, more than the forward and backward passes themselves. Histogram
-    bins are equal on [lo, hi] (the last one closed, as numpy's); a value that is not
-    finite is counted nowhere.
+    bins are equal on [lo, hi] (the last one closed, as numpy's; a value's bin is
+    ⌊(a − lo)·bins/(hi − lo)⌋, numpy's own first estimate); a value that is not finite is
+    counted nowhere. Sums run in four interleaved parts and counts in four tallies (a
+    point's index mod 4), added pairwise at the end: one running sum or count waited on
+    its previous addition at every value (0.61 → 0.40 ms for a 10 × 64 net, measured).
     """
     layers = layout.shape[0] - 1
     for layer in range(layout.shape[0]):
         w0, b0, n_out = layout[layer, 2], layout[layer, 3], layout[layer, 1]
-        total = 0.0
-        for j in range(w0, b0 + n_out):
-            total += grad[j] * grad[j]
-        grad_norm[layer] = np.sqrt(total)
+        grad_norm[layer] = np.sqrt(_squares(grad, w0, b0 + n_out, 0.0))
     for layer in range(layers):
         r0, n = layout[layer, 5], layout[layer, 1]
         m = n * nb
         total, low, high = 0.0, np.inf, -np.inf
         for r in range(r0, r0 + n):
-            for i in range(nb):
-                a = A[r, i]
-                total += a
-                low = min(low, a)
-                high = max(high, a)
+            part, row_low, row_high = _row_sum(A[r], nb)
+            total += part
+            low, high = min(low, row_low), max(high, row_high)
         mu = total / m
         spread, beyond, dead = 0.0, 0, 0
         for r in range(r0, r0 + n):
-            alive = False
+            row = A[r]
+            spread += _squares(row, 0, nb, mu)
+            alive = 0
             for i in range(nb):
-                a = A[r, i]
-                spread += (a - mu) * (a - mu)
-                out_tanh = code == TANH and abs(a) > SATURATED
-                out_sigmoid = code == SIGMOID and (a < 1.0 - SATURATED or a > SATURATED)
-                if out_tanh or out_sigmoid:
-                    beyond += 1
-                alive = alive or a > 0.0
-            if not alive:
-                dead += 1
+                alive += row[i] > 0.0
+            dead += alive == 0
+            if code == TANH:
+                for i in range(nb):
+                    beyond += abs(row[i]) > SATURATED
+            elif code == SIGMOID:
+                for i in range(nb):
+                    beyond += (row[i] < 1.0 - SATURATED) | (row[i] > SATURATED)
         mean[layer], std[layer] = mu, np.sqrt(spread / m)
         if code in (TANH, SIGMOID):
             saturated[layer] = beyond / m
@@ -104,15 +103,68 @@ def summarise(A, layout, nb, code, grad, bins, mean, std, saturated, lo, hi, cou
         if not high > low:
             high = low + 1.0
         lo[layer], hi[layer] = low, high
-        width = (high - low) / bins
-        for k in range(bins):
-            counts[layer, k] = 0
-        for r in range(r0, r0 + n):
-            for i in range(nb):
-                a = A[r, i]
-                if np.isfinite(a):
-                    k = min(max(int((a - low) / width), 0), bins - 1)
-                    counts[layer, k] += 1
+        _histogram(A, r0, n, nb, low, bins / (high - low), bins, counts[layer])
+
+
+@njit(**JIT)
+def _squares(x, start, stop, centre):
+    """Σ (x[j] − centre)² over [start, stop), in four interleaved parts."""
+    q = start + (stop - start) // 4 * 4
+    s0 = s1 = s2 = s3 = 0.0
+    for j in range(start, q, 4):
+        d0, d1, d2, d3 = x[j] - centre, x[j + 1] - centre, x[j + 2] - centre, x[j + 3] - centre
+        s0 += d0 * d0
+        s1 += d1 * d1
+        s2 += d2 * d2
+        s3 += d3 * d3
+    for j in range(q, stop):
+        s0 += (x[j] - centre) * (x[j] - centre)
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(**JIT)
+def _row_sum(row, nb):
+    """Σ row[:nb] in four interleaved parts, and its least and greatest value."""
+    q = nb - nb % 4
+    s0 = s1 = s2 = s3 = 0.0
+    lo0 = lo1 = lo2 = lo3 = np.inf
+    hi0 = hi1 = hi2 = hi3 = -np.inf
+    for i in range(0, q, 4):
+        a0, a1, a2, a3 = row[i], row[i + 1], row[i + 2], row[i + 3]
+        s0 += a0
+        s1 += a1
+        s2 += a2
+        s3 += a3
+        lo0, lo1, lo2, lo3 = min(lo0, a0), min(lo1, a1), min(lo2, a2), min(lo3, a3)
+        hi0, hi1, hi2, hi3 = max(hi0, a0), max(hi1, a1), max(hi2, a2), max(hi3, a3)
+    for i in range(q, nb):
+        s0 += row[i]
+        lo0, hi0 = min(lo0, row[i]), max(hi0, row[i])
+    return ((s0 + s1) + (s2 + s3), min(min(lo0, lo1), min(lo2, lo3)),
+            max(max(hi0, hi1), max(hi2, hi3)))
+
+
+@njit(**JIT)
+def _bin(a, low, scale, bins):
+    """a's bin, or ``bins`` (a slot counted nowhere) when a is not finite."""
+    return min(max(int((a - low) * scale), 0), bins - 1) if np.isfinite(a) else bins
+
+
+@njit(**JIT)
+def _histogram(A, r0, n, nb, low, scale, bins, out):
+    """out[k] = values of rows r0 … r0 + n − 1 in bin k, from four tallies."""
+    tally = np.zeros((4, bins + 1), dtype=np.int64)
+    q = nb - nb % 4
+    for r in range(r0, r0 + n):
+        for i in range(0, q, 4):
+            tally[0, _bin(A[r, i], low, scale, bins)] += 1
+            tally[1, _bin(A[r, i + 1], low, scale, bins)] += 1
+            tally[2, _bin(A[r, i + 2], low, scale, bins)] += 1
+            tally[3, _bin(A[r, i + 3], low, scale, bins)] += 1
+        for i in range(q, nb):
+            tally[0, _bin(A[r, i], low, scale, bins)] += 1
+    for k in range(bins):
+        out[k] = (tally[0, k] + tally[1, k]) + (tally[2, k] + tally[3, k])
 
 
 def _pass(arch: Architecture, data: Dataset, weights: np.ndarray, bins: int,
@@ -147,16 +199,20 @@ screen has room for, and the stream stays small."""
 class StatisticsOptions:
     """Which frames get per-layer statistics and how finely their histograms are binned.
 
-    ``every`` k: frames 0, k, 2k, … (a pass over all training points each, so ~1 / k of
-    the training's own work); None: as few frames apart as keep at most
-    ``DEFAULT_COLUMNS + 1`` of them."""
+    ``every`` k: frames 0, k, 2k, … (summarised from the training loop's own full-batch
+    pass at those weights, so little work beyond the training's); None: as few frames
+    apart as keep at most ``DEFAULT_COLUMNS + 1`` of them."""
 
     every: int | None = None
     bins: int = 20
 
+    def spacing(self, steps: int) -> int:
+        """Frames between recorded frames in a race of ``steps`` steps."""
+        return self.every if self.every is not None else max(1, -(-steps // DEFAULT_COLUMNS))
+
     def frames(self, steps: int) -> np.ndarray:
         """The recorded frames of a race of ``steps`` steps."""
-        every = self.every if self.every is not None else max(1, -(-steps // DEFAULT_COLUMNS))
+        every = self.spacing(steps)
         if every < 1:
             raise EngineError(f"statistics.every must be at least 1, got {every}",
                               field="statistics.every")
@@ -191,13 +247,23 @@ class StatisticsRecord:
                  options: StatisticsOptions):
         self.arch, self.data, self.options = arch, data, options.check()
         self.frames = options.frames(steps)
+        self.every = options.spacing(steps)
+        """frames between recorded slots: slot s is frame s·every"""
         layers, s = len(arch.hidden), self.frames.size
         self.mean, self.std, self.saturated, self.lo, self.hi = (
             np.full((runs, s, layers), np.nan) for _ in range(5))
         self.grad_norm = np.full((runs, s, layers + 1), np.nan)
         self.counts = np.full((runs, s, layers, options.bins), -1, dtype=np.int64)
+        self.done = np.zeros((runs, s), dtype=np.bool_)
+        """slots already summarised (by the training kernel, from its own recorded pass)"""
         # one per run: runs record from their own threads
         self._spaces = [Workspace.create(arch, data.n) for _ in range(runs)]
+
+    def kernel_arrays(self, o: int) -> tuple:
+        """Run o's share of the record, as ``engine.networks.train_kernel.train`` fills it
+        from the passes it makes anyway (the training loop's last arguments)."""
+        return (self.every, self.options.bins, self.mean[o], self.std[o], self.saturated[o],
+                self.lo[o], self.hi[o], self.counts[o], self.grad_norm[o], self.done[o])
 
     def slots(self, first: int, last: int) -> slice:
         """The recorded slots of frames first … last."""
@@ -205,11 +271,33 @@ class StatisticsRecord:
                      int(np.searchsorted(self.frames, last, side="right")))
 
     def record(self, o: int, weights: np.ndarray, first: int, last: int) -> None:
-        """Run o's slots among frames first … last; ``weights[t - first]`` is frame t's."""
+        """Run o's slots among frames first … last not yet summarised by the training
+        kernel (frame 0, a diverged or frozen run, a stopped run's kept best weights), by a
+        pass of their own; ``weights[t - first]`` is frame t's."""
         for s in range(*self.slots(first, last).indices(self.frames.size)):
-            self._record(o, s, weights[int(self.frames[s]) - first])
+            if not self.done[o, s]:
+                self._record(o, s, weights[int(self.frames[s]) - first])
+                self.done[o, s] = True
+
+    def forget(self, o: int, first: int, last: int) -> None:
+        """Run o's frames first … last now hold other weights (early stopping keeps its
+        best ones): their slots are summarised again by the next :meth:`record`."""
+        self.done[o, self.slots(first, last)] = False
+
+    def copy_initial(self, o: int, source: int) -> None:
+        """Frame 0 of run o is run ``source``'s: every run starts from the same weights."""
+        for record in (self.mean, self.std, self.saturated, self.lo, self.hi, self.counts,
+                       self.grad_norm):
+            record[o, 0] = record[source, 0]
+        self.done[o, 0] = True
 
     def _record(self, o: int, s: int, weights: np.ndarray) -> None:
         _pass(self.arch, self.data, weights, self.options.bins,
               (self.mean[o, s], self.std[o, s], self.saturated[o, s], self.lo[o, s],
                self.hi[o, s], self.counts[o, s], self.grad_norm[o, s]), self._spaces[o])
+
+
+NO_STATISTICS = (0, 1, np.empty((0, 0)), np.empty((0, 0)), np.empty((0, 0)), np.empty((0, 0)),
+                 np.empty((0, 0)), np.empty((0, 0, 0), dtype=np.int64), np.empty((0, 0)),
+                 np.zeros(0, dtype=np.bool_))
+"""The training loop's statistics arguments when none are recorded."""

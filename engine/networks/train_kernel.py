@@ -31,6 +31,7 @@ from descentlab.engine.networks.batches import batch_for_step
 from descentlab.engine.networks.batchnorm import update_running
 from descentlab.engine.networks.dropout import draw_masks
 from descentlab.engine.networks.mlp import loss_and_gradient
+from descentlab.engine.networks.statistics import summarise
 from descentlab.engine.noise import gaussian
 from descentlab.engine.optimizers import kernels as K
 from descentlab.engine.optimizers import lookahead as LA
@@ -83,7 +84,9 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
           lay, act, bn, X, y, batch, batch_seed,
           clip_kind, clip_value, noise_std, noise_seed, dropout, M, R, F,
           A, D, T, G, yb, lb, Z, B,
-          rec_w, rec_f, rec_acc, rec_gnorm, rec_grad, rec_R):
+          rec_w, rec_f, rec_acc, rec_gnorm, rec_grad, rec_R,
+          st_every, st_bins, st_mean, st_std, st_sat, st_lo, st_hi, st_counts, st_gnorm,
+          st_done):
     """Run ``lrs.size`` steps (numbered t0 + 1, …) of optimizer ``opt_code``.
 
     Carry, updated in place: theta (P,) weights, S (k, P) optimizer state, sc scalar state,
@@ -98,6 +101,13 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     wraps the optimizer in Lookahead (slow step ``wrap_alpha``): theta, recorded and judged,
     is then the slow point, and the last row of S the fast point's offset from it. ``mu_tau``
     > 0 raises the momentum h[mu_index] as ``engine.optimizers.momentum_schedule`` says.
+
+    Per-layer statistics (``st_every`` > 0): at a frame t that is a multiple of it, the
+    recorded full-batch pass is the very pass ``engine.networks.statistics`` makes at those
+    weights, so its activations are summarised into slot t // st_every of the ``st_*``
+    arrays (the layout of ``summarise``) and ``st_done`` marks the slot; a step that
+    diverged, or a frozen run, leaves its slot to the caller (the buffers then hold no
+    pass of the recorded weights).
     """
     K.check_code(opt_code)
     n = y.size
@@ -175,6 +185,12 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
                 sc[:] = sc_prev
                 R[:] = R_prev
                 F[:] = F_prev
+            if div_at[0] < 0 and st_every > 0 and t % st_every == 0:
+                slot = t // st_every
+                summarise(A, lay, n, act, g_full, st_bins, st_mean[slot], st_std[slot],
+                          st_sat[slot], st_lo[slot], st_hi[slot], st_counts[slot],
+                          st_gnorm[slot])
+                st_done[slot] = True
         if div_at[0] >= 0:
             g_use[:] = 0.0
         rec_w[s, :] = theta
