@@ -16,7 +16,17 @@
 4. With ``--passes``: one thread, one chunk of the race kernel's size, what each pass of a
    step costs per point-step — Adam's rule alone (``update``), then the surface's evaluation,
    then judging and the copy of x before the step — against the hand-specialised kernel on
-   the same points: where the general kernel's time goes.
+   the same points: where the general kernel's time goes. Measured here (two runs): the hand
+   kernel 1.78–1.80 ns, the rule alone 1.84–1.93, with the evaluation 2.28–2.41, with judging
+   and the copy 3.20–3.23. The rule's pass alone costs what the hand kernel's whole step does
+   (both wait on the square root and the division; the hand kernel evaluates meanwhile).
+   Tried on the whole race, results byte-identical, none kept: judging inside each surface's
+   evaluation loop (one thread 2.97 → 2.80 ns per point-step in one run, but 0.45–0.63× of
+   the hand kernel over three rounds on two threads against a steady 0.58–0.60, and a cold
+   compile of 133 → 224 s); the same judged evaluation as a compiled call (0.55×); views
+   that own no reference count in the step loop (no change); strip-mining a chunk into
+   blocks of 8–64 points (the evaluation hides under the division at ≤ 16 points, but each
+   block's set-up, about 10 ns, costs as much as it saves).
 5. With ``--cluster``: a 2048² map (Adam on Himmelblau, 200 steps) in this process and on a
    two-worker ``LocalCluster`` (one thread each, started and warmed before the clock runs):
    the cost of shipping tiles, the same bytes either way.
