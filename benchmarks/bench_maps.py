@@ -1,6 +1,6 @@
 """Maps: the general basin map against a kernel written for exactly one optimizer and surface.
 
-    python benchmarks/bench_maps.py [--quick]
+    python benchmarks/bench_maps.py [--quick] [--passes] [--cluster]
 
 1. A 512 × 512 basin map, Adam (lr 0.05) on Himmelblau, 500 steps — 1.3·10⁸ point-steps —
    on every thread: ``engine.basin_map`` (which also judges every cell), the bare
@@ -13,7 +13,21 @@
    basin map of the same size.
 3. The first tile of a streamed 512² map: how soon the page can draw something, and the
    bytes of a whole 512² map document as the API sends it (plain and zstd).
-4. With ``--cluster``: a 2048² map (Adam on Himmelblau, 200 steps) in this process and on a
+4. With ``--passes``: one thread, one chunk of the race kernel's size, what each pass of a
+   step costs per point-step — Adam's rule alone (``update``), then the surface's evaluation,
+   then judging and the copy of x before the step — against the hand-specialised kernel on
+   the same points: where the general kernel's time goes. Measured here (two runs): the hand
+   kernel 1.78–1.80 ns, the rule alone 1.84–1.93, with the evaluation 2.28–2.41, with judging
+   and the copy 3.20–3.23. The rule's pass alone costs what the hand kernel's whole step does
+   (both wait on the square root and the division; the hand kernel evaluates meanwhile).
+   Tried on the whole race, results byte-identical, none kept: judging inside each surface's
+   evaluation loop (one thread 2.97 → 2.80 ns per point-step in one run, but 0.45–0.63× of
+   the hand kernel over three rounds on two threads against a steady 0.58–0.60, and a cold
+   compile of 133 → 224 s); the same judged evaluation as a compiled call (0.55×); views
+   that own no reference count in the step loop (no change); strip-mining a chunk into
+   blocks of 8–64 points (the evaluation hides under the division at ≤ 16 points, but each
+   block's set-up, about 10 ns, costs as much as it saves).
+5. With ``--cluster``: a 2048² map (Adam on Himmelblau, 200 steps) in this process and on a
    two-worker ``LocalCluster`` (one thread each, started and warmed before the clock runs):
    the cost of shipping tiles, the same bytes either way.
 """
@@ -34,6 +48,11 @@ from _timing import best_of
 from numba import njit, prange
 
 from descentlab import engine
+from descentlab.engine import race_kernel as RK
+from descentlab.engine.objective import objective
+from descentlab.engine.optimizers import kernels as K
+from descentlab.engine.race import GradientOptions, RaceSession, make_run
+from descentlab.engine.surfaces.dispatch import value_grad_batch
 from descentlab.server.jsonio import dumps
 from descentlab.server.map_schemas import BasinMapRequest
 from descentlab.server.map_translate import MapStream, map_document
@@ -96,9 +115,76 @@ def adam_himmelblau(x, y, steps, lr, b1, b2, eps):
         _adam_himmelblau_chunk(x[lo:hi], y[lo:hi], steps, lr, b1, b2, eps)
 
 
+PASSES = ("Adam's rule (update) alone", "+ evaluation", "+ judging and the copy of x")
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _passes(upto, starts, steps, code, h, sc0, surf_code, sp, ops, consts, judging):
+    """The race kernel's step on one chunk (columns of ``starts``), its passes up to ``upto``
+    (0: the rule, 1: + the evaluation, 2: + the copy of x and judging), through the same
+    inlined functions the kernel calls, with no recording, noise or clipping."""
+    n = starts.shape[1]
+    fstar, use_fstar, tol, gtol, bound = judging
+    xc = starts.copy()
+    gc = np.empty((2, n))
+    fc = np.empty(n)
+    state = np.zeros((2, 2 * n))
+    sc = sc0.copy()
+    x_prev = np.empty((2, n))
+    conv = np.full(n, -1, dtype=np.int64)
+    div = np.full(n, -1, dtype=np.int64)
+    x_flat, g_flat, x_prev_flat = xc.reshape(2 * n), gc.reshape(2 * n), x_prev.reshape(2 * n)
+    value_grad_batch(surf_code, sp, ops, consts, xc, fc, gc)
+    for s in range(steps):
+        if upto >= 2:
+            RK.copy_flat(x_prev_flat, x_flat)
+        K.update(code, x_flat, g_flat, state, sc, s + 1, 0.05, h, n)
+        if upto >= 1:
+            value_grad_batch(surf_code, sp, ops, consts, xc, fc, gc)
+        if upto >= 2:
+            RK.judge(s + 1, xc, fc, gc, x_prev, conv, div, 0, fstar, use_fstar, tol, gtol,
+                     bound, surf_code, sp, ops, consts)
+    return xc
+
+
+def passes(steps: int, rounds: int) -> None:
+    """Per point-step, on one thread: each pass of the general step, and the hand kernel."""
+    obj = objective("himmelblau", None)
+    x0, x1, y0, y1 = obj.view
+    side = int(math.sqrt(RK.CHUNK))
+    grid = np.meshgrid(np.linspace(x0, x1, side), np.linspace(y0, y1, RK.CHUNK // side))
+    starts = np.ascontiguousarray(np.stack([g.ravel() for g in grid]))
+    # What the race would hand its kernel for this run: code, hyperparameters, scalar state.
+    race = RaceSession(obj, [make_run(("adam", {"lr": 0.05}), GradientOptions())],
+                       starts.T.copy(), steps, record=False)
+    common = (starts, steps, race.codes[0], race.H[0].copy(), race.SC[0].copy(),
+              *obj.kernel_args, race._judging)
+    repeats = max(1, 2_000_000 // (starts.shape[1] * steps))
+
+    def hand() -> None:
+        for _ in range(repeats):
+            _adam_himmelblau_chunk(starts[0].copy(), starts[1].copy(), steps, 0.05, 0.9,
+                                   0.999, 1e-8)
+
+    def up_to(upto: int) -> Callable[[], object]:
+        return lambda: [_passes(upto, *common) for _ in range(repeats)]
+
+    contenders = {HAND: hand, **{name: up_to(upto) for upto, name in enumerate(PASSES)}}
+    for fn in contenders.values():
+        fn()  # compile
+    _, cpu = interleaved(contenders, rounds)
+    cells = starts.shape[1] * steps * repeats
+    print(f"\none chunk ({starts.shape[1]} starts) × {steps} steps, one thread, Adam on "
+          f"Himmelblau: CPU ns per point-step, medians of {rounds} interleaved rounds")
+    for name in contenders:
+        print(f"  {name:<44}{statistics.median(cpu[name]) / cells * 1e9:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a 256² map and fewer repeats")
+    parser.add_argument("--passes", action="store_true",
+                        help="also what each pass of the general step costs, one thread")
     parser.add_argument("--cluster", action="store_true",
                         help="also a 2048² map in process and on a two-worker LocalCluster")
     args = parser.parse_args()
@@ -173,6 +259,8 @@ def main() -> None:
     encoded = dumps(map_document(m))
     print(f"  a whole {side}² map document: {len(encoded) / 1e6:.2f} MB of JSON, "
           f"{len(zstandard.ZstdCompressor().compress(encoded)) / 1e6:.2f} MB with zstd")
+    if args.passes:
+        passes(steps, 7)
     if args.cluster:
         cluster_overhead(adam)
 
