@@ -147,10 +147,10 @@ def _opt(optimizer: str, label: str, **hyperparameters: float) -> dict:
 
 
 def _deep(init: str, scale: float = 0.01, activation: str = "tanh") -> dict:
-    """10 hidden layers of 32 on 128 moons points, statistics every 10 steps (within the
+    """10 hidden layers of 64 on 128 moons points, statistics every 10 steps (within the
     compute budget with the page's 41 × 41 landscape)."""
     return {"dataset": {"id": "moons", "params": {"n": 128}},
-            "architecture": {"hidden": [32] * 10, "activation": activation, "init": init,
+            "architecture": {"hidden": [64] * 10, "activation": activation, "init": init,
                              "init_scale": scale},
             "optimizers": [_opt("adam", "Adam", lr=0.001)], "steps": 150,
             "statistics": {"every": 10}, "landscape": {"resolution": 21}}
@@ -224,7 +224,7 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
         (Claim("unit_spread", "below", 1e-12), Claim("accuracy", "below", 0.6))),
     NetworkScenario(
         "net_deep_vanish", "10 tanh layers, N(0, 0.01²): activations vanish", "initialization",
-        "Ten tanh layers of 32 units drawn from N(0, 0.01²). What happens to the activations "
+        "Ten tanh layers of 64 units drawn from N(0, 0.01²). What happens to the activations "
         "from layer to layer?",
         "Each layer shrinks them about tenfold: by layer 10 their spread is below 10⁻⁶ (the "
         "Layers view, std) and so is the gradient reaching the first layers — the network "
@@ -265,7 +265,7 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
                variant={"architecture": {"init": "xavier"}})), view="layers"),
     NetworkScenario(
         "net_batch_norm", "Batch norm trains at a rate that fails without it", "normalization",
-        "Ten tanh layers of 32 units, SGD with a learning rate of 1 on batches of 32. Without "
+        "Ten tanh layers of 64 units, SGD with a learning rate of 1 on batches of 32. Without "
         "batch normalization that rate is far too large for so deep a net. What does "
         "normalising every layer change?",
         "With batch normalization the training loss falls almost to 0 and every point is "
@@ -273,7 +273,7 @@ NETWORK_SCENARIOS: dict[str, NetworkScenario] = {s.id: s for s in (
         "chance. Normalising each unit over the batch keeps tanh in its working range, whatever "
         "the weights do.",
         {"dataset": {"id": "moons", "params": {"n": 128}},
-         "architecture": {"hidden": [32] * 10, "activation": "tanh", "batch_norm": True},
+         "architecture": {"hidden": [64] * 10, "activation": "tanh", "batch_norm": True},
          "optimizers": [_opt("sgd", "SGD", lr=1.0)], "steps": 200, "batch_size": 32,
          "validation": {"fraction": 0.25, "seed": 0}, "statistics": {"every": 10},
          "landscape": {"resolution": 21}},

@@ -61,5 +61,5 @@ def test_network_scenarios_are_served_in_the_one_gallery_in_their_chapters(clien
         "practice", "initialization"}
     entry = served[ids.index("net_deep_saturate")]
     assert entry["lab"] == "networks" and entry["network"]["view"] == "layers"
-    assert entry["network"]["request"]["architecture"]["hidden"] == [32] * 10
+    assert entry["network"]["request"]["architecture"]["hidden"] == [64] * 10
     assert entry["network"]["claims"][0]["metric"] == "saturated"
