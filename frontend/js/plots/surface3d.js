@@ -234,6 +234,7 @@ function figure(m, data, state, box) {
     showbackground: true, tickfont: { size: presenter ? 13 : 10 } });
   const w = view.x[1] - view.x[0];
   const h = view.y[1] - view.y[0];
+  const planeTicks = box.width < SMALL_VIEW ? 4 : 0; // (0: Plotly's own count)
   return {
     data: traces,
     layout: {
@@ -242,8 +243,9 @@ function figure(m, data, state, box) {
       font: { family: pageFont(), color: '#2b3645' },
       uirevision: m.cameraKey, hovermode: false,
       scene: {
-        xaxis: axis(grid.surface.axes?.[0] ?? 'x', view.x),
-        yaxis: axis(grid.surface.axes?.[1] ?? 'y', view.y),
+        // (in a small view Plotly's own count of x and y ticks ran their labels together)
+        xaxis: { ...axis(grid.surface.axes?.[0] ?? 'x', view.x), nticks: planeTicks },
+        yaxis: { ...axis(grid.surface.axes?.[1] ?? 'y', view.y), nticks: planeTicks },
         // (a short loss axis in a small view had its labels stacked into one smudge)
         zaxis: { ...axis(scale.log ? tr('plot.log_loss') : tr('plot.loss'), zRange),
           nticks: box.height < 2 * SMALL_VIEW ? 4 : 6 },
