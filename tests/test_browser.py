@@ -830,16 +830,24 @@ def test_the_gallery_fits_one_screen_with_whole_questions(visit: Callable[..., V
 
 # ------------------------------------------------------------------ honest drawing
 
+def wait_overlay(page: Any, frame: int, arrows: bool = True) -> None:
+    """Wait until the contour's overlay shows ``frame`` (with its inspector arrows): a
+    loaded machine can still show an earlier frame's just after a seek."""
+    page.wait_for_function("([f, arrows]) => { const d = document.getElementById('contour')"
+                           ".drawn; return d?.frame === f && (!arrows || d.arrows?.length > 0);"
+                           " }", arg=[frame, arrows])
+
+
 def test_inspector_arrows_are_honest_about_magnitude(visit: Callable[..., Visit]) -> None:
     page = visit().page  # the first scenario: the inspector follows Adam to the minimum
     lab(page, "(l) => l.player.seek(1)")
-    page.wait_for_function("() => document.getElementById('contour').drawn?.arrows?.length")
+    wait_overlay(page, 1)
     early = page.evaluate("() => document.getElementById('contour').drawn.arrows")
     gradient = next(a for a in early if a["label"] == "−g")
     assert gradient["length"] == pytest.approx(58, abs=1)
     assert "(" in gradient["text"]  # its magnitude printed beside it
-    lab(page, "(l) => l.player.seek(l.player.total)")
-    page.wait_for_timeout(300)
+    end = lab(page, "(l) => { l.player.seek(l.player.total); return l.player.total; }")
+    wait_overlay(page, end)
     late = page.evaluate("() => document.getElementById('contour').drawn.arrows")
     for a in late:
         if a["mode"] == "direction":
@@ -858,7 +866,7 @@ def test_schedule_free_shows_its_three_sequences_as_three_points(
     is taken) are drawn from x, each as far as the state says."""
     page = visit("#s=ravine&o=id:schedule_free_sgd;lr:0.05&n=80").page
     lab(page, "(l) => l.player.seek(6)")
-    page.wait_for_function("() => document.getElementById('contour').drawn?.arrows?.length")
+    wait_overlay(page, 6)
     arrows = {a["label"]: a for a in
               page.evaluate("() => document.getElementById('contour').drawn.arrows")}
     state = lab(page, """(l) => { const r = l.current.race.runs[0];
@@ -911,8 +919,9 @@ def test_every_scenario_ends_on_a_labelled_screen(visit: Callable[..., Visit],
     for scenario in scenarios:
         if scenario is not scenarios[0]:
             open_scenario(page, scenario["id"])
-        lab(page, "(l) => l.player.seek(l.player.total)")
-        page.wait_for_timeout(400)
+        wait_overlay(page, lab(page, "(l) => { l.player.seek(l.player.total);"
+                                     " return l.player.total; }"), arrows=False)
+        page.wait_for_timeout(200)  # (the legend and the 3-D follow the same redraw)
         legend = legend_runs(page, "#contour")
         for run in scenario["request"]["optimizers"]:
             assert legend[run["label"]]["marker"] == optimizers[run["id"]]["marker"]

@@ -13,6 +13,7 @@ from test_browser import (  # noqa: F401  (fixtures: the live server and the bro
     open_scenario,
     server,
     visit,
+    wait_overlay,
 )
 
 
@@ -50,10 +51,9 @@ def test_the_inspector_shows_the_fast_point_of_the_lookahead_scenario(
     selected = lab(page, "(l) => l.current.race.runs[l.store.state.selected].info.label")
     assert selected == "SGD + Lookahead"
     lab(page, "(l) => l.player.seek(3)")
-    # from the slow point to the fast one (waited for: on a loaded machine the overlay of
-    # frame 0, where the two points coincide and there is no such arrow, can still be up)
-    page.wait_for_function("() => (document.getElementById('contour').drawn?.arrows ?? [])"
-                           ".some((a) => a.label === 'x̃' && a.length > 0)")
+    wait_overlay(page, 3)
+    arrows = page.evaluate("() => document.getElementById('contour').drawn.arrows")
+    assert any(a["label"] == "x̃" and a["length"] > 0 for a in arrows)  # slow → fast point
     page.click("#right [data-tab=inspector]")  # (typeset when its tab shows, a frame later)
     page.wait_for_function("() => document.getElementById('inspector').textContent.length")
     text = page.locator("#inspector").inner_text()

@@ -478,7 +478,8 @@ function drawOverlay(m, data) {
   const width = presenter ? 4.5 : 2.6;
   const r = presenter ? 9.5 : 6.5;
   const size = presenter ? 18 : 12.5;
-  const drawn = { markers: [], finishes: [], start: null, critical: [], outcomes: [] };
+  // (`frame`: what a test waits for, so that it never reads an earlier frame's overlay)
+  const drawn = { frame, markers: [], finishes: [], start: null, critical: [], outcomes: [] };
   drawn.critical = criticalPoints(ctx, overlay, grid, presenter ? 10 : 7.5);
   // the start goes under the runs: a run that has not moved yet stays visible on it
   if (start) drawn.start = startMark(ctx, overlay, start, r, size);
