@@ -29,7 +29,7 @@ const requestOf = (scenario, state, catalogues) => (scenario.network
 export function scenarioControl(els, { catalogues, store }) {
   const { scenarios } = catalogues;
   const revealed = new Set();
-  // In presenter mode, once what to notice is shown, the question folds to its first lines
+  // In presenter mode, once what to notice is shown, the question folds to one line
   // (the class has answered it; the notice needs the room): a click shows it whole again.
   let wholeQuestion = false;
   const load = (scenario, event) => {
