@@ -25,6 +25,7 @@ from descentlab.engine.optimizers.momentum_schedule import (
     momentum_index,
     momentum_schedule_option,
 )
+from descentlab.engine.parallelism import threads_for
 from descentlab.engine.race_kernel import CLIP_NONE, CLIP_NORM, CLIP_VALUE, advance, fill_start
 from descentlab.engine.schedules import get_schedule
 
@@ -436,6 +437,11 @@ class RaceSession:
 
     def _run(self, k: int, rec: dict[str, np.ndarray], rec_base: int) -> None:
         """Advance every run k steps, writing step s's frame at index ``rec_base + s``."""
+        with threads_for(self.X.shape[0] * self.X.shape[1] * k):
+            self._advance(k, rec, rec_base)
+        self.t += k
+
+    def _advance(self, k: int, rec: dict[str, np.ndarray], rec_base: int) -> None:
         advance(*self.objective.kernel_args, self.codes, self.n_state, self.H,
                 np.ascontiguousarray(self.lrs[:, self.t:self.t + k]), self.t, self.order,
                 self.clip_kind, self.clip_value, self.noise_std, self.seed, self.scale,
@@ -443,7 +449,6 @@ class RaceSession:
                 self.X, self.F, self.G, self.S, self.SC, self.conv, self.div,
                 rec["positions"], rec["loss"], rec["grad_norm"], rec["grad"], rec["state"],
                 rec_base, self.record, self.record_state)
-        self.t += k
 
     def _state_views(self, rec_state: np.ndarray) -> list[np.ndarray | None]:
         return [rec_state[i, :, :, :k] if self.record_state else None

@@ -14,7 +14,7 @@ import pytest
 import reference_optimizers as ref
 
 from descentlab import engine
-from descentlab.engine import EngineError
+from descentlab.engine import EngineError, parallelism
 
 # A mix that exercises every kind of carry: no state, vector state, scalar state (Adam's
 # and Nadam's running products), the look-ahead methods, a schedule, clipping and Newton.
@@ -400,3 +400,17 @@ def test_a_typed_formula_follows_the_built_in_surface(surface, params, text):
     scale = 1.0 + np.abs(built_in.positions).max()
     assert np.abs(typed.positions - built_in.positions).max() <= 1e-9 * scale
     np.testing.assert_array_equal(typed.diverged_at, built_in.diverged_at)
+
+
+def test_a_small_race_is_the_same_on_one_thread_as_on_all(monkeypatch):
+    """Small races run on one thread (waking a second costs more than it saves); forcing
+    every thread on the same race gives the same bytes, state included."""
+    starts = [(-1.5, 2.0), (0.5, -0.5), (1.2, 1.4)]
+    lineup = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adagrad"]
+    one = engine.race("rosenbrock", lineup, starts, 300, record_state=True)
+    monkeypatch.setattr(parallelism, "PARALLEL_FROM", 0)
+    every = engine.race("rosenbrock", lineup, starts, 300, record_state=True)
+    assert one.positions.tobytes() == every.positions.tobytes()
+    assert one.loss.tobytes() == every.loss.tobytes()
+    for a, b in zip(one.state, every.state, strict=True):
+        assert {k: v.tobytes() for k, v in a.items()} == {k: v.tobytes() for k, v in b.items()}

@@ -60,3 +60,32 @@ def test_sigterm_ends_the_server_while_a_stream_client_has_stopped_reading():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_connections_to_the_served_socket_send_small_lines_at_once():
+    """The socket ``descentlab serve`` listens on must say it is TCP: asyncio turns Nagle's
+    algorithm off only on such connections, and without that a stream's last short line
+    (the race summary) waited for the client's delayed acknowledgement."""
+    import asyncio
+
+    from descentlab.server.cli import _listening
+
+    async def nodelay_of_one_connection() -> int:
+        listener = _listening("127.0.0.1", 0, 8)
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(accepted, sock=listener)
+        _, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        try:
+            return await asyncio.wait_for(seen, 10)
+        finally:
+            writer.close()
+            server.close()
+            await server.wait_closed()
+
+    assert asyncio.run(nodelay_of_one_connection()) == 1
