@@ -11,6 +11,7 @@ from descentlab.engine.networks import count_params
 from descentlab.engine.networks.cost import race_units
 from descentlab.engine.networks.statistics import DEFAULT_COLUMNS
 from descentlab.engine.optimizers.catalog import get_optimizer
+from descentlab.server import i18n
 from descentlab.server.errors import ApiError, Loc, limit_error
 from descentlab.server.map_schemas import (
     BasinMapRequest,
@@ -22,6 +23,8 @@ from descentlab.server.network_schemas import NetworkRaceRequest
 from descentlab.server.network_translate import points_of
 from descentlab.server.schemas import OptimizerSpec, RaceRequest
 from descentlab.server.settings import Settings
+
+NETWORK_BUDGET = "error.network_budget"
 
 
 def _over(loc: Loc, what: str, value: int, limit: int, setting: str,
@@ -81,10 +84,19 @@ def check_network_race(request: NetworkRaceRequest, settings: Settings,
         [_second_pass(o, arch.dropout) for o in request.optimizers], request.steps,
         _statistics_frames(request), request.landscape.resolution)
     if work > settings.network_compute_budget:
-        raise _over([*root], f"weights × data points through the network ({weights} × "
-                             f"({training} training + {statistics} statistics + {landscape} "
-                             f"landscape))", work, settings.network_compute_budget,
-                    "network_compute_budget")
+        raise _over_network_budget([*root], weights, training, statistics, landscape, work,
+                                   settings.network_compute_budget)
+
+
+def _over_network_budget(loc: Loc, weights: int, training: int, statistics: int,
+                         landscape: int, work: int, limit: int) -> ApiError:
+    """The budget's refusal with its breakdown, in every language: the request's fields say
+    nothing of which part is too large, so the message says what each part costs."""
+    setting = Settings.env_name("network_compute_budget")
+    params = {"weights": weights, "training": training, "statistics": statistics,
+              "landscape": landscape, "value": work, "limit": limit, "setting": setting}
+    return limit_error(loc, i18n.message(i18n.DEFAULT, NETWORK_BUDGET, params) or "",
+                       limit=limit, setting=setting, key=NETWORK_BUDGET, params=params)
 
 
 def _second_pass(spec: OptimizerSpec, dropout: float) -> bool:

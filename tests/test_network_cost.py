@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
 from descentlab.engine.networks import count_params
 from descentlab.engine.networks.cost import points_per_step, race_units
+from descentlab.server.app import create_app
 from descentlab.server.errors import ApiError
 from descentlab.server.limits import check_network_race
 from descentlab.server.network_schemas import NetworkRaceRequest
@@ -45,7 +47,7 @@ def test_the_server_refuses_exactly_above_the_price():
     check_network_race(request, Settings(network_compute_budget=units))
     with pytest.raises(ApiError) as err:
         check_network_race(request, Settings(network_compute_budget=units - 1))
-    assert f"is {units};" in str(err.value)
+    assert f"{units} in all;" in str(err.value)
     assert "DESCENTLAB_NETWORK_COMPUTE_BUDGET" in str(err.value)
 
 
@@ -61,3 +63,21 @@ def test_dropout_and_mini_batches_are_priced():
         check_network_race(request, Settings(network_compute_budget=units))
         with pytest.raises(ApiError):
             check_network_race(request, Settings(network_compute_budget=units - 1))
+
+
+@pytest.mark.parametrize("lang", ["uk", "fa"])
+def test_the_refusal_says_what_each_part_costs_in_the_readers_language(lang):
+    """The request's fields cannot show which part is too large, so every language gives
+    the breakdown: training, statistics and landscape point-passes, and their total."""
+    weights = count_params([64] * 10, True)
+    units, training, statistics, landscape = race_units(
+        weights, 256, None, [False, True, False, True], 50, 51, 41)
+    settings = Settings(network_compute_budget=units - 1)
+    with TestClient(create_app(settings)) as client:
+        answer = client.post("/api/v1/networks/races", json=DEEP,
+                             headers={"Accept-Language": lang})
+    assert answer.status_code == 422
+    msg = answer.json()["detail"][0]["msg"]
+    assert "training" not in msg
+    for number in (weights, training, statistics, landscape, units, units - 1):
+        assert str(number) in msg
