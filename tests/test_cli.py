@@ -128,7 +128,7 @@ def test_race_html_is_standalone(tmp_path, capsys):
     (["network-race", "--param", "n=16", "--hidden", "2", "--resolution", "500"],
      "--resolution: "),
     (["network-race", "--steps", "3000", "--hidden", "128,128"],
-     "the limit is 10000000000 (DESCENTLAB_NETWORK_COMPUTE_BUDGET)"),
+     "limit is 10000000000 (DESCENTLAB_NETWORK_COMPUTE_BUDGET)"),
     (["network-race", "--format", "html"], "invalid choice: 'html'"),
     ([], "choose a command"),
 ])
