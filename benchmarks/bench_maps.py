@@ -154,9 +154,9 @@ def _passes(upto, starts, steps, code, h, sc0, surf_code, sp, ops, consts, judgi
         K.update(code, x_flat, g_flat, state, sc, s + 1, 0.05, h, n)
         if upto >= 1:
             value_grad_batch(surf_code, sp, ops, consts, xc, fc, gc)
-        if upto >= 2:
-            RK.judge(s + 1, xc, fc, gc, x_prev, conv, div, 0, fstar, use_fstar, tol, gtol,
-                     bound, surf_code, sp, ops, consts)
+        if upto >= 2 and RK.judge(s + 1, xc, fc, gc, conv, div, fstar, use_fstar, tol, gtol,
+                                  bound):
+            RK.repair(s + 1, xc, fc, gc, x_prev, conv, div, 0, bound, surf_code, sp, ops, consts)
     return xc
 
 
