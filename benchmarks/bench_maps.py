@@ -20,9 +20,11 @@
    kernel 1.78–1.80 ns, the rule alone 1.84–1.93, with the evaluation 2.28–2.41, with judging
    and the copy 3.20–3.23. The rule's pass alone costs what the hand kernel's whole step does
    (both wait on the square root and the division; the hand kernel evaluates meanwhile).
-   On a two-core machine with AVX-512 (one run), where the hand kernel and every pass
-   vectorise eight doubles wide: 0.74, 0.82, 1.21 and 1.94 ns — judging and the copy of x
-   cost as much as the hand kernel's whole step.
+   On a two-core machine with AVX-512 (one run each), where the hand kernel and every pass
+   vectorise eight doubles wide: 0.74, 0.82, 1.21 and 1.94 ns while ``judge`` carried the
+   rare repair after a divergence inlined; 0.72, 0.79, 1.18 and 1.57 since the kernel calls
+   ``repair`` itself (``race_kernel.judge``), which took the 512² map from 0.38–0.44× of the
+   hand kernel (six runs, median 0.41) to 0.44× (three runs).
    Tried on the whole race, results byte-identical, none kept: judging inside each surface's
    evaluation loop (one thread 2.97 → 2.80 ns per point-step in one run, but 0.45–0.63× of
    the hand kernel over three rounds on two threads against a steady 0.58–0.60, and a cold
@@ -33,13 +35,14 @@
    compiled on demand for each (optimizer, surface) pair — each rule split into a preamble
    its coordinates share and the step of one coordinate, picked with the surface's formula
    by overloads on literal codes, one loop per point doing rule, evaluation and judging,
-   5.5 s to compile a pair, loaded from the cache by a second process — no faster (one
-   thread, CPU time: 0.49× the hand kernel against the general kernel's 0.50×; 0.48 against
-   0.48 on two threads). Against the general kernel, 256² × 300 steps, lr 0.01, one thread:
-   SGD 1.20–1.73× as fast on the polynomial surfaces, Adam 0.77–1.07×, both 0.74–1.02×
-   where the formula calls cos or exp. The fused loop still stores what the passes store
-   for each point (x, its copy, g, f, the state, the step of convergence); only leaving out
-   the divergence test, which a map cannot, took it to 0.62×.
+   5.5 s to compile a pair, loaded from the cache by a second process — no faster than the
+   general kernel with the repair still inlined in ``judge`` (one thread, CPU time: 0.49×
+   the hand kernel against 0.50×; 0.48 against 0.48 on two threads). Against the general
+   kernel, 256² × 300 steps, lr 0.01, one thread: SGD 1.20–1.73× as fast on the polynomial
+   surfaces, Adam 0.77–1.07×, both 0.74–1.02× where the formula calls cos or exp. The fused
+   loop still stores what the passes store for each point (x, its copy, g, f, the state, the
+   step of convergence); only leaving out the divergence test, which a map cannot, took it
+   to 0.62×.
 5. With ``--cluster``: a 2048² map (Adam on Himmelblau, 200 steps) in this process and on a
    two-worker ``LocalCluster`` (one thread each, started and warmed before the clock runs):
    the cost of shipping tiles, the same bytes either way.
