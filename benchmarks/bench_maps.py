@@ -20,13 +20,29 @@
    kernel 1.78–1.80 ns, the rule alone 1.84–1.93, with the evaluation 2.28–2.41, with judging
    and the copy 3.20–3.23. The rule's pass alone costs what the hand kernel's whole step does
    (both wait on the square root and the division; the hand kernel evaluates meanwhile).
+   On a two-core machine with AVX-512 (one run each), where the hand kernel and every pass
+   vectorise eight doubles wide: 0.74, 0.82, 1.21 and 1.94 ns while ``judge`` carried the
+   rare repair after a divergence inlined; 0.72, 0.79, 1.18 and 1.57 since the kernel calls
+   ``repair`` itself (``race_kernel.judge``), which took the 512² map from 0.38–0.44× of the
+   hand kernel (six runs, median 0.41) to 0.44× (three runs).
    Tried on the whole race, results byte-identical, none kept: judging inside each surface's
    evaluation loop (one thread 2.97 → 2.80 ns per point-step in one run, but 0.45–0.63× of
    the hand kernel over three rounds on two threads against a steady 0.58–0.60, and a cold
    compile of 133 → 224 s); the same judged evaluation as a compiled call (0.55×); views
    that own no reference count in the step loop (no change); strip-mining a chunk into
    blocks of 8–64 points (the evaluation hides under the division at ≤ 16 points, but each
-   block's set-up, about 10 ns, costs as much as it saves).
+   block's set-up, about 10 ns, costs as much as it saves); on the AVX-512 machine, a kernel
+   compiled on demand for each (optimizer, surface) pair — each rule split into a preamble
+   its coordinates share and the step of one coordinate, picked with the surface's formula
+   by overloads on literal codes, one loop per point doing rule, evaluation and judging,
+   5.5 s to compile a pair, loaded from the cache by a second process — no faster than the
+   general kernel with the repair still inlined in ``judge`` (one thread, CPU time: 0.49×
+   the hand kernel against 0.50×; 0.48 against 0.48 on two threads). Against the general
+   kernel, 256² × 300 steps, lr 0.01, one thread: SGD 1.20–1.73× as fast on the polynomial
+   surfaces, Adam 0.77–1.07×, both 0.74–1.02× where the formula calls cos or exp. The fused
+   loop still stores what the passes store for each point (x, its copy, g, f, the state, the
+   step of convergence); only leaving out the divergence test, which a map cannot, took it
+   to 0.62×.
 5. With ``--cluster``: a 2048² map (Adam on Himmelblau, 200 steps) in this process and on a
    two-worker ``LocalCluster`` (one thread each, started and warmed before the clock runs):
    the cost of shipping tiles, the same bytes either way.
@@ -141,9 +157,9 @@ def _passes(upto, starts, steps, code, h, sc0, surf_code, sp, ops, consts, judgi
         K.update(code, x_flat, g_flat, state, sc, s + 1, 0.05, h, n)
         if upto >= 1:
             value_grad_batch(surf_code, sp, ops, consts, xc, fc, gc)
-        if upto >= 2:
-            RK.judge(s + 1, xc, fc, gc, x_prev, conv, div, 0, fstar, use_fstar, tol, gtol,
-                     bound, surf_code, sp, ops, consts)
+        if upto >= 2 and RK.judge(s + 1, xc, fc, gc, conv, div, fstar, use_fstar, tol, gtol,
+                                  bound):
+            RK.repair(s + 1, xc, fc, gc, x_prev, conv, div, 0, bound, surf_code, sp, ops, consts)
     return xc
 
 

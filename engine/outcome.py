@@ -9,10 +9,12 @@ saddle"). Where f* is unknown (a typed expression) a vanishing gradient counts a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numba import njit, prange
 
 from descentlab.engine.race import RaceResult
 from descentlab.engine.surfaces import CriticalPoint
@@ -84,25 +86,37 @@ def _nearest(points: np.ndarray, known: tuple[CriticalPoint, ...], radius: float
     """The index of the closest known point within ``radius`` of each end point (ties to the
     later one), or −1.
 
-    Written for maps (10⁵–10⁶ end points, about ten critical points), where ``np.hypot``
-    over every end point for every critical point took most of the judging (0.16 s of a
-    512² Himmelblau map). Only the end points whose squared distance is within a hair of
-    radius² can be within ``radius``; the distance is taken with ``hypot`` for those alone,
-    and compared as before, so the answer is the same to the bit (NaN and ±Inf are never
-    candidates, and were never closer)."""
+    Written for maps (10⁵–10⁶ end points, about ten critical points). Only an end point
+    whose squared distance is within a hair of radius² can be within ``radius``; the
+    distance is taken with ``hypot`` for those alone, and compared as before, so the answer
+    is the same to the bit (NaN and ±Inf are never candidates, and were never closer).
+    One compiled pass over the end points (in parallel) replaced a NumPy pass per critical
+    point with six temporary arrays each: on the end points of a 512² map of Adam on
+    Himmelblau (nine critical points), 6.7 → 2.0 ms on two threads (medians of 7), and the
+    whole map 103 → 98 ms (medians of 9 interleaved rounds) — most of what the map spent
+    beside its race."""
     x = np.ascontiguousarray(points[..., 0]).ravel()
     y = np.ascontiguousarray(points[..., 1]).ravel()
     near = np.full(x.shape, -1, dtype=np.int16)
-    best = np.full(x.shape, radius)
+    cx = np.array([c.x for c in known], dtype=np.float64)
+    cy = np.array([c.y for c in known], dtype=np.float64)
     # hypot(dx, dy) and sqrt(dx² + dy²) differ by a few ulps: a margin of 1e-9 covers them.
-    within = (radius * (1.0 + 1e-9)) ** 2
-    for i, c in enumerate(known):
-        dx, dy = x - c.x, y - c.y
-        candidates = np.flatnonzero(dx * dx + dy * dy <= within)
-        d = np.hypot(dx[candidates], dy[candidates])
-        closer = d <= best[candidates]
-        near[candidates[closer]], best[candidates[closer]] = i, d[closer]
+    _nearest_within(x, y, cx, cy, float(radius), (radius * (1.0 + 1e-9)) ** 2, near)
     return near.reshape(points.shape[:-1])
+
+
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def _nearest_within(x, y, cx, cy, radius, within, near):
+    for p in prange(x.size):
+        best = radius
+        for i in range(cx.size):
+            dx = x[p] - cx[i]
+            dy = y[p] - cy[i]
+            if dx * dx + dy * dy <= within:
+                d = math.hypot(dx, dy)
+                if d <= best:
+                    near[p] = i
+                    best = d
 
 
 def outcomes(result: RaceResult) -> list[list[Outcome]]:
