@@ -13,7 +13,7 @@ the server's limits, raised by the same ``DESCENTLAB_*`` variables: a typo in ``
 should not fill the disk. Bad arguments end with one line on stderr naming the flag, and
 exit code 2; output that cannot be written whole ends with exit code 1.
 
-The first run on a machine compiles the engine (about two minutes, once): every command says
+The first run on a machine compiles the engine (a minute or two, once): every command says
 so before it starts, and the timings it prints never include it.
 """
 
