@@ -158,7 +158,7 @@ class SecondProcess:
     the other 105.7 s in all, overlapped 77.0 s (77.3 in a second run)."""
 
     def __init__(self, group: str):
-        self.group = group
+        self.group, self.stages = group, GROUPS[group]
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -166,11 +166,12 @@ class SecondProcess:
             [sys.executable, "-m", __name__, self.group], stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def join(self) -> None:
+    def join(self, timeout: float = SECOND_PROCESS_TIMEOUT) -> None:
+        """Wait up to ``timeout`` seconds for it to finish, then stop it (if it ever ran)."""
         if self.process is None:
             return
         try:
-            self.process.wait(timeout=SECOND_PROCESS_TIMEOUT)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -204,14 +205,13 @@ class _Progress:
         self.starting(self.stage)
 
     def _hand_over(self, second: SecondProcess) -> None:
-        group = GROUPS[second.group]
-        numbers = [i for i, stage in enumerate(self.stages) if stage in group]
+        numbers = [i for i, stage in enumerate(self.stages) if stage in second.stages]
         second.start()
         self.announced.update(numbers)
         if self.say is not None:
             self.say(f"compiling kernels {numbers[0] + 1}–{numbers[-1] + 1} of "
                      f"{len(self.stages)} in a second process meanwhile: "
-                     f"{'; '.join(stage.label for stage in group)}…")
+                     f"{'; '.join(stage.label for stage in second.stages)}…")
 
     def starting(self, stage: int) -> None:
         self.stage = stage
@@ -242,14 +242,13 @@ def run_stages(stages: Sequence[Stage], say: Callable[[str], None] | None = None
     try:
         with on_compile(progress.compiling):
             for number, stage in enumerate(stages):
-                if second is not None and stage in GROUPS[second.group]:
+                if second is not None and stage in second.stages:
                     second.join()
                 progress.starting(number)
                 stage.run()
-    finally:
-        if second is not None and second.process is not None:
-            second.process.kill()
-            second.join()
+    finally:  # (after a failure here, the second process is not left compiling)
+        if second is not None:
+            second.join(timeout=0)
     seconds = time.perf_counter() - t0
     if progress.cold and say is not None:
         say(f"compiled in {seconds:.1f} s; later starts load the kernels from the cache")
