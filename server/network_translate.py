@@ -11,8 +11,6 @@ plane, costs only its own work once the race has run.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import orjson
 
@@ -37,16 +35,9 @@ RaceMemo = Memo[nn.NetworkRaceResult]
 
 
 def result_bytes(result: nn.NetworkRaceResult) -> int:
-    """What a remembered race holds: its recorded weights (and gradients, if kept), the
-    bulk."""
+    """What a remembered race holds: its recorded weights, the bulk (the server records no
+    per-step gradients: no response uses them)."""
     return int(result.weights.nbytes + result.grad.nbytes + result.loss.nbytes * 3)
-
-
-def remembered(result: nn.NetworkRaceResult) -> nn.NetworkRaceResult:
-    """The race as the memo keeps it: without the per-step gradients, which no response
-    uses and which are half of its memory."""
-    runs, _, n_weights = result.grad.shape
-    return replace(result, grad=np.empty((runs, 0, n_weights)))
 
 
 def new_memo(entries: int, max_bytes: int) -> RaceMemo:
@@ -109,7 +100,8 @@ def open_session(request: NetworkRaceRequest) -> nn.NetworkRaceSession:
         early_stopping=(None if request.early_stopping is None
                         else request.early_stopping.model_dump()),
         statistics=(None if request.statistics is None
-                    else nn.StatisticsOptions(request.statistics.every, request.statistics.bins)))
+                    else nn.StatisticsOptions(request.statistics.every, request.statistics.bins)),
+        record_gradients=False)
 
 
 def race_key(request: NetworkRaceRequest) -> bytes:
@@ -129,7 +121,7 @@ def race_result(request: NetworkRaceRequest, memo: RaceMemo) -> nn.NetworkRaceRe
         session = open_session(request)
         session.advance(session.steps)
         result = session.result()
-        memo.put(key, remembered(result))
+        memo.put(key, result)
     return result
 
 
@@ -278,7 +270,7 @@ class NetworkStream(SegmentedStream):
 
     def summary(self) -> Document:
         result = self.session.result()
-        self.memo.put(self.key, remembered(result))
+        self.memo.put(self.key, result)
         return {"type": "summary",
                 **race_document(result, self.landscape, self.validation)}
 

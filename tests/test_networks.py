@@ -21,6 +21,7 @@ from descentlab.engine import networks as nn
 from descentlab.engine.networks import mlp
 from descentlab.engine.networks.architecture import SIGMOID, TANH
 from descentlab.engine.networks.batches import batch_for_step
+from descentlab.engine.networks.race import MAX_RECORDED_VALUES
 from descentlab.engine.networks.toy_data import Dataset
 from descentlab.engine.networks.two_param import TWO_PARAM_NETS, max_margin_direction
 from descentlab.engine.networks.workspace import Workspace
@@ -279,6 +280,26 @@ def test_a_race_advanced_in_segments_is_the_race_run_at_once():
     assert session.done
     for name, value in _arrays(session.result()).items():
         assert value.tobytes() == _arrays(whole)[name].tobytes(), name
+
+
+def test_a_race_without_its_gradients_is_the_same_race_in_half_the_memory():
+    whole = _race(["nesterov", "adam"], steps=25)
+    lean = nn.network_race(nn.make_dataset("xor", n=96), nn.Architecture((8, 8), "relu"),
+                           ["nesterov", "adam"], 25, batch_size=32, seed=5, noise_std=0.01,
+                           clip_norm=1.0, record_gradients=False)
+    assert lean.grad.shape == (2, 0, whole.weights.shape[2])
+    for name, value in _arrays(lean).items():
+        if name != "grad":
+            assert value.tobytes() == _arrays(whole)[name].tobytes(), name
+    # the memory limit counts what is recorded: a race too big with its gradients fits
+    # without them
+    arch = nn.Architecture((64,) * 10, "tanh")
+    runs, per_run = 6, MAX_RECORDED_VALUES // 6
+    steps = per_run // (arch.n_params + arch.running_start().size) - 1
+    with pytest.raises(EngineError, match="would not fit in memory"):
+        nn.network_session("moons", arch, ["sgd"] * runs, steps)
+    assert nn.network_session("moons", arch, ["sgd"] * runs, steps,
+                              record_gradients=False).grad.shape[1] == 0
 
 
 def test_minibatches_depend_on_the_seed_and_cover_each_epoch():

@@ -46,7 +46,8 @@ class NetworkRaceResult:
     (O, T+1) on the full training set; ``grad_norm`` (O, T+1) the norm of the full-batch
     gradient at those weights; ``grad`` (O, T+1, P) the gradient step t actually used
     (mini-batch, at the look-ahead point for the Nesterov family, noised and clipped; index
-    0 holds the full-batch gradient at the initialisation); ``lr`` (O, T) the learning rate
+    0 holds the full-batch gradient at the initialisation; (O, 0, P) for a race that did
+    not record them, as the server's: ``record_gradients=False``); ``lr`` (O, T) the learning rate
     of each step; ``diverged_at`` (O,) the step that went non-finite, or −1.
 
     Held-out data: ``dataset`` is the training part, ``validation`` the held-out part (or
@@ -201,12 +202,13 @@ class NetworkRaceSession:
     def __init__(self, data: Dataset, arch: Architecture, runs: list[Run], steps: int,
                  batch: int | None, seed: int, init_seed: int,
                  validation: Dataset | None = None, early: EarlyStopping | None = None,
-                 statistics: StatisticsOptions | None = None):
+                 statistics: StatisticsOptions | None = None, record_gradients: bool = True):
         if not 1 <= steps <= MAX_STEPS:
             raise keyed("error.steps_range", "steps must be between 1 and {high}, got {value}",
                         field="steps", high=f"{MAX_STEPS:,}", value=steps)
         running = arch.running_start()
-        if len(runs) * (steps + 1) * (arch.n_params * 2 + running.size) > MAX_RECORDED_VALUES:
+        per_frame = arch.n_params * (2 if record_gradients else 1) + running.size
+        if len(runs) * (steps + 1) * per_frame > MAX_RECORDED_VALUES:
             raise keyed("network.too_much_memory", "recording the weights of {runs} runs × "
                         "{steps} steps × {count} parameters would not fit in memory",
                         field="steps", runs=len(runs), steps=steps, count=arch.n_params)
@@ -225,11 +227,16 @@ class NetworkRaceSession:
         init = self.init = arch.init_weights(init_seed)
         f0, acc0, g0, stats0 = _evaluate(arch, data, init)
         self.weights = np.empty((n_runs, steps + 1, n_params))
-        self.grad = np.empty((n_runs, steps + 1, n_params))
+        # (O, 0, P) when not recorded: the kernel then skips the record, and a 10 × 64 net's
+        # race touches half the memory (each fresh page costs a fault: measured, 6 × 500
+        # steps spent as long faulting in its records as computing)
+        self.grad = np.empty((n_runs, steps + 1 if record_gradients else 0, n_params))
         self.loss, self.accuracy, self.grad_norm = (np.empty((n_runs, steps + 1))
                                                     for _ in range(3))
         self.running = np.empty((n_runs, steps + 1, *running.shape))
-        self.weights[:, 0], self.grad[:, 0], self.running[:, 0] = init, g0, running
+        self.weights[:, 0], self.running[:, 0] = init, running
+        if record_gradients:
+            self.grad[:, 0] = g0
         self.loss[:, 0], self.accuracy[:, 0] = f0, acc0
         # The kernel's own norm, as for every later frame: np.linalg.norm goes through
         # BLAS, whose kernels (SkylakeX, Haswell, …) round differently.
@@ -275,7 +282,7 @@ class NetworkRaceSession:
         b = curve.best
         for record in (self.weights, self.loss, self.accuracy, self.grad_norm, self.running):
             record[o, frames] = record[o, b]
-        self.grad[o, frames] = 0.0
+        self.grad[o, frames] = 0.0  # (nothing when gradients are not recorded)
         curve.loss[frames], curve.accuracy[frames] = curve.loss[b], curve.accuracy[b]
         if self.statistics is not None:
             self.statistics.forget(o, frames.start, frames.stop - 1)
@@ -372,8 +379,8 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
                     clip_norm: float | None = None, clip_value: float | None = None,
                     noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
                     early_stopping: EarlyStopping | Mapping | None = None,
-                    statistics: StatisticsOptions | Mapping | None = None
-                    ) -> NetworkRaceSession:
+                    statistics: StatisticsOptions | Mapping | None = None,
+                    record_gradients: bool = True) -> NetworkRaceSession:
     """A race ready to advance segment by segment; arguments as :func:`network_race`."""
     data = dataset_from_spec(dataset)
     arch = Architecture.from_spec(architecture if architecture is not None else Architecture())
@@ -394,7 +401,8 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
         statistics = StatisticsOptions(statistics.get("every"), int(statistics.get("bins", 20)))
     return NetworkRaceSession(train_part, arch, _resolve_runs(optimizers, defaults),
                               int(steps), _batch(batch_size, train_part.n), int(seed),
-                              int(init_seed), held_out, early_stopping, statistics)
+                              int(init_seed), held_out, early_stopping, statistics,
+                              record_gradients)
 
 
 def network_race(dataset: Dataset | str | Mapping = "moons",
@@ -404,7 +412,8 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
                  clip_norm: float | None = None, clip_value: float | None = None,
                  noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
                  early_stopping: EarlyStopping | Mapping | None = None,
-                 statistics: StatisticsOptions | Mapping | None = None) -> NetworkRaceResult:
+                 statistics: StatisticsOptions | Mapping | None = None,
+                 record_gradients: bool = True) -> NetworkRaceResult:
     """Train one network with several optimizers from the same initialisation.
 
     >>> r = network_race("moons", Architecture((16, 16)), ["sgd", ("adam", {"lr": 0.01})],
@@ -425,11 +434,14 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
     ``statistics``: ``StatisticsOptions(every, bins)`` or ``{"every": 10}`` — per-layer
     mean, std, saturated (or dead) fraction, gradient norm and activation histograms over
     the training points at frames 0, every, 2·every, … (``r.statistics``).
+    ``record_gradients``: keep the gradient each step used (``r.grad``), as many numbers
+    as the weights; without it a race holds half the memory.
     """
     session = network_session(dataset, architecture, optimizers, steps,
                               batch_size=batch_size, seed=seed, init_seed=init_seed,
                               clip_norm=clip_norm, clip_value=clip_value, noise_std=noise_std,
                               validation=validation, split_seed=split_seed,
-                              early_stopping=early_stopping, statistics=statistics)
+                              early_stopping=early_stopping, statistics=statistics,
+                              record_gradients=record_gradients)
     session.advance(session.steps)
     return session.result()

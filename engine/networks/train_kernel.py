@@ -97,7 +97,8 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     Batch normalization (``bn``, per layer γ's offset or −1): R (2, units) the running
     statistics, F (2, units) the batch mean and variance of the last full-batch pass.
     Records (steps, …): weights, loss, accuracy, full-batch gradient norm after each step,
-    the processed gradient each step used, and the running statistics after it. ``wrap_k`` > 0
+    the processed gradient each step used (or nothing, given a record of 0 rows), and the
+    running statistics after it. ``wrap_k`` > 0
     wraps the optimizer in Lookahead (slow step ``wrap_alpha``): theta, recorded and judged,
     is then the slow point, and the last row of S the fast point's offset from it. ``mu_tau``
     > 0 raises the momentum h[mu_index] as ``engine.optimizers.momentum_schedule`` says.
@@ -197,5 +198,6 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
         rec_f[s] = fa[0]
         rec_acc[s] = fa[1]
         rec_gnorm[s] = norm(g_full)
-        rec_grad[s, :] = g_use
+        if rec_grad.shape[0]:  # (none when the caller records no gradients)
+            rec_grad[s, :] = g_use
         rec_R[s] = R
