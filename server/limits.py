@@ -7,8 +7,8 @@ so they live here and each message names the variable that raises the limit.
 from __future__ import annotations
 
 from descentlab.engine.errors import EngineError
-from descentlab.engine.networks import count_params
-from descentlab.engine.networks.cost import race_units
+from descentlab.engine.networks import count_params, count_running
+from descentlab.engine.networks.cost import race_units, recorded_values
 from descentlab.engine.networks.statistics import DEFAULT_COLUMNS
 from descentlab.engine.optimizers.catalog import get_optimizer
 from descentlab.server import i18n
@@ -86,6 +86,15 @@ def check_network_race(request: NetworkRaceRequest, settings: Settings,
     if work > settings.network_compute_budget:
         raise _over_network_budget([*root], weights, training, statistics, landscape, work,
                                    settings.network_compute_budget)
+    running = count_running(arch.hidden, arch.batch_norm)
+    recorded = 8 * recorded_values(len(request.optimizers), request.steps, weights, running,
+                                   gradients=False)
+    if recorded > settings.network_record_bytes:
+        raise _over([*root, "steps"], f"the bytes the race records (runs × (steps + 1) × "
+                                      f"(weights + running statistics) × 8: "
+                                      f"{len(request.optimizers)} × {request.steps + 1} × "
+                                      f"({weights} + {running}) × 8)", recorded,
+                    settings.network_record_bytes, "network_record_bytes")
 
 
 def _over_network_budget(loc: Loc, weights: int, training: int, statistics: int,

@@ -101,7 +101,9 @@ def open_session(request: NetworkRaceRequest) -> nn.NetworkRaceSession:
                         else request.early_stopping.model_dump()),
         statistics=(None if request.statistics is None
                     else nn.StatisticsOptions(request.statistics.every, request.statistics.bins)),
-        record_gradients=False)
+        # no response uses the per-step gradients; what the race records is limited by
+        # the server's own setting (limits.check_network_race), checked before this
+        record_gradients=False, max_recorded_values=None)
 
 
 def race_key(request: NetworkRaceRequest) -> bytes:

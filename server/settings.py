@@ -42,6 +42,13 @@ class Settings(BaseSettings):
                     "frame, half a pass per landscape point: engine.networks.cost); about "
                     "4e9 of these units a second through the API on 2 shared cores, so the "
                     "default is 2-3 s of work")
+    network_record_bytes: int = Field(
+        200_000_000, ge=1,
+        description="most bytes one network race records: every frame's weights (for the "
+                    "paths on the landscape and the decision boundary at any frame) and "
+                    "batch normalization's running statistics, 8 bytes a number (6 runs × "
+                    "500 steps of a 10 × 64 net need 0.9 GB; raise network_memo_bytes too, or "
+                    "each decision boundary of such a race trains it again)")
     max_map_resolution: int = Field(512, ge=2, le=4096,
                                     description="cells per side of a map")
     map_budget: int = Field(

@@ -81,3 +81,34 @@ def test_the_refusal_says_what_each_part_costs_in_the_readers_language(lang):
     assert "training" not in msg
     for number in (weights, training, statistics, landscape, units, units - 1):
         assert str(number) in msg
+
+
+def test_the_server_refuses_a_race_whose_records_exceed_its_memory_setting():
+    """Every frame's weights and running statistics, 8 bytes each, no gradients (the
+    server keeps none): the 10 × 64 batch-norm net has 2 × (2 + 640 + 1) running numbers."""
+    weights, running = count_params([64] * 10, True), 2 * (2 + 640 + 1)
+    recorded = 8 * 4 * 51 * (weights + running)
+    request = NetworkRaceRequest(**DEEP)
+    roomy = {"network_compute_budget": 10**12}
+    check_network_race(request, Settings(**roomy, network_record_bytes=recorded))
+    with pytest.raises(ApiError) as err:
+        check_network_race(request, Settings(**roomy, network_record_bytes=recorded - 1))
+    assert "DESCENTLAB_NETWORK_RECORD_BYTES" in str(err.value)
+    assert err.value.items[0]["loc"] == ["body", "steps"]
+
+
+def test_a_race_the_settings_admit_runs_past_the_engines_own_default():
+    """The engine's default record limit is for notebooks; the server's setting decides
+    for its requests (6 × 120 steps of the 10 × 64 net record 234 MB, over the engine's
+    200 MB)."""
+    body = {**DEEP, "optimizers": [{"id": "sgd"}] * 6, "steps": 120, "statistics": None,
+            "landscape": {"resolution": 5}}
+    settings = Settings(network_compute_budget=10**12, network_record_bytes=300_000_000)
+    with TestClient(create_app(settings)) as client:
+        answer = client.post("/api/v1/networks/races", json=body)
+        assert answer.status_code == 200, answer.text[:300]
+        assert len(answer.json()["runs"][0]["loss"]) == 121
+    with TestClient(create_app(Settings(network_compute_budget=10**12))) as client:
+        answer = client.post("/api/v1/networks/races", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["setting"] == "DESCENTLAB_NETWORK_RECORD_BYTES"

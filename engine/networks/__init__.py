@@ -29,7 +29,7 @@ from importlib import import_module
 
 _EXPORTS = {
     ".architecture": ("ACTIVATIONS", "INITS", "Activation", "Architecture",
-                                     "Init", "count_params"),
+                                     "Init", "count_params", "count_running"),
     ".boundary": ("Boundary", "class_probability", "decision_boundary"),
     ".catalog": ("catalogue",),
     ".holdout": ("EarlyStopping", "split"),

@@ -148,6 +148,12 @@ def count_params(hidden: Sequence[int], batch_norm: bool = False) -> int:
     return sum(a * b + b for a, b in pairwise(sizes)) + norm
 
 
+def count_running(hidden: Sequence[int], batch_norm: bool = False) -> int:
+    """Numbers in batch normalization's running statistics (a mean and a variance at every
+    unit row, as :meth:`Architecture.running_start`; none without it), by arithmetic alone."""
+    return 2 * (INPUTS + sum(int(w) for w in hidden) + OUTPUTS) if batch_norm else 0
+
+
 @dataclass(frozen=True)
 class Architecture:
     """2 inputs → hidden layers → 1 logit, read through a sigmoid (binary cross-entropy).

@@ -27,6 +27,13 @@ STATISTICS_SHARE = 0.25
 summarised, so what is left is the summary."""
 
 
+def recorded_values(runs: int, steps: int, weights: int, running: int,
+                    gradients: bool) -> int:
+    """Numbers a race keeps: at every frame, each run's weights (and, with ``gradients``,
+    the gradient its step used) and batch normalization's ``running`` statistics."""
+    return runs * (steps + 1) * (weights * (2 if gradients else 1) + running)
+
+
 def points_per_step(points: int, batch_size: int | None, second_pass: bool) -> int:
     """Data points one training step passes through the network: the recorded full-batch
     pass, plus the mini-batch, or (``second_pass``: a look-ahead point or dropout) a second

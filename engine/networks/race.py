@@ -18,6 +18,7 @@ import numpy as np
 
 from descentlab.engine.errors import EngineError, keyed
 from descentlab.engine.networks.architecture import Architecture
+from descentlab.engine.networks.cost import recorded_values
 from descentlab.engine.networks.holdout import EarlyStopping, ValidationCurve, split
 from descentlab.engine.networks.mlp import loss_and_gradient
 from descentlab.engine.networks.preprocessing import standardiser
@@ -202,13 +203,15 @@ class NetworkRaceSession:
     def __init__(self, data: Dataset, arch: Architecture, runs: list[Run], steps: int,
                  batch: int | None, seed: int, init_seed: int,
                  validation: Dataset | None = None, early: EarlyStopping | None = None,
-                 statistics: StatisticsOptions | None = None, record_gradients: bool = True):
+                 statistics: StatisticsOptions | None = None, record_gradients: bool = True,
+                 max_recorded_values: int | None = MAX_RECORDED_VALUES):
         if not 1 <= steps <= MAX_STEPS:
             raise keyed("error.steps_range", "steps must be between 1 and {high}, got {value}",
                         field="steps", high=f"{MAX_STEPS:,}", value=steps)
         running = arch.running_start()
-        per_frame = arch.n_params * (2 if record_gradients else 1) + running.size
-        if len(runs) * (steps + 1) * per_frame > MAX_RECORDED_VALUES:
+        recorded = recorded_values(len(runs), steps, arch.n_params, running.size,
+                                   record_gradients)
+        if max_recorded_values is not None and recorded > max_recorded_values:
             raise keyed("network.too_much_memory", "recording the weights of {runs} runs × "
                         "{steps} steps × {count} parameters would not fit in memory",
                         field="steps", runs=len(runs), steps=steps, count=arch.n_params)
@@ -380,7 +383,8 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
                     noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
                     early_stopping: EarlyStopping | Mapping | None = None,
                     statistics: StatisticsOptions | Mapping | None = None,
-                    record_gradients: bool = True) -> NetworkRaceSession:
+                    record_gradients: bool = True,
+                    max_recorded_values: int | None = MAX_RECORDED_VALUES) -> NetworkRaceSession:
     """A race ready to advance segment by segment; arguments as :func:`network_race`."""
     data = dataset_from_spec(dataset)
     arch = Architecture.from_spec(architecture if architecture is not None else Architecture())
@@ -402,7 +406,7 @@ def network_session(dataset: Dataset | str | Mapping = "moons",
     return NetworkRaceSession(train_part, arch, _resolve_runs(optimizers, defaults),
                               int(steps), _batch(batch_size, train_part.n), int(seed),
                               int(init_seed), held_out, early_stopping, statistics,
-                              record_gradients)
+                              record_gradients, max_recorded_values)
 
 
 def network_race(dataset: Dataset | str | Mapping = "moons",
@@ -413,7 +417,8 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
                  noise_std: float = 0.0, validation: float = 0.0, split_seed: int = 0,
                  early_stopping: EarlyStopping | Mapping | None = None,
                  statistics: StatisticsOptions | Mapping | None = None,
-                 record_gradients: bool = True) -> NetworkRaceResult:
+                 record_gradients: bool = True,
+                 max_recorded_values: int | None = MAX_RECORDED_VALUES) -> NetworkRaceResult:
     """Train one network with several optimizers from the same initialisation.
 
     >>> r = network_race("moons", Architecture((16, 16)), ["sgd", ("adam", {"lr": 0.01})],
@@ -435,13 +440,16 @@ def network_race(dataset: Dataset | str | Mapping = "moons",
     mean, std, saturated (or dead) fraction, gradient norm and activation histograms over
     the training points at frames 0, every, 2·every, … (``r.statistics``).
     ``record_gradients``: keep the gradient each step used (``r.grad``), as many numbers
-    as the weights; without it a race holds half the memory.
+    as the weights; without it a race holds half the memory. ``max_recorded_values``: the
+    most numbers the race may record (every frame's weights, and gradients if kept) — about
+    200 MB by default; None for no limit.
     """
     session = network_session(dataset, architecture, optimizers, steps,
                               batch_size=batch_size, seed=seed, init_seed=init_seed,
                               clip_norm=clip_norm, clip_value=clip_value, noise_std=noise_std,
                               validation=validation, split_seed=split_seed,
                               early_stopping=early_stopping, statistics=statistics,
-                              record_gradients=record_gradients)
+                              record_gradients=record_gradients,
+                              max_recorded_values=max_recorded_values)
     session.advance(session.steps)
     return session.result()
