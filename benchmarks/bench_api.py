@@ -65,15 +65,16 @@ def percentile(values: list[float], q: float) -> float:
 class Server:
     """`python -m descentlab serve` on a free loopback port, stopped on exit."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **(env or {})}
 
     def __enter__(self) -> Server:
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "descentlab", "serve", "--port", str(self.port),
-             "--log-level", "warning"], cwd=ROOT, stdout=subprocess.DEVNULL,
+             "--log-level", "warning"], cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         deadline = started + 120
         with httpx2.Client(timeout=1) as client:
