@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from descentlab.engine.networks.architecture import Architecture
 
@@ -44,15 +45,37 @@ class Plane:
     def project(self, weights: np.ndarray) -> np.ndarray:
         """Least-squares (α, β) of weights (…, P): exact when the point lies on the plane,
         orthogonal projection otherwise (the directions need not be orthonormal)."""
-        rel = np.asarray(weights) - self.centre
-        rhs = np.stack([rel @ self.d1, rel @ self.d2], axis=-1)
+        weights = np.asarray(weights, dtype=np.float64)
+        rows = weights.reshape(1, -1, weights.shape[-1]) if weights.ndim < 3 else weights
+        rhs = np.empty((*rows.shape[:-1], 2))
+        _displacement_dots(rows.reshape(-1, *rows.shape[-2:]), self.centre, self.d1, self.d2,
+                           rhs.reshape(-1, *rhs.shape[-2:]))
         gram = np.array([[self.d1 @ self.d1, self.d1 @ self.d2],
                          [self.d1 @ self.d2, self.d2 @ self.d2]])
-        return np.linalg.solve(gram, rhs[..., None])[..., 0]
+        out = np.linalg.solve(gram, rhs[..., None])[..., 0]
+        return out.reshape(*weights.shape[:-1], 2)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "centre": self.centre_label,
                 "explained": list(self.explained) if self.explained else None}
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _displacement_dots(W, centre, d1, d2, out):
+    """out[o, t] = ((W[o, t] − c)·d₁, (W[o, t] − c)·d₂), summed in order, without the
+    displacement array: numpy's ``(W − c) @ d`` first wrote all of W − c (0.9 GB for 6 runs ×
+    500 steps of a 10 × 64 net: 1.3–2.0 s, against 0.12 s here, measured) and then summed
+    with whatever BLAS kernel the machine picked."""
+    for o in range(W.shape[0]):
+        for t in range(W.shape[1]):
+            s1 = 0.0
+            s2 = 0.0
+            for i in range(W.shape[2]):
+                r = W[o, t, i] - centre[i]
+                s1 += r * d1[i]
+                s2 += r * d2[i]
+            out[o, t, 0] = s1
+            out[o, t, 1] = s2
 
 
 def _frames(n_runs: int, n_frames: int, n_params: int) -> np.ndarray:
