@@ -123,11 +123,9 @@ def weighted_rows(X, dst0, n_dst, src0, n_src, theta, w0, dst_stride, src_stride
     weight matrix read by rows or by columns. Four source rows are added per pass,
     pairwise: the destination row is read and written a quarter as often (1.9× faster
     than one row per pass, measured). Four destination rows are filled per pass, sharing
-    each load of the four source values (with two rows per pass in
-    ``_sum_of_outer_products``, a 10 × 64 net's gradient is 1.4× faster than one row at a
-    time, measured in turns in one process); each row's sums keep their order, so the
-    results are the same bits. One call per layer: a call with array arguments costs ~70 ns of
-    reference counting.
+    each load of the four source values (``_sum_of_outer_products`` has the same shape);
+    each row's sums keep their order, so the results are the same bits. One call per layer:
+    a call with array arguments costs ~70 ns of reference counting.
     """
     m = n_src - n_src % 4
     quads = n_dst - n_dst % 4
