@@ -40,8 +40,9 @@ class Settings(BaseSettings):
         description="largest weights × data points through the network in one network race "
                     "(the training passes of every step, a quarter pass per statistics "
                     "frame, half a pass per landscape point: engine.networks.cost); about "
-                    "4e9 of these units a second through the API on 2 shared cores, so the "
-                    "default is 2-3 s of work")
+                    "4e9 of these units a second through the API on 2 shared cores of an "
+                    "older machine (the default is 2-3 s of work there), 1.2e10 on 2 cores "
+                    "with AVX-512")
     network_record_bytes: int = Field(
         200_000_000, ge=1,
         description="most bytes one network race records: every frame's weights (for the "
