@@ -90,8 +90,8 @@ def check_network_race(request: NetworkRaceRequest, settings: Settings,
     recorded = 8 * recorded_values(len(request.optimizers), request.steps, weights, running,
                                    gradients=False)
     if recorded > settings.network_record_bytes:
-        raise _over([*root, "steps"], f"the bytes the race records (runs × (steps + 1) × "
-                                      f"(weights + running statistics) × 8: "
+        raise _over([*root, "steps"], f"the size in bytes of what the race records (runs × "
+                                      f"(steps + 1) × (weights + running statistics) × 8: "
                                       f"{len(request.optimizers)} × {request.steps + 1} × "
                                       f"({weights} + {running}) × 8)", recorded,
                     settings.network_record_bytes, "network_record_bytes")
