@@ -37,7 +37,7 @@ RaceMemo = Memo[nn.NetworkRaceResult]
 def result_bytes(result: nn.NetworkRaceResult) -> int:
     """What a remembered race holds: its recorded weights, the bulk (the server records no
     per-step gradients: no response uses them)."""
-    return int(result.weights.nbytes + result.grad.nbytes + result.loss.nbytes * 3)
+    return int(result.weights.nbytes + result.loss.nbytes * 3)
 
 
 def new_memo(entries: int, max_bytes: int) -> RaceMemo:

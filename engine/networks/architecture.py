@@ -265,7 +265,7 @@ class Architecture:
     def running_start(self) -> np.ndarray:
         """Running mean 0 and variance 1 at every unit row (2, units), as torch starts them;
         (2, 0) without batch normalization."""
-        units = self.units if self.batch_norm else 0
+        units = count_running(self.hidden, self.batch_norm) // 2
         return np.stack([np.zeros(units), np.ones(units)])
 
     def filters(self) -> list[tuple[int, int, int]]:

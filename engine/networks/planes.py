@@ -46,14 +46,12 @@ class Plane:
         """Least-squares (α, β) of weights (…, P): exact when the point lies on the plane,
         orthogonal projection otherwise (the directions need not be orthonormal)."""
         weights = np.asarray(weights, dtype=np.float64)
-        rows = weights.reshape(1, -1, weights.shape[-1]) if weights.ndim < 3 else weights
-        rhs = np.empty((*rows.shape[:-1], 2))
-        _displacement_dots(rows.reshape(-1, *rows.shape[-2:]), self.centre, self.d1, self.d2,
-                           rhs.reshape(-1, *rhs.shape[-2:]))
+        runs = weights[(None,) * (3 - weights.ndim)]  # (runs, frames, P), a view
+        rhs = np.empty((*runs.shape[:-1], 2))
+        _displacement_dots(runs, self.centre, self.d1, self.d2, rhs)
         gram = np.array([[self.d1 @ self.d1, self.d1 @ self.d2],
                          [self.d1 @ self.d2, self.d2 @ self.d2]])
-        out = np.linalg.solve(gram, rhs[..., None])[..., 0]
-        return out.reshape(*weights.shape[:-1], 2)
+        return np.linalg.solve(gram, rhs[..., None])[..., 0].reshape(*weights.shape[:-1], 2)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "centre": self.centre_label,

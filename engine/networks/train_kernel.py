@@ -98,10 +98,10 @@ def train(theta, S, sc, fa, g_full, div_at, perm, perm_epoch,
     statistics, F (2, units) the batch mean and variance of the last full-batch pass.
     Records (steps, …): weights, loss, accuracy, full-batch gradient norm after each step,
     the processed gradient each step used (or nothing, given a record of 0 rows), and the
-    running statistics after it. ``wrap_k`` > 0
-    wraps the optimizer in Lookahead (slow step ``wrap_alpha``): theta, recorded and judged,
-    is then the slow point, and the last row of S the fast point's offset from it. ``mu_tau``
-    > 0 raises the momentum h[mu_index] as ``engine.optimizers.momentum_schedule`` says.
+    running statistics after it. ``wrap_k`` > 0 wraps the optimizer in Lookahead (slow step
+    ``wrap_alpha``): theta, recorded and judged, is then the slow point, and the last row of
+    S the fast point's offset from it. ``mu_tau`` > 0 raises the momentum h[mu_index] as
+    ``engine.optimizers.momentum_schedule`` says.
 
     Per-layer statistics (``st_every`` > 0): at a frame t that is a multiple of it, the
     recorded full-batch pass is the very pass ``engine.networks.statistics`` makes at those
