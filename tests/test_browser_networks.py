@@ -194,6 +194,22 @@ def test_a_width_above_the_limit_shows_the_servers_message_under_the_layers(
     screenshot(page, "networks-width-error-1280x720")
 
 
+def test_a_race_over_the_compute_budget_says_so_in_whole_words(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    """The budget's message carries its arithmetic in parentheses; the page drops that
+    arithmetic and the setting's name, never half a sentence (it once read "this race
+    passes 37697 weights ×: at most …")."""
+    page = visit("#lab=networks").page
+    page.evaluate("() => { location.hash = 'lab=networks&hid=' + Array(10).fill(64).join(',')"
+                  " + '&nn=500'; }")
+    error = page.locator("#race-error .error")
+    error.wait_for(timeout=30_000)
+    text = error.inner_text()
+    assert text.startswith("This race passes 37697 weights × data points through the network")
+    assert "at most 10000000000" in text
+    assert "(" not in text and "×:" not in text and "DESCENTLAB" not in text
+
+
 def test_two_weight_networks_are_listed_together_in_the_surface_picker(
         visit: Callable[..., Visit], server: LabServer) -> None:  # noqa: F811
     page = visit().page

@@ -88,16 +88,30 @@ export function invalid(key, message) {
   refreshInvalid();
 }
 
+/** `text` without its parenthesised asides, nested ones included (a limit's arithmetic). */
+function withoutAsides(text) {
+  let out = text;
+  let before;
+  do {
+    before = out;
+    out = out.replace(/\s*\([^()]*\)/g, '');  // the innermost asides, then the next layer
+  } while (out !== before);
+  return out;
+}
+
 /**
  * An API error item in words for the page: a limit without the name of the server setting
- * behind it, a range as "between a and b". Anything else is shown as the API wrote it.
+ * behind it or the arithmetic in parentheses (cutting at the first parenthesis instead left
+ * "this race passes 37697 weights ×"), a range as "between a and b". Anything else is shown
+ * as the API wrote it.
  */
 export function plainMessage(item) {
   if (item.type === 'limit_exceeded' && item.limit !== undefined) {
     if (keyOf(item.loc ?? []) === 'surface.expression') {
       return tr('error.formula_too_long', { limit: item.limit });
     }
-    const what = item.msg.split(/[;:(]/)[0].trim().replace(/^./, (c) => c.toUpperCase());
+    const what = withoutAsides(item.msg).split(/[;:]/)[0].trim()
+      .replace(/^./, (c) => c.toUpperCase());
     return tr('error.at_most', { what, limit: item.limit });
   }
   const range = item.msg.match(/^(?:hyperparameter|parameter) '(\w+)' of (.+?) must lie in \[(.+?), (.+?)\], got (.+)$/);
