@@ -28,6 +28,7 @@ BASINS = "#lab=maps&s=himmelblau&mr=48&mn=300&mo=id:sgd;lr:0.01"
 RAVINE = ("#lab=maps&s=ravine&p=kappa:100&x0=-2.5,1.2&mk=hyperparameters&mr=40&mn=300"
           "&mo=id:momentum;lr:0.01;momentum:0.5")
 MAP_STREAMS = "/api/v1/maps/"
+STATUS_DIVERGED = 2  # (engine.outcome.STATUSES)
 
 
 class MapPage:
@@ -218,6 +219,24 @@ def test_a_hyperparameter_map_draws_the_theory_and_the_current_setting(
     run = lab(page, "(l) => l.store.state.runs[0]")
     assert run["id"] == "momentum" and run["hp"]["lr"] != 0.01 and run["hp"]["momentum"] != 0.5
     assert lab(page, "(l) => l.store.state.start") == [-2.5, 1.2]
+    assert v.errors == []
+
+
+def test_a_link_straight_to_the_maps_lab_maps_the_rate_the_surface_suggests(
+        open_maps: Callable[..., MapPage]) -> None:
+    """No roster in the link: the map is of the first optimizer at the rate the surface
+    suggests. At the catalogue's default rate every start on Rosenbrock diverged, and that
+    rate was off the hyperparameter map's axis."""
+    v = open_maps("#lab=maps&mr=24&mn=200")
+    run = lab(v.page, "(l) => l.store.state.mapRuns[0]")
+    assert run["id"] == "sgd" and run["hp"]["lr"] < 1e-3
+    status = v.shown()["status"]
+    assert status.count(STATUS_DIVERGED) < len(status) / 2
+    v = open_maps("#lab=maps&mk=hyperparameters&mr=24&mn=200")
+    shown = v.shown()
+    current = next(t for t in shown["traces"] if t["name"] == "current setting")
+    axis = shown["request"]["x"]
+    assert axis["name"] == "lr" and axis["lo"] <= current["x"][0] == run["hp"]["lr"] <= axis["hi"]
     assert v.errors == []
 
 

@@ -11,7 +11,9 @@ import { tr } from '../i18n.js';
 import { num } from '../format.js';
 import { registerSlot } from '../errors.js';
 import { numericField } from './numeric.js';
-import { axisNames, axisParam, axisSpan, mapAxes, mapRun } from '../maps/request.js';
+import {
+  axisNames, axisParam, axisSpan, mapAxes, mapRun, runValue,
+} from '../maps/request.js';
 
 const KINDS = [['basins', 'mapset.basins', 'mapset.basins_title'],
   ['hyperparameters', 'mapset.settings', 'mapset.settings_title']];
@@ -34,7 +36,8 @@ function axisRow(which, { store, catalogues }) {
   const axis = () => mapAxes(store.state, catalogues)[which];
   const edit = (patch, event) => store.update({ [key]: { ...axis(), ...patch } }, { event });
   name.addEventListener('change', (event) => {
-    store.update({ [key]: axisSpan(axisParam(optimizer(), name.value)) }, { event });
+    store.update({ [key]: axisSpan(axisParam(optimizer(), name.value),
+      runValue(mapRun(store.state), name.value)) }, { event });
   });
   lo.addEventListener('change', (event) => edit({ lo: Number(lo.value) }, event));
   hi.addEventListener('change', (event) => edit({ hi: Number(hi.value) }, event));
@@ -95,7 +98,8 @@ export function mapSettingsControl(root, ctx) {
     title: tr('mapset.whole_title'), onclick: (event) => {
       const o = catalogues.optimizers.find((q) => q.id === mapRun(store.state)?.id);
       const { x, y } = mapAxes(store.state, catalogues);
-      const span = (a) => (o && a ? { ...axisSpan(axisParam(o, a.name)), scale: a.scale } : null);
+      const span = (a) => (o && a ? { ...axisSpan(axisParam(o, a.name),
+        runValue(mapRun(store.state), a.name)), scale: a.scale } : null);
       store.update(store.state.mapKind === 'basins' ? { mapRegion: null }
         : { mapX: span(x), mapY: span(y) }, { event });
     } }, tr('mapset.whole'));

@@ -15,7 +15,9 @@ import * as mapplot from '../plots/mapplot.js';
 import { MapData } from './mapdata.js';
 import { categoriesOf, cellValues, countCategories } from './cells.js';
 import { fillMapLegend, legendEntries, pointName, statusName } from './legend.js';
-import { axisParam, axisSpan, mapAxes, mapRequest, mapRun } from './request.js';
+import {
+  axisParam, axisSpan, mapAxes, mapRequest, mapRun, runValue,
+} from './request.js';
 
 /** Bands of rows are drawn at most this often (ms) while they stream in. */
 const DRAW_INTERVAL = 120;
@@ -50,12 +52,11 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     const state = store.state;
     const run = mapRun(state);
     if (!run || run.id !== map.optimizer.optimizer) return null;
-    const value = (name) => run.hp[name] ?? run.hp.lr;
     const style = rowStyle(state.mapRuns, state.mapRuns.indexOf(run), catalogues);
     const names = [map.request.x.name, map.request.y.name];
-    return { x: value(names[0]), y: value(names[1]), style,
+    return { x: runValue(run, names[0]), y: runValue(run, names[1]), style,
       text: tr('maplab.current_setting', {
-        values: names.map((n) => `${n} ${num(value(n), 3)}`).join(', ') }) };
+        values: names.map((n) => `${n} ${num(runValue(run, n), 3)}`).join(', ') }) };
   }
 
   /** The mapped run's name: the person's label, else its optimizer's name in the page's
@@ -160,7 +161,9 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     const axes = mapAxes(state, catalogues);
     const within = (axis, lohi) => {
       const p = axisParam(optimizer, axis.name);
-      if (!lohi) return { ...axisSpan(p), scale: axis.scale };
+      if (!lohi) {
+        return { ...axisSpan(p, runValue(mapRun(state), axis.name)), scale: axis.scale };
+      }
       const [lo, hi] = lohi.sort((a, b) => a - b);
       return { ...axis, lo: Math.max(lo, p.min), hi: Math.min(hi, p.max) };
     };

@@ -9,7 +9,9 @@
  */
 
 import { newRun } from '../state.js';
-import { defaultStart, fullHyperparameters, runSpecs, surfaceSpec } from '../request.js';
+import {
+  defaultStart, fullHyperparameters, runSpecs, surfaceHyperparameters, surfaceSpec,
+} from '../request.js';
 
 /** The learning rates a fresh hyperparameter map spans (clipped to the optimizer's range). */
 const LR_SPAN = [1e-3, 1];
@@ -21,12 +23,20 @@ export function mapRun(state) {
   return chosen?.on ? chosen : runs.find((r) => r.on) ?? null;
 }
 
+/** The value a map axis named `name` has in `run` (lr_x and lr_y default to lr). */
+export function runValue(run, name) {
+  return run?.hp[name] ?? run?.hp.lr ?? null;
+}
+
 /** The whole span a map axis of hyperparameter `p` (a catalogue entry) starts with: learning
- * rates and log-scaled quantities on a log axis. */
-export function axisSpan(p) {
+ * rates and log-scaled quantities on a log axis, widened to the decade of the current
+ * `value` (so that the current setting is on the map: SGD's rate on Rosenbrock, 6.6·10⁻⁴,
+ * fell off the usual 10⁻³ … 1). */
+export function axisSpan(p, value = null) {
   if (p.log || p.name.startsWith('lr')) {
-    return { name: p.name, lo: Math.max(p.min, LR_SPAN[0]), hi: Math.min(p.max, LR_SPAN[1]),
-      scale: 'log' };
+    const decade = value > 0 ? 10 ** Math.floor(Math.log10(value)) : LR_SPAN[0];
+    return { name: p.name, lo: Math.max(p.min, Math.min(LR_SPAN[0], decade)),
+      hi: Math.min(p.max, Math.max(LR_SPAN[1], decade * 10)), scale: 'log' };
   }
   return { name: p.name, lo: p.min, hi: p.name === 'momentum' ? Math.min(p.max, 0.99) : p.max,
     scale: 'linear' };
@@ -34,11 +44,11 @@ export function axisSpan(p) {
 
 /** The axes a fresh map of `optimizer` has: lr (log) × momentum, or × its next
  * hyperparameter; an optimizer with one learning rate per coordinate maps lr_x × lr_y when
- * it has nothing else. */
-export function defaultAxes(optimizer) {
+ * it has nothing else. Each spans what `axisSpan` says for `run`'s values. */
+export function defaultAxes(optimizer, run = null) {
   const params = optimizer.hyperparameters;
   const lr = params.find((p) => p.name === 'lr');
-  const span = axisSpan;
+  const span = (p) => axisSpan(p, runValue(run, p.name));
   const other = params.find((p) => p.name === 'momentum') ?? params.find((p) => p !== lr);
   if (lr && other) return { x: span(lr), y: span(other) };
   if (lr && optimizer.per_coordinate_lr) {
@@ -65,7 +75,7 @@ export function axisParam(optimizer, name) {
 export function mapAxes(state, catalogues) {
   const run = mapRun(state);
   const optimizer = run && catalogues.optimizers.find((o) => o.id === run.id);
-  const fallback = optimizer ? defaultAxes(optimizer) : { x: null, y: null };
+  const fallback = optimizer ? defaultAxes(optimizer, run) : { x: null, y: null };
   return { x: state.mapX ?? fallback.x, y: state.mapY ?? fallback.y };
 }
 
@@ -107,10 +117,13 @@ export function mapStateFromScenario(scenario, catalogues) {
     mapSteps: req.steps };
 }
 
-/** A first roster for the maps lab: the surfaces lab's selected run, as it is set. */
+/** A first roster for the maps lab: the surfaces lab's selected run, as it is set; with no
+ * run there (a link straight to the maps lab), the first optimizer at the rate the surface
+ * suggests for it. (At the catalogue's default rate, SGD's 0.01, every start on Rosenbrock
+ * diverges: the first map a visitor saw was one black square.) */
 export function firstMapRoster(state, catalogues) {
   const run = state.runs[state.selected] ?? state.runs[0];
   if (run) return [{ ...run, label: '', on: true }];
   const optimizer = catalogues.optimizers[0];
-  return [newRun(optimizer.id, fullHyperparameters(optimizer))];
+  return [newRun(optimizer.id, surfaceHyperparameters(optimizer, state, catalogues))];
 }
