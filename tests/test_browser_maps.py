@@ -240,6 +240,32 @@ def test_a_link_straight_to_the_maps_lab_maps_the_rate_the_surface_suggests(
     assert v.errors == []
 
 
+def test_grid_and_random_search_are_drawn_on_the_map_and_readable_on_diverged_cells(
+        open_maps: Callable[..., MapPage], server: LabServer) -> None:  # noqa: F811
+    """The Search tab's answer: each search's trials and best as the API gives them, each
+    dark mark over a white halo of its own (half of this map is near-black, diverged)."""
+    v = open_maps(RAVINE)
+    page = v.page
+    page.click("button[aria-controls=map-search]")
+    page.click("#run-search")
+    page.wait_for_function("() => document.getElementById('map').data"
+                           ".some((t) => t.name === 'random trials')", timeout=60_000)
+    traces = v.shown()["traces"]
+    names = [t["name"] for t in traces]
+    posted = [json.loads(body) for url, body in v.requests if url.endswith("/maps/search")]
+    assert sorted(b["method"] for b in posted) == ["grid", "random"]
+    for body in posted:
+        answer = server.post("/api/v1/maps/search", body)
+        trials = traces[names.index(f"{body['method']} trials")]
+        assert [list(p) for p in zip(trials["x"], trials["y"], strict=True)] == answer["trials"][0]
+        best = traces[names.index(f"{body['method']}: best found")]
+        assert [best["x"][0], best["y"][0]] == answer["best"][0]
+    for name in ("grid trials", "random: best found", "theory: stability limit"):
+        halo = names.index(f"{name} (halo)")
+        assert halo < names.index(name) and traces[halo]["x"] == traces[names.index(name)]["x"]
+    assert v.errors == []
+
+
 def test_a_map_over_the_budget_is_refused_beside_the_control_and_dimmed(
         open_maps: Callable[..., MapPage]) -> None:
     v = open_maps(BASINS)

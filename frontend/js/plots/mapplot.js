@@ -16,7 +16,7 @@ import { sizeOf } from './size.js';
 
 const FONT = { family: 'Vazirmatn, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   size: 13, color: '#1b2430' };
-/** The theory's marks: dark ink, which no cell colour is. */
+/** The theory's and the searches' marks: dark ink, on a white halo (`haloed`). */
 const THEORY = '#1b2430';
 
 /** A critical point's glyph as a picture, for a layout image (the same drawing as the
@@ -70,6 +70,23 @@ function theoryTraces(map, extent) {
   return traces;
 }
 
+/** Each of the theory's and the searches' marks twice: first a wider white stroke, then the
+ * dark ink on it, so that a mark reads on the near-black of diverged cells as on the pale
+ * ones (grid trials in the diverged half of a map were lost in it). */
+function haloed(traces) {
+  return traces.flatMap((trace) => {
+    const halo = { ...trace, name: `${trace.name} (halo)`, opacity: 0.85 };
+    if (trace.line) {
+      halo.line = { ...trace.line, color: '#ffffff', width: trace.line.width + 3, dash: 'solid' };
+    }
+    if (trace.marker) {
+      halo.marker = { ...trace.marker, color: '#ffffff',
+        line: { ...trace.marker.line, color: '#ffffff', width: trace.marker.line.width + 3 } };
+    }
+    return [halo, trace];
+  });
+}
+
 /** The current setting of the mapped run, with its optimizer's colour and marker. */
 function settingTrace(setting) {
   if (!setting) return [];
@@ -80,7 +97,6 @@ function settingTrace(setting) {
         width: 2 } } }];
 }
 
-/** How a search's trials and best are marked (dark ink: no cell colour is). */
 /** Grid trials are plus signs, random ones three-spoked (a ✕ would read as "diverged"). */
 export const SEARCH_MARKS = {
   grid: { trial: 'cross-thin-open', best: 'circle-open', name: 'grid' },
@@ -141,7 +157,8 @@ export function render(el, map, { categories, setting = null, search = null,
   if (fine) {
     traces.push(heatmap(map.x.centres, fine.y, fine.cells, map, categories, 'cells', losses));
   }
-  traces.push(...theoryTraces(map, extent), ...searchTraces(search), ...settingTrace(setting));
+  traces.push(...haloed([...theoryTraces(map, extent), ...searchTraces(search)]),
+    ...settingTrace(setting));
   const size = sizeOf(el);
   const font = { ...FONT, size: presenter ? 17 : 13 };
   const basins = map.kind === 'basins';
