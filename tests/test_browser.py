@@ -994,6 +994,26 @@ def test_ab_compare_races_the_same_race_with_one_setting_changed(
     assert "theta" in page.inner_text("#compare-bar .error")
 
 
+def test_a_link_that_names_no_optimizer_races_the_default_lineup(
+        visit: Callable[..., Visit], server: LabServer) -> None:
+    """A link to the surfaces lab without a roster (`#view=ab`, `#present=1`) races the
+    default lineup at the rates the surface suggests, where it opened on a bare surface.
+    With every run switched off, A/B's B says so as A does, where it showed the API's own
+    refusal of an empty race."""
+    v = visit("#view=ab&s=himmelblau", width=1024, height=768)
+    page = v.page
+    runs = lab(page, "(l) => l.store.state.runs")
+    surface = next(s for s in server.get("/api/v1/surfaces") if s["id"] == "himmelblau")
+    assert [(r["id"], r["hp"]["lr"]) for r in runs] == [
+        (o, surface["suggested_lr"][o]) for o in ("sgd", "momentum", "adam")]
+    lab(page, "(l) => l.store.update({ runs: l.store.state.runs.map((r) => ({ ...r, on: false }))"
+              " })")
+    page.wait_for_function("() => document.querySelector('#compare-bar .error').textContent"
+                           " === 'Switch on at least one optimizer.'")
+    page.wait_for_timeout(300)
+    assert v.errors == []
+
+
 def test_the_learning_rate_slider_gives_each_decade_room(visit: Callable[..., Visit]) -> None:
     page = visit().page
     slider = page.locator(".run[data-index='0'] [data-hp='lr'] input[type=range]")

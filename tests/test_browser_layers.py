@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,6 +133,25 @@ def test_the_heat_maps_quantity_and_frame_follow_the_controls(
     page.click("#net-view-switch [data-view=layers]")
     page.wait_for_timeout(500)
     assert lab(page, "(l) => Number(document.body.dataset.raceId)") == before
+    assert v.errors == []
+
+
+def test_the_layers_view_in_presenter_mode_exports_its_own_charts(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    """The Layers view's PNG holds its heat map above its histograms, beside the boundary
+    (it held the hidden landscape, drawn at no size: Plotly logged "Infinity" in its SVG)."""
+    v = visit(LINK + "&present=1", 1280, 720)
+    page = v.page
+    page.wait_for_function("() => document.querySelector('#layer-hist .main-svg')")
+    with page.expect_download() as info:
+        page.click("#export-png")
+    png = Path(info.value.path()).read_bytes()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    heat, hist, boundary = page.evaluate("""() => ['layer-heat', 'layer-hist', 'boundary']
+        .map((id) => document.getElementById(id).getBoundingClientRect())
+        .map((r) => [r.width, r.height])""")
+    assert abs(width - 2 * (max(heat[0], hist[0]) + boundary[0])) <= 8, (width, heat, boundary)
+    assert height >= 2 * (heat[1] + hist[1]) - 8, (height, heat, hist)
     assert v.errors == []
 
 

@@ -132,6 +132,14 @@ export function compareLab({ catalogues, store, els, redraw }) {
       if (document.activeElement !== input) input.value = String(knob.value);
       captionA.textContent = knobText(knobs.find((k) => k.name === knob.name));
       const state = stateB(store.state, knob);
+      if (!raceRequest(state, catalogues).body.optimizers.length) {
+        // (as A says: the API would refuse an empty race in its own words)
+        b.race = null;
+        b.raceKey = '';
+        error.textContent = tr('race.empty');
+        redraw();
+        return;
+      }
       Promise.all([loadGrid(state), runRace(state)]).then(() => {
         error.textContent = '';
         els.view.classList.remove('stale');

@@ -11,8 +11,8 @@ import * as api from './api.js';
 import { createStore, effectOf, fromHash, toHash } from './state.js';
 import { stylesOf } from './palette.js';
 import { num, pair } from './format.js';
-import { defaultStart, fullHyperparameters, fullSchedule, GRID_RESOLUTION, nameRuns,
-  raceRequest, stateFromScenario, surfaceEntry, surfaceSpec } from './request.js';
+import { defaultRoster, defaultStart, fullHyperparameters, fullSchedule, GRID_RESOLUTION,
+  nameRuns, raceRequest, stateFromScenario, surfaceEntry, surfaceSpec } from './request.js';
 import { Race, toCsv } from './race.js';
 import { runStreamedRace } from './racestream.js';
 import { createPlayer } from './player.js';
@@ -110,12 +110,15 @@ function completeRuns(runs, catalogues, start) {
   });
 }
 
-/** A state from a link, made whole; the networks lab, opened with no roster, gets the first. */
+/** A state from a link, made whole; the surfaces and networks labs, opened with no roster,
+ * get their first. */
 function completeState(state, catalogues) {
   const netRuns = completeRuns(state.netRuns, catalogues,
     (o) => networkHyperparameters(o, catalogues));
   const mapRuns = completeRuns(state.mapRuns, catalogues, (o) => fullHyperparameters(o));
-  const runs = completeRuns(state.runs, catalogues, (o) => fullHyperparameters(o));
+  const linked = completeRuns(state.runs, catalogues, (o) => fullHyperparameters(o));
+  const runs = linked.length || state.lab !== 'surfaces' ? linked
+    : defaultRoster(state, catalogues);
   return { ...state, runs,
     netRuns: netRuns.length || state.lab !== 'networks' ? netRuns : firstRoster(catalogues),
     mapRuns: mapRuns.length || state.lab !== 'maps' ? mapRuns

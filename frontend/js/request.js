@@ -120,6 +120,16 @@ export function surfaceHyperparameters(optimizer, state, catalogues, given = {})
   return fullHyperparameters(optimizer, lr === undefined ? given : { lr, ...given });
 }
 
+/** The roster of a surfaces lab opened by a link that names no optimizer: the default
+ * lineup (the one a first visit to the networks lab gets too), each at the rate the surface
+ * suggests for it. (Empty, such a link — `#present=1`, `#view=3d` — opened on a bare surface
+ * and a note to switch an optimizer on, behind the closed controls.) */
+export function defaultRoster(state, catalogues) {
+  const lineup = catalogues.networks.race.first_roster;
+  return catalogues.optimizers.filter((o) => lineup.includes(o.id))
+    .map((o) => newRun(o.id, surfaceHyperparameters(o, state, catalogues)));
+}
+
 /** A schedule with every parameter written out (catalogue defaults, then `given`). */
 export function fullSchedule(catalogues, given) {
   const entry = catalogues.schedules.find((s) => s.id === given.kind);

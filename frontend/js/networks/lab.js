@@ -111,8 +111,10 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       const frame = Math.min(t, complete.steps);
       const shown = { grid: complete.grid, scale: complete.scale, race: race && complete, frame,
         styles: stylesOf(complete, state.netRuns, catalogues), selected: selectedIn(complete) };
+      // (the Layers view hides the landscape: drawn there, at no size, Plotly wrote
+      // "Infinity" into the axis titles' SVG attributes)
       if (state.netView === '3d') follow3d.follow([els.landscape3d, state, shown]);
-      else {
+      else if (state.netView === 'contour') {
         const start = [complete.runs[0].path[0], complete.runs[0].path[1]];
         jobs.push(contour.render(els.landscape, state, { ...shown, arrows: [],
           start: race ? start : null }));
@@ -197,9 +199,14 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
         activation: act?.name ?? activation });
     },
     exports: {
-      images: async () => [await (store.state.netView === '3d'
-        ? surface3d.toImage(els.landscape3d) : contour.toImage(els.landscape)),
-      await boundaryPlot.toImage(els.boundary)],
+      images: async () => {
+        const view = store.state.netView;
+        let shown;
+        if (view === 'layers') shown = layers.toImage({ heat: els.layerHeat, hist: els.layerHist });
+        else if (view === '3d') shown = surface3d.toImage(els.landscape3d);
+        else shown = contour.toImage(els.landscape);
+        return [await shown, await boundaryPlot.toImage(els.boundary)];
+      },
       report: () => (current.race ? api.networkRace(current.race.request) : null),
       csv: () => (current.race ? toCsv(current.race) : null),
       name: () => `descent-lab-${datasetEntry(store.state, catalogues).id}-network`,

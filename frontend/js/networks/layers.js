@@ -155,3 +155,23 @@ export async function render(els, state, { run, frame }) {
   await Promise.all([Plotly.react(els.heat, heat.data, heat.layout, config),
     Plotly.react(els.hist, hist.data, hist.layout, config)]);
 }
+
+/** The heat map above the histograms, as on the page, in one PNG for the page's export. */
+export async function toImage(els) {
+  const images = await Promise.all([els.heat, els.hist].map(async (el) => {
+    const image = new Image();
+    image.src = await Plotly.toImage(el, { format: 'png', scale: 2,
+      width: el._fullLayout.width, height: el._fullLayout.height });
+    await image.decode();
+    return image;
+  }));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(...images.map((i) => i.width));
+  canvas.height = images.reduce((sum, i) => sum + i.height, 0);
+  const ctx = canvas.getContext('2d');
+  images.reduce((top, image) => {
+    ctx.drawImage(image, 0, top);
+    return top + image.height;
+  }, 0);
+  return canvas.toDataURL('image/png');
+}
