@@ -182,7 +182,7 @@ def build_parser() -> Parser:
                       help="record optimizer state and derived values (JSON only)")
     race.add_argument("--format", choices=FORMATS,
                       help="default: from --output's extension, else json")
-    race.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    race.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     race.add_argument("--frames", type=int, default=120,
                       help="animation frames in HTML (default 120)")
     race.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -263,7 +263,7 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
                      help="landscape points per axis in the JSON (default 41)")
     net.add_argument("--format", choices=NETWORK_FORMATS,
                      help="default: from --output's extension, else json")
-    net.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    net.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     net.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     net.set_defaults(run=run_network_race)
 

@@ -83,7 +83,7 @@ def add_map_command(commands: argparse._SubParsersAction) -> None:
                          help="run the tiles on a local Dask cluster of this many processes")
         sub.add_argument("--format", choices=FORMATS,
                          help="default: from --output's extension, else json")
-        sub.add_argument("--output", type=Path, help="file to write (default: standard "
+        sub.add_argument("-o", "--output", type=Path, help="file to write (default: standard "
                                                          "output)")
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
         sub.set_defaults(run=run_map, kind=kind)

@@ -47,7 +47,7 @@ def _common(sub: argparse.ArgumentParser) -> None:
                      help="seed of the random trials (and of compare's starts)")
     sub.add_argument("--format", choices=FORMATS, help="default: from --output's extension, "
                                                        "else json")
-    sub.add_argument("--output", type=Path, help="file to write (default: standard "
+    sub.add_argument("-o", "--output", type=Path, help="file to write (default: standard "
                                                      "output)")
     sub.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
 

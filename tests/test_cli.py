@@ -71,7 +71,7 @@ def test_race_json_is_what_the_api_returns(tmp_path, capsys):
 def test_race_csv(tmp_path, capsys):
     out = tmp_path / "race.csv"
     code, _, _ = run(["race", "--expression", "x**2 + 10*y**2", "--start=-2,1", "--steps", "30",
-                      "--schedule", "exponential:gamma=0.9", "-q", "--output", str(out)], capsys)
+                      "--schedule", "exponential:gamma=0.9", "-q", "-o", str(out)], capsys)
     assert code == 0
     rows = list(csv.reader(io.StringIO(out.read_text())))
     assert rows[0][:5] == ["run", "label", "optimizer", "start_index", "step"]
@@ -380,7 +380,7 @@ def test_map_png_colours_each_basin_as_its_point_and_html_has_legend_and_theory(
     png = tmp_path / "basins.png"
     code, _, err = run(["map", "basins", "--surface", "himmelblau", "--optimizer",
                         "sgd:lr=0.01", "--resolution", "16", "--steps", "300",
-                        "--output", str(png)], capsys)
+                        "-o", str(png)], capsys)
     assert code == 0, err
     pixels = _png_pixels(png.read_bytes())
     assert pixels.shape == (512, 512, 3)  # 16 cells a side, 32 pixels each
