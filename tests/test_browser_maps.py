@@ -129,8 +129,10 @@ def test_a_basin_map_draws_the_apis_cells_with_a_legend(
     reached = {i for i, p in enumerate(expected["points"]) if p["cells"]}
     assert {f"point-{i}" for i in reached} <= set(entries)
     assert "speed" in entries
-    # the critical points are drawn on the map (layout images)
+    # the critical points are drawn on the map (layout images), and the kinds no cell
+    # reached (Himmelblau's saddles and its maximum) have their glyph in the legend too
     assert lab(v.page, "() => document.getElementById('map').layout.images.length") == 9
+    assert {"critical-saddle", "critical-local_max"} <= set(entries)
     assert "Himmelblau" in v.page.inner_text("#race-title")
     assert v.errors == []
 

@@ -1,6 +1,7 @@
 /**
  * The map's legend: each colour with what it means and its share of the cells — a critical
- * point with the contour's glyph on its colour, the outcomes at no listed point — then how
+ * point with the contour's glyph on its colour, the outcomes at no listed point, the glyph of
+ * each other kind of critical point marked on the map — then how
  * lightness reads (fast … slow) and, on a hyperparameter map, the theory's marks and the
  * current setting. The same entries go under the exported PNG.
  */
@@ -10,7 +11,7 @@ import { h } from '../dom.js';
 import { tr } from '../i18n.js';
 import { num, pair } from '../format.js';
 import { paler } from './cells.js';
-import { SEARCH_MARKS } from '../plots/mapplot.js';
+import { markedPoints, SEARCH_MARKS } from '../plots/mapplot.js';
 
 /** A critical point's kind in words (a kind the palette does not know: "minimum found"). */
 export const pointName = (kind) => (CRITICAL[kind] ? tr(`critical.${kind}`)
@@ -73,6 +74,15 @@ export function legendEntries(map, categories, counts, setting, search = null) {
       } });
     }
   });
+  // a kind of critical point marked on the map that no cell reached (a saddle, a maximum):
+  // its glyph, once
+  const listed = new Set(categories.filter((c, i) => c.point !== undefined && counts[i])
+    .map((c) => map.points[c.point].kind));
+  for (const kind of new Set(markedPoints(map).map((p) => p.kind))) {
+    if (listed.has(kind) || !CRITICAL[kind]) continue;
+    entries.push({ key: `critical-${kind}`, text: pointName(kind),
+      draw: (ctx, x, y, r) => drawCritical(ctx, kind, x, y, r * 0.9) });
+  }
   const shaded = categories.find((c, i) => c.point !== undefined && counts[i]);
   if (shaded) {
     entries.push({ key: 'speed', text: tr('maplab.speed', { steps: map.steps }),

@@ -118,15 +118,20 @@ function searchTraces(search) {
   });
 }
 
-/** The critical points inside a basin map's rectangle, as the contour marks them. */
-function criticalImages(map, extent) {
+/** The catalogue's critical points a basin map marks: those inside its rectangle. */
+export function markedPoints(map) {
   if (map.kind !== 'basins') return [];
-  const w = (extent.x[1] - extent.x[0]) * 0.045;
-  const h = (extent.y[1] - extent.y[0]) * 0.045;
+  const extent = extentOf(map);
   return map.points.filter((p) => p.kind !== 'found_min' && p.point[0] !== null
     && p.point[0] >= extent.x[0]
-    && p.point[0] <= extent.x[1] && p.point[1] >= extent.y[0] && p.point[1] <= extent.y[1])
-    .map((p) => ({ source: glyphUrl(p.kind), xref: 'x', yref: 'y', x: p.point[0],
+    && p.point[0] <= extent.x[1] && p.point[1] >= extent.y[0] && p.point[1] <= extent.y[1]);
+}
+
+/** The critical points inside a basin map's rectangle, as the contour marks them. */
+function criticalImages(map, extent) {
+  const w = (extent.x[1] - extent.x[0]) * 0.045;
+  const h = (extent.y[1] - extent.y[0]) * 0.045;
+  return markedPoints(map).map((p) => ({ source: glyphUrl(p.kind), xref: 'x', yref: 'y', x: p.point[0],
       y: p.point[1], sizex: w, sizey: h, xanchor: 'center', yanchor: 'middle',
       sizing: 'contain', layer: 'above' }));
 }
