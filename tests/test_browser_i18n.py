@@ -192,6 +192,32 @@ def test_persian_lays_out_right_to_left_without_overflow(browser, server, width,
         page.context.close()
 
 
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_header_fits_a_1024_projector_in_every_language_and_lab(browser, server, lang):
+    """At 1024 × 768, plain and in presenter mode, every switch and button of the header
+    shows its whole name and the header does not overflow: only the race's title gives way
+    (Ukrainian cut "Карти" and "A/B" short; presenter mode cut English ones)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        for lab in LABS:
+            for presenter in ("", "&present=1"):
+                page.goto(f"{server.base}/#lang={lang}&lab={lab}{presenter}")
+                page.reload()  # (a new hash alone does not reload the page)
+                page.wait_for_function("() => !document.body.classList.contains('loading')")
+                page.wait_for_timeout(200)
+                cut = page.evaluate("""() => {
+                  const bar = document.querySelector('.topbar');
+                  const shown = [...bar.querySelectorAll(':scope > *, .seg button, .tools > *')]
+                    .filter((e) => e.getClientRects().length && e.id !== 'race-title');
+                  return { bar: bar.scrollWidth - bar.clientWidth,
+                    cut: shown.filter((e) => e.scrollWidth > e.clientWidth + 1)
+                      .map((e) => e.id || e.textContent.trim()) }; }""")
+                assert cut == {"bar": 0, "cut": []}, (lab, presenter, cut)
+    finally:
+        context.close()
+
+
 def test_the_picker_switches_language_and_keeps_it_in_the_link(browser, server):
     page = page_in(browser, server, "en")
     try:
