@@ -148,12 +148,15 @@ def to_html(result: MapResult, document: dict) -> str:
     else:
         dy, y0 = 1.0, 0.5
         y_layout = {"range": [0, 1], "visible": False}
+    # An image keeps its pixels square in data units: right for a basin map's x and y, but
+    # a learning rate's decades against momentum squashed the map into a strip.
+    aspect = {} if document["kind"] == "basins" else {"scaleanchor": False}
     fig = go.Figure(go.Image(z=rgb, x0=float(xc[0]), dx=dx, y0=y0, dy=dy,
                              hoverinfo="skip", name="map"))
     for trace in _legend(document) + _marks(document):
         fig.add_trace(trace)
     fig.update_layout(title=_title(document), template="plotly_white",
-                      xaxis=_axis_layout(x), yaxis=y_layout | {"autorange": False},
+                      xaxis=_axis_layout(x), yaxis=y_layout | {"autorange": False, **aspect},
                       legend={"orientation": "h", "y": -0.15}, margin={"t": 70},
                       height=720, width=820)
     return fig.to_html(include_plotlyjs=True, full_html=True,

@@ -79,6 +79,19 @@ def test_race_csv(tmp_path, capsys):
     assert rows[1][5:7] == ["-2.0", "1.0"] and rows[1][9] == ""  # no rate before step 1
 
 
+def test_a_race_nobody_chose_runs_the_default_lineup_at_the_surfaces_rates(capsys):
+    """As the page does; at the catalogue's rates SGD and momentum left Rosenbrock at step 3."""
+    from descentlab.engine.suggest import catalogue_rates
+
+    code, out, err = run(["race", "--surface", "rosenbrock", "--steps", "50", "-q"], capsys)
+    assert code == 0, err
+    runs = json.loads(out)["runs"]
+    rates = catalogue_rates("rosenbrock")
+    assert [(r["optimizer"], r["hyperparameters"]["lr"]) for r in runs] == [
+        (name, rates[name]) for name in ("sgd", "momentum", "adam")]
+    assert all(r["status"] != "diverged" for r in runs)
+
+
 def test_race_json_to_stdout(capsys):
     code, out, err = run(["race", "--surface", "bowl", "--steps", "5", "-q"], capsys)
     assert code == 0 and err == ""
@@ -403,6 +416,8 @@ def test_map_png_colours_each_basin_as_its_point_and_html_has_legend_and_theory(
     assert "stable below this learning rate (theory)" in text and "fastest in theory" in text
     assert "the optimizer's own setting" in text and "cdn" not in text.lower().split(
         "<script")[0]
+    # a learning rate against momentum is no picture in equal units: the cells fill the plot
+    assert '"scaleanchor":false' in text.replace(" ", "")
 
 
 @pytest.mark.parametrize("argv,words", [
