@@ -279,6 +279,10 @@ HELD_OUT = """(l) => { const r = l.networks.race; return { request: r.request,
     valLoss: r.runs.map((run) => Array.from(run.valLoss)) }; }"""
 
 
+STANDINGS_FIT = """() => { const box = document.getElementById('standings');
+  return box.querySelector('table').scrollWidth <= box.clientWidth; }"""
+
+
 @pytest.mark.parametrize(("width", "height"), [(1024, 768), (390, 844)])
 def test_held_out_data_draws_validation_curves_and_the_early_stop(
         visit: Callable[..., Visit], server: LabServer, width: int,  # noqa: F811
@@ -331,12 +335,25 @@ def test_held_out_data_draws_validation_curves_and_the_early_stop(
     heads = page.locator("#standings thead th").all_inner_texts()
     assert heads[-2:] == ["val. loss", "gap"]
     page.wait_for_timeout(300)
+    assert page.evaluate(STANDINGS_FIT), "the standings' last columns are cut off"
     if width >= 1024:
         assert no_page_scrollbars(page)
     else:  # a phone scrolls down the views, never sideways
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(screenshot(page, f"networks-held-out-{width}x{height}")),
                     full_page=True)
+    assert v.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1024, 768)])
+def test_presenter_mode_shows_every_column_of_the_held_out_standings(
+        visit: Callable[..., Visit], width: int, height: int) -> None:  # noqa: F811
+    """In the back row's large type the validation loss and the gap were cut off whole."""
+    v = visit("#lab=networks&vf=0.3&present=1", width=width, height=height)
+    v.page.wait_for_selector("#standings table.held")
+    v.page.wait_for_timeout(300)
+    assert v.page.evaluate(STANDINGS_FIT), "the standings' last columns are cut off"
+    screenshot(v.page, f"networks-held-out-presenter-{width}x{height}")
     assert v.errors == []
 
 
