@@ -11,7 +11,7 @@ render its ``msg`` in the request's language (``?lang=`` or ``Accept-Language``)
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -106,6 +106,46 @@ def located(*root: str | int) -> Iterator[None]:
                                   params=err.params)]) from None
 
 
+_PYDANTIC_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "greater_than_equal": ("error.input.ge", ("ge",)),
+    "greater_than": ("error.input.gt", ("gt",)),
+    "less_than_equal": ("error.input.le", ("le",)),
+    "less_than": ("error.input.lt", ("lt",)),
+    "finite_number": ("error.input.finite", ()),
+    "float_parsing": ("error.input.number", ()),
+    "float_type": ("error.input.number", ()),
+    "int_parsing": ("error.input.integer", ()),
+    "int_type": ("error.input.integer", ()),
+    "int_from_float": ("error.input.integer", ()),
+    "bool_parsing": ("error.input.bool", ()),
+    "bool_type": ("error.input.bool", ()),
+    "missing": ("error.input.missing", ()),
+    "extra_forbidden": ("error.input.extra", ()),
+    "literal_error": ("error.input.literal", ("expected",)),
+    "too_short": ("error.input.too_short", ("min_length", "actual_length")),
+    "too_long": ("error.input.too_long", ("max_length", "actual_length")),
+    "string_too_long": ("error.input.string_too_long", ("max_length",)),
+}
+"""Pydantic's error types a person meets, with the message keys that say them in every
+language (its own messages are English only) and the context each message quotes. A list's
+or a string's length is the ``count`` its plural wording follows."""
+
+
+def _key_and_params(error: Mapping[str, Any]) -> tuple[str | None, dict[str, object]]:
+    known = _PYDANTIC_KEYS.get(str(error.get("type")))
+    if known is None:
+        return None, {}
+    key, quoted = known
+    ctx = error.get("ctx") or {}
+    params = {name: ctx[name] for name in quoted if name in ctx}
+    for length in ("min_length", "max_length"):
+        if length in params:
+            params["count"] = params.pop(length)
+    if "actual_length" in params:
+        params["actual"] = params.pop("actual_length")
+    return key, params
+
+
 def validation_items(errors: Sequence[Any], prefix: Loc = ()) -> list[dict[str, Any]]:
     """Pydantic's errors without the echoed input, which may hold NaN or megabytes."""
     items = []
@@ -113,8 +153,9 @@ def validation_items(errors: Sequence[Any], prefix: Loc = ()) -> list[dict[str, 
         msg = str(error.get("msg", "invalid value"))
         if error.get("type") == "json_invalid" and "error" in (error.get("ctx") or {}):
             msg = f"{msg}: {error['ctx']['error']}"
+        key, params = _key_and_params(error)
         items.append(item([*prefix, *error.get("loc", ())], msg,
-                          str(error.get("type", "value_error"))))
+                          str(error.get("type", "value_error")), key=key, params=params))
     return items
 
 
@@ -131,7 +172,7 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return json_error(422, validation_items(exc.errors()))
+    return json_error(422, localized(validation_items(exc.errors()), request_language(request)))
 
 
 def _unreadable_body(request: Request, cause: BaseException) -> str:

@@ -880,6 +880,22 @@ def test_errors_stay_english_by_default_and_follow_lang_in_the_query(client):
     assert serbian.startswith("nepoznata oznaka „nope” (površ); izaberite")
 
 
+def test_the_schemas_own_refusals_are_said_in_the_readers_language(client):
+    """Pydantic's messages (a bound, a whole number, an empty list, an unknown field) are
+    English only: they go out in the request's language, with the numbers they quote."""
+    body = {**BAD_RATE, "steps": 0, "optimizers": [], "colour": "red"}
+    english = {tuple(i["loc"]): i["msg"] for i in detail(client.post("/api/v1/races", json=body))}
+    assert english[("body", "steps")] == "Input should be greater than or equal to 1"
+    ukrainian = {tuple(i["loc"]): i["msg"] for i in detail(client.post(
+        "/api/v1/races", json=body, headers={"Accept-Language": "uk"}))}
+    assert ukrainian == {("body", "steps"): "Значення має бути не меншим за 1",
+                         ("body", "optimizers"): "Потрібен щонайменше 1 елемент, а не 0",
+                         ("body", "colour"): "Такого поля в запиті немає"}
+    croatian = detail(client.post("/api/v1/races?lang=hr", json={**BAD_RATE, "steps": 2.5}))
+    assert [i["msg"] for i in croatian] == ["Vrijednost mora biti cijeli broj"]
+    assert all(set(i) == {"loc", "msg", "type"} for i in croatian)
+
+
 def test_polyaks_missing_minimum_is_said_in_the_readers_language(client):
     body = {"surface": {"expression": "x**2 + y**2"}, "start": [1, 1], "steps": 10,
             "optimizers": [{"id": "polyak"}]}
