@@ -10,7 +10,7 @@ import * as api from '../api.js';
 import { tr } from '../i18n.js';
 import { clearErrors, showErrors } from '../errors.js';
 import { rowStyle } from '../palette.js';
-import { num, pair } from '../format.js';
+import { leftToRight, num, pair } from '../format.js';
 import * as mapplot from '../plots/mapplot.js';
 import { MapData } from './mapdata.js';
 import { categoriesOf, cellValues, countCategories } from './cells.js';
@@ -56,7 +56,10 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     const names = [map.request.x.name, map.request.y.name];
     return { x: runValue(run, names[0]), y: runValue(run, names[1]), style,
       text: tr('maplab.current_setting', {
-        values: names.map((n) => `${n} ${num(runValue(run, n), 3)}`).join(', ') }) };
+        // (the brackets inside the left-to-right run: outside it, a right-to-left page
+        // turned the closing one around)
+        values: leftToRight(`(${names.map((n) => `${n} ${num(runValue(run, n), 3)}`)
+          .join(', ')})`) }) };
   }
 
   /** The mapped run's name: the person's label, else its optimizer's name in the page's
