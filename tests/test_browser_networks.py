@@ -336,6 +336,10 @@ def test_held_out_data_draws_validation_curves_and_the_early_stop(
     assert heads[-2:] == ["val. loss", "gap"]
     page.wait_for_timeout(300)
     assert page.evaluate(STANDINGS_FIT), "the standings' last columns are cut off"
+    if width < 700:  # a phone stacks the lower row: the standings as wide as the charts
+        widths = page.evaluate("() => ['standings', 'loss'].map((id) =>"
+                               " document.getElementById(id).getBoundingClientRect().width)")
+        assert widths[0] >= widths[1] - 2, widths
     if width >= 1024:
         assert no_page_scrollbars(page)
     else:  # a phone scrolls down the views, never sideways
