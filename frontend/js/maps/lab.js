@@ -54,7 +54,11 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
     if (!run || run.id !== map.optimizer.optimizer) return null;
     const style = rowStyle(state.mapRuns, state.mapRuns.indexOf(run), catalogues);
     const names = [map.request.x.name, map.request.y.name];
-    return { x: runValue(run, names[0]), y: runValue(run, names[1]), style,
+    const [x, y] = names.map((n) => runValue(run, n));
+    // off the map's rectangle (a zoom, a scenario's axes) it has no mark, so no legend entry
+    const within = (axis, v) => v >= Math.min(axis.lo, axis.hi) && v <= Math.max(axis.lo, axis.hi);
+    if (!within(map.request.x, x) || !within(map.request.y, y)) return null;
+    return { x, y, style,
       text: tr('maplab.current_setting', {
         // (the brackets inside the left-to-right run: outside it, a right-to-left page
         // turned the closing one around)

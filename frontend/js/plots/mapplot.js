@@ -167,16 +167,20 @@ export function render(el, map, { categories, setting = null, search = null,
   const size = sizeOf(el);
   const font = { ...FONT, size: presenter ? 17 : 13 };
   const basins = map.kind === 'basins';
+  // (automargin: a log axis's decades stand below its minor labels; in the presenter's type
+  // the fixed margins put them on the axis titles)
   const layout = {
     width: size.width || undefined, height: size.height || undefined,
     margin: { l: 76, r: 12, t: 8, b: 54 }, font, showlegend: false, dragmode: 'zoom',
     plot_bgcolor: '#f4f6f9', paper_bgcolor: '#ffffff',
     xaxis: { title: { text: basins ? tr('plot.x_start') : titleOf(map.x.name), standoff: 12 },
       type: extent.xScale === 'log' ? 'log' : 'linear', range: range(extent.x, extent.xScale),
-      showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power' },
+      showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power',
+      automargin: true },
     yaxis: { title: { text: basins ? tr('plot.y_start') : titleOf(map.request.y?.name), standoff: 10 },
       type: extent.yScale === 'log' ? 'log' : 'linear', range: range(extent.y, extent.yScale),
-      showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power' },
+      showgrid: false, zeroline: false, ticks: 'outside', exponentformat: 'power',
+      automargin: true },
     images: criticalImages(map, extent),
   };
   return Plotly.react(el, traces, layout, { displaylogo: false, displayModeBar: false,
