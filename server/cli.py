@@ -343,17 +343,22 @@ def _run_options(optimizers: list[dict], args: argparse.Namespace) -> list[dict]
     return [{**o, **options} for o in optimizers]
 
 
-def _default_lineup(args: argparse.Namespace) -> list[dict]:
-    """The race when nobody chose: the default lineup at the rates the surface suggests, as
-    the page gives it (a typed formula suggests none: the catalogue's defaults). At the
+def _default_lineup(suggested: dict[str, float]) -> list[dict]:
+    """The race when nobody chose: the default lineup at the suggested rates, as the page
+    gives it (an optimizer with no suggestion at the catalogue's default). At the
     catalogue's rates, SGD and momentum left Rosenbrock at step 3."""
+    return [{"id": name, "hyperparameters": {"lr": suggested[name]} if name in suggested
+             else {}} for name in DEFAULT_OPTIMIZERS]
+
+
+def _surface_rates(args: argparse.Namespace) -> dict[str, float]:
+    """The rates a catalogue surface suggests (a typed formula, or a name the request's
+    validation will refuse, suggests none)."""
     from descentlab import engine
     from descentlab.engine.suggest import catalogue_rates
 
     known = not args.expression and args.surface in {s.id for s in engine.surfaces()}
-    suggested = catalogue_rates(args.surface) if known else {}
-    return [{"id": name, "hyperparameters": {"lr": suggested[name]} if name in suggested
-             else {}} for name in DEFAULT_OPTIMIZERS]
+    return catalogue_rates(args.surface) if known else {}
 
 
 def _race_request(args: argparse.Namespace):
@@ -365,7 +370,7 @@ def _race_request(args: argparse.Namespace):
         surface["params"] = dict(args.param)
     if args.view:
         surface["view"] = args.view
-    optimizers = args.optimizer or _default_lineup(args)
+    optimizers = args.optimizer or _default_lineup(_surface_rates(args))
     optimizers = _run_options(optimizers, args)
     data = {"surface": surface, "steps": args.steps, "optimizers": optimizers,
             "gradient": {"clip_norm": args.clip_norm, "clip_value": args.clip_value,
@@ -411,8 +416,7 @@ def _network_request(args: argparse.Namespace):
     from descentlab.server.network_translate import catalogue
 
     suggested = catalogue()["race"]["suggested_lr"]
-    optimizers = args.optimizer or [{"id": name, "hyperparameters": {"lr": suggested[name]}}
-                                    for name in DEFAULT_OPTIMIZERS]
+    optimizers = args.optimizer or _default_lineup(suggested)
     optimizers = _run_options(optimizers, args)
     dataset: dict = {"id": args.dataset}
     if args.param:

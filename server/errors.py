@@ -106,44 +106,35 @@ def located(*root: str | int) -> Iterator[None]:
                                   params=err.params)]) from None
 
 
-_PYDANTIC_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "greater_than_equal": ("error.input.ge", ("ge",)),
-    "greater_than": ("error.input.gt", ("gt",)),
-    "less_than_equal": ("error.input.le", ("le",)),
-    "less_than": ("error.input.lt", ("lt",)),
-    "finite_number": ("error.input.finite", ()),
-    "float_parsing": ("error.input.number", ()),
-    "float_type": ("error.input.number", ()),
-    "int_parsing": ("error.input.integer", ()),
-    "int_type": ("error.input.integer", ()),
-    "int_from_float": ("error.input.integer", ()),
-    "bool_parsing": ("error.input.bool", ()),
-    "bool_type": ("error.input.bool", ()),
-    "missing": ("error.input.missing", ()),
-    "extra_forbidden": ("error.input.extra", ()),
-    "literal_error": ("error.input.literal", ("expected",)),
-    "too_short": ("error.input.too_short", ("min_length", "actual_length")),
-    "too_long": ("error.input.too_long", ("max_length", "actual_length")),
-    "string_too_long": ("error.input.string_too_long", ("max_length",)),
+_PYDANTIC_KEYS: dict[str, tuple[str, dict[str, str]]] = {
+    "greater_than_equal": ("error.input.ge", {"ge": "ge"}),
+    "greater_than": ("error.input.gt", {"gt": "gt"}),
+    "less_than_equal": ("error.input.le", {"le": "le"}),
+    "less_than": ("error.input.lt", {"lt": "lt"}),
+    "finite_number": ("error.input.finite", {}),
+    "float_parsing": ("error.input.number", {}),
+    "float_type": ("error.input.number", {}),
+    "int_parsing": ("error.input.integer", {}),
+    "int_type": ("error.input.integer", {}),
+    "int_from_float": ("error.input.integer", {}),
+    "bool_parsing": ("error.input.bool", {}),
+    "bool_type": ("error.input.bool", {}),
+    "missing": ("error.input.missing", {}),
+    "extra_forbidden": ("error.input.extra", {}),
+    "literal_error": ("error.input.literal", {"expected": "expected"}),
+    "too_short": ("error.input.too_short", {"min_length": "count", "actual_length": "actual"}),
+    "too_long": ("error.input.too_long", {"max_length": "count", "actual_length": "actual"}),
+    "string_too_long": ("error.input.string_too_long", {"max_length": "count"}),
 }
 """Pydantic's error types a person meets, with the message keys that say them in every
-language (its own messages are English only) and the context each message quotes. A list's
-or a string's length is the ``count`` its plural wording follows."""
+language (its own messages are English only) and, for each value of its context a message
+quotes, the placeholder it fills. A length is the ``count`` its plural wording follows."""
 
 
 def _key_and_params(error: Mapping[str, Any]) -> tuple[str | None, dict[str, object]]:
-    known = _PYDANTIC_KEYS.get(str(error.get("type")))
-    if known is None:
-        return None, {}
-    key, quoted = known
+    key, quoted = _PYDANTIC_KEYS.get(str(error.get("type")), (None, {}))
     ctx = error.get("ctx") or {}
-    params = {name: ctx[name] for name in quoted if name in ctx}
-    for length in ("min_length", "max_length"):
-        if length in params:
-            params["count"] = params.pop(length)
-    if "actual_length" in params:
-        params["actual"] = params.pop("actual_length")
-    return key, params
+    return key, {param: ctx[name] for name, param in quoted.items() if name in ctx}
 
 
 def validation_items(errors: Sequence[Any], prefix: Loc = ()) -> list[dict[str, Any]]:

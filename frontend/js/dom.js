@@ -34,6 +34,16 @@ export function h(tag, props = {}, ...children) {
 }
 
 /** Escape text for the HTML our renderers build as strings. */
+/** Images decoded from data URLs (a plot's PNG), ready to draw on a canvas. */
+export function loadImages(urls) {
+  return Promise.all(urls.map(async (url) => {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    return image;
+  }));
+}
+
 export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({
     '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',

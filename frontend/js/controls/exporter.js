@@ -3,7 +3,7 @@
  * hash), a PNG of the plots as shown, the API's JSON document of the race, and a CSV.
  */
 
-import { h } from '../dom.js';
+import { h, loadImages } from '../dom.js';
 import { drawCritical, drawOutcome, paintMarker } from '../palette.js';
 import { tr } from '../i18n.js';
 
@@ -51,12 +51,7 @@ function flow(ctx, entries, width, size) {
  * marks shown): a picture that can be read on its own, in a report or on a slide.
  */
 async function compose(urls, caption) {
-  const images = await Promise.all(urls.map(async (url) => {
-    const image = new Image();
-    image.src = url;
-    await image.decode();
-    return image;
-  }));
+  const images = await loadImages(urls);
   const plotsWidth = images.reduce((w, i) => w + i.width, 0);
   const plotsHeight = Math.max(...images.map((i) => i.height));
   const width = plotsWidth / SCALE;

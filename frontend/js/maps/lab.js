@@ -62,8 +62,7 @@ export function mapLab({ catalogues, store, els, say, arrived, trials = () => nu
       text: tr('maplab.current_setting', {
         // (the brackets inside the left-to-right run: outside it, a right-to-left page
         // turned the closing one around)
-        values: leftToRight(`(${names.map((n) => `${n} ${num(runValue(run, n), 3)}`)
-          .join(', ')})`) }) };
+        values: leftToRight(`(${names[0]} ${num(x, 3)}, ${names[1]} ${num(y, 3)})`) }) };
   }
 
   /** The mapped run's name: the person's label, else its optimizer's name in the page's

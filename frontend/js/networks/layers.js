@@ -13,6 +13,7 @@
  * quantity or size — not on every frame of the player.
  */
 
+import { loadImages } from '../dom.js';
 import { tr } from '../i18n.js';
 import { pageFont } from '../plots/overlay.js';
 
@@ -158,13 +159,9 @@ export async function render(els, state, { run, frame }) {
 
 /** The heat map above the histograms, as on the page, in one PNG for the page's export. */
 export async function toImage(els) {
-  const images = await Promise.all([els.heat, els.hist].map(async (el) => {
-    const image = new Image();
-    image.src = await Plotly.toImage(el, { format: 'png', scale: 2,
-      width: el._fullLayout.width, height: el._fullLayout.height });
-    await image.decode();
-    return image;
-  }));
+  const images = await loadImages(await Promise.all([els.heat, els.hist].map((el) =>
+    Plotly.toImage(el, { format: 'png', scale: 2, width: el._fullLayout.width,
+      height: el._fullLayout.height }))));
   const canvas = document.createElement('canvas');
   canvas.width = Math.max(...images.map((i) => i.width));
   canvas.height = images.reduce((sum, i) => sum + i.height, 0);

@@ -119,9 +119,8 @@ function searchTraces(search) {
 }
 
 /** The catalogue's critical points a basin map marks: those inside its rectangle. */
-export function markedPoints(map) {
+export function markedPoints(map, extent = extentOf(map)) {
   if (map.kind !== 'basins') return [];
-  const extent = extentOf(map);
   return map.points.filter((p) => p.kind !== 'found_min' && p.point[0] !== null
     && p.point[0] >= extent.x[0]
     && p.point[0] <= extent.x[1] && p.point[1] >= extent.y[0] && p.point[1] <= extent.y[1]);
@@ -131,9 +130,9 @@ export function markedPoints(map) {
 function criticalImages(map, extent) {
   const w = (extent.x[1] - extent.x[0]) * 0.045;
   const h = (extent.y[1] - extent.y[0]) * 0.045;
-  return markedPoints(map).map((p) => ({ source: glyphUrl(p.kind), xref: 'x', yref: 'y', x: p.point[0],
-      y: p.point[1], sizex: w, sizey: h, xanchor: 'center', yanchor: 'middle',
-      sizing: 'contain', layer: 'above' }));
+  return markedPoints(map, extent).map((p) => ({ source: glyphUrl(p.kind), xref: 'x',
+    yref: 'y', x: p.point[0], y: p.point[1], sizex: w, sizey: h, xanchor: 'center',
+    yanchor: 'middle', sizing: 'contain', layer: 'above' }));
 }
 
 /** An axis's title: the hyperparameter's name in words where the catalogue has them. */
