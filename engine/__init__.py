@@ -18,6 +18,7 @@ _numba_config.configure()
 
 from descentlab.engine.errors import EngineError
 from descentlab.engine.expressions import CompiledExpression, compile_expression
+from descentlab.engine.gradient_check import GradientCheck, check_gradient
 from descentlab.engine.grid import Grid, grid
 from descentlab.engine.map_scenarios import MAP_SCENARIOS, MapScenario, get_map_scenario
 from descentlab.engine.maps import Axis, MapResult, basin_map, hyperparameter_map
@@ -92,6 +93,7 @@ __all__ = [
     "Comparison",
     "CompiledExpression",
     "EngineError",
+    "GradientCheck",
     "GradientOptions",
     "Grid",
     "MapResult",
@@ -108,6 +110,7 @@ __all__ = [
     "Segment",
     "Surface",
     "basin_map",
+    "check_gradient",
     "compare",
     "expression",
     "get_map_scenario",

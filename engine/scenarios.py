@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -102,6 +102,9 @@ class Scenario:
     ``(name, value)`` changed (B) — a surface parameter, ``clip_norm`` (0: off) or
     ``noise_std``. ``compare_expect`` is what must happen in B."""
     compare_expect: tuple[Expect, ...] = ()
+    panel: Literal["check"] | None = None
+    """The lesson continues in this panel beside the race: ``check``, the gradient check of
+    the followed run at the frame on screen."""
 
     @cached_property
     def view(self) -> tuple[float, float, float, float]:
@@ -168,7 +171,8 @@ class Scenario:
                 "inset": self.inset,
                 "compare": None if self.compare is None
                 else {"name": self.compare[0], "value": self.compare[1]},
-                "expect": [e.to_dict() for e in self.expect], "request": self.race_request()}
+                "expect": [e.to_dict() for e in self.expect], "panel": self.panel,
+                "request": self.race_request()}
 
 
 def _run(optimizer: str, label: str, **settings: Any) -> dict:
@@ -485,6 +489,18 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
          Expect("Random search, 16 trials", lower_loss_than="Random search, 1 trial"),
          Expect("Gradient descent", lower_loss_than="Random search, 16 trials")),
         gradient={"seed": 0}, focus="Random search, 1 trial"),
+    Scenario(
+        "gradient_check", "How small a step checks a gradient?", "gradient checking",
+        "rosenbrock", (-1.5, 2.0), 2000, (_run("adam", "Adam", lr=0.05),),
+        "A gradient worked out by hand is checked against finite differences: the loss at "
+        "x + h and at x − h. Which step h gives the closest estimate, and is a smaller h "
+        "always better?",
+        "At the start the centred difference agrees with the formula to about 10⁻¹⁰, at h "
+        "near 10⁻⁶; the forward difference gets no closer than about 10⁻⁷, at h near 10⁻⁹. "
+        "With a smaller h rounding takes over: at h = 10⁻¹² both are off by 10⁻⁵ or more. At "
+        "the last step, beside the minimum, the gradient is a hundred million times smaller "
+        "and the forward difference is off by 10⁻⁴: check away from critical points.",
+        (Expect("Adam", status="converged"),), focus="Adam", panel="check"),
 )}
 
 

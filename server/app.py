@@ -23,7 +23,16 @@ from descentlab.server.gate import Gate
 from descentlab.server.jsonio import check_finite, dumps
 from descentlab.server.localize import localize
 from descentlab.server.middleware import BodyLimit, HeadAsGet, OneVary, SecurityHeaders
-from descentlab.server.routers import catalog, grid, health, maps, networks, races, site
+from descentlab.server.routers import (
+    catalog,
+    gradient_check,
+    grid,
+    health,
+    maps,
+    networks,
+    races,
+    site,
+)
 from descentlab.server.schemas import Limits
 from descentlab.server.settings import Settings
 from descentlab.server.state import LabState, catalogue_key
@@ -131,7 +140,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   middleware=_middleware(settings))
     app.state.lab = state
     errors.install(app)
-    for router in (catalog.router, grid.router, races.router, networks.router, maps.router):
+    for router in (catalog.router, grid.router, races.router, gradient_check.router,
+                   networks.router, maps.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(site.router)

@@ -37,7 +37,7 @@ from descentlab.engine.optimizers.catalog import DEFAULT_LINEUP as DEFAULT_OPTIM
 from descentlab.server.errors import ApiError
 from descentlab.server.settings import Settings
 
-POINT_OPTIONS = ("--start", "--view")
+POINT_OPTIONS = ("--start", "--view", "--point")
 FORMATS = ("json", "csv", "html")
 NETWORK_FORMATS = ("json", "csv")
 GRID_RESOLUTION = 401
@@ -192,6 +192,9 @@ def build_parser() -> Parser:
     from descentlab.server.cli_maps import add_map_command
 
     add_map_command(commands)
+    from descentlab.server.cli_check import add_check_command
+
+    add_check_command(commands)
 
     warmup = commands.add_parser(
         "warmup", help="compile the engine into Numba's cache and exit",
@@ -532,7 +535,7 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("x",): "--x", ("y",): "--y", ("space",): "--space", ("method",): "--method",
     ("budget",): "--budget", ("repeats",): "--repeats", ("noise_std",): "--noise",
     ("tuning_starts",): "--tuning-starts", ("test_starts",): "--test-starts",
-    ("seeds",): "--seeds",
+    ("seeds",): "--seeds", ("point",): "--point",
 }
 
 
@@ -570,7 +573,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "run"):
         parser.error("choose a command: serve, race, network-race, map basins, "
-                     "map hyperparameters, map search, map compare or warmup")
+                     "map hyperparameters, map search, map compare, gradient-check or warmup")
     try:
         args.run(args)
     except engine.EngineError as err:

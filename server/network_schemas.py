@@ -25,6 +25,7 @@ from descentlab.engine.networks.statistics import (
 )
 from descentlab.server.schemas import (
     FrameSteps,
+    GradientCheckFields,
     GradientInfo,
     GradientProcessing,
     GridPoints,
@@ -199,6 +200,20 @@ class BoundaryRequest(Strict):
                                        "negative counts from the end")
     resolution: GridPoints = Field(61, description="points per axis (at most "
                                                   "DESCENTLAB_MAX_GRID_RESOLUTION)")
+
+
+class NetworkGradientCheckRequest(Strict):
+    """Backpropagation checked against finite differences: one run's weights at one frame."""
+
+    race: NetworkRaceRequest = Field(description="the race, as posted to /networks/races: "
+                                                 "a race computed recently is remembered, "
+                                                 "not run again")
+    run: Integer | str = Field(0, description="the run: its index or its label")
+    frame: Integer = Field(-1, description="frame t (the weights after t steps), 0 … steps; "
+                                       "negative counts from the end")
+    samples: Integer = Field(12, description="how many weights to check (1 … 64): one in each "
+                                         "layer first, then drawn at random")
+    seed: Seed = Field(0, description="draws the checked weights")
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -471,6 +486,25 @@ class NetworkStreamSummary(NetworkRaceResponse):
     """Last line: the whole response of POST /networks/races, landscape and paths included."""
 
     type: Literal["summary"]
+
+
+class CheckedParameter(BaseModel):
+    """Where a checked weight sits in the network."""
+
+    index: int = Field(description="its position in the flat weight vector")
+    layer: int = Field(description="1 = the first hidden layer; the output layer is the last")
+    kind: Literal["weight", "bias", "gamma", "beta"]
+    row: int = Field(description="the unit it belongs to")
+    column: int | None = Field(description="a weight's input unit (null otherwise)")
+
+
+class NetworkGradientCheckResponse(GradientCheckFields):
+    """Coordinate c of ``analytic``, ``forward`` and ``centred`` is ``parameters[c]``; the
+    loss is the full training set's, in training mode, without dropout."""
+
+    run: str = Field(description="the run's label")
+    frame: int
+    parameters: list[CheckedParameter]
 
 
 class BoundaryResponse(BaseModel):

@@ -17,6 +17,7 @@ import orjson
 from descentlab import engine
 from descentlab.engine import networks as nn
 from descentlab.engine.errors import EngineError, lookup
+from descentlab.engine.networks.gradient_check import check_network_gradient
 from descentlab.engine.params import resolve
 from descentlab.server.jsonio import array, number
 from descentlab.server.memo import Memo
@@ -25,11 +26,12 @@ from descentlab.server.network_schemas import (
     BoundaryRequest,
     LandscapeSpec,
     NetworkDatasetSpec,
+    NetworkGradientCheckRequest,
     NetworkRaceRequest,
     ValidationSpec,
 )
 from descentlab.server.streaming import SegmentedStream
-from descentlab.server.translate import Document, frame_steps, run_spec
+from descentlab.server.translate import Document, check_fields, frame_steps, run_spec
 
 RaceMemo = Memo[nn.NetworkRaceResult]
 
@@ -233,6 +235,18 @@ def boundary_document(request: BoundaryRequest, memo: RaceMemo) -> Document:
     b = nn.decision_boundary(result, o, t, request.resolution)
     return {"run": result.labels[o], "frame": t, "x": array(b.x), "y": array(b.y),
             "probability": array(b.probability)}
+
+
+def gradient_check_document(request: NetworkGradientCheckRequest, memo: RaceMemo) -> Document:
+    """Backprop's gradient of one run at one frame against finite differences over h."""
+    try:
+        result = race_result(request.race, memo)
+    except EngineError as err:
+        raise err.at("race") from None
+    c = check_network_gradient(result, request.run, request.frame, samples=request.samples,
+                               seed=request.seed)
+    return {"run": c.run, "frame": c.frame, "parameters": [p.to_dict() for p in c.parameters],
+            **check_fields(c.check)}
 
 
 # --------------------------------------------------------------------------- streams

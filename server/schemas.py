@@ -210,6 +210,16 @@ class RaceRequest(Strict):
         return self
 
 
+class GradientCheckRequest(Strict):
+    """The gradient at one point of a surface, against finite differences."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "surface": {"id": "rosenbrock"}, "point": [-1.5, 2.0]}]})
+
+    surface: SurfaceSpec
+    point: Point = Field(description="where to check the gradient")
+
+
 # --------------------------------------------------------------------------- catalogue
 
 
@@ -373,6 +383,8 @@ class ScenarioEntry(LessonEntry):
         description="open in A/B: beside this race, the same race with this one setting "
                     "changed (a surface parameter, clip_norm with 0 for off, or noise_std)")
     expect: list[ExpectEntry]
+    panel: Literal["check"] | None = Field(
+        description="the lesson continues in this panel: check, the gradient check")
     request: RaceRequest = Field(description="its surface's view is fitted to the paths")
 
 
@@ -429,6 +441,35 @@ class GridResponse(BaseModel):
     y: list[float]
     z: list[list[Number]]
     z_range: Pair = Field(description="smallest and largest finite z")
+
+
+class GradientCheckFields(BaseModel):
+    """The analytic gradient beside forward and centred differences at every step size h
+    (1 down to 1e-14, two per decade); ``forward[k][c]`` estimates coordinate c with
+    h = ``steps[k]``. Errors are ‖a − n‖ / max(‖a‖, ‖n‖) over the checked coordinates;
+    null where a probe's loss was not finite."""
+
+    value: float = Field(description="the loss at the checked point")
+    analytic: list[float] = Field(description="the gradient the optimizers use")
+    steps: list[float]
+    forward: list[list[Number]] = Field(description="(f(x + h·e) − f(x)) / h")
+    centred: list[list[Number]] = Field(description="(f(x + h·e) − f(x − h·e)) / 2h")
+    forward_error: list[Number]
+    centred_error: list[Number]
+    best: dict[Literal["forward", "centred"], int] = Field(
+        description="index of the step with the smallest error (−1: none finite)")
+    coordinate_errors: list[Number] = Field(
+        description="per checked coordinate, |a − n| / max(|a|, |n|, rms(a)) of the "
+                    "centred difference at its best step (rms: the typical size of the "
+                    "checked derivatives, so that an exact zero against rounding reads as "
+                    "agreement)")
+    small_gradient: bool = Field(description="the gradient is so near zero here that "
+                                             "relative errors only measure rounding")
+
+
+class GradientCheckResponse(GradientCheckFields):
+    point: list[float]
+    coordinates: list[str] = Field(description="the names of the checked coordinates")
 
 
 class GradientInfo(BaseModel):

@@ -14,12 +14,18 @@ from typing import Any
 import numpy as np
 
 from descentlab import engine
+from descentlab.engine.gradient_check import GradientCheck, check_gradient
 from descentlab.engine.lesson_plan import order_of
 from descentlab.engine.optimizers.inspect import derived_state
 from descentlab.engine.stability import largest_curvature, lr_limit
 from descentlab.engine.suggest import catalogue_rates
 from descentlab.server.jsonio import array, number
-from descentlab.server.schemas import OptimizerSpec, RaceRequest, SurfaceSpec
+from descentlab.server.schemas import (
+    GradientCheckRequest,
+    OptimizerSpec,
+    RaceRequest,
+    SurfaceSpec,
+)
 from descentlab.server.streaming import SegmentedStream
 
 Document = dict[str, Any]
@@ -80,6 +86,26 @@ def grid_document(spec: SurfaceSpec, resolution: int, max_expression_length: int
     z_range = [float(finite.min()), float(finite.max())] if finite.size else [None, None]
     return {"surface": surface_info(obj), "resolution": resolution, "x": array(grid.x),
             "y": array(grid.y), "z": array(grid.z), "z_range": z_range}
+
+
+def check_fields(check: GradientCheck) -> Document:
+    """The fields every gradient check's document has (a surface's or a network's)."""
+    return {"value": check.value, "analytic": array(check.analytic), "steps": array(check.steps),
+            "forward": array(check.forward), "centred": array(check.centred),
+            "forward_error": array(check.forward_error),
+            "centred_error": array(check.centred_error),
+            "best": {"forward": check.best("forward"), "centred": check.best("centred")},
+            "coordinate_errors": array(check.coordinate_errors),
+            "small_gradient": check.small_gradient}
+
+
+def gradient_check_document(request: GradientCheckRequest,
+                            max_expression_length: int) -> Document:
+    """The gradient at the request's point against finite differences over h."""
+    obj = surface_of(request.surface, max_expression_length)
+    check = check_gradient(obj, request.point)
+    axes = list(obj.surface.axes) if obj.surface is not None else ["x", "y"]
+    return {"point": list(request.point), "coordinates": axes, **check_fields(check)}
 
 
 # --------------------------------------------------------------------------- races

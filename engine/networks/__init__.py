@@ -11,6 +11,7 @@ A notebook needs only this module::
     r.weights                   # (optimizers, steps + 1, parameters)
     alpha, beta, loss, paths = nn.landscape(r, plane="pca", resolution=41)
     b = nn.decision_boundary(r, run="Adam", frame=100)   # b.probability over b.x, b.y
+    nn.check_network_gradient(r, "Adam", 100)   # backprop against finite differences
     nn.network_outcomes(r)      # converged / diverged / unfinished, per run
     nn.two_param_nets()         # the exact 2-D network losses (saddle, plateau, no minimum)
     nn.catalogue()              # every choice and range, for an API
@@ -32,6 +33,7 @@ _EXPORTS = {
                                      "Init", "count_params", "count_running"),
     ".boundary": ("Boundary", "class_probability", "decision_boundary"),
     ".catalog": ("catalogue",),
+    ".gradient_check": ("NetworkGradientCheck", "check_network_gradient"),
     ".holdout": ("EarlyStopping", "split"),
     ".toy_data": ("DATASETS", "Dataset", "DatasetSpec", "make_dataset"),
     ".landscapes": ("Landscape", "check_landscape", "landscape"),

@@ -27,6 +27,7 @@ import { follower } from './plots/follow.js';
 import * as losschart from './plots/losschart.js';
 import * as leaderboard from './leaderboard.js';
 import * as inspector from './inspector.js';
+import { checkPanel } from './gradcheck.js';
 import { surfaceControl } from './controls/surface.js';
 import { rosterControl } from './controls/roster.js';
 import { gradientControl } from './controls/gradient.js';
@@ -71,12 +72,13 @@ const PANEL_INTERVAL = 100;
 const $ = (id) => document.getElementById(id);
 const els = {
   contour: $('contour'), contourB: $('contour-b'), surface: $('surface3d'), loss: $('loss'), board: $('leaderboard'),
-  inspector: $('inspector'), views: $('views'), title: $('race-title'), toast: $('toast'),
+  inspector: $('inspector'), check: $('check'), views: $('views'), title: $('race-title'), toast: $('toast'),
   landscape: $('landscape'), boundary: $('boundary'), accuracy: $('accuracy'),
   standings: $('standings'), landscapeCaption: $('landscape-caption'),
   boundaryCaption: $('boundary-caption'), landscape3d: $('landscape3d'),
   netViews: $('net-views'), layerHeat: $('layer-heat'), layerHist: $('layer-hist'),
-  layersCaption: $('layers-caption'), map: $('map'), mapCaption: $('map-caption'),
+  layersCaption: $('layers-caption'), checkPlot: $('net-check-plot'),
+  checkTable: $('net-check-table'), checkCaption: $('net-check-caption'), map: $('map'), mapCaption: $('map-caption'),
   mapReadout: $('map-readout'),
 };
 
@@ -177,8 +179,9 @@ async function boot() {
   const networkSettings = networkSettingsControl($('netsettings-panel'), ctx);
   const transport = transportControl($('transport'), { store, player });
   const scenarioCard = scenarioControl({ card: $('scenario-card'), dialog: $('gallery'),
-    opener: $('scenarios-open') }, ctx);
+    opener: $('scenarios-open'), showPanel }, ctx);
   const presenter = presenterControl($('presenter'), ctx);
+  const checker = checkPanel(els.check);
   languageControl($('language'), ctx);
   const progress = {
     /** A new race: its number, and when the change that asked for it happened. */
@@ -236,6 +239,15 @@ async function boot() {
   setFallback($('race-error'));
   const leftTabs = tabs($('left'), 'roster');
   const rightTabs = tabs($('right'), 'scenario', STACK_FROM);
+  /** Show a panel of the right side, bringing it back if presenter mode had hidden it. */
+  function showPanel(panel) {
+    const group = $('right').querySelector(`[data-panel=${panel}]`)?.dataset.presenter ?? panel;
+    if (store.state.presenter && store.state.hidden.includes(group)) {
+      store.update({ hidden: store.state.hidden.filter((k) => k !== group) });
+    }
+    rightTabs.show(panel);
+    player.redraw(); // (a panel behind its tab is not drawn: it is now)
+  }
   const controls = drawer($('drawer-toggle'), $('left'));
   onReveal((slot) => {
     const panel = slot.closest('#left > section[data-panel]');
@@ -292,6 +304,9 @@ async function boot() {
       // (behind another tab it would be typeset for nobody: its tab redraws it when chosen)
       if (!els.inspector.closest('.tab-hidden')) {
         inspector.render(els.inspector, race, selected, t, catalogues, styles);
+      }
+      if (!els.check.closest('.tab-hidden')) {
+        checker.render(state, race, selected, t, styles, player.playing);
       }
       scenarioCard.update(state, race, t);
     }
@@ -513,7 +528,9 @@ async function boot() {
     if (step !== null) player.seek(step);
   });
 
-  $('right').querySelector('[data-tab=inspector]')?.addEventListener('click', () => player.redraw());
+  for (const tab of ['inspector', 'check']) {
+    $('right').querySelector(`[data-tab=${tab}]`)?.addEventListener('click', () => player.redraw());
+  }
 
   onResize(() => {
     rightTabs.refresh();

@@ -223,7 +223,7 @@ const NETWORK_FIELDS = [
   { key: 'plane', param: 'plane', codec: text, default: '', effect: 'race' },
   { key: 'netRuns', param: 'no', codec: runCodec, default: [], repeated: true, effect: 'race' },
   { key: 'netSelected', param: 'nsel', codec: integer, default: 0, effect: 'display' },
-  { key: 'netView', param: 'nview', codec: oneOf('contour', '3d', 'layers'),
+  { key: 'netView', param: 'nview', codec: oneOf('contour', '3d', 'layers', 'check'),
     default: 'contour', effect: 'display' },
   { key: 'netStat', param: 'lq', codec: oneOf('std', 'saturated', 'grad_norm'), default: 'std',
     effect: 'display' },

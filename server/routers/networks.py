@@ -18,6 +18,8 @@ from descentlab.server.network_schemas import (
     BoundaryRequest,
     BoundaryResponse,
     NetworkCatalogue,
+    NetworkGradientCheckRequest,
+    NetworkGradientCheckResponse,
     NetworkRaceRequest,
     NetworkRaceResponse,
     NetworkStreamFrame,
@@ -102,4 +104,14 @@ async def boundary(request: Request, body: BoundaryRequest) -> Response:
     check_resolution(["body", "resolution"], body.resolution, state.settings)
     with located("body"):
         document = await state.gate.run(nt.boundary_document, body, state.networks)
+    return Response(dumps(document), media_type="application/json")
+
+
+@router.post("/gradient-check", response_model=NetworkGradientCheckResponse,
+             summary="Backpropagation against finite differences: sampled weights of one run")
+async def gradient_check(request: Request, body: NetworkGradientCheckRequest) -> Response:
+    state = lab(request)
+    check_network_race(body.race, state.settings, ("body", "race"))
+    with located("body"):
+        document = await state.gate.run(nt.gradient_check_document, body, state.networks)
     return Response(dumps(document), media_type="application/json")

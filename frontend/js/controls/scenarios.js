@@ -22,7 +22,8 @@ const requestOf = (scenario, state, catalogues) => (scenario.network
     ? mapRequest(state, catalogues)?.body : raceRequest(state, catalogues).body);
 
 /**
- * @param {{card: HTMLElement, dialog: HTMLDialogElement, opener: HTMLElement}} els
+ * @param {{card: HTMLElement, dialog: HTMLDialogElement, opener: HTMLElement,
+ *   showPanel: (panel: string) => void}} els `showPanel` opens the panel a lesson continues in
  * @param {{catalogues: Object, store: Object}} ctx
  * @returns {{update: (state: Object, race: ?Object, t: number) => void}}
  */
@@ -171,6 +172,10 @@ export function scenarioControl(els, { catalogues, store }) {
             shownKey = '';
             api.update(store.state, race, t);
           } }, tr('scenario.reveal')),
+        // a lesson that continues in a panel beside the race (the gradient check) opens it
+        scenario.panel ? h('button', { type: 'button', class: 'small open-panel',
+          onclick: () => els.showPanel(scenario.panel) }, tr(`scenario.open_${scenario.panel}`))
+          : null,
         h('div', { class: 'card-actions' }, compact ? null : step(-1),
           focus >= 0 ? h('span', { class: 'focus', title: tr('scenario.focus_title') },
             tr('scenario.follow'), ' ', swatch(rowStyle(state.runs, focus, catalogues), 14, { line: true }),

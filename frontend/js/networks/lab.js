@@ -20,12 +20,14 @@ import { follower } from '../plots/follow.js';
 import * as surface3d from '../plots/surface3d.js';
 import * as losschart from '../plots/losschart.js';
 import * as boundaryPlot from '../plots/boundary.js';
+import * as checkChart from '../plots/gradcheck.js';
 import { NetworkRace, toCsv } from './race.js';
 import { boundaryFeed } from './boundaries.js';
 import { datasetEntry, networkRequest, wantsStatistics } from './request.js';
 import { nameRuns } from '../request.js';
 import * as standings from './standings.js';
 import * as layers from './layers.js';
+import { networkCheck } from './check.js';
 
 /** The charts' quantities, titled in the page's language (so made once it is loaded). */
 const loss = () => ({ key: 'loss', shift: 0, log: 'auto', title: tr('plot.loss'),
@@ -55,7 +57,8 @@ function planeCaption(plane) {
  *   els: {landscape: HTMLElement, landscape3d: HTMLElement, boundary: HTMLElement,
  *     loss: HTMLElement, accuracy: HTMLElement, standings: HTMLElement,
  *     landscapeCaption: HTMLElement, boundaryCaption: HTMLElement, layerHeat: HTMLElement,
- *     layerHist: HTMLElement, layersCaption: HTMLElement},
+ *     layerHist: HTMLElement, layersCaption: HTMLElement, checkPlot: HTMLElement,
+ *     checkTable: HTMLElement, checkCaption: HTMLElement},
  *   progress: {begin: Function, status: Function, drawn: Function},
  *   arrived: () => void}} ctx `arrived` hears that a new race is on screen (its network's
  *   size is known)
@@ -66,6 +69,8 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
   const current = { race: null, complete: null, boundary: null };
   let panelsDrawn = 0;
   const follow3d = follower(surface3d.render);
+  const checker = networkCheck({ plot: els.checkPlot, table: els.checkTable,
+    caption: els.checkCaption });
 
   const feed = boundaryFeed((answer) => {
     current.boundary = answer;
@@ -122,6 +127,10 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
       if (race === complete) feed.want(complete, selectedIn(complete), frame);
     }
     jobs.push(drawBoundary());
+    if (state.netView === 'check' && complete && race === complete) {
+      checker.render(state, complete, selectedIn(complete), Math.min(t, complete.steps),
+        player.playing);
+    }
     if (state.netView === 'layers') {
       jobs.push(layers.render({ heat: els.layerHeat, hist: els.layerHist,
         caption: els.layersCaption }, state, { run: race?.runs[selectedIn(race)] ?? null,
@@ -203,6 +212,7 @@ export function networkLab({ catalogues, store, player, els, progress, arrived }
         const view = store.state.netView;
         let shown;
         if (view === 'layers') shown = layers.toImage({ heat: els.layerHeat, hist: els.layerHist });
+        else if (view === 'check') shown = checkChart.toImage(els.checkPlot);
         else if (view === '3d') shown = surface3d.toImage(els.landscape3d);
         else shown = contour.toImage(els.landscape);
         return [await shown, await boundaryPlot.toImage(els.boundary)];
