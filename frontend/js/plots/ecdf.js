@@ -5,6 +5,7 @@
  * its own colour and dash, as everywhere.
  */
 
+import { tr } from '../i18n.js';
 import { sizeOf } from './size.js';
 
 const FONT = { family: 'Vazirmatn, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
@@ -41,7 +42,8 @@ export function render(el, runs, names, styles, last) {
     width: size.width || undefined, height: size.height || undefined, font: FONT,
     margin: { l: 46, r: 8, t: 8, b: 40 }, showlegend: true,
     legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' },
-    xaxis: { title: { text: 'step', standoff: 4 }, range: [0, last], zeroline: false },
-    yaxis: { title: { text: 'converged', standoff: 4 }, range: [0, 1.02], tickformat: '.0%' },
+    xaxis: { title: { text: tr('plot.step'), standoff: 4 }, range: [0, last], zeroline: false },
+    yaxis: { title: { text: tr('outcome.converged_name'), standoff: 4 }, range: [0, 1.02],
+      tickformat: '.0%' },
   }, { displayModeBar: false, displaylogo: false, staticPlot: true });
 }
