@@ -131,6 +131,26 @@ LOOKAHEAD_HELP = ("wrap every optimizer in Lookahead: K fast steps, then the slo
                   "ALPHA of the way to the fast one, e.g. 5,0.5")
 
 
+def add_surface_arguments(parser: argparse.ArgumentParser, default: str) -> None:
+    """What a command descends: --surface or --expression, and --param (repeatable)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--surface", default=default,
+                       help=f"a catalogue surface id (default {default})")
+    where.add_argument("--expression", help="a formula in x and y instead of --surface, e.g. "
+                                            "'x**2 + 10*y**2'")
+    parser.add_argument("--param", type=_param, action="append", default=[],
+                        metavar="NAME=VALUE", help="a surface parameter (repeatable)")
+
+
+def surface_spec(args: argparse.Namespace) -> dict:
+    """The request's ``surface`` from the flags of :func:`add_surface_arguments`."""
+    surface: dict = {"expression": args.expression} if args.expression else \
+        {"id": args.surface}
+    if args.param:
+        surface["params"] = dict(args.param)
+    return surface
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="descentlab", description="Optimizers racing over loss surfaces.")
     parser.add_argument("--version", action="version", version=f"descentlab {__version__}")
@@ -153,12 +173,7 @@ def build_parser() -> Parser:
         "race", help="run a race and write JSON, CSV or an HTML animation",
         description="Run a race locally and write what POST /api/v1/races returns, a CSV "
                     "or an HTML animation.")
-    where = race.add_mutually_exclusive_group()
-    where.add_argument("--surface", default="rosenbrock",
-                       help="a catalogue surface id (default rosenbrock)")
-    where.add_argument("--expression", help="a formula in x and y, e.g. 'x**2 + 10*y**2'")
-    race.add_argument("--param", type=_param, action="append", default=[],
-                      metavar="NAME=VALUE", help="a surface parameter (repeatable)")
+    add_surface_arguments(race, "rosenbrock")
     race.add_argument("--view", type=_numbers(4, "XMIN,XMAX,YMIN,YMAX"),
                       metavar="XMIN,XMAX,YMIN,YMAX", help="the box shown")
     race.add_argument("--optimizer", type=_optimizer, action="append", metavar="ID[:H=V,…]",
@@ -367,10 +382,7 @@ def _surface_rates(args: argparse.Namespace) -> dict[str, float]:
 def _race_request(args: argparse.Namespace):
     from descentlab.server.schemas import RaceRequest
 
-    surface: dict = {"expression": args.expression} if args.expression else \
-        {"id": args.surface}
-    if args.param:
-        surface["params"] = dict(args.param)
+    surface = surface_spec(args)
     if args.view:
         surface["view"] = args.view
     optimizers = args.optimizer or _default_lineup(_surface_rates(args))

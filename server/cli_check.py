@@ -23,12 +23,7 @@ def add_check_command(commands: argparse._SubParsersAction) -> None:
         "gradient-check", help="check a surface's gradient against finite differences",
         description="The gradient at a point against forward and centred differences, for "
                     "h from 1 down to 1e-14: what POST /api/v1/gradient-check returns.")
-    where = check.add_mutually_exclusive_group()
-    where.add_argument("--surface", default="rosenbrock",
-                       help="a catalogue surface id (default rosenbrock)")
-    where.add_argument("--expression", help="a formula in x and y, e.g. 'x**2 + 10*y**2'")
-    check.add_argument("--param", type=cli._param, action="append", default=[],
-                       metavar="NAME=VALUE", help="a surface parameter (repeatable)")
+    cli.add_surface_arguments(check, "rosenbrock")
     check.add_argument("--point", type=cli._numbers(2, "X,Y"), metavar="X,Y",
                        help="where to check (default: the surface's suggested start)")
     check.add_argument("--format", choices=FORMATS, default="table",
@@ -42,10 +37,7 @@ def _request(args: argparse.Namespace):
     from descentlab import engine
     from descentlab.server.schemas import GradientCheckRequest
 
-    surface: dict = {"expression": args.expression} if args.expression else \
-        {"id": args.surface}
-    if args.param:
-        surface["params"] = dict(args.param)
+    surface = cli.surface_spec(args)
     point = args.point
     if point is None:
         if args.expression is not None:

@@ -51,11 +51,7 @@ def add_map_command(commands: argparse._SubParsersAction) -> None:
     for kind, text in (("basins", "from every start of a rectangle"),
                        ("hyperparameters", "with every pair of two hyperparameters")):
         sub = kinds.add_parser(kind, help=f"one optimizer {text}")
-        sub.add_argument("--surface", default="himmelblau" if kind == "basins" else "ravine",
-                         help="a catalogue surface id")
-        sub.add_argument("--expression", help="a formula in x and y instead of --surface")
-        sub.add_argument("--param", type=cli._param, action="append", default=[],
-                         metavar="NAME=VALUE", help="a surface parameter (repeatable)")
+        cli.add_surface_arguments(sub, "himmelblau" if kind == "basins" else "ravine")
         sub.add_argument("--optimizer", type=cli._optimizer, metavar="ID[:H=V,…]",
                          default=cli._optimizer(DEFAULT_LINEUP[0] if kind == "basins"
                                                 else DEFAULT_LINEUP[1]),
@@ -95,12 +91,9 @@ def add_map_command(commands: argparse._SubParsersAction) -> None:
 def _request(args: argparse.Namespace):
     from descentlab.server.map_schemas import BasinMapRequest, HyperparameterMapRequest
 
-    surface: dict = {"expression": args.expression} if args.expression else \
-        {"id": args.surface}
-    if args.param:
-        surface["params"] = dict(args.param)
-    data = {"surface": surface, "optimizer": args.optimizer, "resolution": args.resolution,
-            "steps": args.steps, "gradient": {"noise_std": args.noise, "seed": args.seed}}
+    data = {"surface": cli.surface_spec(args), "optimizer": args.optimizer,
+            "resolution": args.resolution, "steps": args.steps,
+            "gradient": {"noise_std": args.noise, "seed": args.seed}}
     if args.kind == "basins":
         if args.region:
             data["region"] = args.region

@@ -35,10 +35,7 @@ def _seeds(text: str) -> list[int]:
 
 
 def _common(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--surface", default="himmelblau", help="a catalogue surface id")
-    sub.add_argument("--expression", help="a formula in x and y instead of --surface")
-    sub.add_argument("--param", type=cli._param, action="append", default=[],
-                     metavar="NAME=VALUE", help="a surface parameter (repeatable)")
+    cli.add_surface_arguments(sub, "himmelblau")
     sub.add_argument("--budget", type=int, default=20, help="trials per search")
     sub.add_argument("--steps", type=int, default=300, help="steps per trial")
     sub.add_argument("--noise", type=cli._number, default=0.0,
@@ -87,13 +84,6 @@ def add_search_commands(kinds: argparse._SubParsersAction) -> None:
     compare.set_defaults(run=run_compare, kind="compare")
 
 
-def _surface(args: argparse.Namespace) -> dict:
-    surface: dict = {"expression": args.expression} if args.expression else {"id": args.surface}
-    if args.param:
-        surface["params"] = dict(args.param)
-    return surface
-
-
 def _random_starts(args: argparse.Namespace, surface: dict, limit: int) -> tuple[list, list]:
     """Tuning and held-out starts, uniform over the surface's view, from ``--seed``."""
     from descentlab.server.map_schemas import SurfaceSpec
@@ -131,7 +121,7 @@ def run_search(args: argparse.Namespace) -> None:
     from descentlab.server.map_schemas import SearchRequest
     from descentlab.server.map_translate import search_document
 
-    data = {"surface": _surface(args), "optimizer": args.optimizer,
+    data = {"surface": cli.surface_spec(args), "optimizer": args.optimizer,
             "space": args.space or [_axis("lr:0.0001:1:log")], "method": args.method,
             "budget": args.budget, "repeats": args.repeats, "steps": args.steps,
             "seed": args.seed, "noise_std": args.noise}
@@ -146,7 +136,7 @@ def run_compare(args: argparse.Namespace) -> None:
     from descentlab.server.map_translate import compare_document
     from descentlab.server.settings import Settings
 
-    surface = _surface(args)
+    surface = cli.surface_spec(args)
     tuning, test = _random_starts(args, surface, Settings().max_expression_length)
     optimizers = args.optimizer or [cli._optimizer(name) for name in cli.DEFAULT_OPTIMIZERS]
     data = {"surface": surface, "optimizers": optimizers, "budget": args.budget,

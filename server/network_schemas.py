@@ -189,8 +189,8 @@ class NetworkRaceRequest(Strict):
     frame_steps: FrameSteps = None
 
 
-class BoundaryRequest(Strict):
-    """One run's decision boundary at one frame of a race."""
+class RunFrameRequest(Strict):
+    """One run of a race at one frame: what a request about its weights there names."""
 
     race: NetworkRaceRequest = Field(description="the race, as posted to /networks/races: "
                                                  "a race computed recently is remembered, "
@@ -198,19 +198,18 @@ class BoundaryRequest(Strict):
     run: Integer | str = Field(0, description="the run: its index or its label")
     frame: Integer = Field(-1, description="frame t (the weights after t steps), 0 … steps; "
                                        "negative counts from the end")
+
+
+class BoundaryRequest(RunFrameRequest):
+    """One run's decision boundary at one frame of a race."""
+
     resolution: GridPoints = Field(61, description="points per axis (at most "
                                                   "DESCENTLAB_MAX_GRID_RESOLUTION)")
 
 
-class NetworkGradientCheckRequest(Strict):
+class NetworkGradientCheckRequest(RunFrameRequest):
     """Backpropagation checked against finite differences: one run's weights at one frame."""
 
-    race: NetworkRaceRequest = Field(description="the race, as posted to /networks/races: "
-                                                 "a race computed recently is remembered, "
-                                                 "not run again")
-    run: Integer | str = Field(0, description="the run: its index or its label")
-    frame: Integer = Field(-1, description="frame t (the weights after t steps), 0 … steps; "
-                                       "negative counts from the end")
     samples: Integer = Field(12, description="how many weights to check (1 … 64): one in each "
                                          "layer first, then drawn at random")
     seed: Seed = Field(0, description="draws the checked weights")

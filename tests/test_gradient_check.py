@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from test_cli import run
 
 from descentlab import engine
 from descentlab.engine import networks as nn
@@ -31,7 +32,6 @@ from descentlab.engine.networks.gradient_check import (
 )
 from descentlab.engine.scenarios import SCENARIOS
 from descentlab.server.app import create_app
-from descentlab.server.cli import main
 
 API = "/api/v1"
 
@@ -270,16 +270,6 @@ def test_the_network_check_refuses_with_the_field(client, extra, loc):
     response = client.post(f"{API}/networks/gradient-check", json={"race": RACE, **extra})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == loc
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_cli_prints_the_sweep_with_each_floor_marked(capsys):
