@@ -132,43 +132,56 @@ function drawOverlay(m, data, presenter) {
   legend(ctx, overlay, presenter, Boolean(boundary), Boolean(data.held));
 }
 
-/** What the marks mean, in the plot's lower left corner, on a pale card. */
+/**
+ * What the marks mean, in the plot's lower left corner, on a pale card, in as many rows as
+ * the plot's width needs: in one row, presenter mode's type ran "— P = ½" 60 px past a plot
+ * 306 px wide (1280 × 720, held-out data), and at 1024 × 768 off the view.
+ */
 function legend(ctx, overlay, presenter, withLine, withHeld) {
   const size = presenter ? 16 : 12;
-  const y = overlay.rect.top + overlay.rect.height - size;
-  const left = overlay.rect.left + 4;
-  let x = left + 6;
+  const pad = 6;
+  const gap = size * 0.8;
+  const rowHeight = size * 1.4;
   ctx.font = `600 ${size}px ${pageFont()}`;
-  const words = [...CLASSES.map((c) => tr(c.name)), ...(withHeld ? [tr('netlab.held_out')] : []),
-    ...(withLine ? ['— P = ½'] : [])];
-  const width = words.reduce((w, text) => w + size * 1.8 + ctx.measureText(text).width, 0);
+  // an entry is its mark (one type size wide; the line's is the dash its text starts with)
+  // and its text
+  const items = [...CLASSES.map((c) => ({ text: tr(c.name), c, mark: size })),
+    ...(withHeld ? [{ text: tr('netlab.held_out'), held: true, mark: size }] : []),
+    ...(withLine ? [{ text: '— P = ½', mark: 0 }] : [])];
+  for (const item of items) item.width = item.mark + ctx.measureText(item.text).width;
+  const rowWidth = (row) => 2 * pad + row.reduce((w, item) => w + item.width, 0)
+    + gap * (row.length - 1);
+  const rows = [[]];
+  for (const item of items) {
+    const row = rows.at(-1);
+    if (row.length && rowWidth([...row, item]) > overlay.rect.width - 8) rows.push([item]);
+    else row.push(item);
+  }
+  const left = overlay.rect.left + 4;
+  const bottom = overlay.rect.top + overlay.rect.height - size; // the last row's middle
+  const top = bottom - (rows.length - 1) * rowHeight;
   ctx.fillStyle = 'rgba(255,255,255,0.75)';
   ctx.beginPath();
-  ctx.roundRect(left, y - size * 0.85, width, size * 1.7, 5);
+  ctx.roundRect(left, top - size * 0.85, Math.max(...rows.map(rowWidth)),
+    (rows.length - 1) * rowHeight + size * 1.7, 5);
   ctx.fill();
-  for (const c of CLASSES) {
-    shapePath(ctx, c.shape, x + size * 0.35, y, size * 0.35);
-    ctx.fillStyle = c.color;
-    ctx.fill();
-    ctx.strokeStyle = c.edge;
-    ctx.stroke();
-    label(ctx, tr(c.name), x + size, y, { size });
-    ctx.font = `600 ${size}px ${pageFont()}`;
-    x += size * 1.8 + ctx.measureText(tr(c.name)).width;
-  }
-  if (withHeld) {
-    shapePath(ctx, 'circle', x + size * 0.35, y, size * 0.35);
-    ctx.globalAlpha = HELD_ALPHA;
-    ctx.fillStyle = CLASSES[1].color;
-    ctx.fill();
-    ctx.globalAlpha = 1;
-    ctx.strokeStyle = '#1b2430';
-    ctx.stroke();
-    label(ctx, tr('netlab.held_out'), x + size, y, { size });
-    ctx.font = `600 ${size}px ${pageFont()}`;
-    x += size * 1.8 + ctx.measureText(tr('netlab.held_out')).width;
-  }
-  if (withLine) label(ctx, '— P = ½', x, y, { size });
+  rows.forEach((row, r) => {
+    const y = top + r * rowHeight;
+    let x = left + pad;
+    for (const item of row) {
+      if (item.mark) {
+        shapePath(ctx, item.c ? item.c.shape : 'circle', x + size * 0.35, y, size * 0.35);
+        ctx.globalAlpha = item.held ? HELD_ALPHA : 1;
+        ctx.fillStyle = item.c ? item.c.color : CLASSES[1].color;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.strokeStyle = item.c ? item.c.edge : '#1b2430';
+        ctx.stroke();
+      }
+      label(ctx, item.text, x + item.mark, y, { size });
+      x += item.width + gap;
+    }
+  });
 }
 
 /**

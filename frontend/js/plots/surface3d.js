@@ -16,6 +16,36 @@ const EYE = { x: -1.4, y: -1.8, z: 1.9 };
 /** Views narrower than this (px) see the surface from farther back. */
 const SMALL_VIEW = 480;
 const scaled = (v, k) => ({ x: v.x * k, y: v.y * k, z: v.z * k });
+/** Plotly sets a 3-D axis's title off its axis by a fixed number of pixels (its pads: 18 for
+ * the tick labels, 30 more for the title), whatever the zoom; the loss axis stands at the
+ * scene's left edge, so its title needs this much room (px) beside the scene: with less it
+ * was cut to "oss" (336 × 555 px, the "Both" layout at 1024 × 900), or not drawn at all. */
+const TITLE_ROOM = 80;
+/** Half the scene's width on screen, as a share of a square view's half-width, with the eye
+ * at EYE and a square surface (measured); Plotly's field of view is fixed in height, so in a
+ * view narrower than tall the scene takes more of the width. */
+const SCENE_HALF = 0.58;
+/** A view that would keep less than this share of its width for the scene once the title has
+ * its room on either side has no title instead: in the 223-px view of presenter mode's "Both"
+ * at 1024 × 768 the room left a scene 70 px wide (and the title had been drawn off the view). */
+const MIN_SCENE_SHARE = 0.4;
+
+/** The share of a view's width left for the scene once the title has its room either side. */
+const sceneShare = (box) => 1 - (2 * TITLE_ROOM) / box.width;
+/** Whether a view is wide enough to give the loss axis's title its room. */
+const titled = (box) => sceneShare(box) >= MIN_SCENE_SHARE;
+
+/**
+ * How far back the eye is, as a multiple of EYE: far enough that the scene leaves the loss
+ * axis's title its room, if it has one. `ry` is the scene's depth for a width of 1.
+ */
+function eyeDistance(box, ry) {
+  // the horizontal extent of the scene's floor as seen along EYE, relative to a square one
+  const floor = (Math.abs(EYE.y) + Math.abs(EYE.x) * ry) / (Math.abs(EYE.y) + Math.abs(EYE.x));
+  const share = titled(box) ? sceneShare(box) : 1;
+  return Math.max(box.width < SMALL_VIEW ? 1.3 : 1,
+    (SCENE_HALF * floor * box.height) / (box.width * share));
+}
 
 /** WebGL at the screen's own pixel ratio: Plotly's default of 2 renders four times the pixels
  * on a 1× projector, which a laptop's integrated (or software) GL pays for on every frame. */
@@ -234,6 +264,7 @@ function figure(m, data, state, box) {
     showbackground: true, tickfont: { size: presenter ? 13 : 10 } });
   const w = view.x[1] - view.x[0];
   const h = view.y[1] - view.y[0];
+  const ry = Math.min(Math.max(h / w, 0.4), 2.5);
   const planeTicks = box.width < SMALL_VIEW ? 4 : 0; // (0: Plotly's own count)
   return {
     data: traces,
@@ -247,12 +278,14 @@ function figure(m, data, state, box) {
         xaxis: { ...axis(grid.surface.axes?.[0] ?? 'x', view.x), nticks: planeTicks },
         yaxis: { ...axis(grid.surface.axes?.[1] ?? 'y', view.y), nticks: planeTicks },
         // (a short loss axis in a small view had its labels stacked into one smudge)
-        zaxis: { ...axis(scale.log ? tr('plot.log_loss') : tr('plot.loss'), zRange),
+        zaxis: { ...axis(titled(box) ? tr(scale.log ? 'plot.log_loss' : 'plot.loss') : '',
+          zRange),
           nticks: box.height < 2 * SMALL_VIEW ? 4 : 6 },
         aspectmode: 'manual',
-        aspectratio: { x: 1, y: Math.min(Math.max(h / w, 0.4), 2.5), z: 0.65 },
-        // a little farther back in a small view, where the loss axis's title was cut off
-        camera: { eye: scaled(EYE, box.width < SMALL_VIEW ? 1.3 : 1), up: { x: 0, y: 0, z: 1 } },
+        aspectratio: { x: 1, y: ry, z: 0.65 },
+        // a little farther back in a small view, and in one narrower than tall, where the
+        // loss axis's title was cut off
+        camera: { eye: scaled(EYE, eyeDistance(box, ry)), up: { x: 0, y: 0, z: 1 } },
         dragmode: 'turntable', hovermode: false,
       },
     },
