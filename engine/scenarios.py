@@ -495,11 +495,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "A gradient worked out by hand is checked against finite differences: the loss at "
         "x + h and at x − h. Which step h gives the closest estimate, and is a smaller h "
         "always better?",
-        "At the start the centred difference agrees with the formula to about 10⁻¹⁰, at h "
-        "near 10⁻⁶; the forward difference gets no closer than about 10⁻⁷, at h near 10⁻⁹. "
-        "With a smaller h rounding takes over: at h = 10⁻¹² both are off by 10⁻⁵ or more. At "
-        "the last step, beside the minimum, the gradient is a hundred million times smaller "
-        "and the forward difference is off by 10⁻⁴: check away from critical points.",
+        "At the start the centred difference agrees to 10⁻¹⁰ at h ≈ 10⁻⁶, the forward one only "
+        "to 10⁻⁷ at h ≈ 10⁻⁹; with a smaller h rounding wins. At the end, by the minimum, the "
+        "forward difference is off by 10⁻⁴: check away from critical points.",
         (Expect("Adam", status="converged"),), focus="Adam", panel="check"),
 )}
 
