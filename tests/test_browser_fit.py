@@ -144,12 +144,14 @@ def test_the_presenters_leaderboard_shows_every_row_of_a_three_run_race(
     assert v.errors == []
 
 
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1280, 720)])
 def test_presenter_charts_have_room_beside_the_held_out_standings(
-        visit: Callable[..., Visit]) -> None:  # noqa: F811
-    """A network lesson with held-out data, presented at 1024 × 768: beside five columns and
-    the lesson the loss and accuracy charts were 172 px wide, the loss plot 2 px; they get
-    the row's width while every column of the standings stays in view."""
-    v = visit("#lab=networks", width=1024, height=768)
+        visit: Callable[..., Visit], width: int, height: int) -> None:  # noqa: F811
+    """A network lesson with held-out data, presented: beside five columns and the lesson the
+    loss and accuracy charts were 172 px wide at 1024 × 768 (the loss plot 2 px) and 236 px
+    at 1280 × 720 (30 px); they get the row's width while every column of the standings stays
+    in view."""
+    v = visit("#lab=networks", width=width, height=height)
     page = v.page
     open_scenario(page, "net_overfit_early_stop")
     page.keyboard.press("p")
@@ -157,7 +159,7 @@ def test_presenter_charts_have_room_beside_the_held_out_standings(
     lab(page, "(l) => l.player.seek(l.player.total)")
     page.wait_for_selector("#standings table.held")
     page.wait_for_timeout(800)
-    screenshot(page, "fit-networks-held-out-presenter-1024x768")
+    screenshot(page, f"fit-networks-held-out-presenter-{width}x{height}")
     widths = page.evaluate("() => ['loss', 'accuracy'].map((id) =>"
                            " document.getElementById(id).getBoundingClientRect().width)")
     assert min(widths) >= 300, widths
