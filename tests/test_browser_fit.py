@@ -144,6 +144,23 @@ def test_the_presenters_leaderboard_shows_every_row_of_a_three_run_race(
     assert v.errors == []
 
 
+def test_the_presenters_leaderboard_fits_results_on_two_lines(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    """A finished three-run lesson whose every result reads "converged, step N", on two lines
+    in the back row's type: at 1280 × 720 the third row was 43 px below the box's edge."""
+    v = visit("#present=1", width=1280, height=720)
+    page = v.page
+    open_scenario(page, "ravine_zigzag")
+    lab(page, "(l) => l.player.seek(l.player.total)")
+    page.wait_for_function("() => [...document.querySelectorAll('#leaderboard td.status')]"
+                           ".every((td) => td.textContent.startsWith('converged, step'))")
+    page.wait_for_timeout(300)
+    fit = page.evaluate(BOX_FITS, "leaderboard")
+    assert fit["scroll"] <= fit["client"], fit
+    screenshot(page, "fit-leaderboard-presenter-two-line-results-1280x720")
+    assert v.errors == []
+
+
 @pytest.mark.parametrize(("width", "height"), [(1024, 768), (1280, 720)])
 def test_presenter_charts_have_room_beside_the_held_out_standings(
         visit: Callable[..., Visit], width: int, height: int) -> None:  # noqa: F811
