@@ -223,6 +223,20 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
         "network-race", help="train a small network with several optimizers; JSON or CSV",
         description="Run a network race locally and write what POST /api/v1/networks/races "
                     "returns, or a CSV of every run's loss and accuracy per step.")
+    add_network_race_arguments(net)
+    net.add_argument("--plane", default="pca",
+                     help="landscape plane in the JSON: pca or random (default pca)")
+    net.add_argument("--resolution", type=int, default=41,
+                     help="landscape points per axis in the JSON (default 41)")
+    net.add_argument("--format", choices=NETWORK_FORMATS,
+                     help="default: from --output's extension, else json")
+    net.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    net.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    net.set_defaults(run=run_network_race)
+
+
+def add_network_race_arguments(net: argparse.ArgumentParser) -> None:
+    """The flags that say which network race to run: data, network, optimizers, training."""
     net.add_argument("--dataset", default="moons",
                      help="moons, circles, xor, spirals or blobs (default moons)")
     net.add_argument("--param", type=_param, action="append", default=[],
@@ -275,15 +289,6 @@ def _add_network_race(commands: argparse._SubParsersAction) -> None:
                           "frames)")
     net.add_argument("--statistics-bins", type=int, default=20, metavar="B",
                      help="with --statistics: histogram bins per layer (default 20)")
-    net.add_argument("--plane", default="pca",
-                     help="landscape plane in the JSON: pca or random (default pca)")
-    net.add_argument("--resolution", type=int, default=41,
-                     help="landscape points per axis in the JSON (default 41)")
-    net.add_argument("--format", choices=NETWORK_FORMATS,
-                     help="default: from --output's extension, else json")
-    net.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    net.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    net.set_defaults(run=run_network_race)
 
 
 def _say(args: argparse.Namespace, message: str) -> None:
@@ -547,7 +552,8 @@ FLAGS: dict[tuple[str, ...], str] = {
     ("x",): "--x", ("y",): "--y", ("space",): "--space", ("method",): "--method",
     ("budget",): "--budget", ("repeats",): "--repeats", ("noise_std",): "--noise",
     ("tuning_starts",): "--tuning-starts", ("test_starts",): "--test-starts",
-    ("seeds",): "--seeds", ("point",): "--point",
+    ("seeds",): "--seeds", ("point",): "--point", ("run",): "--run", ("frame",): "--frame",
+    ("samples",): "--samples",
 }
 
 
@@ -585,7 +591,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "run"):
         parser.error("choose a command: serve, race, network-race, map basins, "
-                     "map hyperparameters, map search, map compare, gradient-check or warmup")
+                     "map hyperparameters, map search, map compare, gradient-check, "
+                     "network-gradient-check or warmup")
     try:
         args.run(args)
     except engine.EngineError as err:

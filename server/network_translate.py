@@ -243,6 +243,12 @@ def gradient_check_document(request: NetworkGradientCheckRequest, memo: RaceMemo
         result = race_result(request.race, memo)
     except EngineError as err:
         raise err.at("race") from None
+    return check_document(result, request)
+
+
+def check_document(result: nn.NetworkRaceResult, request: NetworkGradientCheckRequest
+                   ) -> Document:
+    """The check ``request`` asks for, of a race already run."""
     c = check_network_gradient(result, request.run, request.frame, samples=request.samples,
                                seed=request.seed)
     return {"run": c.run, "frame": c.frame, "parameters": [p.to_dict() for p in c.parameters],

@@ -299,3 +299,35 @@ def test_the_cli_json_is_the_apis(client, capsys):
 def test_the_cli_names_the_flag_at_fault(argv, flag, capsys):
     code, _, err = run(["gradient-check", *argv], capsys)
     assert code == 2 and err.startswith(f"descentlab: error: {flag}"), err
+
+
+def test_the_network_cli_checks_the_run_the_api_checks(client, capsys):
+    code, out, _ = run(["network-gradient-check", "--dataset", "moons", "--param", "n=64",
+                        "--hidden", "8,8", "--optimizer", "sgd", "--optimizer",
+                        "adam:lr=0.01", "--steps", "40", "--run", "1", "--frame", "20",
+                        "--samples", "6", "--format", "json", "-q"], capsys)
+    api = client.post(f"{API}/networks/gradient-check",
+                      json={"race": RACE, "run": 1, "frame": 20, "samples": 6})
+    mine, theirs = strict(out), strict(api.text)
+    assert code == 0
+    assert mine["analytic"] == theirs["analytic"] and mine["parameters"] == theirs["parameters"]
+    assert mine["centred_error"] == theirs["centred_error"]
+
+
+def test_the_network_cli_table_names_each_weight(capsys):
+    code, out, _ = run(["network-gradient-check", "--hidden", "8,8", "--steps", "20",
+                        "--samples", "5", "-q"], capsys)
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[2:7]]
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)  # in the vector's order
+    assert {r[0] for r in rows} == {"1", "2", "3"}  # every layer
+    assert all(float(r[-1]) < 1e-4 for r in rows)
+
+
+@pytest.mark.parametrize("argv, flag", [(["--frame", "99"], "--frame"),
+                                        (["--samples", "0"], "--samples"),
+                                        (["--run", "Lion"], "--run")])
+def test_the_network_cli_names_the_flag_at_fault(argv, flag, capsys):
+    code, _, err = run(["network-gradient-check", "--hidden", "4", "--steps", "5", "-q",
+                        *argv], capsys)
+    assert code == 2 and err.startswith(f"descentlab: error: {flag}"), err
