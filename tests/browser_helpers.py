@@ -84,6 +84,22 @@ class LabServer:
             return json.loads(r.read())
 
 
+# The start of a page function ``async (png) => {…}`` that reads a base64 PNG's pixels:
+# ``image`` and its RGBA bytes ``data``, for the measurements Plotly's WebGL leaves no
+# element to take.
+PNG_PIXELS = """async (png) => {
+  const image = new Image();
+  image.src = 'data:image/png;base64,' + png;
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(image, 0, 0);
+  const data = ctx.getImageData(0, 0, image.width, image.height).data;
+"""
+
+
 def launch(playwright: Any) -> Any:
     """Debian's Chromium, headless, with nothing phoning home."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

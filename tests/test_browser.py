@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from browser_helpers import (
     CHROMIUM,
+    PNG_PIXELS,
     LabServer,
     lab,
     launch,
@@ -41,16 +42,7 @@ from browser_helpers import (
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-PIXEL_STATS = """async (png) => {
-  const image = new Image();
-  image.src = 'data:image/png;base64,' + png;
-  await image.decode();
-  const canvas = document.createElement('canvas');
-  canvas.width = image.width;
-  canvas.height = image.height;
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(image, 0, 0);
-  const data = ctx.getImageData(0, 0, image.width, image.height).data;
+PIXEL_STATS = PNG_PIXELS + """
   const colours = new Set();
   let sum = 0, sum2 = 0;
   for (let i = 0; i < data.length; i += 4) {

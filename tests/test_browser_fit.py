@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from browser_helpers import lab, screenshot
+from browser_helpers import PNG_PIXELS, lab, screenshot
 from test_browser import (  # noqa: F401  (fixtures: the live server and the browser)
     Visit,
     browser,
@@ -26,16 +26,7 @@ TITLE_INK = "#ff00ff"
 
 # The columns of a PNG holding the 3-D view's z title, painted TITLE_INK for the measurement
 # (Plotly draws a 3-D axis's title in WebGL: there is no text element to measure).
-TITLE_COLUMNS = """async (png) => {
-  const image = new Image();
-  image.src = 'data:image/png;base64,' + png;
-  await image.decode();
-  const canvas = document.createElement('canvas');
-  canvas.width = image.width;
-  canvas.height = image.height;
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(image, 0, 0);
-  const data = ctx.getImageData(0, 0, image.width, image.height).data;
+TITLE_COLUMNS = PNG_PIXELS + """
   let left = Infinity, right = -1, count = 0;
   for (let i = 0; i < data.length; i += 4) {
     if (data[i] > 170 && data[i + 1] < 110 && data[i + 2] > 170) {
