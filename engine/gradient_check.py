@@ -31,15 +31,21 @@ SMALL_GRADIENT = 1e-8
 """Below this gradient norm, relative to 1 + |f|, the relative error measures rounding only."""
 
 
+def _ratio(difference: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """difference / scale, 0 where the scale is 0 (then both sides were 0), NaN where the
+    difference is not finite."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale > 0, difference / np.where(scale > 0, scale, 1.0),
+                        0.0 * difference)
+
+
 def relative_error(analytic: np.ndarray, numerical: np.ndarray) -> np.ndarray:
     """‖a − n‖ / max(‖a‖, ‖n‖) over the last axis; 0 where both are zero, NaN where n is not
     finite. Sums of squares rather than ``np.linalg.norm``, which goes through BLAS."""
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numerical, dtype=np.float64)
-    diff = np.sqrt(np.sum((a - n) ** 2, axis=-1))
-    scale = np.maximum(np.sqrt(np.sum(a * a, axis=-1)), np.sqrt(np.sum(n * n, axis=-1)))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0 * diff)
+    return _ratio(np.sqrt(np.sum((a - n) ** 2, axis=-1)),
+                  np.maximum(np.sqrt(np.sum(a * a, axis=-1)), np.sqrt(np.sum(n * n, axis=-1))))
 
 
 @dataclass(frozen=True)
@@ -78,10 +84,7 @@ class GradientCheck:
             return np.full(self.analytic.size, np.nan)
         a, n = self.analytic, self.centred[k]
         typical = np.sqrt(np.mean(a * a))
-        scale = np.maximum(np.maximum(np.abs(a), np.abs(n)), typical)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(scale > 0, np.abs(a - n) / np.where(scale > 0, scale, 1.0),
-                            0.0 * n)
+        return _ratio(np.abs(a - n), np.maximum(np.maximum(np.abs(a), np.abs(n)), typical))
 
     @property
     def small_gradient(self) -> bool:

@@ -121,12 +121,11 @@ def sweep(document: dict) -> str:
 def run_check(args: argparse.Namespace) -> None:
     from descentlab.server import translate
     from descentlab.server.jsonio import dumps
-    from descentlab.server.limits import check_expression
+    from descentlab.server.limits import check_surface
 
     request = _request(args)
     settings = Settings()
-    if request.surface.expression is not None:
-        check_expression(("surface", "expression"), request.surface.expression, settings)
+    check_surface(request.surface, settings, root=())
     document = translate.gradient_check_document(request, settings.max_expression_length)
     data = dumps(document) if args.format == "json" else table(document).encode()
     cli._write(args, data)

@@ -21,7 +21,7 @@ from descentlab.server.map_schemas import (
 )
 from descentlab.server.network_schemas import NetworkRaceRequest
 from descentlab.server.network_translate import points_of
-from descentlab.server.schemas import OptimizerSpec, RaceRequest
+from descentlab.server.schemas import OptimizerSpec, RaceRequest, SurfaceSpec
 from descentlab.server.settings import Settings
 
 NETWORK_BUDGET = "error.network_budget"
@@ -43,6 +43,13 @@ def check_expression(loc: Loc, text: str, settings: Settings) -> None:
                     "max_expression_length", column=limit + 1)
 
 
+def check_surface(surface: SurfaceSpec, settings: Settings, root: Loc = ("body",)) -> None:
+    """A request's ``surface``: a typed formula's length (a catalogue id is checked by the
+    engine, with the list of ids)."""
+    if surface.expression is not None:
+        check_expression([*root, "surface", "expression"], surface.expression, settings)
+
+
 def check_race(request: RaceRequest, settings: Settings, root: Loc = ("body",)) -> None:
     """Raise a 422 naming the first limit ``request`` exceeds."""
     starts = len(request.starts) if request.starts is not None else 1
@@ -55,9 +62,7 @@ def check_race(request: RaceRequest, settings: Settings, root: Loc = ("body",)) 
     for loc, what, value, limit, setting in checks:
         if value > limit:
             raise _over([*root, *loc], what, value, limit, setting)
-    if request.surface.expression is not None:
-        check_expression([*root, "surface", "expression"], request.surface.expression,
-                         settings)
+    check_surface(request.surface, settings, root)
     work = len(request.optimizers) * request.steps * starts
     if work > settings.compute_budget:
         raise _over([*root], f"optimizers × steps × starts ({len(request.optimizers)} × "
@@ -140,9 +145,7 @@ def check_map(request: BasinMapRequest | HyperparameterMapRequest, settings: Set
     if request.resolution > settings.max_map_resolution:
         raise _over([*root, "resolution"], "resolution", request.resolution,
                     settings.max_map_resolution, "max_map_resolution")
-    if request.surface.expression is not None:
-        check_expression([*root, "surface", "expression"], request.surface.expression,
-                         settings)
+    check_surface(request.surface, settings, root)
     rows = request.resolution if getattr(request, "y", True) is not None else 1
     work = request.resolution * rows * request.steps
     if work > settings.map_budget:
@@ -159,8 +162,6 @@ def check_search(request: SearchRequest | CompareRequest, settings: Settings,
         runs = len(request.optimizers) * (request.budget * len(request.tuning_starts)
                                           + len(request.seeds) * len(request.test_starts))
         what = "optimizers × (budget × tuning starts + seeds × test starts) × steps"
-    if request.surface.expression is not None:
-        check_expression([*root, "surface", "expression"], request.surface.expression,
-                         settings)
+    check_surface(request.surface, settings, root)
     if runs * request.steps > settings.map_budget:
         raise _over([*root], what, runs * request.steps, settings.map_budget, "map_budget")

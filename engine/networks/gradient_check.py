@@ -16,9 +16,8 @@ import numpy as np
 from descentlab.engine.errors import keyed
 from descentlab.engine.gradient_check import STEPS, GradientCheck, differences
 from descentlab.engine.networks.architecture import Architecture, count_params
-from descentlab.engine.networks.mlp import loss_and_gradient, loss_only
-from descentlab.engine.networks.race import NetworkRaceResult
-from descentlab.engine.networks.toy_data import Dataset
+from descentlab.engine.networks.mlp import loss_only
+from descentlab.engine.networks.race import NetworkRaceResult, full_batch_pass
 from descentlab.engine.networks.workspace import Workspace
 
 MAX_SAMPLES = 64
@@ -93,17 +92,23 @@ def check_network_gradient(result: NetworkRaceResult, run: int | str = 0, frame:
                     field="samples", high=min(MAX_SAMPLES, arch.n_params), got=samples)
     theta = result.weights[o, t].copy()
     indices = sample_parameters(arch, int(samples), seed)
-    value, gradient = _loss_and_gradient(arch, result.dataset, theta)
+    data = result.dataset
+    value, _accuracy, gradient, _stats = full_batch_pass(arch, data, theta)
     if not (np.isfinite(value) and np.isfinite(gradient[indices]).all()):
         raise keyed("check.network_not_finite", "the loss or its gradient is not finite at "
                     "frame {frame}: check an earlier frame", field="frame", frame=t)
+    # one workspace and one set of layouts for every probe (2 × steps × samples passes)
+    ws = Workspace.create(arch, data.n)
+    passes = (arch.layout(), arch.activation_code, arch.norm_layout(), data.columns, data.y,
+              np.arange(data.n), data.n, *ws.arrays, ws.B, False, _NO_MASK, 0.0)
 
     def values_along(i: int, offsets: np.ndarray) -> np.ndarray:
+        """The training loss (no backward pass) with weight i moved by each offset."""
         out = np.empty(offsets.size)
         original = theta[i]
         for k, offset in enumerate(offsets):
             theta[i] = original + offset
-            out[k] = _loss(arch, result.dataset, theta)
+            out[k] = loss_only(theta, *passes)[0]
         theta[i] = original
         return out
 
@@ -112,21 +117,3 @@ def check_network_gradient(result: NetworkRaceResult, run: int | str = 0, frame:
     return NetworkGradientCheck(result.labels[o], t, [locate(arch, int(i)) for i in indices],
                                 check)
 
-
-def _loss_and_gradient(arch: Architecture, data: Dataset,
-                       theta: np.ndarray) -> tuple[float, np.ndarray]:
-    grad = np.zeros(arch.n_params)
-    loss, _correct = loss_and_gradient(theta, arch.layout(), arch.activation_code,
-                                       arch.norm_layout(), data.columns, data.y,
-                                       np.arange(data.n), data.n,
-                                       *Workspace.create(arch, data.n).arrays, grad, _NO_MASK,
-                                       0.0)
-    return float(loss), grad
-
-
-def _loss(arch: Architecture, data: Dataset, theta: np.ndarray) -> float:
-    ws = Workspace.create(arch, data.n)
-    loss, _correct = loss_only(theta, arch.layout(), arch.activation_code, arch.norm_layout(),
-                               data.columns, data.y, np.arange(data.n), data.n, *ws.arrays,
-                               ws.B, False, _NO_MASK, 0.0)
-    return float(loss)

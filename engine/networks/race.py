@@ -147,10 +147,11 @@ def _batch(batch_size: int | None, n: int) -> int | None:
     return None if b >= n else b
 
 
-def _evaluate(arch: Architecture, data: Dataset,
-              weights: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """Full-batch loss, accuracy and gradient, the first frame every run starts from, and
-    that pass's batch mean and variance per unit (batch normalization's; (2, 0) without)."""
+def full_batch_pass(arch: Architecture, data: Dataset,
+                    weights: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Full-batch loss, accuracy and gradient in training mode (the first frame every run
+    starts from, and what a gradient check holds against), and that pass's batch mean and
+    variance per unit (batch normalization's; (2, 0) without)."""
     grad = np.zeros(arch.n_params)
     ws = Workspace.create(arch, data.n)
     loss, correct = loss_and_gradient(weights, arch.layout(), arch.activation_code,
@@ -228,7 +229,7 @@ class NetworkRaceSession:
         self.t = 0
         n_runs, n_params = len(runs), arch.n_params
         init = self.init = arch.init_weights(init_seed)
-        f0, acc0, g0, stats0 = _evaluate(arch, data, init)
+        f0, acc0, g0, stats0 = full_batch_pass(arch, data, init)
         self.weights = np.empty((n_runs, steps + 1, n_params))
         # (O, 0, P) when not recorded: the kernel then skips the record, and the race
         # touches half the memory. Fresh pages cost a fault each: one run of 500 steps of a

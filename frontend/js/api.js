@@ -143,6 +143,36 @@ export async function postJSON(path, body, signal) {
   return (await request(`${BASE}/${path}`, JSON_POST(body, signal))).json();
 }
 
+/**
+ * Answers for what is on screen, one request at a time: `ask(key, body)` posts `body` to
+ * `path` unless `key` is the one shown or already asked for (then it returns false); a
+ * newer ask aborts the older, and only the latest answer reaches `show` (or its failure,
+ * `fail`). A key that failed is not asked again: the same body would fail the same way.
+ * @param {string} path  @param {string} channel
+ * @param {{show: (data: Object, key: string) => void, fail: (error: Error) => void}} on
+ * @returns {(key: string, body: Object) => boolean}
+ */
+export function latestAnswer(path, channel, { show, fail }) {
+  let shown = '';
+  let wanted = '';
+  async function fetchFor(key, body) {
+    try {
+      const data = await postJSON(path, body, supersede(channel));
+      if (key !== wanted) return;
+      shown = key;
+      show(data, key);
+    } catch (error) {
+      if (!isAbort(error) && key === wanted) fail(error);
+    }
+  }
+  return (key, body) => {
+    if (key === shown || key === wanted) return false;
+    wanted = key;
+    fetchFor(key, body);
+    return true;
+  };
+}
+
 /** POST a map (`kind`: basins or hyperparameters) and get the whole document (the JSON export). */
 export async function mapDocument(kind, body, signal) {
   return (await request(`${BASE}/maps/${kind}`, JSON_POST(body, signal))).json();

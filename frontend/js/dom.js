@@ -34,6 +34,13 @@ export function h(tag, props = {}, ...children) {
 }
 
 /** Escape text for the HTML our renderers build as strings. */
+/** One row of a panel's list of numbers (`dl.numbers`): a name, its value, and what it is
+ * when pointed at; `kind` classes the row (a mode may hide a kind). */
+export function numberRow(name, value, title = '', kind = '') {
+  return h('div', { class: kind ? `num-row ${kind}` : 'num-row', title }, h('dt', {}, name),
+    h('dd', {}, value));
+}
+
 /** Images decoded from data URLs (a plot's PNG), ready to draw on a canvas. */
 export function loadImages(urls) {
   return Promise.all(urls.map(async (url) => {

@@ -12,6 +12,11 @@ function superscript(text) {
   return String(text).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c]);
 }
 
+/** Digits as Unicode subscripts (2 → "₂"): a layer's number on its weights, W₂. */
+export function subscript(text) {
+  return String(text).replace(/[0-9]/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[d]);
+}
+
 /**
  * @param {number|null} value
  * @param {number} [digits] significant digits

@@ -7,7 +7,7 @@
  */
 
 import * as api from './api.js';
-import { h } from './dom.js';
+import { h, numberRow } from './dom.js';
 import { num, pair } from './format.js';
 import { tr } from './i18n.js';
 import { swatch } from './palette.js';
@@ -16,18 +16,18 @@ import * as chart from './plots/gradcheck.js';
 const at2 = (a, t) => [a[2 * t], a[2 * t + 1]];
 
 /** What the panel says about one answer: the analytic gradient, the best centred estimate
- * and its error, and a warning where the gradient is too small to check. */
+ * and its error. */
 function numbers(check) {
   const k = check.best.centred;
-  const rows = [[tr('check.analytic'), pair(...check.analytic), tr('check.analytic_title'), '']];
+  const rows = [numberRow(tr('check.analytic'), pair(...check.analytic),
+    tr('check.analytic_title'))];
   if (k >= 0) {
     // (the estimate itself is the row presenter mode leaves out: the legend says its h)
-    rows.push([tr('check.centred_at', { h: num(check.steps[k], 2) }), pair(...check.centred[k]),
-      '', 'estimate'], [tr('check.error'), num(check.centred_error[k], 2),
-      tr('check.error_title'), '']);
+    rows.push(numberRow(tr('check.centred_at', { h: num(check.steps[k], 2) }),
+      pair(...check.centred[k]), '', 'estimate'),
+    numberRow(tr('check.error'), num(check.centred_error[k], 2), tr('check.error_title')));
   }
-  return h('dl', { class: 'numbers' }, ...rows.map(([name, value, title, kind]) =>
-    h('div', { class: `num-row ${kind}`, title }, h('dt', {}, name), h('dd', {}, value))));
+  return h('dl', { class: 'numbers' }, ...rows);
 }
 
 /**
@@ -42,27 +42,21 @@ export function checkPanel(el) {
   const note = h('p', { class: 'note' }, tr('check.explain'));
   const warning = h('p', { class: 'warn', hidden: true }, tr('check.small_gradient'));
   el.replaceChildren(h('h2', {}, tr('check.title')), head, body, warning, plot, note);
-  let shownKey = '';
-  let wantedKey = '';
-
-  async function fetchCheck(key, surface, point, state) {
-    wantedKey = key;
-    try {
-      const check = await api.postJSON('gradient-check', { surface, point },
-        api.supersede('check'));
-      if (key !== wantedKey) return;
-      shownKey = key;
+  /** the state the check on its way was asked in: the chart's type size */
+  let asked = null;
+  const ask = api.latestAnswer('gradient-check', 'check', {
+    show(check, key) {
       body.replaceChildren(numbers(check));
       warning.hidden = !check.small_gradient;
-      chart.render(plot, state, check);
+      chart.render(plot, asked, check);
       el.dataset.checked = key;
-    } catch (error) {
-      if (api.isAbort(error)) return;
+    },
+    fail(error) {
       body.replaceChildren(h('p', { class: 'error' }, error.message));
       warning.hidden = true;
-      chart.render(plot, state, null);
-    }
-  }
+      chart.render(plot, asked, null);
+    },
+  });
 
   return {
     /**
@@ -81,8 +75,7 @@ export function checkPanel(el) {
           ` ${t >= 1 ? tr('plot.step_at', { step: t }) : tr('inspector.at_start')} · `,
           pair(...point)));
       const key = JSON.stringify([race.request.surface, point, state.presenter]);
-      if (playing || key === shownKey || key === wantedKey) return;
-      fetchCheck(key, race.request.surface, point, state);
+      if (!playing && ask(key, { surface: race.request.surface, point })) asked = state;
     },
   };
 }

@@ -11,7 +11,7 @@
  * optimizer is and takes its gradients, with an arrow from x to it.
  */
 
-import { h } from './dom.js';
+import { h, numberRow } from './dom.js';
 import { num, pair } from './format.js';
 import { swatch } from './palette.js';
 import { parse, plain, render as renderTex, splitEquation, typeset } from './tex.js';
@@ -137,9 +137,9 @@ function lookaheadRows(run, t) {
   const fast = fastAt(run, t);
   const left = setting.k - (t % setting.k);
   return [
-    row('x̃', pair(fast[0], fast[1]), tr('inspector.fast_point')),
-    row('k, α', `${setting.k}, ${num(setting.alpha)}`, tr('inspector.lookahead_setting')),
-    row(tr('inspector.next_sync_label'), String(left), tr('inspector.next_sync')),
+    numberRow('x̃', pair(fast[0], fast[1]), tr('inspector.fast_point')),
+    numberRow('k, α', `${setting.k}, ${num(setting.alpha)}`, tr('inspector.lookahead_setting')),
+    numberRow(tr('inspector.next_sync_label'), String(left), tr('inspector.next_sync')),
   ];
 }
 
@@ -215,10 +215,6 @@ function equation(latex, values) {
   return h('div', { class: 'eq-pair' }, line, sub);
 }
 
-function row(name, value, title = '') {
-  return h('div', { class: 'num-row', title }, h('dt', {}, name), h('dd', {}, value));
-}
-
 /**
  * @param {HTMLElement} el
  * @param {?Object} race  @param {number} runIndex  @param {number} t
@@ -235,27 +231,27 @@ export function render(el, race, runIndex, t, catalogues, styles) {
   const values = t >= 1 ? valuesAt(run, optimizer, t) : null;
   const g = at2(run.grad, t);
   const numbers = [
-    row('g', pair(g[0], g[1]), t >= 1 ? tr('inspector.gradient') : tr('inspector.gradient_start')),
-    row('‖g‖', num(run.gradNorm[t])),
+    numberRow('g', pair(g[0], g[1]), t >= 1 ? tr('inspector.gradient') : tr('inspector.gradient_start')),
+    numberRow('‖g‖', num(run.gradNorm[t])),
   ];
   if (t >= 1) {
     const a = at2(run.path, t - 1);
     const b = at2(run.path, t);
-    numbers.push(row('ε', num(run.lr[t]), tr('inspector.lr')),
-      row(tr('plot.step'), pair(b[0] - a[0], b[1] - a[1]), 'x_t − x_{t−1}'));
+    numbers.push(numberRow('ε', num(run.lr[t]), tr('inspector.lr')),
+      numberRow(tr('plot.step'), pair(b[0] - a[0], b[1] - a[1]), 'x_t − x_{t−1}'));
     // values the substituted equations already show are not listed twice
     const shown = optimizer.equations.map((e) => cached(e).plain).join(' ');
     for (const s of optimizer.state) {
       const v = run.state[s.name];
       if (v && !shown.includes(`${cached(s.symbol).plain}_t`)) {
-        numbers.push(row(cached(s.symbol).plain.replace('^max', 'ᵐᵃˣ'), pair(...at2(v, t)),
+        numbers.push(numberRow(cached(s.symbol).plain.replace('^max', 'ᵐᵃˣ'), pair(...at2(v, t)),
           s.meaning));
       }
     }
     for (const entry of optimizer.derived) {
       const d = run.derived[entry.name];
       if (!d || (entry.latex && shown.includes(cached(entry.latex).plain))) continue;
-      numbers.push(row(known(`inspector.${entry.name}_label`, entry.label),
+      numbers.push(numberRow(known(`inspector.${entry.name}_label`, entry.label),
         d.pairs ? pair(...at2(d.values, t)) : num(d.values[t]),
         known(`inspector.${entry.name}`, entry.meaning)));
     }

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from descentlab.server import translate
 from descentlab.server.errors import located
 from descentlab.server.jsonio import dumps
-from descentlab.server.limits import check_expression
+from descentlab.server.limits import check_surface
 from descentlab.server.schemas import COMPUTE_ERRORS, GradientCheckRequest, GradientCheckResponse
 from descentlab.server.state import lab
 
@@ -21,9 +21,7 @@ router = APIRouter(tags=["gradient checks"], responses=COMPUTE_ERRORS)
              summary="The gradient at a point against forward and centred differences")
 async def gradient_check(request: Request, body: GradientCheckRequest) -> Response:
     state = lab(request)
-    if body.surface.expression is not None:
-        check_expression(["body", "surface", "expression"], body.surface.expression,
-                         state.settings)
+    check_surface(body.surface, state.settings)
     with located("body"):
         document = await state.gate.run(translate.gradient_check_document, body,
                                         state.settings.max_expression_length)

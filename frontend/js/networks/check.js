@@ -11,7 +11,7 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
-import { num } from '../format.js';
+import { num, subscript } from '../format.js';
 import { tr } from '../i18n.js';
 import * as chart from '../plots/gradcheck.js';
 
@@ -19,14 +19,12 @@ import * as chart from '../plots/gradcheck.js';
 const SAMPLES = 12;
 /** Relative errors above this are flagged: backprop and the difference disagree. */
 const SUSPECT = 1e-4;
-const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
-const sub = (n) => String(n).replace(/\d/g, (d) => SUBSCRIPT[d]);
 
 /** A weight's name as the lectures write it: W₂[3, 7], b₁[4], γ₁[2], β₁[2]. */
 function parameterName(p) {
   const symbol = { weight: 'W', bias: 'b', gamma: 'γ', beta: 'β' }[p.kind];
   const where = p.column === null ? `${p.row}` : `${p.row}, ${p.column}`;
-  return `${symbol}${sub(p.layer)}[${where}]`;
+  return `${symbol}${subscript(p.layer)}[${where}]`;
 }
 
 function table(check) {
@@ -49,29 +47,23 @@ function table(check) {
  * @returns {{render: Function}}
  */
 export function networkCheck(els) {
-  let shownKey = '';
-  let wantedKey = '';
-
-  async function fetchCheck(key, body, label, state) {
-    wantedKey = key;
-    els.caption.textContent = tr('check.computing', { label, step: body.frame });
-    try {
-      const check = await api.postJSON('networks/gradient-check', body,
-        api.supersede('network-check'));
-      if (key !== wantedKey) return;
-      shownKey = key;
-      els.caption.textContent = tr('check.network_caption', { label, step: check.frame,
-        count: check.parameters.length, h: num(check.steps[check.best.centred] ?? null, 2) });
+  /** what the view shows while a check is computed: the state, the run's label, the frame */
+  let asked = null;
+  const ask = api.latestAnswer('networks/gradient-check', 'network-check', {
+    show(check, key) {
+      els.caption.textContent = tr('check.network_caption', { label: asked.label,
+        step: check.frame, count: check.parameters.length,
+        h: num(check.steps[check.best.centred] ?? null, 2) });
       els.table.replaceChildren(table(check));
-      chart.render(els.plot, state, check);
+      chart.render(els.plot, asked.state, check);
       els.plot.dataset.checked = key;
-    } catch (error) {
-      if (api.isAbort(error)) return;
+    },
+    fail(error) {
       els.caption.textContent = error.message;
       els.table.replaceChildren();
-      chart.render(els.plot, state, null);
-    }
-  }
+      chart.render(els.plot, asked.state, null);
+    },
+  });
 
   return {
     /**
@@ -81,9 +73,11 @@ export function networkCheck(els) {
     render(state, race, run, frame, playing) {
       if (!race) return;
       const key = JSON.stringify([race.request, run, frame, state.presenter]);
-      if (playing || key === shownKey || key === wantedKey) return;
-      fetchCheck(key, { race: race.request, run, frame, samples: SAMPLES },
-        race.runs[run].info.label, state);
+      const label = race.runs[run].info.label;
+      if (!playing && ask(key, { race: race.request, run, frame, samples: SAMPLES })) {
+        asked = { state, label };
+        els.caption.textContent = tr('check.computing', { label, step: frame });
+      }
     },
   };
 }
