@@ -108,7 +108,8 @@ NET_LINK = "#lab=networks&nview=check"
 
 
 @pytest.mark.parametrize(("width", "height", "present"),
-                         [(1280, 720, False), (1280, 720, True), (390, 844, False)])
+                         [(1280, 720, False), (1280, 720, True), (1024, 768, True),
+                          (390, 844, False)])
 def test_the_networks_check_view_lists_sampled_weights_in_every_layer(
         visit: Callable[..., Visit], server: LabServer, width: int, height: int,  # noqa: F811
         present: bool) -> None:
