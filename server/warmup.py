@@ -6,8 +6,8 @@ it is paid at start-up — and at image build time by ``descentlab warmup``, whi
 cache the container then loads from. Warming goes through the server's own code paths
 (``translate``), so serialisation and the inspector are exercised too.
 
-A cold cache costs well over a minute (77 s measured on a quiet 2-core machine, 106 s on
-one core), which a newcomer at a silent terminal takes for a hang.
+A cold cache costs about a minute (56 s measured on a quiet 2-core machine, 89 s with the
+two groups below one after the other), which a newcomer at a silent terminal takes for a hang.
 The warm-up is therefore a list of named stages: the first time one of them really
 compiles (Numba's compile event, which a cache hit does not fire), the caller's ``say``
 gets one line explaining the wait and where the result is kept, then a line per compiling
@@ -37,7 +37,7 @@ from descentlab.server.network_schemas import BoundaryRequest, NetworkRaceReques
 from descentlab.server.schemas import RaceRequest, SurfaceSpec
 
 EXPRESSION = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
-EXPECTED_COLD_SECONDS = 90
+EXPECTED_COLD_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -154,8 +154,9 @@ class SecondProcess:
     or was too slow) compiles here as it would have without it.
 
     Measured from an empty cache on a two-core machine, ``descentlab warmup``: the race
-    kernel's stage compiles in about 75 s and the network stages in about 30 s: one after
-    the other 105.7 s in all, overlapped 77.0 s (77.3 in a second run)."""
+    kernel's stage compiles in 56 s and the network stages in 33 s: overlapped 55.9 s in
+    all (77–78 s before the engine's faster copy propagation for Numba, when the race
+    kernel alone took 75 s)."""
 
     def __init__(self, group: str):
         self.group, self.stages = group, GROUPS[group]
