@@ -425,6 +425,30 @@ def test_export_buttons_download_png_json_and_csv(visit: Callable[..., Visit]) -
         assert math.isclose(float(row["loss"]), loss, rel_tol=1e-12)
 
 
+def test_an_export_draws_the_3d_view_it_has_not_drawn_yet(visit: Callable[..., Visit]) -> None:
+    """The 3-D view draws after the cheap views, in its turn: an export made before that (a
+    click right after the page loads) must draw it at once, not fail on a view not yet there
+    (it did, one time in five, saying "Cannot destructure property 'graph'")."""
+    page = visit().page
+    drawn = page.evaluate("""async () => {
+      const { follower } = await import('/static/js/plots/follow.js');
+      const drawn = [];
+      const view = follower(async (frame) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        drawn.push(frame);
+      });
+      view.hold(60_000);  // its turn would come only after a minute
+      view.follow([1]);
+      view.follow([2]);
+      await view.flush();
+      const flushed = [...drawn];
+      view.follow([3]);
+      await view.flush();
+      return { flushed, all: drawn };
+    }""")
+    assert drawn == {"flushed": [2], "all": [2, 3]}
+
+
 @pytest.mark.parametrize(("width", "height", "presenter"),
                          [(1920, 1080, False), (1280, 720, True), (1920, 1080, True)])
 def test_screenshots_fit_the_screen(visit: Callable[..., Visit], width: int, height: int,

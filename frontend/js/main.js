@@ -200,7 +200,7 @@ async function boot() {
   const surfaceExports = {
     images: async () => [await contour.toImage(els.contour),
       ...(els.surface.offsetParent !== null && els.surface.clientWidth > 0
-        ? [await surface3d.toImage(els.surface)] : [])],
+        ? [await follow3d.flush().then(() => surface3d.toImage(els.surface))] : [])],
     report: () => (current.race ? api.race({ ...current.race.request, frame_steps: undefined })
       : null),
     csv: () => (current.race ? toCsv(current.race) : null),

@@ -17,10 +17,12 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve))
 
 /**
  * @param {(...args: *) => Promise<void>} render
- * @returns {{follow: (args: Array, share?: number) => void, hold: (ms: number) => void}}
+ * @returns {{follow: (args: Array, share?: number) => void, hold: (ms: number) => void,
+ *   flush: () => Promise<void>}}
  *   `follow` asks for a redraw with `args`, the view taking at most `share` (0…1) of the
  *   time; `hold` keeps the view still for a while (a slider is being dragged, and every
- *   moment of the main thread should go to the views that keep up with it)
+ *   moment of the main thread should go to the views that keep up with it); `flush` draws
+ *   the latest request at once and resolves when the view shows it
  */
 export function follower(render) {
   let wanted = null;
@@ -29,6 +31,12 @@ export function follower(render) {
   let finished = 0;
   let heldUntil = 0;
   let share = 1 / 3;
+  // Draws run one after another, never two at once on the same view.
+  let drawing = Promise.resolve();
+  const draw = (job) => {
+    drawing = drawing.catch(() => {}).then(() => render(...job.args));
+    return drawing;
+  };
   async function pump() {
     running = true;
     while (wanted) {
@@ -42,10 +50,11 @@ export function follower(render) {
         if (wait <= 0) break;
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
+      if (!wanted) break; // (a flush drew it meanwhile)
       const job = wanted;
       wanted = null;
       const began = performance.now();
-      await render(...job.args);
+      await draw(job);
       // WebGL draws on the next animation frame: count that in the cost
       await nextFrame();
       await nextFrame();
@@ -62,6 +71,14 @@ export function follower(render) {
     },
     hold(ms) {
       heldUntil = Math.max(heldUntil, performance.now() + ms);
+    },
+    /** An export must show this view at the frame the others show, drawn or not yet. */
+    flush() {
+      if (wanted) {
+        draw(wanted);
+        wanted = null;
+      }
+      return drawing;
     },
   };
 }
