@@ -179,3 +179,34 @@ def test_presenter_charts_have_room_beside_the_held_out_standings(
     assert fit["scroll"] <= fit["client"], fit  # every run in view
     assert no_page_scrollbars(page)
     assert v.errors == []
+
+
+LOSS_CHART_ROOM = """() => {
+  const rect = (el) => { const r = el.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width }; };
+  return { chart: rect(document.getElementById('loss')),
+           plot: rect(document.querySelector('#loss .nsewdrag')),
+           entries: [...document.querySelectorAll('#loss .legend-list li')].map(rect) };
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1280, 720)])
+def test_presenter_loss_chart_keeps_its_plot_wide(
+        visit: Callable[..., Visit], width: int, height: int) -> None:  # noqa: F811
+    """Presenter mode at 1024 × 768: the legend's column beside the plot left the plot 70 px
+    of a 290-px chart (ticks 200 and 400 ran together). The legend goes where it leaves the
+    plot more room, here above it in rows, clear of it."""
+    v = visit("#present=1", width=width, height=height)
+    page = v.page
+    lab(page, "(l) => l.player.seek(Math.round(l.player.total / 2))")
+    page.wait_for_timeout(600)
+    screenshot(page, f"fit-presenter-loss-chart-{width}x{height}")
+    room = page.evaluate(LOSS_CHART_ROOM)
+    chart, plot = room["chart"], room["plot"]
+    assert plot["width"] >= 0.55 * chart["width"], room
+    assert len(room["entries"]) == 3
+    for entry in room["entries"]:
+        assert chart["left"] - 1 <= entry["left"] and entry["right"] <= chart["right"] + 1, room
+        assert chart["top"] - 1 <= entry["top"] and entry["bottom"] <= chart["bottom"] + 1, room
+        assert entry["bottom"] <= plot["top"] or entry["left"] >= plot["right"], room
+    assert v.errors == []

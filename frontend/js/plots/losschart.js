@@ -97,10 +97,40 @@ function logTicks([lo, hi], height, fontSize) {
   return decades >= 2 ? Math.ceil(decades / Math.min(5, room)) : 'D2';
 }
 
-function figure(race, m, box, presenter, right) {
+/**
+ * The room the axes' ticks and titles take, left and below, and on the right (with no legend
+ * there) half of the last step's tick label.
+ */
+const axisMargins = (presenter) => ({ l: presenter ? 86 : 56, b: presenter ? 48 : 34,
+  r: presenter ? 28 : 20 });
+
+/**
+ * Where the legend leaves the plot more room: beside it, as a column in the right margin
+ * (presenter mode at 1024 × 768 left the plot 70 px of a 290-px chart), or above it in rows.
+ * @returns {{side: number, above: number}}
+ */
+function legendRoom(legend, box, presenter) {
+  const { l, b, r } = axisMargins(presenter);
+  legend.classList.remove('above');
+  const side = legend.offsetWidth;
+  legend.classList.add('above');
+  const above = legend.offsetHeight;
+  const beside = (box.width - l - side - 6) * (box.height - b - 8);
+  const under = (box.width - l - r) * (box.height - b - 8 - above);
+  legend.classList.toggle('above', under > beside);
+  return under > beside ? { side: 0, above } : { side, above: 0 };
+}
+
+/**
+ * @param {{side: number, above: number}} legend  the room the legend takes: its width in the
+ *   right margin, or (when it sits above the plot) its height
+ */
+function figure(race, m, box, presenter, legend) {
   const font = { family: pageFont(), size: presenter ? 17 : 11,
     color: '#2b3645' };
-  const margin = { l: presenter ? 86 : 56, r: right + 6, t: 8, b: presenter ? 48 : 34 };
+  const axes = axisMargins(presenter);
+  const margin = { l: axes.l, b: axes.b, r: legend.above ? axes.r : legend.side + 6,
+    t: legend.above + 8 };
   return {
     data: [],
     layout: {
@@ -109,7 +139,7 @@ function figure(race, m, box, presenter, right) {
       hovermode: false,
       xaxis: { range: [0, race.steps], title: { text: tr('plot.step'), standoff: 4 }, fixedrange: true,
         zeroline: false, gridcolor: '#e7eaee', linecolor: '#8894a3', ticks: 'outside',
-        tickangle: 0, nticks: Math.max(3, Math.floor((box.width - right) / 90)) },
+        tickangle: 0, nticks: Math.max(3, Math.floor((box.width - legend.side) / 90)) },
       yaxis: { type: m.log ? 'log' : 'linear', range: m.range, fixedrange: true,
         title: { text: m.title, standoff: 4 }, exponentformat: 'power', zeroline: false,
         tickformat: m.format,
@@ -267,22 +297,23 @@ export async function render(el, state, data) {
   }
   const size = sizeOf(el);
   const box = { width: Math.max(size.width, 50), height: Math.max(size.height, 50) };
-  // the legend sits in the chart's right margin, which is made as wide as it
+  // the legend sits in the chart's right margin, made as wide as it, or above the plot
   const legend = legendOf(el, 'inside');
   const held = h.measured.keys.length > 1;
   const stopped = race.runs.some((run) => run.stoppedAt !== null);
   fillLegend(legend, { runs: race.runs.map((run, i) => ({ label: run.info.label,
     style: data.styles[i] })), size: state.presenter ? 18 : 12, length: 1.7,
   marks: held ? heldOutEntries().slice(0, stopped ? 3 : 2) : [] });
-  if (h.legendKey !== legend.dataset.key || h.legendBox !== `${box.width}`) {
+  const legendBox = `${box.width}×${box.height}${state.presenter ? ' presenter' : ''}`;
+  if (h.legendKey !== legend.dataset.key || h.legendBox !== legendBox) {
     h.legendKey = legend.dataset.key;
-    h.legendBox = `${box.width}`;
-    h.legendWidth = legend.offsetWidth;
+    h.legendBox = legendBox;
+    h.legendRoom = legendRoom(legend, box, state.presenter);
   }
-  const figKey = JSON.stringify([h.measured, race.steps, box, state.presenter, h.legendWidth]);
+  const figKey = JSON.stringify([h.measured, race.steps, box, state.presenter, h.legendRoom]);
   if (figKey !== h.figKey) {
     h.figKey = figKey;
-    const fig = figure(race, h.measured, box, state.presenter, h.legendWidth);
+    const fig = figure(race, h.measured, box, state.presenter, h.legendRoom);
     await Plotly.react(h.graph, fig.data, fig.layout, CONFIG);
     h.overlay.sync(h.graph);
   }
