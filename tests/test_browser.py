@@ -876,6 +876,32 @@ def test_inspector_arrows_are_honest_about_magnitude(visit: Callable[..., Visit]
     screenshot(page, "arrows-at-the-minimum-1280x720")
 
 
+def test_inspector_arrow_labels_never_cover_one_another(visit: Callable[..., Visit]) -> None:
+    """The first lesson at 1024 × 768, every 50th frame: the labels of the followed run's
+    arrows stay clear of each other and inside the plot. Halfway, −g and −m̂ end at the same
+    point beside a short step: the step's label was stepped down under −m̂'s and the two read
+    "step ×100(m̂ (0.022)"."""
+    page = visit(width=1024, height=768).page
+    total = lab(page, "(l) => l.player.total")
+    plot = page.evaluate("() => { const r = document.querySelector('#contour .nsewdrag')"
+                         ".getBoundingClientRect(); const c = document.getElementById("
+                         "'contour').getBoundingClientRect(); return { left: r.left - c.left,"
+                         " top: r.top - c.top, right: r.right - c.left,"
+                         " bottom: r.bottom - c.top }; }")
+    for frame in range(1, total + 1, 50):
+        lab(page, "(l, f) => l.player.seek(f)", frame)
+        wait_overlay(page, frame)
+        boxes_drawn = [a["box"] for a in page.evaluate(
+            "() => document.getElementById('contour').drawn.arrows")]
+        for k, a in enumerate(boxes_drawn):
+            assert plot["left"] <= a["x"] and a["x"] + a["w"] <= plot["right"] + 1, (frame, a)
+            assert plot["top"] <= a["y"] and a["y"] + a["h"] <= plot["bottom"] + 1, (frame, a)
+            for b in boxes_drawn[k + 1:]:
+                apart = (a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"]
+                         or a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"])
+                assert apart, (frame, a, b)
+
+
 def test_schedule_free_shows_its_three_sequences_as_three_points(
         visit: Callable[..., Visit]) -> None:
     """x is the drawn path; z (the base optimizer's own sequence) and y (where the gradient

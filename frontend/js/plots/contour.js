@@ -253,29 +253,46 @@ function startLabel(ctx, start, size) {
     align: start.right ? 'right' : 'left' });
 }
 
+/** How much box `b` overlaps the boxes `placed`, in px². */
+function overlapArea(b, placed) {
+  return placed.reduce((sum, p) => sum
+    + Math.max(0, Math.min(b.x + b.w, p.x + p.w) - Math.max(b.x, p.x))
+    * Math.max(0, Math.min(b.y + b.h, p.y + p.h) - Math.max(b.y, p.y)), 0);
+}
+
 /**
- * A label placed where it collides with no label placed before it (`placed`: their boxes)
- * and stays inside the plot: it turns to the other side at the plot's edge, and steps down a
- * line at a time past earlier labels.
+ * A label placed as near its anchor (x, y) as it can be without covering a label placed
+ * before it (`placed`: their boxes), inside the plot. It tries its side of the anchor (the
+ * other side at the plot's edge) a line lower, a line higher, two lines …, then the other
+ * side; failing all, the place it overlaps least. (Stepping down only, five lines at most,
+ * pushed a label away from its arrow and still onto another one.) Returns its box.
  */
 function placeLabel(ctx, overlay, placed, text, x, y, { color, size, align }) {
   ctx.save();
   ctx.font = `600 ${size}px ${pageFont()}`;
   const w = ctx.measureText(text).width + 6;
   ctx.restore();
+  const h = size * 1.2;
   const { left, top, width, height } = overlay.rect;
   let side = align;
   if (side === 'left' && x + w > left + width) side = 'right';
   if (side === 'right' && x - w < left) side = 'left';
-  const x0 = Math.min(Math.max(side === 'left' ? x : x - w, left + 2), left + width - w - 2);
-  let y0 = Math.min(Math.max(y - size * 0.6, top + 2), top + height - size * 1.3);
-  const hits = (b) => placed.some((p) => b.x < p.x + p.w && p.x < b.x + b.w && b.y < p.y + p.h
-    && p.y < b.y + b.h);
-  for (let k = 0; k < 6 && hits({ x: x0, y: y0, w, h: size * 1.2 }); k += 1) {
-    y0 += size * 1.2 * (y0 + size * 2.4 > top + height ? -1 : 1);
+  const box = (onSide, lines) => ({
+    x: Math.min(Math.max(onSide === 'left' ? x : x - w, left + 2), left + width - w - 2),
+    y: Math.min(Math.max(y - size * 0.6 + lines * h, top + 2), top + height - h - 2), w, h });
+  let best = null;
+  for (const onSide of [side, side === 'left' ? 'right' : 'left']) {
+    for (let k = 0; k <= 8; k += 1) {
+      const b = box(onSide, (k % 2 ? 1 : -1) * Math.ceil(k / 2));
+      const cost = overlapArea(b, placed);
+      if (!best || cost < best.cost) best = { box: b, cost };
+      if (cost === 0) break;
+    }
+    if (best.cost === 0) break;
   }
-  placed.push({ x: x0, y: y0, w, h: size * 1.2 });
-  label(ctx, text, x0 + 3, y0 + size * 0.6, { color, size, align: 'left' });
+  placed.push(best.box);
+  label(ctx, text, best.box.x + 3, best.box.y + size * 0.6, { color, size, align: 'left' });
+  return best.box;
 }
 
 /**
@@ -318,10 +335,11 @@ function inspectorArrows(ctx, overlay, arrows, size, taken = []) {
     let scale = 1;
     if (a.mode === 'direction') {
       if (!(length > 0) || magnitude <= (a.reference ?? 0) * 1e-6) {
-        placeLabel(ctx, overlay, placed, magnitude === 0 ? `${a.label} = 0`
+        const box = placeLabel(ctx, overlay, placed, magnitude === 0 ? `${a.label} = 0`
           : `${a.label} ≈ 0 (${num(magnitude, 2)})`, fx + 8, fy,
           { color: a.color, size, align: 'left' });
-        drawn.push({ label: a.label, mode: a.mode, length: 0, magnitude, reference: a.reference });
+        drawn.push({ label: a.label, mode: a.mode, length: 0, magnitude, reference: a.reference,
+          box });
         continue;
       }
       scale = 58 / length;
@@ -332,9 +350,10 @@ function inspectorArrows(ctx, overlay, arrows, size, taken = []) {
         // magnify a short arrow by a power of ten, up to 1000: anything shorter is "at rest"
         scale = 10 ** Math.ceil(Math.log10(14 / length));
         if (scale > 1000) {
-          placeLabel(ctx, overlay, placed, `${a.label} ≈ 0`, fx + 8, fy,
+          const box = placeLabel(ctx, overlay, placed, `${a.label} ≈ 0`, fx + 8, fy,
             { color: a.color, size, align: 'left' });
-          drawn.push({ label: a.label, mode: a.mode, length: 0, magnitude, reference: a.reference });
+          drawn.push({ label: a.label, mode: a.mode, length: 0, magnitude,
+            reference: a.reference, box });
           continue;
         }
         text += ` ×${scale}`;
@@ -343,10 +362,10 @@ function inspectorArrows(ctx, overlay, arrows, size, taken = []) {
     dx *= scale;
     dy *= scale;
     arrow(ctx, fx, fy, fx + dx, fy + dy, { color: a.color, width: 2.5, dash: a.dash ?? [] });
-    placeLabel(ctx, overlay, placed, text, fx + dx + 5 * Math.sign(dx || 1), fy + dy,
-      { color: a.color, size, align: dx < 0 ? 'right' : 'left' });
+    const box = placeLabel(ctx, overlay, placed, text, fx + dx + 5 * Math.sign(dx || 1),
+      fy + dy, { color: a.color, size, align: dx < 0 ? 'right' : 'left' });
     drawn.push({ label: a.label, mode: a.mode, length: Math.hypot(dx, dy), magnitude,
-      reference: a.reference, scale, text });
+      reference: a.reference, scale, text, box, tip: { x: fx + dx, y: fy + dy } });
   }
   return drawn;
 }
