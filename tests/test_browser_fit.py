@@ -210,3 +210,22 @@ def test_presenter_loss_chart_keeps_its_plot_wide(
         assert chart["top"] - 1 <= entry["top"] and entry["bottom"] <= chart["bottom"] + 1, room
         assert entry["bottom"] <= plot["top"] or entry["left"] >= plot["right"], room
     assert v.errors == []
+
+
+def test_presenter_step_readout_is_whole_beside_the_speed_menu(
+        visit: Callable[..., Visit]) -> None:  # noqa: F811
+    """Presenter mode at 1024 × 768, the first lesson (2,000 steps): the readout shrank with
+    the scrub bar below its text, and the speed menu covered "2000" of "step 1000 / 2000"."""
+    v = visit(width=1024, height=768)
+    page = v.page
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.body.classList.contains('presenter')")
+    lab(page, "(l) => l.player.seek(Math.round(l.player.total / 2))")
+    page.wait_for_function("() => document.getElementById('readout').textContent"
+                           ".includes('1000 / 2000')")
+    fit = page.evaluate("""() => { const r = document.getElementById('readout');
+      const menu = document.querySelector('.transport select').getBoundingClientRect();
+      return { scroll: r.scrollWidth, client: r.clientWidth,
+               right: r.getBoundingClientRect().right, menu: menu.left }; }""")
+    assert fit["scroll"] <= fit["client"] and fit["right"] <= fit["menu"], fit
+    assert no_page_scrollbars(page)

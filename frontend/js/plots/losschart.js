@@ -97,6 +97,9 @@ function logTicks([lo, hi], height, fontSize) {
   return decades >= 2 ? Math.ceil(decades / Math.min(5, room)) : 'D2';
 }
 
+/** How much more plot area the legend above must leave than the legend beside. */
+const ABOVE_GAIN = 1.25;
+
 /**
  * The room the axes' ticks and titles take, left and below, and on the right (with no legend
  * there) half of the last step's tick label.
@@ -106,7 +109,9 @@ const axisMargins = (presenter) => ({ l: presenter ? 86 : 56, b: presenter ? 48 
 
 /**
  * Where the legend leaves the plot more room: beside it, as a column in the right margin
- * (presenter mode at 1024 × 768 left the plot 70 px of a 290-px chart), or above it in rows.
+ * (presenter mode at 1024 × 768 left the plot 70 px of a 290-px chart), or above it in rows
+ * where that leaves the plot clearly more (ABOVE_GAIN): two rows over a six-run race left a
+ * plot a little larger but half as tall, too flat to read.
  * @returns {{side: number, above: number}}
  */
 function legendRoom(legend, box, presenter) {
@@ -117,8 +122,9 @@ function legendRoom(legend, box, presenter) {
   const above = legend.offsetHeight;
   const beside = (box.width - l - side - 6) * (box.height - b - 8);
   const under = (box.width - l - r) * (box.height - b - 8 - above);
-  legend.classList.toggle('above', under > beside);
-  return under > beside ? { side: 0, above } : { side, above: 0 };
+  const goesAbove = under > beside * ABOVE_GAIN;
+  legend.classList.toggle('above', goesAbove);
+  return goesAbove ? { side: 0, above } : { side, above: 0 };
 }
 
 /**
