@@ -15,6 +15,7 @@ import pytest
 from browser_helpers import PNG_PIXELS, lab, screenshot
 from test_browser import (  # noqa: F401  (fixtures: the live server and the browser)
     Visit,
+    boxes,
     browser,
     no_page_scrollbars,
     open_scenario,
@@ -181,13 +182,9 @@ def test_presenter_charts_have_room_beside_the_held_out_standings(
     assert v.errors == []
 
 
-LOSS_CHART_ROOM = """() => {
-  const rect = (el) => { const r = el.getBoundingClientRect();
-    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width }; };
-  return { chart: rect(document.getElementById('loss')),
-           plot: rect(document.querySelector('#loss .nsewdrag')),
-           entries: [...document.querySelectorAll('#loss .legend-list li')].map(rect) };
-}"""
+LEGEND_ENTRIES = """() => [...document.querySelectorAll('#loss .legend-list li')].map((li) => {
+  const r = li.getBoundingClientRect();
+  return { x: r.x, y: r.y, right: r.right, bottom: r.bottom }; })"""
 
 
 @pytest.mark.parametrize(("width", "height"), [(1024, 768), (1280, 720)])
@@ -201,14 +198,15 @@ def test_presenter_loss_chart_keeps_its_plot_wide(
     lab(page, "(l) => l.player.seek(Math.round(l.player.total / 2))")
     page.wait_for_timeout(600)
     screenshot(page, f"fit-presenter-loss-chart-{width}x{height}")
-    room = page.evaluate(LOSS_CHART_ROOM)
-    chart, plot = room["chart"], room["plot"]
-    assert plot["width"] >= 0.55 * chart["width"], room
-    assert len(room["entries"]) == 3
-    for entry in room["entries"]:
-        assert chart["left"] - 1 <= entry["left"] and entry["right"] <= chart["right"] + 1, room
-        assert chart["top"] - 1 <= entry["top"] and entry["bottom"] <= chart["bottom"] + 1, room
-        assert entry["bottom"] <= plot["top"] or entry["left"] >= plot["right"], room
+    found = boxes(page, ["#loss", "#loss .nsewdrag"])
+    chart, plot = found["#loss"], found["#loss .nsewdrag"]
+    entries = page.evaluate(LEGEND_ENTRIES)
+    assert plot["width"] >= 0.55 * chart["width"], (chart, plot)
+    assert len(entries) == 3
+    for entry in entries:
+        assert chart["x"] - 1 <= entry["x"] and entry["right"] <= chart["right"] + 1, entry
+        assert chart["y"] - 1 <= entry["y"] and entry["bottom"] <= chart["bottom"] + 1, entry
+        assert entry["bottom"] <= plot["y"] or entry["x"] >= plot["right"], (entry, plot)
     assert v.errors == []
 
 
@@ -223,9 +221,9 @@ def test_presenter_step_readout_is_whole_beside_the_speed_menu(
     lab(page, "(l) => l.player.seek(Math.round(l.player.total / 2))")
     page.wait_for_function("() => document.getElementById('readout').textContent"
                            ".includes('1000 / 2000')")
-    fit = page.evaluate("""() => { const r = document.getElementById('readout');
-      const menu = document.querySelector('.transport select').getBoundingClientRect();
-      return { scroll: r.scrollWidth, client: r.clientWidth,
-               right: r.getBoundingClientRect().right, menu: menu.left }; }""")
-    assert fit["scroll"] <= fit["client"] and fit["right"] <= fit["menu"], fit
+    whole = page.evaluate("() => { const r = document.getElementById('readout');"
+                          " return [r.scrollWidth, r.clientWidth]; }")
+    found = boxes(page, ["#readout", ".transport select"])
+    assert whole[0] <= whole[1], whole
+    assert found["#readout"]["right"] <= found[".transport select"]["x"], found
     assert no_page_scrollbars(page)

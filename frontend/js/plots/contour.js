@@ -365,7 +365,7 @@ function inspectorArrows(ctx, overlay, arrows, size, taken = []) {
     const box = placeLabel(ctx, overlay, placed, text, fx + dx + 5 * Math.sign(dx || 1),
       fy + dy, { color: a.color, size, align: dx < 0 ? 'right' : 'left' });
     drawn.push({ label: a.label, mode: a.mode, length: Math.hypot(dx, dy), magnitude,
-      reference: a.reference, scale, text, box, tip: { x: fx + dx, y: fy + dy } });
+      reference: a.reference, scale, text, box });
   }
   return drawn;
 }
